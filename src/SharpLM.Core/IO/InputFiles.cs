@@ -1,0 +1,20 @@
+namespace SharpLM.Core.IO;
+
+/// <summary>Checks on user-supplied paths that turn into one-line errors instead of stack traces.</summary>
+public static class InputFiles
+{
+    public static string RequireFile(string path, string what)
+    {
+        if (!File.Exists(path))
+            throw new SharpLMException(Directory.Exists(path)
+                ? $"{path}: expected {what} file but found a directory."
+                : $"{path}: {what} file not found.");
+        return path;
+    }
+
+    public static string RequireDirectory(string path, string what)
+    {
+        if (!Directory.Exists(path)) throw new SharpLMException($"{path}: {what} directory not found.");
+        return path;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharpLM.Core.IO;
+
+namespace SharpLM.Core.Models;
+
+/// <summary>
+/// The architecture of a Llama-style decoder, serialised with the keys of Hugging Face transformers'
+/// LlamaConfig so that config.json loads in transformers (AutoModelForCausalLM) and llama.cpp's converter.
+/// </summary>
+public sealed record LlamaConfig
+{
+    [JsonPropertyName("architectures")] public string[] Architectures { get; init; } = ["LlamaForCausalLM"];
+    [JsonPropertyName("model_type")] public string ModelType { get; init; } = "llama";
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; }
+    [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; }
+    [JsonPropertyName("intermediate_size")] public int IntermediateSize { get; init; }
+    [JsonPropertyName("num_hidden_layers")] public int NumHiddenLayers { get; init; }
+    [JsonPropertyName("num_attention_heads")] public int NumAttentionHeads { get; init; }
+    [JsonPropertyName("num_key_value_heads")] public int NumKeyValueHeads { get; init; }
+    [JsonPropertyName("head_dim")] public int HeadDim { get; init; }
+    [JsonPropertyName("hidden_act")] public string HiddenAct { get; init; } = "silu";
+    [JsonPropertyName("max_position_embeddings")] public int MaxPositionEmbeddings { get; init; }
+    [JsonPropertyName("rms_norm_eps")] public double RmsNormEps { get; init; } = 1e-5;
+    [JsonPropertyName("rope_theta")] public double RopeTheta { get; init; } = 10000.0;
+    [JsonPropertyName("rope_scaling")] public JsonElement? RopeScaling { get; init; }
+    [JsonPropertyName("attention_bias")] public bool AttentionBias { get; init; }
+    [JsonPropertyName("attention_dropout")] public double AttentionDropout { get; init; }
+    [JsonPropertyName("mlp_bias")] public bool MlpBias { get; init; }
+    [JsonPropertyName("tie_word_embeddings")] public bool TieWordEmbeddings { get; init; } = true;
+    [JsonPropertyName("bos_token_id")] public int? BosTokenId { get; init; }
+    [JsonPropertyName("eos_token_id")] public int? EosTokenId { get; init; }
+    [JsonPropertyName("pad_token_id")] public int? PadTokenId { get; init; }
+    [JsonPropertyName("initializer_range")] public double InitializerRange { get; init; } = 0.02;
+    [JsonPropertyName("pretraining_tp")] public int PretrainingTp { get; init; } = 1;
+    [JsonPropertyName("use_cache")] public bool UseCache { get; init; } = true;
+    [JsonPropertyName("torch_dtype")] public string TorchDtype { get; init; } = "float32";
+
+    /// <summary>Builds a config with derived fields filled in (head_dim, key/value heads).</summary>
+    public static LlamaConfig Create(int vocabSize, int hiddenSize, int layers, int heads, int? keyValueHeads = null,
+        int? intermediateSize = null, int maxPositions = 256, bool tieEmbeddings = true, int? bosTokenId = null, int? eosTokenId = null)
+    {
+        var config = new LlamaConfig
+        {
+            VocabSize = vocabSize,
+            HiddenSize = hiddenSize,
+            NumHiddenLayers = layers,
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = keyValueHeads ?? heads,
+            HeadDim = hiddenSize / heads,
+            IntermediateSize = intermediateSize ?? DefaultIntermediateSize(hiddenSize),
+            MaxPositionEmbeddings = maxPositions,
+            TieWordEmbeddings = tieEmbeddings,
+            BosTokenId = bosTokenId,
+            EosTokenId = eosTokenId,
+        };
+        config.Validate("config");
+        return config;
+    }
+
+    /// <summary>Llama's SwiGLU width: two thirds of 4 × hidden, rounded up to a multiple of 32.</summary>
+    public static int DefaultIntermediateSize(int hiddenSize) => (int)Math.Ceiling(8.0 * hiddenSize / 3 / 32) * 32;
+
+    /// <summary>Throws a <see cref="SharpLMException"/> naming the first inconsistent field.</summary>
+    public void Validate(string origin)
+    {
+        void Require(bool condition, string field, string problem)
+        {
+            if (!condition) throw new SharpLMException($"{origin}: field '{field}' {problem}.");
+        }
+        Require(VocabSize > 0, "vocab_size", "must be positive");
+        Require(HiddenSize > 0, "hidden_size", "must be positive");
+        Require(IntermediateSize > 0, "intermediate_size", "must be positive");
+        Require(NumHiddenLayers > 0, "num_hidden_layers", "must be positive");
+        Require(NumAttentionHeads > 0, "num_attention_heads", "must be positive");
+        Require(NumKeyValueHeads > 0 && NumAttentionHeads % NumKeyValueHeads == 0, "num_key_value_heads",
+            $"must divide num_attention_heads ({NumAttentionHeads})");
+        Require(HeadDim > 0 && HeadDim % 2 == 0, "head_dim", "must be a positive even number (rotary embeddings rotate pairs)");
+        Require(MaxPositionEmbeddings > 0, "max_position_embeddings", "must be positive");
+        Require(HiddenAct == "silu", "hidden_act", $"is '{HiddenAct}', only 'silu' is supported");
+        Require(RmsNormEps > 0, "rms_norm_eps", "must be positive");
+        Require(RopeTheta > 0, "rope_theta", "must be positive");
+        Require(!AttentionBias, "attention_bias", "must be false");
+        Require(!MlpBias, "mlp_bias", "must be false");
+        Require(Architectures.Contains("LlamaForCausalLM"), "architectures", "must contain \"LlamaForCausalLM\"");
+    }
+
+    /// <summary>Parameter count, counting tied embeddings once.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long d = HiddenSize, kv = (long)NumKeyValueHeads * HeadDim, q = (long)NumAttentionHeads * HeadDim;
+            long perLayer = d * q + 2 * d * kv + q * d + 3 * d * IntermediateSize + 2 * d;
+            long embeddings = (long)VocabSize * d * (TieWordEmbeddings ? 1 : 2);
+            return embeddings + NumHiddenLayers * perLayer + d;
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
+
+    public static LlamaConfig Load(string path)
+    {
+        InputFiles.RequireFile(path, "model config");
+        LlamaConfig? config;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            config = document.RootElement.Deserialize<LlamaConfig>(JsonOptions);
+            if (config is not null && !document.RootElement.TryGetProperty("head_dim", out _) && config.NumAttentionHeads > 0)
+                config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
+            if (config is not null && !document.RootElement.TryGetProperty("num_key_value_heads", out _))
+                config = config with { NumKeyValueHeads = config.NumAttentionHeads };
+            // transformers v5 moves rope_theta into rope_parameters; accept both forms.
+            if (config is not null && !document.RootElement.TryGetProperty("rope_theta", out _)
+                && document.RootElement.TryGetProperty("rope_parameters", out var rope)
+                && rope.ValueKind == JsonValueKind.Object && rope.TryGetProperty("rope_theta", out var theta))
+                config = config with { RopeTheta = theta.GetDouble() };
+        }
+        catch (JsonException e)
+        {
+            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+        }
+        if (config is null) throw new SharpLMException($"{path}: not a valid model config (the file holds 'null').");
+        config.Validate(path);
+        return config;
+    }
+}

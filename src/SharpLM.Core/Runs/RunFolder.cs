@@ -1,0 +1,41 @@
+namespace SharpLM.Core.Runs;
+
+/// <summary>
+/// The fixed layout of a run folder, so every stage and tool finds the same files:
+/// <code>
+/// run.json            what was run: command, options, versions
+/// metrics.jsonl       machine-readable metrics, one JSON object per line
+/// report.md           human-readable summary
+/// data/               documents JSONL and token shards
+/// tokenizer/          tokenizer.json
+/// model/              Hugging Face layout: config.json, model.safetensors, tokenizer.json
+/// </code>
+/// </summary>
+public sealed class RunFolder
+{
+    public string Root { get; }
+
+    public RunFolder(string root)
+    {
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    public string RunJson => Path.Combine(Root, "run.json");
+    public string Metrics => Path.Combine(Root, "metrics.jsonl");
+    public string Report => Path.Combine(Root, "report.md");
+    public string DataDirectory => Ensure(Path.Combine(Root, "data"));
+    public string RawDocuments => Path.Combine(DataDirectory, "documents.jsonl");
+    public string CleanDocuments => Path.Combine(DataDirectory, "clean.jsonl");
+    public string TrainShard => Path.Combine(DataDirectory, "train.tok");
+    public string ValidationShard => Path.Combine(DataDirectory, "val.tok");
+    public string TokenizerDirectory => Ensure(Path.Combine(Root, "tokenizer"));
+    public string TokenizerJson => Path.Combine(TokenizerDirectory, "tokenizer.json");
+    public string ModelDirectory => Path.Combine(Root, "model");
+
+    private static string Ensure(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+}
