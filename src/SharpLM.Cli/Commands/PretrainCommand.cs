@@ -1,0 +1,37 @@
+using System.CommandLine;
+using SharpLM.Cli.Stages;
+using SharpLM.Cli.Terminal;
+using SharpLM.Core.Runs;
+using SharpLM.Tokenizers.HuggingFace;
+using SharpLM.Training.Pretraining;
+
+namespace SharpLM.Cli.Commands;
+
+public static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Option<string>("--train") { Description = "Training token shard (.tok).", Required = true };
+        var validation = new Option<string?>("--val") { Description = "Validation token shard (.tok)." };
+        var tokenizerPath = new Option<string>("--tokenizer", "-t") { Description = "tokenizer.json the shards were encoded with.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Run folder: pretrain.json, metrics.jsonl and model/ are written here.", Required = true };
+        var config = new Option<string?>("--config", "-c") { Description = "Pretrain config JSON ({\"model\": {...}, \"training\": {...}}); defaults otherwise." };
+        var steps = new Option<int?>("--steps") { Description = "Override training.steps." };
+        var command = new Command("pretrain", "Pretrain a Llama-style decoder on token shards and save it in Hugging Face layout.")
+            { train, validation, tokenizerPath, output, config, steps };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var settings = parse.GetValue(config) is string path ? PretrainConfig.Load(path) : new PretrainConfig();
+            if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
+            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerPath)!);
+            var run = new RunFolder(parse.GetValue(output)!);
+            using var metrics = new MetricsWriter(run.Metrics);
+            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics);
+            Console.WriteLine($"trained {result.Summary.Steps} steps in {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
+                              (result.Summary.FinalValidationLoss is double v ? $", validation loss {v:F3}" : "") +
+                              $" (unigram entropy {result.UnigramEntropy:F3}); model saved to {result.ModelDirectory}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using SharpLM.Cli.Commands;
+
+var root = new RootCommand("sharplm: the life cycle of a language model in .NET — data, tokenizer, pretraining, evaluation, generation.");
+root.Subcommands.Add(QuickstartCommand.Create());
+root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(TokenizerCommands.Create());
+root.Subcommands.Add(PretrainCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(EvalCommands.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,78 @@
+using SharpLM.Cli.Terminal;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.Runs;
+using SharpLM.Tokenizers.Bpe;
+using SharpLM.Training.Checkpoints;
+using SharpLM.Training.Modeling;
+using SharpLM.Training.Native;
+using SharpLM.Training.Pretraining;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilingGflops, double UnigramEntropy, long Parameters, string ModelDirectory);
+
+/// <summary>Pretraining stage: build the model from a config, train it on token shards, save it in HF layout.</summary>
+public static class PretrainStage
+{
+    public static PretrainResult Run(PretrainConfig config, BpeTokenizer tokenizer, string trainShard, string? validationShard,
+        RunFolder run, MetricsWriter metrics)
+    {
+        TorchRuntime.EnsureLoaded();
+        var modelConfig = config.Model.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "pretrain config");
+        config.Save(Path.Combine(run.Root, "pretrain.json"));
+
+        using var train = new TokenShardReader(trainShard);
+        using var validation = validationShard is null ? null : new TokenShardReader(validationShard);
+        if (ShardMaxTokenExceeds(train, tokenizer.VocabularySize))
+            throw new Core.SharpLMException($"{trainShard}: holds token ids outside the tokenizer's vocabulary of {tokenizer.VocabularySize}; was it encoded with another tokenizer?");
+
+        if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
+        double ceiling = MatmulCeiling.MeasureGflops();
+        double entropy = TokenShardStatistics.UnigramEntropy(validation ?? train);
+        using var model = new LlamaForCausalLM(modelConfig);
+        model.InitializeWeights(config.Training.Seed);
+        double flopsPerToken = FlopCounter.TrainingFlopsPerToken(modelConfig, config.Training.SequenceLength);
+        Display.Info($"model: {modelConfig.ParameterCount / 1e6:F2}M parameters ({modelConfig.NumHiddenLayers} layers, hidden {modelConfig.HiddenSize}, " +
+                     $"{modelConfig.NumAttentionHeads} heads, vocabulary {modelConfig.VocabSize}); {flopsPerToken / 1e6:F1} MFLOP per training token");
+        Display.Info($"data: {train.TokenCount:N0} training tokens, {validation?.TokenCount ?? 0:N0} validation tokens; " +
+                     $"unigram entropy {entropy:F3} nats/token; matmul ceiling {ceiling:F0} GFLOP/s on {TorchSharp.torch.get_num_threads()} threads");
+        metrics.Write("pretrain_start", new Dictionary<string, object?>
+        {
+            ["parameters"] = modelConfig.ParameterCount, ["flops_per_token"] = flopsPerToken, ["matmul_ceiling_gflops"] = ceiling,
+            ["unigram_entropy_nats"] = entropy, ["train_tokens"] = train.TokenCount, ["validation_tokens"] = validation?.TokenCount,
+        });
+
+        var trainer = new Pretrainer(model, config.Training);
+        var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, metrics, report =>
+        {
+            string detail = $"step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s";
+            sink.Report(report.Step, detail);
+            if (report.ValidationLoss is double v)
+                WriteLineAbove($"step {report.Step,5}  loss {report.Loss:F3}  val {v:F3}  lr {report.LearningRate:E2}  " +
+                               $"grad {report.GradientNorm:F2}  {report.TokensPerSecond:F0} tok/s  {report.AchievedGflops:F1} GFLOP/s");
+        }));
+
+        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        metrics.Write("pretrain_end", new Dictionary<string, object?>
+        {
+            ["steps"] = summary.Steps, ["tokens"] = summary.TokensSeen, ["loss"] = summary.FinalLoss, ["val_loss"] = summary.FinalValidationLoss,
+            ["tokens_per_second"] = summary.MeanTokensPerSecond, ["gflops"] = summary.MeanAchievedGflops,
+            ["mfu_vs_matmul_ceiling"] = summary.MeanAchievedGflops / ceiling, ["seconds"] = summary.Elapsed.TotalSeconds,
+        });
+        return new PretrainResult(summary, ceiling, entropy, modelConfig.ParameterCount, run.ModelDirectory);
+    }
+
+    private static bool ShardMaxTokenExceeds(TokenShardReader shard, int vocabularySize)
+    {
+        var sample = new long[(int)Math.Min(shard.TokenCount, 1 << 16)];
+        shard.Read(0, sample);
+        return sample.Any(t => t >= vocabularySize);
+    }
+
+    private static void WriteLineAbove(string text)
+    {
+        if (Display.Interactive) AnsiConsole.MarkupLine(Markup.Escape(text));
+        else Console.WriteLine(text);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SharpLM.Cli.Terminal;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.IO;
+using SharpLM.Core.Runs;
+using SharpLM.Data.Sources;
+using SharpLM.Tokenizers.Bpe;
+using SharpLM.Training.Evaluation;
+using SharpLM.Training.Generation;
+using SharpLM.Training.Pretraining;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+public sealed record QuickstartOptions(string OutputDirectory, int? Steps, int VocabularySize, long Seed, string Prompt, int SampleTokens);
+
+/// <summary>
+/// The whole life cycle on the default corpus, stage by stage, in one run folder: fetch → clean → train
+/// tokenizer → encode shards → pretrain → evaluate and sample. Each stage is the same code its own verb runs.
+/// </summary>
+public sealed class QuickstartPipeline(QuickstartOptions options)
+{
+    /// <summary>The model and schedule the quickstart trains; sized to finish in a few minutes on two cores.</summary>
+    public static PretrainConfig DefaultConfig { get; } = new()
+    {
+        Model = new ModelShape { HiddenSize = 192, Layers = 4, Heads = 4, MaxPositions = 256 },
+        Training = new PretrainOptions { Steps = 700, BatchSize = 16, SequenceLength = 128, LearningRate = 3e-3, WarmupSteps = 30, EvalInterval = 100 },
+    };
+
+    private readonly List<(string Stage, TimeSpan Time, string Result)> _stages = new();
+
+    public int Run()
+    {
+        var run = new RunFolder(options.OutputDirectory);
+        using var metrics = new MetricsWriter(run.Metrics, append: false);
+        var config = DefaultConfig with
+        {
+            Training = DefaultConfig.Training with { Steps = options.Steps ?? DefaultConfig.Training.Steps, Seed = options.Seed },
+        };
+        WriteRunJson(run, config);
+
+        var fetched = Stage("fetch corpus", metrics, () => DataStage.Fetch([StdlibDataset.MobyDick, StdlibDataset.StateOfTheUnion], run.RawDocuments),
+            r => $"{r.Documents} documents, {r.Characters / 1e6:F1}M characters");
+        var cleaned = Stage("clean + dedupe", metrics, () => DataStage.Clean([run.RawDocuments], run.CleanDocuments),
+            r => $"{r.DocumentsOut} kept, {r.ExactDuplicates} duplicates, {r.Empty} empty");
+        var tokenizer = Stage("train tokenizer", metrics,
+            () => TokenizerStage.Train([run.CleanDocuments], run.TokenizerJson, new BpeTrainerOptions { VocabularySize = options.VocabularySize }),
+            t => $"{t.VocabularySize} tokens, {t.Merges.Count} merges");
+        var encoded = Stage("encode shards", metrics,
+            () => TokenizerStage.EncodeCorpus(tokenizer, [run.CleanDocuments], run.TrainShard, run.ValidationShard, 0.05),
+            r => $"{r.TrainTokens:N0} train / {r.ValidationTokens:N0} val tokens");
+        var trained = Stage("pretrain", metrics, () => PretrainStage.Run(config, tokenizer, run.TrainShard, run.ValidationShard, run, metrics),
+            r => $"val loss {r.Summary.FinalValidationLoss:F3} vs unigram {r.UnigramEntropy:F3}, {r.Summary.MeanTokensPerSecond:F0} tok/s");
+        var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
+            r => $"perplexity {r.Perplexity.Perplexity:F1}");
+
+        Report(run, fetched, cleaned, tokenizer, encoded, trained, perplexity, sample, config);
+        return 0;
+    }
+
+    private (PerplexityResult Perplexity, string Sample) Evaluate(RunFolder run)
+    {
+        // Reload from disk: this checks that the saved Hugging Face folder is complete and self-sufficient.
+        var (model, tokenizer) = ModelFolder.Open(run.ModelDirectory);
+        using (model)
+        using (var validation = new TokenShardReader(run.ValidationShard))
+        {
+            var perplexity = EvalStage.Perplexity(model, validation, context: null, maxTokens: 100_000);
+            var sampling = new SamplingOptions { MaxNewTokens = options.SampleTokens, Temperature = 0.8, TopK = 40, Seed = options.Seed };
+            string sample = TorchGenerator.Generate(model, tokenizer, options.Prompt, sampling);
+            return (perplexity, sample);
+        }
+    }
+
+    private T Stage<T>(string name, MetricsWriter metrics, Func<T> work, Func<T, string> describe)
+    {
+        Display.Heading(name);
+        var clock = Stopwatch.StartNew();
+        var result = work();
+        string description = describe(result);
+        _stages.Add((name, clock.Elapsed, description));
+        metrics.Write("stage", new Dictionary<string, object?> { ["stage"] = name, ["seconds"] = clock.Elapsed.TotalSeconds, ["result"] = description });
+        return result;
+    }
+
+    private void WriteRunJson(RunFolder run, PretrainConfig config)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["command"] = "quickstart",
+            ["started_at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["vocabulary_size"] = options.VocabularySize,
+            ["seed"] = options.Seed,
+            ["prompt"] = options.Prompt,
+            ["pretrain"] = System.Text.Json.Nodes.JsonNode.Parse(config.ToJson()),
+            ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+        };
+        AtomicFile.WriteAllText(run.RunJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private void Report(RunFolder run, FetchResult fetched, Data.CleaningStatistics cleaned, BpeTokenizer tokenizer,
+        Tokenizers.Corpus.CorpusEncodingResult encoded, PretrainResult trained, PerplexityResult perplexity, string sample, PretrainConfig config)
+    {
+        var s = trained.Summary;
+        var table = new Table().Title("[bold]SharpLM quickstart[/]").AddColumn("stage").AddColumn(new TableColumn("time").RightAligned()).AddColumn("result");
+        foreach (var (stage, time, result) in _stages) table.AddRow(Markup.Escape(stage), $"{time.TotalSeconds:F1} s", Markup.Escape(result));
+        table.AddRow("[bold]total[/]", $"[bold]{_stages.Sum(x => x.Time.TotalSeconds):F1} s[/]", "");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"validation loss [bold]{s.FinalValidationLoss:F3}[/] nats/token vs unigram entropy [bold]{trained.UnigramEntropy:F3}[/]; " +
+                               $"perplexity [bold]{perplexity.Perplexity:F2}[/]");
+        AnsiConsole.MarkupLine($"training: {s.MeanTokensPerSecond:F0} tokens/s, {s.MeanAchievedGflops:F1} GFLOP/s = " +
+                               $"{100 * s.MeanAchievedGflops / trained.MatmulCeilingGflops:F0}% of the {trained.MatmulCeilingGflops:F0} GFLOP/s matmul ceiling");
+        AnsiConsole.Write(new Panel(Markup.Escape(options.Prompt + sample)).Header("sample").Expand());
+        AnsiConsole.MarkupLine($"run folder: [link]{Markup.Escape(run.Root)}[/] (model in model/, metrics in metrics.jsonl, report in report.md)");
+
+        var md = new StringBuilder();
+        md.AppendLine("# SharpLM quickstart report").AppendLine();
+        md.AppendLine($"Run at {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores.").AppendLine();
+        md.AppendLine("## Stages").AppendLine().AppendLine("| stage | seconds | result |").AppendLine("|---|---:|---|");
+        foreach (var (stage, time, result) in _stages) md.AppendLine($"| {stage} | {time.TotalSeconds:F1} | {result} |");
+        md.AppendLine($"| total | {_stages.Sum(x => x.Time.TotalSeconds):F1} | |").AppendLine();
+        md.AppendLine("## Data").AppendLine();
+        md.AppendLine($"- {fetched.Documents} documents fetched (Moby Dick chapters, State of the Union addresses), {cleaned.DocumentsOut} kept after cleaning ({cleaned.ExactDuplicates} exact duplicates, {cleaned.Empty} empty).");
+        md.AppendLine($"- Tokenizer: byte-level BPE, {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges.");
+        md.AppendLine($"- Shards: {encoded.TrainTokens:N0} training and {encoded.ValidationTokens:N0} validation tokens, {encoded.Bytes / (double)(encoded.TrainTokens + encoded.ValidationTokens):F2} bytes per token.").AppendLine();
+        md.AppendLine("## Model and training").AppendLine();
+        md.AppendLine($"- Llama-style decoder, {trained.Parameters / 1e6:F2}M parameters: hidden {config.Model.HiddenSize}, {config.Model.Layers} layers, {config.Model.Heads} heads, context {config.Model.MaxPositions}.");
+        md.AppendLine($"- {s.Steps} steps × {config.Training.BatchSize} × {config.Training.SequenceLength} tokens = {s.TokensSeen:N0} tokens in {s.Elapsed.TotalSeconds:F0} s.");
+        md.AppendLine($"- Final training loss {s.FinalLoss:F3}, validation loss {s.FinalValidationLoss:F3} nats/token; unigram entropy of the validation tokens {trained.UnigramEntropy:F3} nats/token.");
+        md.AppendLine($"- Validation perplexity {perplexity.Perplexity:F2} over {perplexity.Tokens:N0} tokens (windows of {config.Model.MaxPositions}).");
+        md.AppendLine($"- Throughput {s.MeanTokensPerSecond:F0} tokens/s; {s.FlopsPerToken / 1e6:F1} MFLOP per token → {s.MeanAchievedGflops:F1} GFLOP/s, " +
+                      $"{100 * s.MeanAchievedGflops / trained.MatmulCeilingGflops:F0}% of the {trained.MatmulCeilingGflops:F0} GFLOP/s float32 matmul ceiling measured in this run.").AppendLine();
+        md.AppendLine("## Sample").AppendLine();
+        md.AppendLine($"Prompt `{options.Prompt}`, temperature 0.8, top-k 40, seed {options.Seed}:").AppendLine();
+        md.AppendLine("> " + (options.Prompt + sample).Replace("\n", "\n> ")).AppendLine();
+        AtomicFile.WriteAllText(run.Report, md.ToString());
+    }
+}

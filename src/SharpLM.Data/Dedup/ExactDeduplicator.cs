@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SharpLM.Data.Dedup;
+
+/// <summary>
+/// Drops documents whose cleaned text was seen before. Keeps a set of 128-bit text hashes (16 bytes per
+/// distinct document), never the texts.
+/// </summary>
+public sealed class ExactDeduplicator
+{
+    private readonly HashSet<UInt128> _seen = new();
+
+    public int Duplicates { get; private set; }
+
+    /// <summary>True the first time a text is offered, false for every exact repeat.</summary>
+    public bool IsFirstOccurrence(string text)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        var key = new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
+        if (_seen.Add(key)) return true;
+        Duplicates++;
+        return false;
+    }
+}

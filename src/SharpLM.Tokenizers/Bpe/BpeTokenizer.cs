@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using SharpLM.Core;
+
+namespace SharpLM.Tokenizers.Bpe;
+
+/// <summary>
+/// A byte-level BPE tokenizer: a vocabulary of token strings in the GPT-2 byte alphabet, an ordered list of
+/// merges, special tokens and a pre-tokenization regex. Encoding splits out special tokens, pre-tokenizes,
+/// turns each pre-token into its UTF-8 bytes and repeatedly applies the lowest-ranked merge, which is exactly
+/// the procedure of Hugging Face's BPE model and tiktoken, so the same files give the same ids.
+/// </summary>
+public sealed class BpeTokenizer
+{
+    private const int CacheLimit = 1 << 18;
+
+    private readonly Dictionary<string, int> _tokenToId;
+    private readonly Dictionary<int, string> _idToToken;
+    private readonly Dictionary<long, (int Rank, int Id)> _merges;
+    private readonly int[] _byteIds = new int[256];
+    private readonly Regex _preTokenizer;
+    private readonly Regex? _specialSplitter;
+    private readonly Dictionary<int, string> _specialById;
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, int> Vocabulary => _tokenToId;
+    public IReadOnlyList<(string Left, string Right)> Merges { get; }
+    public IReadOnlyDictionary<string, int> Specials { get; }
+    public string PreTokenizerPattern { get; }
+
+    /// <summary>One more than the largest id, counting special tokens: the embedding table's row count.</summary>
+    public int VocabularySize { get; }
+
+    public BpeTokenizer(IReadOnlyDictionary<string, int> vocabulary, IReadOnlyList<(string Left, string Right)> merges,
+        IReadOnlyDictionary<string, int> specialTokens, string preTokenizerPattern, string origin = "tokenizer")
+    {
+        _tokenToId = new Dictionary<string, int>(vocabulary, StringComparer.Ordinal);
+        _idToToken = new Dictionary<int, string>();
+        foreach (var (token, id) in _tokenToId)
+        {
+            if (id < 0) throw new SharpLMException($"{origin}: field 'model.vocab' gives token '{token}' the negative id {id}.");
+            if (!_idToToken.TryAdd(id, token)) throw new SharpLMException($"{origin}: field 'model.vocab' gives id {id} to two tokens.");
+        }
+        for (int b = 0; b < 256; b++)
+        {
+            string single = ByteLevelAlphabet.ByteToChar((byte)b).ToString();
+            if (!_tokenToId.TryGetValue(single, out _byteIds[b]))
+                throw new SharpLMException($"{origin}: field 'model.vocab' lacks the byte token '{single}' (byte 0x{b:X2}); a byte-level BPE vocabulary needs all 256.");
+        }
+
+        Merges = merges.ToList();
+        _merges = new Dictionary<long, (int, int)>(merges.Count);
+        for (int rank = 0; rank < merges.Count; rank++)
+        {
+            var (left, right) = merges[rank];
+            if (!_tokenToId.TryGetValue(left, out int leftId) || !_tokenToId.TryGetValue(right, out int rightId))
+                throw new SharpLMException($"{origin}: field 'model.merges' entry {rank} (\"{left} {right}\") uses a token missing from 'model.vocab'.");
+            if (!_tokenToId.TryGetValue(left + right, out int mergedId))
+                throw new SharpLMException($"{origin}: field 'model.merges' entry {rank} (\"{left} {right}\") produces '{left + right}', which is missing from 'model.vocab'.");
+            _merges.TryAdd(PairKey(leftId, rightId), (rank, mergedId));
+        }
+
+        Specials = new Dictionary<string, int>(specialTokens, StringComparer.Ordinal);
+        _specialById = specialTokens.ToDictionary(p => p.Value, p => p.Key);
+        if (specialTokens.Count > 0)
+        {
+            string alternation = string.Join("|", specialTokens.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape));
+            _specialSplitter = new Regex(alternation, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        }
+        PreTokenizerPattern = preTokenizerPattern;
+        try
+        {
+            _preTokenizer = PreTokenizerPatterns.Compile(preTokenizerPattern);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SharpLMException($"{origin}: the pre-tokenizer pattern is not a valid regular expression ({e.Message}).");
+        }
+        int maxId = Math.Max(_idToToken.Keys.DefaultIfEmpty(-1).Max(), _specialById.Keys.DefaultIfEmpty(-1).Max());
+        VocabularySize = maxId + 1;
+    }
+
+    public int? EndOfTextId => Specials.TryGetValue(SpecialTokens.EndOfText, out int id) ? id : null;
+
+    /// <summary>Encodes text. Special-token strings in the text become their ids when <paramref name="allowSpecial"/> is true.</summary>
+    public List<int> Encode(string text, bool allowSpecial = true)
+    {
+        var ids = new List<int>(text.Length / 3 + 4);
+        if (_specialSplitter is null || !allowSpecial)
+        {
+            EncodeOrdinary(text, ids);
+            return ids;
+        }
+        int position = 0;
+        foreach (Match special in _specialSplitter.Matches(text))
+        {
+            if (special.Index > position) EncodeOrdinary(text[position..special.Index], ids);
+            ids.Add(Specials[special.Value]);
+            position = special.Index + special.Length;
+        }
+        if (position < text.Length) EncodeOrdinary(text[position..], ids);
+        return ids;
+    }
+
+    private void EncodeOrdinary(string text, List<int> ids)
+    {
+        foreach (Match match in _preTokenizer.Matches(text))
+        {
+            string piece = match.Value;
+            if (!_cache.TryGetValue(piece, out int[]? pieceIds))
+            {
+                pieceIds = EncodePiece(piece);
+                if (_cache.Count >= CacheLimit) _cache.Clear();
+                _cache.TryAdd(piece, pieceIds);
+            }
+            ids.AddRange(pieceIds);
+        }
+    }
+
+    /// <summary>Applies merges to one pre-token: always the lowest-ranked adjacent pair, all its occurrences at once.</summary>
+    private int[] EncodePiece(string piece)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(piece);
+        var symbols = new List<int>(bytes.Length);
+        foreach (byte b in bytes) symbols.Add(_byteIds[b]);
+        while (symbols.Count > 1)
+        {
+            int bestRank = int.MaxValue, bestId = -1;
+            long bestPair = 0;
+            for (int i = 0; i + 1 < symbols.Count; i++)
+            {
+                if (_merges.TryGetValue(PairKey(symbols[i], symbols[i + 1]), out var merge) && merge.Rank < bestRank)
+                {
+                    bestRank = merge.Rank;
+                    bestId = merge.Id;
+                    bestPair = PairKey(symbols[i], symbols[i + 1]);
+                }
+            }
+            if (bestId < 0) break;
+            int write = 0;
+            for (int read = 0; read < symbols.Count; read++)
+            {
+                if (read + 1 < symbols.Count && PairKey(symbols[read], symbols[read + 1]) == bestPair)
+                {
+                    symbols[write++] = bestId;
+                    read++;
+                }
+                else symbols[write++] = symbols[read];
+            }
+            symbols.RemoveRange(write, symbols.Count - write);
+        }
+        return symbols.ToArray();
+    }
+
+    /// <summary>Decodes ids to text; invalid UTF-8 (a token sequence cut inside a character) becomes U+FFFD.</summary>
+    public string Decode(IEnumerable<int> ids, bool includeSpecial = true)
+    {
+        var bytes = new List<byte>();
+        foreach (int id in ids)
+        {
+            if (_specialById.TryGetValue(id, out string? special))
+            {
+                if (includeSpecial) bytes.AddRange(Encoding.UTF8.GetBytes(special));
+                continue;
+            }
+            if (!_idToToken.TryGetValue(id, out string? token))
+                throw new SharpLMException($"token id {id} is outside the vocabulary (valid ids: 0..{VocabularySize - 1}).");
+            if (!ByteLevelAlphabet.TryDecode(token, bytes))
+                bytes.AddRange(Encoding.UTF8.GetBytes(token)); // an added token written as plain text
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>The token string for an id (byte-level alphabet), or the special token's text.</summary>
+    public string IdToToken(int id) =>
+        _specialById.TryGetValue(id, out string? special) ? special
+        : _idToToken.TryGetValue(id, out string? token) ? token
+        : throw new SharpLMException($"token id {id} is outside the vocabulary (valid ids: 0..{VocabularySize - 1}).");
+
+    internal static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using SharpLM.Core.Formats.Documents;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Tokenizers.Bpe;
+
+namespace SharpLM.Tokenizers.Corpus;
+
+public sealed record CorpusEncodingResult(long TrainTokens, long ValidationTokens, int TrainDocuments, int ValidationDocuments, long Bytes);
+
+/// <summary>
+/// Encodes documents into a training and a validation token shard. Each document is followed by the
+/// end-of-text token, so the model learns where documents end. The split is by a hash of the document id,
+/// so it is deterministic and does not depend on document order. Documents are encoded in parallel, in
+/// order-preserving batches, and written as they complete (memory holds one batch, not the corpus).
+/// </summary>
+public static class CorpusEncoder
+{
+    public static CorpusEncodingResult Encode(IEnumerable<Document> documents, BpeTokenizer tokenizer, string trainPath,
+        string validationPath, double validationFraction, IProgress<long>? bytesProgress = null)
+    {
+        int endOfText = tokenizer.EndOfTextId
+            ?? throw new Core.SharpLMException($"the tokenizer has no '{SpecialTokens.EndOfText}' special token, which separates documents in shards.");
+        using var train = new TokenShardWriter(trainPath, tokenizer.VocabularySize);
+        using var validation = new TokenShardWriter(validationPath, tokenizer.VocabularySize);
+        long bytes = 0;
+        foreach (var batch in documents.Chunk(256))
+        {
+            var encoded = batch.AsParallel().AsOrdered()
+                .Select(d =>
+                {
+                    var ids = tokenizer.Encode(d.Text, allowSpecial: false);
+                    ids.Add(endOfText);
+                    return (Document: d, Ids: ids.ToArray());
+                })
+                .ToList();
+            foreach (var (document, ids) in encoded)
+            {
+                (IsValidation(document.Id, validationFraction) ? validation : train).AddDocument(ids);
+                bytes += Encoding.UTF8.GetByteCount(document.Text);
+            }
+            bytesProgress?.Report(bytes);
+        }
+        train.Complete();
+        validation.Complete();
+        return new CorpusEncodingResult(train.TokenCount, validation.TokenCount, train.DocumentCount, validation.DocumentCount, bytes);
+    }
+
+    /// <summary>A document goes to validation when the first 8 bytes of SHA-256(id), as a fraction of 2^64, fall below the fraction.</summary>
+    public static bool IsValidation(string documentId, double validationFraction)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(documentId), hash);
+        ulong value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
+        return value / 18446744073709551616.0 < validationFraction;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SharpLM.Core;
+using SharpLM.Core.IO;
+using SharpLM.Tokenizers.Bpe;
+
+namespace SharpLM.Tokenizers.HuggingFace;
+
+/// <summary>
+/// Reads and writes Hugging Face tokenizer.json files for byte-level BPE models (the format of GPT-2, Llama 3,
+/// Qwen2 and SmolLM tokenizers). Reading accepts merges written as "a b" strings or as ["a", "b"] pairs, and
+/// pre-tokenizers written as ByteLevel (GPT-2 regex) or as Sequence[Split(regex), ByteLevel]. Every problem
+/// names the file and the JSON field.
+/// </summary>
+public static class TokenizerJson
+{
+    public static void Save(BpeTokenizer tokenizer, string path) =>
+        AtomicFile.WriteAllText(path, ToJson(tokenizer).ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }) + "\n");
+
+    public static JsonObject ToJson(BpeTokenizer tokenizer)
+    {
+        var addedTokens = new JsonArray();
+        foreach (var (content, id) in tokenizer.Specials.OrderBy(p => p.Value))
+            addedTokens.Add(new JsonObject
+            {
+                ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false,
+                ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            });
+
+        bool isGpt2Pattern = tokenizer.PreTokenizerPattern == PreTokenizerPatterns.Gpt2;
+        JsonObject preTokenizer = isGpt2Pattern
+            ? ByteLevel(addPrefixSpace: false, trimOffsets: true, useRegex: true)
+            : new JsonObject
+            {
+                ["type"] = "Sequence",
+                ["pretokenizers"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = tokenizer.PreTokenizerPattern },
+                        ["behavior"] = "Isolated", ["invert"] = false,
+                    },
+                    ByteLevel(addPrefixSpace: false, trimOffsets: true, useRegex: false)),
+            };
+
+        var vocab = new JsonObject();
+        foreach (var (token, id) in tokenizer.Vocabulary.OrderBy(p => p.Value)) vocab[token] = id;
+        var merges = new JsonArray();
+        foreach (var (left, right) in tokenizer.Merges) merges.Add(new JsonArray(left, right));
+
+        return new JsonObject
+        {
+            ["version"] = "1.0",
+            ["truncation"] = null,
+            ["padding"] = null,
+            ["added_tokens"] = addedTokens,
+            ["normalizer"] = null,
+            ["pre_tokenizer"] = preTokenizer,
+            ["post_processor"] = ByteLevel(addPrefixSpace: true, trimOffsets: false, useRegex: true),
+            ["decoder"] = ByteLevel(addPrefixSpace: true, trimOffsets: true, useRegex: true),
+            ["model"] = new JsonObject
+            {
+                ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null, ["continuing_subword_prefix"] = null,
+                ["end_of_word_suffix"] = null, ["fuse_unk"] = false, ["byte_fallback"] = false, ["ignore_merges"] = false,
+                ["vocab"] = vocab, ["merges"] = merges,
+            },
+        };
+    }
+
+    private static JsonObject ByteLevel(bool addPrefixSpace, bool trimOffsets, bool useRegex) => new()
+    {
+        ["type"] = "ByteLevel", ["add_prefix_space"] = addPrefixSpace, ["trim_offsets"] = trimOffsets, ["use_regex"] = useRegex,
+    };
+
+    public static BpeTokenizer Load(string path)
+    {
+        InputFiles.RequireFile(path, "tokenizer.json");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new SharpLMException($"{path}: not valid JSON ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+        }
+        if (root is not JsonObject document) throw new SharpLMException($"{path}: expected a JSON object at the top level.");
+        return FromJson(document, path);
+    }
+
+    public static BpeTokenizer FromJson(JsonObject document, string origin)
+    {
+        var model = Field<JsonObject>(document, "model", origin, "model");
+        string type = Field<JsonValue>(model, "type", origin, "model.type").GetValue<string>();
+        if (type != "BPE") throw new SharpLMException($"{origin}: field 'model.type' is '{type}', only 'BPE' is supported.");
+
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (token, value) in Field<JsonObject>(model, "vocab", origin, "model.vocab"))
+        {
+            if (value is not JsonValue v || !v.TryGetValue(out int id))
+                throw new SharpLMException($"{origin}: field 'model.vocab' maps '{token}' to {value?.ToJsonString() ?? "null"}, expected an integer id.");
+            vocabulary[token] = id;
+        }
+
+        var merges = new List<(string, string)>();
+        int index = 0;
+        foreach (var entry in Field<JsonArray>(model, "merges", origin, "model.merges"))
+        {
+            merges.Add(ParseMerge(entry, origin, index++));
+        }
+
+        var specials = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (document["added_tokens"] is JsonArray added)
+        {
+            int i = 0;
+            foreach (var token in added)
+            {
+                string fieldName = $"added_tokens[{i++}]";
+                if (token is not JsonObject t) throw new SharpLMException($"{origin}: field '{fieldName}' is not an object.");
+                string content = Field<JsonValue>(t, "content", origin, fieldName + ".content").GetValue<string>();
+                int id = Field<JsonValue>(t, "id", origin, fieldName + ".id").GetValue<int>();
+                specials[content] = id;
+                vocabulary.Remove(content); // added tokens may also appear in the vocab; they are matched as specials
+            }
+        }
+
+        string pattern = ReadPreTokenizerPattern(document["pre_tokenizer"], origin);
+        return new BpeTokenizer(vocabulary, merges, specials, pattern, origin);
+    }
+
+    private static (string, string) ParseMerge(JsonNode? entry, string origin, int index)
+    {
+        switch (entry)
+        {
+            case JsonValue value when value.TryGetValue(out string? text):
+                int space = text.IndexOf(' ', 1);
+                if (space <= 0 || space == text.Length - 1)
+                    throw new SharpLMException($"{origin}: field 'model.merges[{index}]' is \"{text}\", expected two tokens separated by one space.");
+                return (text[..space], text[(space + 1)..]);
+            case JsonArray pair when pair.Count == 2 && pair[0] is JsonValue a && pair[1] is JsonValue b
+                                     && a.TryGetValue(out string? left) && b.TryGetValue(out string? right):
+                return (left, right);
+            default:
+                throw new SharpLMException($"{origin}: field 'model.merges[{index}]' must be a \"left right\" string or a [left, right] pair.");
+        }
+    }
+
+    private static string ReadPreTokenizerPattern(JsonNode? node, string origin)
+    {
+        if (node is not JsonObject preTokenizer)
+            throw new SharpLMException($"{origin}: field 'pre_tokenizer' is missing; byte-level BPE needs a ByteLevel pre-tokenizer.");
+        string type = Field<JsonValue>(preTokenizer, "type", origin, "pre_tokenizer.type").GetValue<string>();
+        if (type == "ByteLevel")
+        {
+            bool useRegex = preTokenizer["use_regex"] is not JsonValue v || v.GetValue<bool>();
+            if (!useRegex) throw new SharpLMException($"{origin}: field 'pre_tokenizer.use_regex' is false without a Split regex; such tokenizers are not supported.");
+            return PreTokenizerPatterns.Gpt2;
+        }
+        if (type == "Sequence")
+        {
+            var steps = Field<JsonArray>(preTokenizer, "pretokenizers", origin, "pre_tokenizer.pretokenizers");
+            string? pattern = null;
+            bool byteLevel = false;
+            foreach (var step in steps.OfType<JsonObject>())
+            {
+                string stepType = step["type"]?.GetValue<string>() ?? "";
+                if (stepType == "Split" && step["pattern"] is JsonObject p && p["Regex"] is JsonValue regex) pattern = regex.GetValue<string>();
+                else if (stepType == "ByteLevel")
+                {
+                    byteLevel = true;
+                    if (pattern is null && (step["use_regex"] is not JsonValue u || u.GetValue<bool>())) pattern = PreTokenizerPatterns.Gpt2;
+                }
+                else throw new SharpLMException($"{origin}: field 'pre_tokenizer.pretokenizers' contains a '{stepType}' step; only Split (regex) and ByteLevel are supported.");
+            }
+            if (!byteLevel || pattern is null)
+                throw new SharpLMException($"{origin}: field 'pre_tokenizer' must be a Sequence of a regex Split and a ByteLevel step.");
+            return pattern;
+        }
+        throw new SharpLMException($"{origin}: field 'pre_tokenizer.type' is '{type}', expected ByteLevel or Sequence.");
+    }
+
+    private static T Field<T>(JsonObject parent, string name, string origin, string path) where T : JsonNode =>
+        parent[name] as T ?? throw new SharpLMException(parent.ContainsKey(name)
+            ? $"{origin}: field '{path}' has the wrong type (expected {(typeof(T) == typeof(JsonObject) ? "an object" : typeof(T) == typeof(JsonArray) ? "an array" : "a value")})."
+            : $"{origin}: field '{path}' is missing.");
+}

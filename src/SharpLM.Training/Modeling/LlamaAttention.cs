@@ -1,0 +1,52 @@
+using SharpLM.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpLM.Training.Modeling;
+
+/// <summary>
+/// Causal self-attention with grouped key/value heads. libtorch's scaled_dot_product_attention does the
+/// attention itself; TorchSharp does not expose its enable_gqa flag, so key/value heads are repeated to the
+/// query head count first.
+/// </summary>
+public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private readonly int _heads, _keyValueHeads, _headDim;
+    private readonly RotaryEmbedding _rotary;
+
+    public LlamaAttention(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaAttention))
+    {
+        _heads = config.NumAttentionHeads;
+        _keyValueHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        _rotary = rotary;
+        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: false);
+        k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
+        v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
+        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long batch = x.shape[0], length = x.shape[1];
+        var q = q_proj.forward(x).view(batch, length, _heads, _headDim).transpose(1, 2);
+        var k = k_proj.forward(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        var v = v_proj.forward(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        q = _rotary.Apply(q, 0);
+        k = _rotary.Apply(k, 0);
+        if (_keyValueHeads != _heads)
+        {
+            int repeats = _heads / _keyValueHeads;
+            k = k.repeat_interleave(repeats, dim: 1);
+            v = v.repeat_interleave(repeats, dim: 1);
+        }
+        // Positional arguments: TorchSharp 0.107 spells the flag "is_casual" and a pending release renames it.
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true);
+        var merged = attended.transpose(1, 2).contiguous().view(batch, length, _heads * _headDim);
+        return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+}

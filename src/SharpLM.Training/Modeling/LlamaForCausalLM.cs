@@ -1,0 +1,63 @@
+using SharpLM.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpLM.Training.Modeling;
+
+/// <summary>
+/// A Llama-style decoder-only language model whose parameter names are those of Hugging Face's
+/// LlamaForCausalLM ("model.layers.0.self_attn.q_proj.weight", ...), so its state dictionary maps one to one
+/// onto model.safetensors. With tied embeddings the output projection reuses model.embed_tokens.weight and
+/// there is no lm_head parameter.
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
+{
+    private readonly LlamaModel model;
+    private readonly Linear? lm_head;
+    private readonly RotaryEmbedding _rotary;
+
+    public LlamaConfig Config { get; }
+
+    public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
+    {
+        Config = config;
+        _rotary = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
+        model = new LlamaModel(config, _rotary);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Token ids [B, T] to next-token logits [B, T, vocab].</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.forward(tokens);
+        var logits = lm_head is null ? nn.functional.linear(hidden, model.EmbeddingWeight) : lm_head.forward(hidden);
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// GPT-2-style initialisation: normal(0, initializer_range) for every matrix, with the projections that
+    /// write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 · layers) so the residual's
+    /// variance does not grow with depth; norm weights stay 1.
+    /// </summary>
+    public void InitializeWeights(long seed)
+    {
+        manual_seed(seed);
+        double residualStd = Config.InitializerRange / Math.Sqrt(2.0 * Config.NumHiddenLayers);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") continue;
+            bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal);
+            nn.init.normal_(parameter, 0.0, residual ? residualStd : Config.InitializerRange);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotary.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,33 @@
+using SharpLM.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpLM.Training.Modeling;
+
+/// <summary>The decoder stack ("model." in Hugging Face names): embeddings, layers, final norm.</summary>
+public sealed class LlamaModel : nn.Module<Tensor, Tensor>
+{
+    private readonly Embedding embed_tokens;
+    private readonly ModuleList<LlamaDecoderLayer> layers;
+    private readonly RmsNorm norm;
+
+    public LlamaModel(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaModel))
+    {
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, rotary)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        RegisterComponents();
+    }
+
+    public Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    /// <summary>Token ids [B, T] to final hidden states [B, T, hidden].</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var h = embed_tokens.forward(tokens);
+        foreach (var layer in layers) h = layer.forward(h);
+        return norm.forward(h).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharpLM.Core;
+using SharpLM.Core.IO;
+using SharpLM.Core.Models;
+
+namespace SharpLM.Training.Pretraining;
+
+/// <summary>The model's shape as a pretrain config states it; the vocabulary size comes from the tokenizer.</summary>
+public sealed record ModelShape
+{
+    [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 256;
+    [JsonPropertyName("num_hidden_layers")] public int Layers { get; init; } = 4;
+    [JsonPropertyName("num_attention_heads")] public int Heads { get; init; } = 4;
+    [JsonPropertyName("num_key_value_heads")] public int? KeyValueHeads { get; init; }
+    [JsonPropertyName("intermediate_size")] public int? IntermediateSize { get; init; }
+    [JsonPropertyName("max_position_embeddings")] public int MaxPositions { get; init; } = 256;
+    [JsonPropertyName("rope_theta")] public double RopeTheta { get; init; } = 10000;
+    [JsonPropertyName("tie_word_embeddings")] public bool TieEmbeddings { get; init; } = true;
+
+    public LlamaConfig ToConfig(int vocabSize, int? endOfTextId, string origin)
+    {
+        if (HiddenSize <= 0 || Heads <= 0 || HiddenSize % Heads != 0)
+            throw new SharpLMException($"{origin}: field 'model.hidden_size' ({HiddenSize}) must be a positive multiple of 'model.num_attention_heads' ({Heads}).");
+        var config = LlamaConfig.Create(vocabSize, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize, MaxPositions, TieEmbeddings,
+            bosTokenId: endOfTextId, eosTokenId: endOfTextId) with { RopeTheta = RopeTheta };
+        config.Validate(origin);
+        return config;
+    }
+}
+
+/// <summary>
+/// A pretrain config file: <c>{"model": {...}, "training": {...}}</c>. Every field is optional; defaults are
+/// the quickstart's settings.
+/// </summary>
+public sealed record PretrainConfig
+{
+    [JsonPropertyName("model")] public ModelShape Model { get; init; } = new();
+    [JsonPropertyName("training")] public PretrainOptions Training { get; init; } = new();
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static PretrainConfig Load(string path)
+    {
+        InputFiles.RequireFile(path, "pretrain config");
+        PretrainConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            string where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
+            throw new SharpLMException($"{path}: invalid pretrain config{where} ({e.Message.Split(". ")[0].Split(" Path:")[0].TrimEnd('.')}).");
+        }
+        if (config is null) throw new SharpLMException($"{path}: the pretrain config is 'null'.");
+        config.Training.Validate(path);
+        return config;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
+}

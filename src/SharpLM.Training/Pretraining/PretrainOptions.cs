@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+
+namespace SharpLM.Training.Pretraining;
+
+/// <summary>Optimisation settings of a pretraining run (the "training" section of a pretrain config).</summary>
+public sealed record PretrainOptions
+{
+    [JsonPropertyName("steps")] public int Steps { get; init; } = 600;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
+    [JsonPropertyName("sequence_length")] public int SequenceLength { get; init; } = 128;
+    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 3e-3;
+    /// <summary>The cosine schedule decays to learning_rate × this.</summary>
+    [JsonPropertyName("min_learning_rate_ratio")] public double MinLearningRateRatio { get; init; } = 0.1;
+    [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 40;
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
+    [JsonPropertyName("beta1")] public double Beta1 { get; init; } = 0.9;
+    [JsonPropertyName("beta2")] public double Beta2 { get; init; } = 0.95;
+    [JsonPropertyName("grad_clip")] public double GradClip { get; init; } = 1.0;
+    [JsonPropertyName("eval_interval")] public int EvalInterval { get; init; } = 100;
+    [JsonPropertyName("eval_batches")] public int EvalBatches { get; init; } = 8;
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>
+    [JsonPropertyName("threads")] public int Threads { get; init; }
+
+    public void Validate(string origin)
+    {
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok) throw new Core.SharpLMException($"{origin}: field '{field}' {problem}.");
+        }
+        Require(Steps > 0, "steps", "must be positive");
+        Require(BatchSize > 0, "batch_size", "must be positive");
+        Require(SequenceLength > 1, "sequence_length", "must be at least 2");
+        Require(LearningRate > 0, "learning_rate", "must be positive");
+        Require(MinLearningRateRatio is >= 0 and <= 1, "min_learning_rate_ratio", "must be between 0 and 1");
+        Require(WarmupSteps >= 0, "warmup_steps", "must not be negative");
+        Require(WeightDecay >= 0, "weight_decay", "must not be negative");
+        Require(Beta1 is >= 0 and < 1, "beta1", "must be in [0, 1)");
+        Require(Beta2 is >= 0 and < 1, "beta2", "must be in [0, 1)");
+        Require(GradClip > 0, "grad_clip", "must be positive");
+        Require(EvalInterval > 0, "eval_interval", "must be positive");
+        Require(EvalBatches > 0, "eval_batches", "must be positive");
+        Require(Threads >= 0, "threads", "must not be negative");
+    }
+}
