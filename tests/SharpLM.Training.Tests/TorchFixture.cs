@@ -1,14 +1,11 @@
 using SharpLM.Core.Models;
 using SharpLM.Training.Modeling;
-using SharpLM.Training.Native;
 
 namespace SharpLM.Training.Tests;
 
 /// <summary>Loads libtorch once and builds tiny models for tests.</summary>
 public static class Tiny
 {
-    static Tiny() => TorchRuntime.EnsureLoaded();
-
     public static LlamaConfig Config(int keyValueHeads = 4, bool tie = true) =>
         LlamaConfig.Create(vocabSize: 50, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: keyValueHeads, intermediateSize: 48,
             maxPositions: 64, tieEmbeddings: tie);

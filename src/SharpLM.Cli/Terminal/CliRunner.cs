@@ -21,6 +21,11 @@ public static class CliRunner
             PrintError(e.Message);
             return 2;
         }
+        catch (TypeInitializationException e) when (e.InnerException is SharpLMException inner)
+        {
+            PrintError(inner.Message);
+            return 2;
+        }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
             PrintError(e.Message);

@@ -18,6 +18,7 @@ public static class PerplexityEvaluator
     public static PerplexityResult Evaluate(LlamaForCausalLM model, TokenShardReader shard, int contextLength, long maxTokens = long.MaxValue,
         int batchSize = 8, IProgress<long>? progress = null)
     {
+        Native.TorchRuntime.EnsureLoaded();
         contextLength = Math.Min(contextLength, model.Config.MaxPositionEmbeddings);
         long available = Math.Min(shard.TokenCount - 1, maxTokens);
         long windows = available / contextLength;

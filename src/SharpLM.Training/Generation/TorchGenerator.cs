@@ -13,6 +13,7 @@ public static class TorchGenerator
     public static string Generate(LlamaForCausalLM model, BpeTokenizer tokenizer, string prompt, SamplingOptions options,
         Action<string>? onText = null)
     {
+        Native.TorchRuntime.EnsureLoaded();
         var sampler = new TokenSampler(options);
         var context = tokenizer.Encode(prompt);
         if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document

@@ -12,6 +12,9 @@ namespace SharpLM.Training.Modeling;
 /// </summary>
 public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static LlamaAttention() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly Linear q_proj, k_proj, v_proj, o_proj;
     private readonly int _heads, _keyValueHeads, _headDim;
     private readonly RotaryEmbedding _rotary;

@@ -7,6 +7,9 @@ namespace SharpLM.Training.Modeling;
 /// <summary>Pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(·)).</summary>
 public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static LlamaDecoderLayer() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly RmsNorm input_layernorm, post_attention_layernorm;
     private readonly LlamaAttention self_attn;
     private readonly LlamaMlp mlp;

@@ -13,6 +13,9 @@ namespace SharpLM.Training.Modeling;
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static LlamaForCausalLM() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly LlamaModel model;
     private readonly Linear? lm_head;
     private readonly RotaryEmbedding _rotary;

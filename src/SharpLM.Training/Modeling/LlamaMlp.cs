@@ -8,6 +8,9 @@ namespace SharpLM.Training.Modeling;
 /// <summary>SwiGLU feed-forward (Shazeer, 2020): down(silu(gate(x)) · up(x)).</summary>
 public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static LlamaMlp() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly Linear gate_proj, up_proj, down_proj;
 
     public LlamaMlp(LlamaConfig config) : base(nameof(LlamaMlp))

@@ -8,6 +8,9 @@ namespace SharpLM.Training.Modeling;
 /// <summary>The decoder stack ("model." in Hugging Face names): embeddings, layers, final norm.</summary>
 public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static LlamaModel() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly Embedding embed_tokens;
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly RmsNorm norm;

@@ -10,6 +10,9 @@ namespace SharpLM.Training.Modeling;
 /// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static RmsNorm() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly Parameter weight;
     private readonly double _eps;
 

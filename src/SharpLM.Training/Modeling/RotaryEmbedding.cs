@@ -9,6 +9,9 @@ namespace SharpLM.Training.Modeling;
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static RotaryEmbedding() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly Tensor _cos;
     private readonly Tensor _sin;
 

@@ -7,7 +7,7 @@ namespace SharpLM.Training.Native;
 
 /// <summary>
 /// Makes TorchSharp's native library load on the Linux systems SharpLM supports, and turns a failure into
-/// one sentence. Call <see cref="EnsureLoaded"/> before the first torch call.
+/// one sentence: call <see cref="EnsureLoaded"/> before TorchSharp's first use.
 ///
 /// Why: TorchSharp 0.107's libLibTorchSharp.so was linked against GCC 13+'s libstdc++ and so requires the
 /// symbol version GLIBCXX_3.4.32, which Debian 12 and Ubuntu 22.04 (GLIBCXX_3.4.30) lack. The only symbol
@@ -23,9 +23,10 @@ public static class TorchRuntime
     private const string MarkerVersion = "GLIBCXX_3.4.32";
     private const string MarkerSymbol = "_ZSt21ios_base_library_initv";
 
-    private static readonly object Gate = new();
+    private static readonly object LoadGate = new();
     private static bool _loaded;
     private static IntPtr _patchedHandle;
+    private static TorchUnavailableException? _failure;
 
     /// <summary>How libtorch was loaded: "system libstdc++ is new enough" or the path of the patched copy.</summary>
     public static string LoadMode { get; private set; } = "not loaded";
@@ -33,26 +34,49 @@ public static class TorchRuntime
     /// <summary>The one-line notice printed when a patched copy is used; null otherwise.</summary>
     public static string? Notice { get; private set; }
 
+    /// <summary>
+    /// Loads libtorch, patching TorchSharp's native library first where this system needs it, and proves it works
+    /// with a tiny operation. Must run before TorchSharp's first use in the process: SharpLM's torch-using types
+    /// call it from their static constructors, and applications call it at start-up.
+    /// </summary>
     public static void EnsureLoaded()
     {
-        lock (Gate)
+        lock (LoadGate)
         {
             if (_loaded) return;
-            if (OperatingSystem.IsLinux()) PrepareLinux();
+            if (_failure is not null) throw _failure;
             try
             {
-                // The first torch call runs TorchSharp's own native loader; a tiny op proves the library works.
+                if (OperatingSystem.IsLinux())
+                {
+                    _patchedHandle = PrepareLinux();
+                    if (_patchedHandle != IntPtr.Zero)
+                    {
+                        // The copy is loaded under the soname libLibTorchSharp.so, which TorchSharp's own loader then
+                        // finds; the resolver additionally routes TorchSharp's P/Invokes to it.
+                        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+                            name == "LibTorchSharp" || name == LibraryFile ? _patchedHandle : IntPtr.Zero);
+                    }
+                }
                 using var probe = torch.ones(1);
             }
-            catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+            catch (TorchUnavailableException e)
             {
-                throw new TorchUnavailableException($"libtorch could not be loaded: {FirstLine(Innermost(e).Message)}", e);
+                _failure = e;
+                throw;
             }
+            catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or InvalidOperationException)
+            {
+                _failure = new TorchUnavailableException($"libtorch could not be loaded: {FirstLine(Innermost(e).Message)}", e);
+                throw _failure;
+            }
+            if (LoadMode == "not loaded") LoadMode = "original library";
             _loaded = true;
         }
     }
 
-    private static void PrepareLinux()
+    /// <summary>Returns the handle of a patched copy, or zero when the original library can be used as it is.</summary>
+    private static IntPtr PrepareLinux()
     {
         string? original = FindOriginalLibrary();
         if (original is null)
@@ -65,24 +89,24 @@ public static class TorchRuntime
         if (!requiresMarker || SystemLibstdcxxHasMarker())
         {
             LoadMode = "original library (system libstdc++ is new enough)";
-            return;
+            return IntPtr.Zero;
         }
 
         string patched = WritePatchedCopy(original, image);
         PreloadDependencies(Path.GetDirectoryName(original)!);
+        IntPtr handle;
         try
         {
-            _patchedHandle = NativeLibrary.Load(patched);
+            handle = NativeLibrary.Load(patched);
         }
         catch (DllNotFoundException e)
         {
             throw new TorchUnavailableException($"libtorch could not be loaded: {FirstLine(e.Message)}", e);
         }
-        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
-            name == "LibTorchSharp" || name == LibraryFile ? _patchedHandle : IntPtr.Zero);
         LoadMode = $"patched copy {patched}";
         Notice = $"sharplm: this system's libstdc++ lacks {MarkerVersion} (a link-time marker TorchSharp's native library never calls); using a copy with that requirement marked weak: {patched}";
         Console.Error.WriteLine(Notice);
+        return handle;
     }
 
     /// <summary>Asks the libstdc++ this process uses whether it defines the marker symbol at that version.</summary>

@@ -11,6 +11,7 @@ public static class MatmulCeiling
 {
     public static double MeasureGflops(int size = 1024, double seconds = 1.0)
     {
+        Native.TorchRuntime.EnsureLoaded();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var a = randn(size, size);

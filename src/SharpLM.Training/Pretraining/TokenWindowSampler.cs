@@ -9,6 +9,9 @@ namespace SharpLM.Training.Pretraining;
 /// </summary>
 public sealed class TokenWindowSampler
 {
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static TokenWindowSampler() => Native.TorchRuntime.EnsureLoaded();
+
     private readonly TokenShardReader _shard;
     private readonly int _length;
     private readonly Random _random;
