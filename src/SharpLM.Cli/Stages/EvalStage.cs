@@ -9,6 +9,7 @@ public static class EvalStage
 {
     public static PerplexityResult Perplexity(LlamaForCausalLM model, TokenShardReader shard, int? context, long maxTokens)
     {
+        TokenShardStatistics.RequireIdsBelow(shard, model.Config.VocabSize);
         int window = context ?? model.Config.MaxPositionEmbeddings;
         long total = Math.Min(shard.TokenCount - 1, maxTokens);
         return Display.Progress("perplexity", total, sink =>

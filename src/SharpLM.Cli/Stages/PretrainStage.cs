@@ -24,8 +24,8 @@ public static class PretrainStage
 
         using var train = new TokenShardReader(trainShard);
         using var validation = validationShard is null ? null : new TokenShardReader(validationShard);
-        if (ShardMaxTokenExceeds(train, tokenizer.VocabularySize))
-            throw new Core.SharpLMException($"{trainShard}: holds token ids outside the tokenizer's vocabulary of {tokenizer.VocabularySize}; was it encoded with another tokenizer?");
+        TokenShardStatistics.RequireIdsBelow(train, tokenizer.VocabularySize);
+        if (validation is not null) TokenShardStatistics.RequireIdsBelow(validation, tokenizer.VocabularySize);
 
         if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
         double ceiling = MatmulCeiling.MeasureGflops();
@@ -61,13 +61,6 @@ public static class PretrainStage
             ["mfu_vs_matmul_ceiling"] = summary.MeanAchievedGflops / ceiling, ["seconds"] = summary.Elapsed.TotalSeconds,
         });
         return new PretrainResult(summary, ceiling, entropy, modelConfig.ParameterCount, run.ModelDirectory);
-    }
-
-    private static bool ShardMaxTokenExceeds(TokenShardReader shard, int vocabularySize)
-    {
-        var sample = new long[(int)Math.Min(shard.TokenCount, 1 << 16)];
-        shard.Read(0, sample);
-        return sample.Any(t => t >= vocabularySize);
     }
 
     private static void WriteLineAbove(string text)

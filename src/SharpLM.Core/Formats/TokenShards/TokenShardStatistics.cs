@@ -24,4 +24,21 @@ public static class TokenShardStatistics
         }
         return entropy;
     }
+
+    /// <summary>
+    /// Fails with a clear message when the shard holds an id the model cannot embed, the sign of a shard encoded
+    /// with a different tokenizer.
+    /// </summary>
+    public static void RequireIdsBelow(TokenShardReader shard, int vocabularySize)
+    {
+        var buffer = new long[1 << 16];
+        for (long start = 0; start < shard.TokenCount; start += buffer.Length)
+        {
+            int length = (int)Math.Min(buffer.Length, shard.TokenCount - start);
+            shard.Read(start, buffer.AsSpan(0, length));
+            for (int i = 0; i < length; i++)
+                if (buffer[i] >= vocabularySize)
+                    throw new SharpLMException($"{shard.Path}: token {start + i} has id {buffer[i]}, outside the vocabulary of {vocabularySize}; was the shard encoded with another tokenizer?");
+        }
+    }
 }

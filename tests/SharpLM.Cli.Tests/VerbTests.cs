@@ -1,0 +1,133 @@
+using System.Text.Json;
+
+namespace SharpLM.Cli.Tests;
+
+/// <summary>Each verb runs on small generated files; bad input gets one line naming the file and the problem.</summary>
+public class VerbTests
+{
+    private static readonly Lazy<string> TrainedTokenizer = new(() =>
+    {
+        string dir = CliProcess.TempDirectory();
+        string documents = Path.Combine(dir, "docs.jsonl");
+        var random = new Random(3);
+        string[] words = ["whale", "sea", "ship", "captain", "harpoon", "storm", "crew", "deck"];
+        File.WriteAllLines(documents, Enumerable.Range(0, 60).Select(i => JsonSerializer.Serialize(new
+        {
+            id = $"d{i}",
+            text = string.Join(" ", Enumerable.Range(0, 40).Select(_ => words[random.Next(words.Length)])) + ".",
+            source = "generated",
+            license = "CC0-1.0",
+        })));
+        string tokenizer = Path.Combine(dir, "tokenizer.json");
+        var result = CliProcess.Run("tokenizer", "train", "--in", documents, "--out", tokenizer, "--vocab-size", "300");
+        Assert.True(result.ExitCode == 0, result.Error);
+        return tokenizer;
+    });
+
+    [Fact]
+    public void Tokenizer_encode_prints_ids_that_decode_back_to_the_text()
+    {
+        var encoded = CliProcess.Run("tokenizer", "encode", "--tokenizer", TrainedTokenizer.Value, "--text", "the whale 🐋");
+        Assert.Equal(0, encoded.ExitCode);
+        int[] ids = JsonSerializer.Deserialize<int[]>(encoded.Output)!;
+        Assert.NotEmpty(ids);
+        var decoded = CliProcess.Run("tokenizer", "decode", "--tokenizer", TrainedTokenizer.Value, "--ids", encoded.Output.Trim());
+        Assert.Equal(0, decoded.ExitCode);
+        Assert.Equal("the whale 🐋", decoded.Output.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void A_missing_tokenizer_file_is_one_line_naming_it()
+    {
+        var result = CliProcess.Run("tokenizer", "encode", "--tokenizer", "/no/such/tokenizer.json", "--text", "x");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("sharplm: error: /no/such/tokenizer.json: tokenizer.json file not found.", result.Error.Trim());
+    }
+
+    [Fact]
+    public void A_malformed_tokenizer_json_names_the_field()
+    {
+        string path = Path.Combine(CliProcess.TempDirectory(), "tokenizer.json");
+        File.WriteAllText(path, """{"model": {"type": "BPE", "merges": []}}""");
+        var result = CliProcess.Run("tokenizer", "decode", "--tokenizer", path, "--ids", "[1]");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"sharplm: error: {path}: field 'model.vocab' is missing.", result.Error.Trim());
+    }
+
+    [Fact]
+    public void Decoding_an_id_outside_the_vocabulary_is_a_clear_error()
+    {
+        var result = CliProcess.Run("tokenizer", "decode", "--tokenizer", TrainedTokenizer.Value, "--ids", "[1, 99999]");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("sharplm: error: token id 99999 is outside the vocabulary (valid ids: 0..299).", result.Error.Trim());
+        var notJson = CliProcess.Run("tokenizer", "decode", "--tokenizer", TrainedTokenizer.Value, "--ids", "1,2");
+        Assert.Equal(2, notJson.ExitCode);
+        Assert.Contains("--ids", notJson.Error);
+    }
+
+    [Fact]
+    public void Generate_on_a_truncated_model_names_the_weights_file()
+    {
+        string model = CliProcess.TempDirectory();
+        File.WriteAllText(Path.Combine(model, "config.json"), """
+            {"architectures": ["LlamaForCausalLM"], "vocab_size": 300, "hidden_size": 32, "intermediate_size": 64,
+             "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 32}
+            """);
+        File.Copy(TrainedTokenizer.Value, Path.Combine(model, "tokenizer.json"));
+        File.WriteAllBytes(Path.Combine(model, "model.safetensors"), [16, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}']);
+        var result = CliProcess.Run("generate", "--model", model, "--prompt", "the");
+        Assert.Equal(2, result.ExitCode);
+        string weights = Path.Combine(model, "model.safetensors");
+        Assert.EndsWith($"sharplm: error: {weights}: not a valid safetensors file: header claims 16 bytes but the file has only 2 after the length (truncated?).", result.Error.Trim());
+    }
+
+    [Fact]
+    public void Pretrain_with_a_missing_shard_names_it()
+    {
+        string dir = CliProcess.TempDirectory();
+        var result = CliProcess.Run("pretrain", "--train", Path.Combine(dir, "train.tok"), "--tokenizer", TrainedTokenizer.Value, "--out", Path.Combine(dir, "run"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"sharplm: error: {Path.Combine(dir, "train.tok")}: token shard not found.", result.Error.Trim());
+    }
+
+    [Fact]
+    public void A_bad_pretrain_config_names_the_field()
+    {
+        string dir = CliProcess.TempDirectory();
+        string config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, """{"training": {"steps": -5}}""");
+        var result = CliProcess.Run("pretrain", "--train", "x.tok", "--tokenizer", TrainedTokenizer.Value, "--out", dir, "--config", config);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"sharplm: error: {config}: field 'steps' must be positive.", result.Error.Trim());
+    }
+
+    [Fact]
+    public void Data_clean_reports_a_broken_line_with_its_number()
+    {
+        string dir = CliProcess.TempDirectory();
+        string documents = Path.Combine(dir, "docs.jsonl");
+        File.WriteAllText(documents, "{\"id\":\"a\",\"text\":\"fine\",\"source\":\"s\",\"license\":\"l\"}\n{broken\n");
+        var result = CliProcess.Run("data", "clean", "--in", documents, "--out", Path.Combine(dir, "clean.jsonl"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"sharplm: error: {documents}:2: not a valid document", result.Error.Trim());
+        Assert.False(File.Exists(Path.Combine(dir, "clean.jsonl")));
+    }
+
+    [Theory]
+    [InlineData("quickstart")]
+    [InlineData("tokenizer", "train")]
+    [InlineData("tokenizer", "encode")]
+    [InlineData("tokenizer", "decode")]
+    [InlineData("tokenizer", "encode-corpus")]
+    [InlineData("data", "fetch")]
+    [InlineData("pretrain")]
+    [InlineData("generate")]
+    [InlineData("eval", "perplexity")]
+    public void Every_verb_has_help(params string[] verb)
+    {
+        var result = CliProcess.Run([.. verb, "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Output);
+        Assert.Contains("--", result.Output);
+    }
+}
