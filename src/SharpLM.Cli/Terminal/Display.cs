@@ -33,7 +33,12 @@ public static class Display
             });
     }
 
-    public static void Info(string text) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
+    /// <summary>A line of information; plain (never wrapped) when output goes to a log.</summary>
+    public static void Info(string text)
+    {
+        if (Interactive) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
+        else Console.WriteLine(text);
+    }
 
     public static void Heading(string text) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(text)}[/]") { Justification = Justify.Left });
 }
