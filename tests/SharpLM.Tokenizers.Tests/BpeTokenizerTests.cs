@@ -75,6 +75,6 @@ public class BpeTokenizerTests
     public void Out_of_range_ids_give_a_clear_error()
     {
         var error = Assert.Throws<Core.SharpLMException>(() => Tokenizer.Decode([5, 100000]));
-        Assert.Equal($"token id 100000 is outside the vocabulary (valid ids: 0..{Tokenizer.VocabularySize - 1}).", error.Message);
+        Assert.Equal($"token id 100000 is not in the vocabulary (ids 0..599, {Tokenizer.Vocabulary.Count + Tokenizer.Specials.Count} in use).", error.Message);
     }
 }

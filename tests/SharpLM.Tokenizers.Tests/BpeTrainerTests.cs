@@ -18,8 +18,9 @@ public class BpeTrainerTests
         Assert.Equal(256, tokenizer.Vocabulary["aa"]);
         Assert.Equal(257, tokenizer.Vocabulary["ab"]);
         Assert.Equal(258, tokenizer.Vocabulary["aaab"]);
-        Assert.Equal(259, tokenizer.Specials[SpecialTokens.EndOfText]);
-        Assert.Equal(260, tokenizer.VocabularySize);
+        // Special tokens take the top ids of the requested vocabulary; 259..295 stay unused here.
+        Assert.Equal(new[] { 296, 297, 298, 299 }, SpecialTokens.Default.Select(t => tokenizer.Specials[t]));
+        Assert.Equal(300, tokenizer.VocabularySize);
         Assert.Equal(new[] { 258, 'd', 258, 'a', 'c' }, tokenizer.Encode("aaabdaaabac"));
     }
 
@@ -28,7 +29,7 @@ public class BpeTrainerTests
     {
         var tokenizer = BpeTrainer.Train(TestCorpus.Sentences(50), new BpeTrainerOptions { VocabularySize = 300 });
         Assert.Equal(300, tokenizer.VocabularySize);
-        Assert.Equal(300 - 256 - 1, tokenizer.Merges.Count);
+        Assert.Equal(300 - 256 - SpecialTokens.Default.Count, tokenizer.Merges.Count);
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class BpeTokenizer
                 continue;
             }
             if (!_idToToken.TryGetValue(id, out string? token))
-                throw new SharpLMException($"token id {id} is outside the vocabulary (valid ids: 0..{VocabularySize - 1}).");
+                throw new SharpLMException($"token id {id} is not in the vocabulary (ids 0..{VocabularySize - 1}, {_idToToken.Count + _specialById.Count} in use).");
             if (!ByteLevelAlphabet.TryDecode(token, bytes))
                 bytes.AddRange(Encoding.UTF8.GetBytes(token)); // an added token written as plain text
         }
@@ -176,7 +176,7 @@ public sealed class BpeTokenizer
     public string IdToToken(int id) =>
         _specialById.TryGetValue(id, out string? special) ? special
         : _idToToken.TryGetValue(id, out string? token) ? token
-        : throw new SharpLMException($"token id {id} is outside the vocabulary (valid ids: 0..{VocabularySize - 1}).");
+        : throw new SharpLMException($"token id {id} is not in the vocabulary (ids 0..{VocabularySize - 1}, {_idToToken.Count + _specialById.Count} in use).");
 
     internal static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 }

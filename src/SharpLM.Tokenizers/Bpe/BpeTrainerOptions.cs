@@ -8,8 +8,8 @@ public sealed record BpeTrainerOptions
     /// <summary>Merges whose pair occurs fewer times than this are not learned.</summary>
     public int MinPairFrequency { get; init; } = 2;
 
-    /// <summary>Special tokens, given the last ids in this order.</summary>
-    public IReadOnlyList<string> SpecialTokens { get; init; } = [Bpe.SpecialTokens.EndOfText];
+    /// <summary>Special tokens, reserved at the last ids of <see cref="VocabularySize"/> in this order.</summary>
+    public IReadOnlyList<string> SpecialTokens { get; init; } = Bpe.SpecialTokens.Default;
 
     public string PreTokenizerPattern { get; init; } = PreTokenizerPatterns.Gpt2;
 }

@@ -119,12 +119,14 @@ public static class HfCheckpoint
             ["bos_token"] = endOfText,
             ["eos_token"] = endOfText,
             ["unk_token"] = null,
-            ["pad_token"] = null,
+            ["pad_token"] = tokenizer.Specials.ContainsKey(SpecialTokens.Padding) ? SpecialTokens.Padding : null,
             ["add_bos_token"] = false,
             ["add_eos_token"] = false,
             ["clean_up_tokenization_spaces"] = false,
             ["added_tokens_decoder"] = addedTokens,
         };
+        if (tokenizer.Specials.ContainsKey(SpecialTokens.TurnStart) && tokenizer.Specials.ContainsKey(SpecialTokens.TurnEnd))
+            json["chat_template"] = Tokenizers.Chat.ChatTemplate.Jinja;
         AtomicFile.WriteAllText(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
