@@ -81,6 +81,34 @@ public sealed class BpeTokenizer
         VocabularySize = maxId + 1;
     }
 
+    /// <summary>
+    /// Builds a tokenizer from tiktoken-style ranks (token bytes → rank = id). Ranks carry no merge list, so
+    /// merges are derived: every split of a token into two tokens is a merge, ordered by the rank of the
+    /// merged token and then by the ranks of its parts. Applying the lowest-ranked merge first then reproduces
+    /// tiktoken's rule of joining the adjacent pair whose concatenation has the lowest rank.
+    /// </summary>
+    public static BpeTokenizer FromRanks(IEnumerable<(byte[] Bytes, int Rank)> ranks, string preTokenizerPattern,
+        IReadOnlyDictionary<string, int> specialTokens, string origin)
+    {
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (bytes, rank) in ranks)
+            if (!vocabulary.TryAdd(ByteLevelAlphabet.Encode(bytes), rank))
+                throw new SharpLMException($"{origin}: the token with rank {rank} appears twice.");
+        var merges = new List<(int Merged, int Left, int Right, string LeftToken, string RightToken)>();
+        foreach (var (token, rank) in vocabulary)
+        {
+            for (int split = 1; split < token.Length; split++)
+            {
+                string left = token[..split], right = token[split..];
+                if (vocabulary.TryGetValue(left, out int leftRank) && vocabulary.TryGetValue(right, out int rightRank))
+                    merges.Add((rank, leftRank, rightRank, left, right));
+            }
+        }
+        merges.Sort((a, b) => a.Merged != b.Merged ? a.Merged.CompareTo(b.Merged)
+            : a.Left != b.Left ? a.Left.CompareTo(b.Left) : a.Right.CompareTo(b.Right));
+        return new BpeTokenizer(vocabulary, merges.Select(m => (m.LeftToken, m.RightToken)).ToList(), specialTokens, preTokenizerPattern, origin);
+    }
+
     public int? EndOfTextId => Specials.TryGetValue(SpecialTokens.EndOfText, out int id) ? id : null;
 
     /// <summary>Encodes text. Special-token strings in the text become their ids when <paramref name="allowSpecial"/> is true.</summary>
