@@ -8,4 +8,5 @@ root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(EvalCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
 return root.Parse(args).Invoke();

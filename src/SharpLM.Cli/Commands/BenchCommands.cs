@@ -1,0 +1,26 @@
+using System.CommandLine;
+using SharpLM.Cli.Stages;
+using SharpLM.Cli.Terminal;
+
+namespace SharpLM.Cli.Commands;
+
+public static class BenchCommands
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure speed against reference implementations, in one run.");
+        var corpus = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s) to measure on.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var vocabularies = new Option<int[]>("--vocab-sizes") { Description = "Vocabulary sizes to train.", DefaultValueFactory = _ => [8192, 32768], AllowMultipleArgumentsPerToken = true };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 3 };
+        var tokenizer = new Command("tokenizer",
+            "BPE training time against sentencepiece's spm_train (when installed), and encoding MB/s against Microsoft.ML.Tokenizers on cl100k_base.")
+            { corpus, vocabularies, repeats };
+        tokenizer.SetAction(parse => CliRunner.Run(() =>
+        {
+            TokenizerBenchmark.Run(parse.GetValue(corpus)!, parse.GetValue(vocabularies)!, Math.Max(1, parse.GetValue(repeats)));
+            return 0;
+        }));
+        bench.Subcommands.Add(tokenizer);
+        return bench;
+    }
+}
