@@ -114,12 +114,27 @@ public sealed class BpeTokenizer
         return new BpeTokenizer(vocabulary, merges.Select(m => (m.LeftToken, m.RightToken)).ToList(), specialTokens, preTokenizerPattern, origin);
     }
 
+    /// <summary>
+    /// Hugging Face's ignore_merges (Llama 3): a pre-token that is itself in the vocabulary becomes that one
+    /// token without applying merges.
+    /// </summary>
+    public bool IgnoreMerges { get; init; }
+
+    /// <summary>Unicode normalisation applied to ordinary text before pre-tokenization (Qwen2 uses NFC); null for none.</summary>
+    public NormalizationForm? Normalization { get; init; }
+
+    /// <summary>Special tokens a post-processor puts before every sequence (Llama 3's &lt;|begin_of_text|&gt;).</summary>
+    public IReadOnlyList<string> PrefixTokens { get; init; } = [];
+
     public int? EndOfTextId => Specials.TryGetValue(SpecialTokens.EndOfText, out int id) ? id : null;
 
     /// <summary>Encodes text. Special-token strings in the text become their ids when <paramref name="allowSpecial"/> is true.</summary>
-    public List<int> Encode(string text, bool allowSpecial = true)
+    public List<int> Encode(string text, bool allowSpecial = true, bool addPrefix = false)
     {
         var ids = new List<int>(text.Length / 3 + 4);
+        if (addPrefix)
+            foreach (string token in PrefixTokens)
+                ids.Add(Specials.TryGetValue(token, out int id) ? id : throw new SharpLMException($"prefix token '{token}' is not a special token of this tokenizer."));
         if (_specialSplitter is null || !allowSpecial)
         {
             EncodeOrdinary(text, ids);
@@ -142,6 +157,7 @@ public sealed class BpeTokenizer
     /// </summary>
     private void EncodeOrdinary(string text, List<int> ids)
     {
+        if (Normalization is { } form && !text.IsNormalized(form)) text = text.Normalize(form);
         var lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var match in _preTokenizer.EnumerateMatches(text))
         {
@@ -161,6 +177,7 @@ public sealed class BpeTokenizer
     private int[] EncodePiece(string piece)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(piece);
+        if (IgnoreMerges && _tokenToId.TryGetValue(ByteLevelAlphabet.Encode(bytes), out int whole)) return [whole];
         var symbols = new List<int>(bytes.Length);
         foreach (byte b in bytes) symbols.Add(_byteIds[b]);
         while (symbols.Count > 1)

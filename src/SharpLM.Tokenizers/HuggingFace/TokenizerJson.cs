@@ -57,17 +57,41 @@ public static class TokenizerJson
             ["truncation"] = null,
             ["padding"] = null,
             ["added_tokens"] = addedTokens,
-            ["normalizer"] = null,
+            ["normalizer"] = tokenizer.Normalization is { } form ? new JsonObject { ["type"] = NormalizerName(form) } : null,
             ["pre_tokenizer"] = preTokenizer,
-            ["post_processor"] = ByteLevel(addPrefixSpace: true, trimOffsets: false, useRegex: true),
+            ["post_processor"] = tokenizer.PrefixTokens.Count > 0 ? PrefixTemplate(tokenizer) : ByteLevel(addPrefixSpace: true, trimOffsets: false, useRegex: true),
             ["decoder"] = ByteLevel(addPrefixSpace: true, trimOffsets: true, useRegex: true),
             ["model"] = new JsonObject
             {
                 ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null, ["continuing_subword_prefix"] = null,
-                ["end_of_word_suffix"] = null, ["fuse_unk"] = false, ["byte_fallback"] = false, ["ignore_merges"] = false,
+                ["end_of_word_suffix"] = null, ["fuse_unk"] = false, ["byte_fallback"] = false, ["ignore_merges"] = tokenizer.IgnoreMerges,
                 ["vocab"] = vocab, ["merges"] = merges,
             },
         };
+    }
+
+    private static string NormalizerName(System.Text.NormalizationForm form) => form switch
+    {
+        System.Text.NormalizationForm.FormC => "NFC", System.Text.NormalizationForm.FormKC => "NFKC",
+        System.Text.NormalizationForm.FormD => "NFD", _ => "NFKD",
+    };
+
+    /// <summary>A TemplateProcessing post-processor that puts the prefix tokens before each sequence.</summary>
+    private static JsonObject PrefixTemplate(BpeTokenizer tokenizer)
+    {
+        JsonArray Template(string sequence, int typeId)
+        {
+            var items = new JsonArray();
+            foreach (string token in tokenizer.PrefixTokens) items.Add(new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = token, ["type_id"] = typeId } });
+            items.Add(new JsonObject { ["Sequence"] = new JsonObject { ["id"] = sequence, ["type_id"] = typeId } });
+            return items;
+        }
+        var specialTokens = new JsonObject();
+        foreach (string token in tokenizer.PrefixTokens)
+            specialTokens[token] = new JsonObject { ["id"] = token, ["ids"] = new JsonArray(tokenizer.Specials[token]), ["tokens"] = new JsonArray(token) };
+        var pair = Template("A", 0);
+        foreach (var item in Template("B", 1)) pair.Add(item!.DeepClone());
+        return new JsonObject { ["type"] = "TemplateProcessing", ["single"] = Template("A", 0), ["pair"] = pair, ["special_tokens"] = specialTokens };
     }
 
     private static JsonObject ByteLevel(bool addPrefixSpace, bool trimOffsets, bool useRegex) => new()
@@ -128,7 +152,48 @@ public static class TokenizerJson
         }
 
         string pattern = ReadPreTokenizerPattern(document["pre_tokenizer"], origin);
-        return new BpeTokenizer(vocabulary, merges, specials, pattern, origin);
+        bool ignoreMerges = model["ignore_merges"] is JsonValue ignore && ignore.TryGetValue(out bool flag) && flag;
+        if (model["byte_fallback"] is JsonValue fallback && fallback.TryGetValue(out bool byteFallback) && byteFallback)
+            throw new SharpLMException($"{origin}: field 'model.byte_fallback' is true; that is SentencePiece-style BPE, not byte-level BPE.");
+        return new BpeTokenizer(vocabulary, merges, specials, pattern, origin)
+        {
+            IgnoreMerges = ignoreMerges,
+            Normalization = ReadNormalizer(document["normalizer"], origin),
+            PrefixTokens = ReadPrefixTokens(document["post_processor"], specials, origin),
+        };
+    }
+
+    private static System.Text.NormalizationForm? ReadNormalizer(JsonNode? node, string origin)
+    {
+        if (node is null) return null;
+        string type = node["type"]?.GetValue<string>() ?? "";
+        return type switch
+        {
+            "NFC" => System.Text.NormalizationForm.FormC,
+            "NFKC" => System.Text.NormalizationForm.FormKC,
+            "NFD" => System.Text.NormalizationForm.FormD,
+            "NFKD" => System.Text.NormalizationForm.FormKD,
+            _ => throw new SharpLMException($"{origin}: field 'normalizer.type' is '{type}'; supported: NFC, NFKC, NFD, NFKD or null."),
+        };
+    }
+
+    /// <summary>Special tokens a TemplateProcessing post-processor places before the sequence ("single" template).</summary>
+    private static IReadOnlyList<string> ReadPrefixTokens(JsonNode? node, IReadOnlyDictionary<string, int> specials, string origin)
+    {
+        var processors = node?["type"]?.GetValue<string>() == "Sequence" && node["processors"] is JsonArray list ? list.ToList() : [node];
+        var template = processors.FirstOrDefault(p => p?["type"]?.GetValue<string>() == "TemplateProcessing");
+        if (template?["single"] is not JsonArray single) return [];
+        var prefix = new List<string>();
+        foreach (var item in single)
+        {
+            if (item?["Sequence"] is not null) break;
+            string? id = item?["SpecialToken"]?["id"]?.GetValue<string>();
+            if (id is null) continue;
+            if (!specials.ContainsKey(id))
+                throw new SharpLMException($"{origin}: field 'post_processor' puts '{id}' before each sequence, but it is not in 'added_tokens'.");
+            prefix.Add(id);
+        }
+        return prefix;
     }
 
     private static (string, string) ParseMerge(JsonNode? entry, string origin, int index)
@@ -167,7 +232,14 @@ public static class TokenizerJson
             foreach (var step in steps.OfType<JsonObject>())
             {
                 string stepType = step["type"]?.GetValue<string>() ?? "";
-                if (stepType == "Split" && step["pattern"] is JsonObject p && p["Regex"] is JsonValue regex) pattern = regex.GetValue<string>();
+                if (stepType == "Split" && step["pattern"] is JsonObject p && p["Regex"] is JsonValue regex)
+                {
+                    string behavior = step["behavior"]?.GetValue<string>() ?? "Isolated";
+                    bool invert = step["invert"] is JsonValue inv && inv.GetValue<bool>();
+                    if (behavior != "Isolated" || invert)
+                        throw new SharpLMException($"{origin}: field 'pre_tokenizer' has a Split with behavior '{behavior}' and invert {invert.ToString().ToLowerInvariant()}; only Isolated without invert is supported.");
+                    pattern = regex.GetValue<string>();
+                }
                 else if (stepType == "ByteLevel")
                 {
                     byteLevel = true;
