@@ -23,7 +23,7 @@ public static class PretrainCommand
         {
             var settings = parse.GetValue(config) is string path ? PretrainConfig.Load(path) : new PretrainConfig();
             if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
-            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerPath)!);
+            var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(parse.GetValue(output)!);
             using var metrics = new MetricsWriter(run.Metrics);
             var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics);

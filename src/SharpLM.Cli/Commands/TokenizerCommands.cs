@@ -2,8 +2,13 @@ using System.CommandLine;
 using System.Text.Json;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
+using SharpLM.Core.Formats.Documents;
+using SharpLM.Tokenizers;
+using SharpLM.Tokenizers.Audit;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.HuggingFace;
+using SharpLM.Tokenizers.Tiktoken;
+using Spectre.Console;
 
 namespace SharpLM.Cli.Commands;
 
@@ -16,6 +21,8 @@ public static class TokenizerCommands
         command.Subcommands.Add(Encode());
         command.Subcommands.Add(Decode());
         command.Subcommands.Add(EncodeCorpus());
+        command.Subcommands.Add(Audit());
+        command.Subcommands.Add(Convert());
         return command;
     }
 
@@ -25,13 +32,23 @@ public static class TokenizerCommands
         var output = new Option<string>("--out", "-o") { Description = "tokenizer.json to write.", Required = true };
         var vocabulary = new Option<int>("--vocab-size") { Description = "Vocabulary size including 256 byte tokens and special tokens.", DefaultValueFactory = _ => 4096 };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 };
-        var train = new Command("train", "Train a byte-level BPE tokenizer (GPT-2 alphabet and pre-tokenizer, <|endoftext|> special token).")
-            { inputs, output, vocabulary, minFrequency };
+        var pattern = PatternOption();
+        var specials = new Option<string[]>("--special-tokens")
+        {
+            Description = "Special tokens, reserved at the top ids in this order.", DefaultValueFactory = _ => [.. SpecialTokens.Default],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var train = new Command("train", "Train a byte-level BPE tokenizer (GPT-2 byte alphabet; <|endoftext|>, <|pad|>, <|im_start|>, <|im_end|> special tokens).")
+            { inputs, output, vocabulary, minFrequency, pattern, specials };
         train.SetAction(parse => CliRunner.Run(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, parse.GetValue(output)!,
-                new BpeTrainerOptions { VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency) });
+                new BpeTrainerOptions
+                {
+                    VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
+                    PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = parse.GetValue(specials)!,
+                });
             Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
@@ -39,7 +56,13 @@ public static class TokenizerCommands
     }
 
     private static Option<string> TokenizerOption() =>
-        new("--tokenizer", "-t") { Description = "Path to a tokenizer.json.", Required = true };
+        new("--tokenizer", "-t") { Description = $"A tokenizer.json, a .tiktoken rank file, or a built-in name ({string.Join(", ", TokenizerSource.BuiltInNames)}).", Required = true };
+
+    private static Option<string> PatternOption() =>
+        new("--pattern") { Description = "Pre-tokenizer: gpt2, cl100k, o200k or a regular expression (for training and .tiktoken files).", DefaultValueFactory = _ => "gpt2" };
+
+    private static BpeTokenizer Open(ParseResult parse, Option<string> tokenizer, Option<string>? pattern = null) =>
+        TokenizerSource.Load(parse.GetValue(tokenizer)!, pattern is null ? null : parse.GetValue(pattern));
 
     private static Command Encode()
     {
@@ -48,7 +71,7 @@ public static class TokenizerCommands
         var encode = new Command("encode", "Print the token ids of a text as a JSON array.") { tokenizerPath, text };
         encode.SetAction(parse => CliRunner.Run(() =>
         {
-            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerPath)!);
+            var tokenizer = Open(parse, tokenizerPath);
             Console.WriteLine(JsonSerializer.Serialize(tokenizer.Encode(parse.GetValue(text)!)));
             return 0;
         }));
@@ -62,7 +85,7 @@ public static class TokenizerCommands
         var decode = new Command("decode", "Print the text of a JSON array of token ids.") { tokenizerPath, ids };
         decode.SetAction(parse => CliRunner.Run(() =>
         {
-            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerPath)!);
+            var tokenizer = Open(parse, tokenizerPath);
             Console.WriteLine(tokenizer.Decode(CliRunner.ParseIdList(parse.GetValue(ids)!, "--ids")));
             return 0;
         }));
@@ -81,12 +104,58 @@ public static class TokenizerCommands
         {
             double share = parse.GetValue(fraction);
             if (share is < 0 or >= 1) throw new Core.SharpLMException($"option --val-fraction must be in [0, 1), got {share}.");
-            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerPath)!);
+            var tokenizer = Open(parse, tokenizerPath);
             string dir = parse.GetValue(outDir)!;
             var result = TokenizerStage.EncodeCorpus(tokenizer, parse.GetValue(inputs)!, Path.Combine(dir, "train.tok"), Path.Combine(dir, "val.tok"), share);
             Console.WriteLine($"train.tok: {result.TrainTokens:N0} tokens in {result.TrainDocuments} documents; " +
                               $"val.tok: {result.ValidationTokens:N0} tokens in {result.ValidationDocuments} documents; " +
                               $"{result.Bytes / (double)Math.Max(1, result.TrainTokens + result.ValidationTokens):F2} bytes/token");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Audit()
+    {
+        var tokenizers = new Option<string[]>("--tokenizer", "-t")
+        {
+            Description = "One or more tokenizers to compare (tokenizer.json, .tiktoken or built-in name).", Required = true, AllowMultipleArgumentsPerToken = true,
+        };
+        var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 };
+        var command = new Command("audit", "Per data set: bytes per token, tokens per word, byte-fallback rate and frequent tokens, tokenizers side by side.")
+            { tokenizers, inputs, top };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var documents = parse.GetValue(inputs)!.SelectMany(DocumentJsonl.Read).ToList();
+            var table = new Table().AddColumns("data set", "tokenizer", "docs", "MB", "bytes/token", "tokens/word", "byte fallback", "most frequent tokens");
+            foreach (string name in parse.GetValue(tokenizers)!)
+            {
+                var tokenizer = TokenizerSource.Load(name);
+                foreach (var row in TokenizerAudit.Run(tokenizer, documents, TokenizerAudit.DataSetOf, parse.GetValue(top)))
+                    table.AddRow(Markup.Escape(row.Group), Markup.Escape(Path.GetFileName(name) == "tokenizer.json" ? name : Path.GetFileName(name)),
+                        row.Documents.ToString(), $"{row.Bytes / 1e6:F2}", $"{row.BytesPerToken:F2}", $"{row.TokensPerWord:F2}", $"{100 * row.ByteFallbackRate:F2}%",
+                        Markup.Escape(string.Join(" ", row.MostFrequent.Select(t => System.Text.Json.JsonSerializer.Serialize(t.Token)))));
+            }
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Convert()
+    {
+        var tokenizerPath = TokenizerOption();
+        var pattern = PatternOption();
+        var output = new Option<string>("--out", "-o") { Description = "tokenizer.json or .tiktoken file to write.", Required = true };
+        var command = new Command("convert", "Convert between tokenizer.json and tiktoken rank files (cl100k_base included).") { tokenizerPath, pattern, output };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var tokenizer = Open(parse, tokenizerPath, pattern);
+            string target = parse.GetValue(output)!;
+            if (target.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase)) TiktokenRankFile.Write(tokenizer, target);
+            else TokenizerJson.Save(tokenizer, target);
+            Console.WriteLine($"wrote {target}: {tokenizer.Vocabulary.Count} tokens, {tokenizer.Merges.Count} merges, {tokenizer.Specials.Count} special tokens");
             return 0;
         }));
         return command;
