@@ -43,13 +43,13 @@ public class EndToEndTests
         using var model = new LlamaForCausalLM(config);
         model.InitializeWeights(1);
         var options = new PretrainOptions { Steps = 120, BatchSize = 8, SequenceLength = 32, LearningRate = 1e-2, WarmupSteps = 10, EvalInterval = 40, EvalBatches = 4, Seed = 1 };
-        var trainer = new Pretrainer(model, options);
+        var trainer = new Pretrainer(model, new PretrainConfig { Training = options });
         using var train = new TokenShardReader(trainPath);
         using var validation = new TokenShardReader(validationPath);
         double initial = trainer.EvaluateLoss(validation);
         var reports = new List<TrainingStepReport>();
         using var metrics = new MetricsWriter(Path.Combine(root, "metrics.jsonl"));
-        var summary = trainer.Run(train, validation, metrics, reports.Add);
+        var summary = trainer.Run(train, validation, runDirectory: null, metrics, reports.Add);
 
         double entropy = TokenShardStatistics.UnigramEntropy(validation);
         Assert.Equal(120, summary.Steps);

@@ -17,16 +17,21 @@ public static class PretrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Run folder: pretrain.json, metrics.jsonl and model/ are written here.", Required = true };
         var config = new Option<string?>("--config", "-c") { Description = "Pretrain config JSON ({\"model\": {...}, \"training\": {...}}); defaults otherwise." };
         var steps = new Option<int?>("--steps") { Description = "Override training.steps." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };
         var command = new Command("pretrain", "Pretrain a Llama-style decoder on token shards and save it in Hugging Face layout.")
-            { train, validation, tokenizerPath, output, config, steps };
+            { train, validation, tokenizerPath, output, config, steps, resume };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var settings = parse.GetValue(config) is string path ? PretrainConfig.Load(path) : new PretrainConfig();
+            string runDirectory = parse.GetValue(output)!;
+            string savedConfig = Path.Combine(runDirectory, "pretrain.json");
+            var settings = parse.GetValue(config) is string path ? PretrainConfig.Load(path)
+                : parse.GetValue(resume) && File.Exists(savedConfig) ? PretrainConfig.Load(savedConfig)
+                : new PretrainConfig();
             if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
             var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
-            var run = new RunFolder(parse.GetValue(output)!);
+            var run = new RunFolder(runDirectory);
             using var metrics = new MetricsWriter(run.Metrics);
-            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics);
+            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume));
             Console.WriteLine($"trained {result.Summary.Steps} steps in {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
                               (result.Summary.FinalValidationLoss is double v ? $", validation loss {v:F3}" : "") +
                               $" (unigram entropy {result.UnigramEntropy:F3}); model saved to {result.ModelDirectory}");

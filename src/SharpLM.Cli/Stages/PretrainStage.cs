@@ -16,7 +16,7 @@ public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilin
 public static class PretrainStage
 {
     public static PretrainResult Run(PretrainConfig config, BpeTokenizer tokenizer, string trainShard, string? validationShard,
-        RunFolder run, MetricsWriter metrics)
+        RunFolder run, MetricsWriter metrics, bool resume = false)
     {
         TorchRuntime.EnsureLoaded();
         var modelConfig = config.Model.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "pretrain config");
@@ -43,15 +43,17 @@ public static class PretrainStage
             ["unigram_entropy_nats"] = entropy, ["train_tokens"] = train.TokenCount, ["validation_tokens"] = validation?.TokenCount,
         });
 
-        var trainer = new Pretrainer(model, config.Training);
-        var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, metrics, report =>
+        var trainer = new Pretrainer(model, config);
+        var tensorboard = new TensorBoardLog(Path.Combine(run.Root, "tensorboard"));
+        var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
         {
+            tensorboard.Write(report);
             string detail = $"step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s";
             sink.Report(report.Step, detail);
             if (report.ValidationLoss is double v)
                 WriteLineAbove($"step {report.Step,5}  loss {report.Loss:F3}  val {v:F3}  lr {report.LearningRate:E2}  " +
                                $"grad {report.GradientNorm:F2}  {report.TokensPerSecond:F0} tok/s  {report.AchievedGflops:F1} GFLOP/s");
-        }));
+        }, resume));
 
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         metrics.Write("pretrain_end", new Dictionary<string, object?>

@@ -6,12 +6,16 @@ namespace SharpLM.Training.Pretraining;
 public sealed record PretrainOptions
 {
     [JsonPropertyName("steps")] public int Steps { get; init; } = 600;
+    /// <summary>Sequences per micro-batch.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
+    /// <summary>Micro-batches whose gradients are summed before each optimizer step.</summary>
+    [JsonPropertyName("gradient_accumulation")] public int GradientAccumulation { get; init; } = 1;
     [JsonPropertyName("sequence_length")] public int SequenceLength { get; init; } = 128;
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 3e-3;
     /// <summary>The cosine schedule decays to learning_rate × this.</summary>
     [JsonPropertyName("min_learning_rate_ratio")] public double MinLearningRateRatio { get; init; } = 0.1;
     [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 40;
+    [JsonPropertyName("schedule")] public ScheduleShape Schedule { get; init; } = ScheduleShape.Cosine;
     [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 0.1;
     [JsonPropertyName("beta1")] public double Beta1 { get; init; } = 0.9;
     [JsonPropertyName("beta2")] public double Beta2 { get; init; } = 0.95;
@@ -19,6 +23,10 @@ public sealed record PretrainOptions
     [JsonPropertyName("eval_interval")] public int EvalInterval { get; init; } = 100;
     [JsonPropertyName("eval_batches")] public int EvalBatches { get; init; } = 8;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    /// <summary>Write a resumable checkpoint every this many steps (and at the end); 0 writes none.</summary>
+    [JsonPropertyName("checkpoint_interval")] public int CheckpointInterval { get; init; } = 100;
+    /// <summary>How many checkpoints to keep; older ones are deleted after a newer one is complete.</summary>
+    [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 2;
     /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; }
 
@@ -30,6 +38,9 @@ public sealed record PretrainOptions
         }
         Require(Steps > 0, "steps", "must be positive");
         Require(BatchSize > 0, "batch_size", "must be positive");
+        Require(GradientAccumulation > 0, "gradient_accumulation", "must be positive");
+        Require(CheckpointInterval >= 0, "checkpoint_interval", "must not be negative");
+        Require(KeepCheckpoints > 0, "keep_checkpoints", "must be positive");
         Require(SequenceLength > 1, "sequence_length", "must be at least 2");
         Require(LearningRate > 0, "learning_rate", "must be positive");
         Require(MinLearningRateRatio is >= 0 and <= 1, "min_learning_rate_ratio", "must be between 0 and 1");
@@ -41,5 +52,20 @@ public sealed record PretrainOptions
         Require(EvalInterval > 0, "eval_interval", "must be positive");
         Require(EvalBatches > 0, "eval_batches", "must be positive");
         Require(Threads >= 0, "threads", "must not be negative");
+    }
+
+    /// <summary>
+    /// The first field that makes a resumed run differ from the interrupted one, or null. Steps, intervals,
+    /// checkpoint retention and threads may change on resume; everything that shapes the updates may not.
+    /// </summary>
+    public string? FirstDifferenceAffectingResume(PretrainOptions other)
+    {
+        var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0 };
+        var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0 };
+        if (mine == theirs) return null;
+        foreach (var property in typeof(PretrainOptions).GetProperties())
+            if (!Equals(property.GetValue(mine), property.GetValue(theirs)))
+                return property.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).Cast<JsonPropertyNameAttribute>().Single().Name;
+        return null;
     }
 }

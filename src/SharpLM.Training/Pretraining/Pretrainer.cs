@@ -1,75 +1,92 @@
 using System.Diagnostics;
+using SharpLM.Core;
 using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.Runs;
+using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Modeling;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SharpLM.Training.Pretraining;
 
 /// <summary>
-/// The pretraining loop: random windows from the training shard, next-token cross-entropy, AdamW with
-/// decoupled weight decay on matrices only (norm weights and embeddings are not decayed), linear warmup then
-/// cosine decay, global gradient-norm clipping, and periodic validation loss. Every step is reported to a
-/// callback (progress display) and to metrics.jsonl.
+/// The pretraining loop: random windows from the training shard, next-token cross-entropy, gradient
+/// accumulation over micro-batches, AdamW with decoupled weight decay on matrices only (norm weights and
+/// embeddings are not decayed), warmup then cosine/linear/constant schedule, global gradient-norm clipping,
+/// periodic validation loss and resumable checkpoints. Every step is reported to a callback (progress
+/// display) and to metrics.jsonl.
+///
+/// Scale-out seam: one optimizer step is "sum gradients over micro-batches, clip, update". Data parallelism
+/// slots in between the accumulation and the clip: each process draws different micro-batches (rank as part
+/// of the batch hash), and an all-reduce averages the gradients (flattened into one buffer) before clipping.
+/// Nothing else in the loop depends on the process count.
 /// </summary>
 public sealed class Pretrainer
 {
     private readonly LlamaForCausalLM _model;
-    private readonly PretrainOptions _options;
+    private readonly PretrainConfig _config;
+    private PretrainOptions Options => _config.Training;
 
-    public Pretrainer(LlamaForCausalLM model, PretrainOptions options)
+    public Pretrainer(LlamaForCausalLM model, PretrainConfig config)
     {
-        options.Validate("training options");
-        if (options.SequenceLength > model.Config.MaxPositionEmbeddings)
-            throw new Core.SharpLMException($"training options: field 'sequence_length' ({options.SequenceLength}) exceeds the model's max_position_embeddings ({model.Config.MaxPositionEmbeddings}).");
+        config.Training.Validate("training options");
+        if (config.Training.SequenceLength > model.Config.MaxPositionEmbeddings)
+            throw new SharpLMException($"training options: field 'sequence_length' ({config.Training.SequenceLength}) exceeds the model's max_position_embeddings ({model.Config.MaxPositionEmbeddings}).");
         _model = model;
-        _options = options;
+        _config = config;
     }
 
-    public PretrainSummary Run(TokenShardReader train, TokenShardReader? validation, MetricsWriter? metrics = null,
-        Action<TrainingStepReport>? onStep = null, CancellationToken cancellation = default)
+    /// <param name="runDirectory">Where checkpoints go (checkpoints/ below it); null writes none.</param>
+    /// <param name="resume">Continue from the latest checkpoint in <paramref name="runDirectory"/>.</param>
+    public PretrainSummary Run(TokenShardReader train, TokenShardReader? validation, string? runDirectory = null,
+        MetricsWriter? metrics = null, Action<TrainingStepReport>? onStep = null, bool resume = false, CancellationToken cancellation = default)
     {
-        if (_options.Threads > 0) set_num_threads(_options.Threads);
-        var sampler = new TokenWindowSampler(train, _options.SequenceLength, _options.Seed);
-        var schedule = new LearningRateSchedule(_options.LearningRate, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio);
-        double flopsPerToken = FlopCounter.TrainingFlopsPerToken(_model.Config, _options.SequenceLength);
-        long tokensPerStep = (long)_options.BatchSize * _options.SequenceLength;
+        if (Options.Threads > 0) set_num_threads(Options.Threads);
+        var sampler = new TokenWindowSampler(train, Options.SequenceLength, Options.Seed);
+        var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio, Options.Schedule);
+        double flopsPerToken = FlopCounter.TrainingFlopsPerToken(_model.Config, Options.SequenceLength);
+        long tokensPerStep = (long)Options.BatchSize * Options.GradientAccumulation * Options.SequenceLength;
         var parameters = _model.parameters().ToList();
-        using var optimizer = CreateOptimizer();
+        using var optimizer = new AdamWOptimizer(_model.named_parameters(), DecaysWeight, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
+
+        int firstStep = 0;
+        long tokensSeen = 0;
+        double loss = double.NaN;
+        if (resume)
+        {
+            if (runDirectory is null) throw new ArgumentException("Resuming needs a run directory.", nameof(runDirectory));
+            string checkpoint = TrainingCheckpoint.Latest(runDirectory)
+                ?? throw new SharpLMException($"{TrainingCheckpoint.DirectoryFor(runDirectory)}: no checkpoint to resume from.");
+            var state = TrainingCheckpoint.ReadState(checkpoint);
+            TrainingCheckpoint.RequireCompatible(checkpoint, state, _config);
+            TrainingCheckpoint.Restore(checkpoint, _model, optimizer, state);
+            (firstStep, tokensSeen, loss) = (state.Step, state.TokensSeen, state.LastLoss);
+            metrics?.Write("resume", new Dictionary<string, object?> { ["checkpoint"] = checkpoint, ["step"] = firstStep });
+        }
 
         _model.train();
         var clock = Stopwatch.StartNew();
-        double loss = double.NaN;
         double? validationLoss = null;
-        int step = 0;
-        for (; step < _options.Steps && !cancellation.IsCancellationRequested; step++)
+        int step = firstStep;
+        for (; step < Options.Steps && !cancellation.IsCancellationRequested; step++)
         {
             var stepClock = Stopwatch.StartNew();
             double learningRate = schedule.At(step);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-            double gradientNorm;
-            using (var scope = NewDisposeScope())
-            {
-                var (inputs, targets) = sampler.NextBatch(_options.BatchSize);
-                var logits = _model.forward(inputs);
-                var lossTensor = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1));
-                optimizer.zero_grad();
-                lossTensor.backward();
-                gradientNorm = nn.utils.clip_grad_norm_(parameters, _options.GradClip);
-                optimizer.step();
-                loss = lossTensor.item<float>();
-            }
-            if (double.IsNaN(loss) || double.IsInfinity(loss))
-                throw new Core.SharpLMException($"training diverged at step {step + 1}: the loss is {loss}; lower learning_rate.");
+            double gradientNorm = TrainStep(sampler, step, parameters, optimizer, learningRate, out loss);
+            tokensSeen += tokensPerStep;
 
-            bool evaluate = validation is not null && ((step + 1) % _options.EvalInterval == 0 || step + 1 == _options.Steps);
+            bool last = step + 1 == Options.Steps;
+            bool evaluate = validation is not null && ((step + 1) % Options.EvalInterval == 0 || last);
             double? stepValidation = evaluate ? EvaluateLoss(validation!) : null;
             if (stepValidation is not null) validationLoss = stepValidation;
+            if (runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
+            {
+                string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
+                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config }, Options.KeepCheckpoints);
+                metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
+            }
 
             double seconds = stepClock.Elapsed.TotalSeconds;
-            var report = new TrainingStepReport(step + 1, _options.Steps, loss, learningRate, gradientNorm,
+            var report = new TrainingStepReport(step + 1, Options.Steps, loss, learningRate, gradientNorm,
                 tokensPerStep / seconds, tokensPerStep * flopsPerToken / seconds / 1e9, stepValidation, clock.Elapsed);
             metrics?.Write("train_step", new Dictionary<string, object?>
             {
@@ -80,11 +97,39 @@ public sealed class Pretrainer
             onStep?.Invoke(report);
         }
         _model.eval();
-        double elapsed = clock.Elapsed.TotalSeconds;
-        long tokensSeen = step * tokensPerStep;
-        return new PretrainSummary(step, tokensSeen, loss, validationLoss, tokensSeen / elapsed,
-            tokensSeen * flopsPerToken / elapsed / 1e9, flopsPerToken, clock.Elapsed);
+        double elapsed = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        long tokensThisRun = (long)(step - firstStep) * tokensPerStep;
+        return new PretrainSummary(step, tokensSeen, loss, validationLoss, tokensThisRun / elapsed,
+            tokensThisRun * flopsPerToken / elapsed / 1e9, flopsPerToken, clock.Elapsed);
     }
+
+    /// <summary>One optimizer step over <see cref="PretrainOptions.GradientAccumulation"/> micro-batches; returns the gradient norm.</summary>
+    private double TrainStep(TokenWindowSampler sampler, int step, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
+        double learningRate, out double loss)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.ZeroGrad();
+        double total = 0;
+        int micro = Options.GradientAccumulation;
+        for (int m = 0; m < micro; m++)
+        {
+            var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize);
+            var logits = _model.forward(inputs);
+            var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1));
+            (micro == 1 ? microLoss : microLoss / micro).backward();
+            total += microLoss.item<float>();
+        }
+        loss = total / micro;
+        if (double.IsNaN(loss) || double.IsInfinity(loss))
+            throw new SharpLMException($"training diverged at step {step + 1}: the loss is {loss}; lower learning_rate.");
+        double gradientNorm = nn.utils.clip_grad_norm_(parameters, Options.GradClip);
+        optimizer.Step(learningRate);
+        return gradientNorm;
+    }
+
+    /// <summary>Weight decay pulls matrices toward zero; norm gains and embedding rows are not decayed.</summary>
+    public static bool DecaysWeight(string name, TorchSharp.Modules.Parameter parameter) =>
+        parameter.dim() >= 2 && !name.Contains("embed_tokens", StringComparison.Ordinal);
 
     /// <summary>Mean next-token loss over a fixed set of validation windows.</summary>
     public double EvaluateLoss(TokenShardReader validation)
@@ -95,7 +140,7 @@ public sealed class Pretrainer
         long count = 0;
         using (no_grad())
         {
-            foreach (var (inputs, targets) in TokenWindowSampler.FixedBatches(validation, _options.SequenceLength, _options.BatchSize, _options.EvalBatches))
+            foreach (var (inputs, targets) in TokenWindowSampler.FixedBatches(validation, Options.SequenceLength, Options.BatchSize, Options.EvalBatches))
             {
                 using var scope = NewDisposeScope();
                 var logits = _model.forward(inputs);
@@ -108,23 +153,5 @@ public sealed class Pretrainer
         }
         if (wasTraining) _model.train();
         return count == 0 ? double.NaN : total / count;
-    }
-
-    private AdamW CreateOptimizer()
-    {
-        var decay = new List<Parameter>();
-        var noDecay = new List<Parameter>();
-        foreach (var (name, parameter) in _model.named_parameters())
-        {
-            // Weight decay pulls matrices toward zero; norm gains and embedding rows are not decayed.
-            bool isMatrix = parameter.dim() >= 2 && !name.Contains("embed_tokens", StringComparison.Ordinal);
-            (isMatrix ? decay : noDecay).Add(parameter);
-        }
-        return optim.AdamW(
-            [
-                new AdamW.ParamGroup(decay, lr: _options.LearningRate, beta1: _options.Beta1, beta2: _options.Beta2, weight_decay: _options.WeightDecay),
-                new AdamW.ParamGroup(noDecay, lr: _options.LearningRate, beta1: _options.Beta1, beta2: _options.Beta2, weight_decay: 0),
-            ],
-            lr: _options.LearningRate, beta1: _options.Beta1, beta2: _options.Beta2);
     }
 }

@@ -5,7 +5,8 @@ namespace SharpLM.Training.Pretraining;
 
 /// <summary>
 /// Draws training batches as random windows of a token shard: inputs are tokens [s, s+T) and targets
-/// [s+1, s+T+1). Start positions come from a seeded generator, so a run is reproducible.
+/// [s+1, s+T+1). Each start position is a hash of (seed, step, row), so the batch of any step is known without
+/// replaying earlier ones: a resumed run reads exactly the batches an uninterrupted run would have.
 /// </summary>
 public sealed class TokenWindowSampler
 {
@@ -14,7 +15,7 @@ public sealed class TokenWindowSampler
 
     private readonly TokenShardReader _shard;
     private readonly int _length;
-    private readonly Random _random;
+    private readonly ulong _seed;
 
     public TokenWindowSampler(TokenShardReader shard, int sequenceLength, long seed)
     {
@@ -22,15 +23,26 @@ public sealed class TokenWindowSampler
             throw new Core.SharpLMException($"{shard.Path}: holds {shard.TokenCount} tokens, fewer than one window of {sequenceLength + 1}; use a shorter sequence length or more data.");
         _shard = shard;
         _length = sequenceLength;
-        _random = new Random(unchecked((int)seed));
+        _seed = unchecked((ulong)seed);
     }
 
-    public (Tensor Inputs, Tensor Targets) NextBatch(int batchSize)
+    /// <summary>The batch for a 0-based step (and micro-batch, under gradient accumulation).</summary>
+    public (Tensor Inputs, Tensor Targets) Batch(long step, int microBatch, int batchSize)
     {
-        long maxStart = _shard.TokenCount - _length - 1;
+        ulong positions = (ulong)(_shard.TokenCount - _length);
         var starts = new long[batchSize];
-        for (int i = 0; i < batchSize; i++) starts[i] = _random.NextInt64(maxStart + 1);
+        for (int i = 0; i < batchSize; i++)
+            starts[i] = (long)(Mix(_seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i)) % positions);
         return Windows(_shard, starts, _length);
+    }
+
+    /// <summary>SplitMix64's finaliser: a fast, well-mixed 64-bit hash.</summary>
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
     }
 
     /// <summary>Evenly spaced windows across the shard, the same every time: a stable validation set.</summary>
