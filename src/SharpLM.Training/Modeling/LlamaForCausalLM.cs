@@ -22,6 +22,9 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 
     public LlamaConfig Config { get; }
 
+    /// <summary>The decoder stack ("model."), without the output projection.</summary>
+    public LlamaModel Decoder => model;
+
     public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
     {
         Config = config;

@@ -29,7 +29,14 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var h = embed_tokens.forward(tokens);
+        return ForwardEmbeddings(embed_tokens.forward(tokens)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Runs the layers and final norm on input embeddings [B, T, hidden].</summary>
+    public Tensor ForwardEmbeddings(Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
+        var h = embeddings;
         foreach (var layer in layers) h = layer.forward(h);
         return norm.forward(h).MoveToOuterDisposeScope();
     }

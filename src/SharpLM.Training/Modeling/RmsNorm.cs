@@ -6,7 +6,7 @@ namespace SharpLM.Training.Modeling;
 
 /// <summary>
 /// Root-mean-square layer norm (Zhang and Sennrich, 2019): x / sqrt(mean(x²) + eps) · weight. TorchSharp 0.107
-/// has no RMSNorm module, so it is written here; it computes in float32 whatever the input type.
+/// has no RMSNorm module, so it is written here; it computes in at least float32 whatever the input type.
 /// </summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
@@ -26,7 +26,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = input.to_type(ScalarType.Float32);
+        // Half-precision inputs are normalised in float32; float32 and float64 keep their precision.
+        var x = input.dtype == ScalarType.Float64 ? input : input.to_type(ScalarType.Float32);
         var normalized = x * rsqrt(x.pow(2).mean([-1], keepdim: true) + _eps);
         return (normalized.to_type(input.dtype) * weight).MoveToOuterDisposeScope();
     }
