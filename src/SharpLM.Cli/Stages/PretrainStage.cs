@@ -56,6 +56,7 @@ public static class PretrainStage
         }, resume));
 
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         metrics.Write("pretrain_end", new Dictionary<string, object?>
         {
             ["steps"] = summary.Steps, ["tokens"] = summary.TokensSeen, ["loss"] = summary.FinalLoss, ["val_loss"] = summary.FinalValidationLoss,

@@ -130,6 +130,7 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
         md.AppendLine($"- {s.Steps} steps × {config.Training.BatchSize} × {config.Training.SequenceLength} tokens = {s.TokensSeen:N0} tokens in {s.Elapsed.TotalSeconds:F0} s.");
         md.AppendLine($"- Final training loss {s.FinalLoss:F3}, validation loss {s.FinalValidationLoss:F3} nats/token; unigram entropy of the validation tokens {trained.UnigramEntropy:F3} nats/token.");
         md.AppendLine($"- Validation perplexity {perplexity.Perplexity:F2} over {perplexity.Tokens:N0} tokens (windows of {config.Model.MaxPositions}).");
+        if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training and validation loss](loss.png)").AppendLine();
         md.AppendLine($"- Throughput {s.MeanTokensPerSecond:F0} tokens/s; {s.FlopsPerToken / 1e6:F1} MFLOP per token → {s.MeanAchievedGflops:F1} GFLOP/s, " +
                       $"{100 * s.MeanAchievedGflops / trained.MatmulCeilingGflops:F0}% of the {trained.MatmulCeilingGflops:F0} GFLOP/s float32 matmul ceiling measured in this run.").AppendLine();
         md.AppendLine("## Sample").AppendLine();

@@ -6,6 +6,9 @@ namespace SharpLM.Core.Runs;
 /// run.json            what was run: command, options, versions
 /// metrics.jsonl       machine-readable metrics, one JSON object per line
 /// report.md           human-readable summary
+/// loss.png            training and validation loss by step
+/// checkpoints/        resumable training checkpoints (step-NNNNNNNN/)
+/// tensorboard/        TensorBoard event files
 /// data/               documents JSONL and token shards
 /// tokenizer/          tokenizer.json
 /// model/              Hugging Face layout: config.json, model.safetensors, tokenizer.json
@@ -24,6 +27,7 @@ public sealed class RunFolder
     public string RunJson => Path.Combine(Root, "run.json");
     public string Metrics => Path.Combine(Root, "metrics.jsonl");
     public string Report => Path.Combine(Root, "report.md");
+    public string LossCurve => Path.Combine(Root, "loss.png");
     public string DataDirectory => Ensure(Path.Combine(Root, "data"));
     public string RawDocuments => Path.Combine(DataDirectory, "documents.jsonl");
     public string CleanDocuments => Path.Combine(DataDirectory, "clean.jsonl");

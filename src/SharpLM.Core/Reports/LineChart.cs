@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace SharpLM.Core.Reports;
+
+/// <summary>One line of a chart: a name for the legend, an RGB colour and its points.</summary>
+public sealed record ChartSeries(string Name, (byte R, byte G, byte B) Color, IReadOnlyList<(double X, double Y)> Points, bool Markers = false);
+
+/// <summary>
+/// Renders line series onto a white canvas with axes, grid, tick labels, axis titles and a legend, and saves it
+/// as PNG. Enough for loss curves in run reports.
+/// </summary>
+public sealed class LineChart(int width = 960, int height = 540)
+{
+    private const int Scale = 2; // font pixels per glyph pixel
+    private const int Left = 110, Right = 30, Top = 60, Bottom = 80;
+    private readonly byte[] _pixels = Enumerable.Repeat((byte)255, width * height * 3).ToArray();
+
+    public void Save(string path, string title, string xTitle, string yTitle, IReadOnlyList<ChartSeries> series)
+    {
+        var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+        if (points.Count == 0) throw new ArgumentException("A chart needs at least one finite point.", nameof(series));
+        var (xMin, xMax) = Range(points.Select(p => p.X));
+        var (yMin, yMax) = Range(points.Select(p => p.Y));
+        int plotWidth = width - Left - Right, plotHeight = height - Top - Bottom;
+        int ToX(double x) => Left + (int)Math.Round((x - xMin) / (xMax - xMin) * plotWidth);
+        int ToY(double y) => Top + plotHeight - (int)Math.Round((y - yMin) / (yMax - yMin) * plotHeight);
+
+        foreach (double tick in Ticks(yMin, yMax))
+        {
+            int y = ToY(tick);
+            Line(Left, y, Left + plotWidth, y, (225, 225, 225), 1);
+            string label = Format(tick);
+            Text(Left - 10 - TextWidth(label), y - PixelFont.Height * Scale / 2, label, (60, 60, 60));
+        }
+        foreach (double tick in Ticks(xMin, xMax))
+        {
+            int x = ToX(tick);
+            Line(x, Top, x, Top + plotHeight, (225, 225, 225), 1);
+            string label = Format(tick);
+            Text(x - TextWidth(label) / 2, Top + plotHeight + 10, label, (60, 60, 60));
+        }
+        Line(Left, Top + plotHeight, Left + plotWidth, Top + plotHeight, (0, 0, 0), 2);
+        Line(Left, Top, Left, Top + plotHeight, (0, 0, 0), 2);
+
+        foreach (var s in series)
+        {
+            for (int i = 1; i < s.Points.Count; i++)
+                Line(ToX(s.Points[i - 1].X), ToY(s.Points[i - 1].Y), ToX(s.Points[i].X), ToY(s.Points[i].Y), s.Color, 2);
+            if (s.Markers)
+                foreach (var (x, y) in s.Points) Line(ToX(x), ToY(y), ToX(x), ToY(y), s.Color, 8);
+        }
+
+        Text((width - TextWidth(title)) / 2, 15, title, (0, 0, 0));
+        Text(Left + (plotWidth - TextWidth(xTitle)) / 2, height - 35, xTitle, (0, 0, 0));
+        Text(10, 15, yTitle, (0, 0, 0));
+        int legendY = Top + 10;
+        foreach (var s in series)
+        {
+            int legendX = Left + plotWidth - 20 - TextWidth(s.Name) - 40;
+            Line(legendX, legendY + 7, legendX + 30, legendY + 7, s.Color, 3);
+            Text(legendX + 40, legendY, s.Name, (0, 0, 0));
+            legendY += 24;
+        }
+        PngWriter.Write(path, width, height, _pixels);
+    }
+
+    private static (double, double) Range(IEnumerable<double> values)
+    {
+        double min = values.Min(), max = values.Max();
+        if (max - min < 1e-12) { min -= 0.5; max += 0.5; }
+        double pad = (max - min) * 0.03;
+        return (min - pad, max + pad);
+    }
+
+    /// <summary>About five "nice" tick values (1, 2 or 5 × a power of ten apart) inside [min, max].</summary>
+    private static IEnumerable<double> Ticks(double min, double max)
+    {
+        double raw = (max - min) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
+        for (double tick = Math.Ceiling(min / step) * step; tick <= max; tick += step) yield return Math.Round(tick, 10);
+    }
+
+    private static string Format(double value) =>
+        Math.Abs(value) < 1e-9 ? "0" : Math.Abs(value) >= 1000 ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static int TextWidth(string text) => text.Length * (PixelFont.Width + 1) * Scale;
+
+    private void Text(int x, int y, string text, (byte, byte, byte) color)
+    {
+        for (int c = 0; c < text.Length; c++)
+            for (int gy = 0; gy < PixelFont.Height; gy++)
+                for (int gx = 0; gx < PixelFont.Width; gx++)
+                    if (PixelFont.Ink(text[c], gx, gy))
+                        for (int sy = 0; sy < Scale; sy++)
+                            for (int sx = 0; sx < Scale; sx++)
+                                Set(x + (c * (PixelFont.Width + 1) + gx) * Scale + sx, y + gy * Scale + sy, color);
+    }
+
+    /// <summary>Bresenham's line with a square pen of the given thickness.</summary>
+    private void Line(int x0, int y0, int x1, int y1, (byte, byte, byte) color, int thickness)
+    {
+        int dx = Math.Abs(x1 - x0), dy = -Math.Abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, error = dx + dy;
+        while (true)
+        {
+            for (int ox = 0; ox < thickness; ox++)
+                for (int oy = 0; oy < thickness; oy++)
+                    Set(x0 + ox - thickness / 2, y0 + oy - thickness / 2, color);
+            if (x0 == x1 && y0 == y1) break;
+            int e2 = 2 * error;
+            if (e2 >= dy) { error += dy; x0 += sx; }
+            if (e2 <= dx) { error += dx; y0 += sy; }
+        }
+    }
+
+    private void Set(int x, int y, (byte R, byte G, byte B) color)
+    {
+        if ((uint)x >= (uint)width || (uint)y >= (uint)height) return;
+        int i = (y * width + x) * 3;
+        _pixels[i] = color.R;
+        _pixels[i + 1] = color.G;
+        _pixels[i + 2] = color.B;
+    }
+}
