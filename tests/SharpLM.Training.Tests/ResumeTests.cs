@@ -90,4 +90,17 @@ public class ResumeTests
         var error = Assert.Throws<SharpLMException>(() => Train(TinyCorpus.Config(steps: 2), run, resume: true));
         Assert.Equal($"{TrainingCheckpoint.DirectoryFor(run)}: no checkpoint to resume from.", error.Message);
     }
+
+    [Fact]
+    public void Asking_for_cuda_on_the_cpu_build_explains_the_package_switch()
+    {
+        var config = TinyCorpus.Config(steps: 1);
+        config = config with { Training = config.Training with { Device = "cuda" } };
+        using var model = NewModel(TinyCorpus.Config(steps: 1));
+        var error = Assert.Throws<SharpLMException>(() => new Pretrainer(model, config));
+        Assert.StartsWith("device 'cuda' was requested but CUDA is not available", error.Message);
+        Assert.Contains("TorchSharp-cuda-linux", error.Message);
+        var unknown = Assert.Throws<SharpLMException>(() => new Pretrainer(model, config with { Training = config.Training with { Device = "tpu" } }));
+        Assert.Equal("device 'tpu' is not one of cpu, cuda, cuda:N.", unknown.Message);
+    }
 }

@@ -17,9 +17,10 @@ public static class PretrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Run folder: pretrain.json, metrics.jsonl and model/ are written here.", Required = true };
         var config = new Option<string?>("--config", "-c") { Description = "Pretrain config JSON ({\"model\": {...}, \"training\": {...}}); defaults otherwise." };
         var steps = new Option<int?>("--steps") { Description = "Override training.steps." };
+        var device = new Option<string?>("--device") { Description = "Override training.device: cpu, cuda or cuda:N." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };
         var command = new Command("pretrain", "Pretrain a Llama-style decoder on token shards and save it in Hugging Face layout.")
-            { train, validation, tokenizerPath, output, config, steps, resume };
+            { train, validation, tokenizerPath, output, config, steps, device, resume };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string runDirectory = parse.GetValue(output)!;
@@ -28,11 +29,12 @@ public static class PretrainCommand
                 : parse.GetValue(resume) && File.Exists(savedConfig) ? PretrainConfig.Load(savedConfig)
                 : new PretrainConfig();
             if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
+            if (parse.GetValue(device) is string d) settings = settings with { Training = settings.Training with { Device = d } };
             var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);
             using var metrics = new MetricsWriter(run.Metrics);
             var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume));
-            Console.WriteLine($"trained {result.Summary.Steps} steps in {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
+            Console.WriteLine($"reached step {result.Summary.Steps} after {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
                               (result.Summary.FinalValidationLoss is double v ? $", validation loss {v:F3}" : "") +
                               $" (unigram entropy {result.UnigramEntropy:F3}); model saved to {result.ModelDirectory}");
             return 0;

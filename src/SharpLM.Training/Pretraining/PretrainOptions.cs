@@ -27,6 +27,8 @@ public sealed record PretrainOptions
     [JsonPropertyName("checkpoint_interval")] public int CheckpointInterval { get; init; } = 100;
     /// <summary>How many checkpoints to keep; older ones are deleted after a newer one is complete.</summary>
     [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; }
 
@@ -56,12 +58,12 @@ public sealed record PretrainOptions
 
     /// <summary>
     /// The first field that makes a resumed run differ from the interrupted one, or null. Steps, intervals,
-    /// checkpoint retention and threads may change on resume; everything that shapes the updates may not.
+    /// checkpoint retention, threads and device may change on resume; everything that shapes the updates may not.
     /// </summary>
     public string? FirstDifferenceAffectingResume(PretrainOptions other)
     {
-        var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0 };
-        var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0 };
+        var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
+        var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
         if (mine == theirs) return null;
         foreach (var property in typeof(PretrainOptions).GetProperties())
             if (!Equals(property.GetValue(mine), property.GetValue(theirs)))

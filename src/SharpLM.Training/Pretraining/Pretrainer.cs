@@ -4,6 +4,7 @@ using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.Runs;
 using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Modeling;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SharpLM.Training.Pretraining;
@@ -24,6 +25,7 @@ public sealed class Pretrainer
 {
     private readonly LlamaForCausalLM _model;
     private readonly PretrainConfig _config;
+    private readonly Device _device;
     private PretrainOptions Options => _config.Training;
 
     public Pretrainer(LlamaForCausalLM model, PretrainConfig config)
@@ -33,6 +35,8 @@ public sealed class Pretrainer
             throw new SharpLMException($"training options: field 'sequence_length' ({config.Training.SequenceLength}) exceeds the model's max_position_embeddings ({model.Config.MaxPositionEmbeddings}).");
         _model = model;
         _config = config;
+        _device = Native.ComputeDevice.Resolve(config.Training.Device);
+        if (_device.type != DeviceType.CPU) _model.to(_device);
     }
 
     /// <param name="runDirectory">Where checkpoints go (checkpoints/ below it); null writes none.</param>
@@ -97,6 +101,7 @@ public sealed class Pretrainer
             onStep?.Invoke(report);
         }
         _model.eval();
+        if (_device.type != DeviceType.CPU) _model.to(CPU); // callers save and sample on the CPU
         double elapsed = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         long tokensThisRun = (long)(step - firstStep) * tokensPerStep;
         return new PretrainSummary(step, tokensSeen, loss, validationLoss, tokensThisRun / elapsed,
@@ -114,8 +119,8 @@ public sealed class Pretrainer
         for (int m = 0; m < micro; m++)
         {
             var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize);
-            var logits = _model.forward(inputs);
-            var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1));
+            var logits = _model.forward(inputs.to(_device));
+            var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1));
             (micro == 1 ? microLoss : microLoss / micro).backward();
             total += microLoss.item<float>();
         }
@@ -143,8 +148,8 @@ public sealed class Pretrainer
             foreach (var (inputs, targets) in TokenWindowSampler.FixedBatches(validation, Options.SequenceLength, Options.BatchSize, Options.EvalBatches))
             {
                 using var scope = NewDisposeScope();
-                var logits = _model.forward(inputs);
-                var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1), reduction: nn.Reduction.Sum);
+                var logits = _model.forward(inputs.to(_device));
+                var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1), reduction: nn.Reduction.Sum);
                 total += sum.item<float>();
                 count += targets.numel();
                 inputs.Dispose();
