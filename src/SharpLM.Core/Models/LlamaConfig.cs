@@ -5,8 +5,14 @@ using SharpLM.Core.IO;
 namespace SharpLM.Core.Models;
 
 /// <summary>
-/// The architecture of a Llama-style decoder, serialised with the keys of Hugging Face transformers'
-/// LlamaConfig so that config.json loads in transformers (AutoModelForCausalLM) and llama.cpp's converter.
+/// The architecture of a Llama-style decoder, serialised with the keys of Hugging Face transformers' configs
+/// so that config.json loads in transformers (AutoModelForCausalLM) and llama.cpp's converter. Three variants
+/// share it, told apart by "model_type":
+/// <list type="bullet">
+/// <item>"llama" (LlamaForCausalLM): RoPE, RMSNorm, SwiGLU, grouped-query attention;</item>
+/// <item>"qwen3" (Qwen3ForCausalLM): the same plus RMSNorm on each query and key head (QK-norm);</item>
+/// <item>"mixtral" (MixtralForCausalLM): the same as llama with a mixture-of-experts feed-forward in every layer.</item>
+/// </list>
 /// </summary>
 public sealed record LlamaConfig
 {
@@ -35,6 +41,29 @@ public sealed record LlamaConfig
     [JsonPropertyName("pretraining_tp")] public int PretrainingTp { get; init; } = 1;
     [JsonPropertyName("use_cache")] public bool UseCache { get; init; } = true;
     [JsonPropertyName("torch_dtype")] public string TorchDtype { get; init; } = "float32";
+
+    // Mixture of experts (Mixtral's keys); absent for dense models.
+    [JsonPropertyName("num_local_experts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? NumLocalExperts { get; init; }
+    [JsonPropertyName("num_experts_per_tok"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? NumExpertsPerToken { get; init; }
+    [JsonPropertyName("router_aux_loss_coef"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? RouterAuxLossCoef { get; init; }
+    /// <summary>
+    /// SharpLM's key: during training each expert takes at most capacity_factor × tokens × k / experts tokens of
+    /// a batch, the rest pass through on the residual. Inference is dropless, as in transformers' Mixtral.
+    /// </summary>
+    [JsonPropertyName("capacity_factor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? CapacityFactor { get; init; }
+
+    public bool IsMixtureOfExperts => ModelType == "mixtral";
+    public bool UsesQkNorm => ModelType == "qwen3";
+
+    /// <summary>The same shape as a Qwen3 model (QK-norm).</summary>
+    public LlamaConfig WithQkNorm() => this with { ModelType = "qwen3", Architectures = ["Qwen3ForCausalLM"] };
+
+    /// <summary>The same shape with a mixture-of-experts feed-forward (Mixtral layout).</summary>
+    public LlamaConfig WithExperts(int experts, int perToken, double capacityFactor = 1.25, double auxLossCoef = 0.01) => this with
+    {
+        ModelType = "mixtral", Architectures = ["MixtralForCausalLM"], NumLocalExperts = experts, NumExpertsPerToken = perToken,
+        CapacityFactor = capacityFactor, RouterAuxLossCoef = auxLossCoef,
+    };
 
     /// <summary>Builds a config with derived fields filled in (head_dim, key/value heads).</summary>
     public static LlamaConfig Create(int vocabSize, int hiddenSize, int layers, int heads, int? keyValueHeads = null,
@@ -82,7 +111,16 @@ public sealed record LlamaConfig
         Require(RopeTheta > 0, "rope_theta", "must be positive");
         Require(!AttentionBias, "attention_bias", "must be false");
         Require(!MlpBias, "mlp_bias", "must be false");
-        Require(Architectures.Contains("LlamaForCausalLM"), "architectures", "must contain \"LlamaForCausalLM\"");
+        var expected = new Dictionary<string, string> { ["llama"] = "LlamaForCausalLM", ["qwen3"] = "Qwen3ForCausalLM", ["mixtral"] = "MixtralForCausalLM" };
+        Require(expected.ContainsKey(ModelType), "model_type", $"is '{ModelType}'; supported: {string.Join(", ", expected.Keys)}");
+        Require(Architectures.Contains(expected[ModelType]), "architectures", $"must contain \"{expected[ModelType]}\" for model_type '{ModelType}'");
+        if (IsMixtureOfExperts)
+        {
+            Require(NumLocalExperts is >= 2, "num_local_experts", "must be at least 2");
+            Require(NumExpertsPerToken is 1 or 2 && NumExpertsPerToken <= NumLocalExperts, "num_experts_per_tok", "must be 1 or 2");
+            Require(CapacityFactor is null or > 0, "capacity_factor", "must be positive");
+            Require(RouterAuxLossCoef is null or >= 0, "router_aux_loss_coef", "must not be negative");
+        }
     }
 
     /// <summary>Parameter count, counting tied embeddings once.</summary>
@@ -91,7 +129,10 @@ public sealed record LlamaConfig
         get
         {
             long d = HiddenSize, kv = (long)NumKeyValueHeads * HeadDim, q = (long)NumAttentionHeads * HeadDim;
-            long perLayer = d * q + 2 * d * kv + q * d + 3 * d * IntermediateSize + 2 * d;
+            long experts = IsMixtureOfExperts ? NumLocalExperts!.Value : 1;
+            long router = IsMixtureOfExperts ? d * experts : 0;
+            long qkNorm = UsesQkNorm ? 2L * HeadDim : 0;
+            long perLayer = d * q + 2 * d * kv + q * d + experts * 3 * d * IntermediateSize + router + qkNorm + 2 * d;
             long embeddings = (long)VocabSize * d * (TieWordEmbeddings ? 1 : 2);
             return embeddings + NumHiddenLayers * perLayer + d;
         }

@@ -16,6 +16,7 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     static LlamaAttention() => Native.TorchRuntime.EnsureLoaded();
 
     private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private readonly RmsNorm? q_norm, k_norm; // Qwen3's QK-norm: RMSNorm over each head's query and key
     private readonly int _heads, _keyValueHeads, _headDim;
     private readonly RotaryEmbedding _rotary;
 
@@ -29,6 +30,11 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
         k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
         v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
         o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        if (config.UsesQkNorm)
+        {
+            q_norm = new RmsNorm(_headDim, config.RmsNormEps);
+            k_norm = new RmsNorm(_headDim, config.RmsNormEps);
+        }
         RegisterComponents();
     }
 
@@ -36,8 +42,12 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1];
-        var q = q_proj.forward(x).view(batch, length, _heads, _headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        var q = q_proj.forward(x).view(batch, length, _heads, _headDim);
+        var k = k_proj.forward(x).view(batch, length, _keyValueHeads, _headDim);
+        if (q_norm is not null) q = q_norm.forward(q);
+        if (k_norm is not null) k = k_norm.forward(k);
+        q = q.transpose(1, 2);
+        k = k.transpose(1, 2);
         var v = v_proj.forward(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
         q = _rotary.Apply(q, 0);
         k = _rotary.Apply(k, 0);

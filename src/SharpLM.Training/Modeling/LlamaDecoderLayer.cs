@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace SharpLM.Training.Modeling;
 
-/// <summary>Pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(·)).</summary>
+/// <summary>Pre-norm transformer block: x + attn(norm(x)), then + ffn(norm(·)) with a dense SwiGLU or a mixture of experts.</summary>
 public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
 {
     // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
@@ -12,14 +12,16 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
 
     private readonly RmsNorm input_layernorm, post_attention_layernorm;
     private readonly LlamaAttention self_attn;
-    private readonly LlamaMlp mlp;
+    private readonly LlamaMlp? mlp;
+    private readonly SparseMoeBlock? block_sparse_moe;
 
     public LlamaDecoderLayer(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaDecoderLayer))
     {
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         self_attn = new LlamaAttention(config, rotary);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        mlp = new LlamaMlp(config);
+        if (config.IsMixtureOfExperts) block_sparse_moe = new SparseMoeBlock(config);
+        else mlp = new LlamaMlp(config);
         RegisterComponents();
     }
 
@@ -27,6 +29,9 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = x + self_attn.forward(input_layernorm.forward(x));
-        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        var normalized = post_attention_layernorm.forward(h);
+        return (h + (mlp is not null ? mlp.forward(normalized) : block_sparse_moe!.forward(normalized))).MoveToOuterDisposeScope();
     }
+
+    public SparseMoeBlock? Experts => block_sparse_moe;
 }

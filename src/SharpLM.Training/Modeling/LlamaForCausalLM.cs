@@ -7,8 +7,9 @@ namespace SharpLM.Training.Modeling;
 
 /// <summary>
 /// A Llama-style decoder-only language model whose parameter names are those of Hugging Face's
-/// LlamaForCausalLM ("model.layers.0.self_attn.q_proj.weight", ...), so its state dictionary maps one to one
-/// onto model.safetensors. With tied embeddings the output projection reuses model.embed_tokens.weight and
+/// LlamaForCausalLM ("model.layers.0.self_attn.q_proj.weight", ...), Qwen3ForCausalLM (plus q_norm/k_norm) or
+/// MixtralForCausalLM ("block_sparse_moe.gate", "block_sparse_moe.experts.N.w1"), so its state dictionary maps
+/// one to one onto model.safetensors. With tied embeddings the output projection reuses model.embed_tokens.weight and
 /// there is no lm_head parameter.
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
@@ -44,6 +45,22 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The summed balance loss of every mixture-of-experts layer from the last training forward pass, or null for
+    /// dense models. The returned tensor belongs to the caller's dispose scope.
+    /// </summary>
+    public Tensor? TakeAuxiliaryLoss()
+    {
+        Tensor? total = null;
+        foreach (var block in model.MixtureOfExpertsBlocks)
+        {
+            using var loss = block.TakeAuxiliaryLoss();
+            if (loss is null) continue;
+            total = total is null ? loss.alias() : total + loss;
+        }
+        return total;
+    }
+
+    /// <summary>
     /// GPT-2-style initialisation: normal(0, initializer_range) for every matrix, with the projections that
     /// write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 · layers) so the residual's
     /// variance does not grow with depth; norm weights stay 1.
@@ -55,8 +72,9 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
-            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight") continue;
-            bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal);
+            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("_norm.weight", StringComparison.Ordinal) || name == "model.norm.weight") continue;
+            bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal)
+                            || name.EndsWith(".w2.weight", StringComparison.Ordinal);
             nn.init.normal_(parameter, 0.0, residual ? residualStd : Config.InitializerRange);
         }
     }

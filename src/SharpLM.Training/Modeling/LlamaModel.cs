@@ -25,6 +25,8 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
 
+    public IEnumerable<SparseMoeBlock> MixtureOfExpertsBlocks => layers.Select(l => l.Experts).OfType<SparseMoeBlock>();
+
     /// <summary>Token ids [B, T] to final hidden states [B, T, hidden].</summary>
     public override Tensor forward(Tensor tokens)
     {

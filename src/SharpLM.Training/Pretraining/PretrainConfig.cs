@@ -17,6 +17,13 @@ public sealed record ModelShape
     [JsonPropertyName("max_position_embeddings")] public int MaxPositions { get; init; } = 256;
     [JsonPropertyName("rope_theta")] public double RopeTheta { get; init; } = 10000;
     [JsonPropertyName("tie_word_embeddings")] public bool TieEmbeddings { get; init; } = true;
+    /// <summary>RMSNorm on each query and key head (the model is saved as Qwen3ForCausalLM).</summary>
+    [JsonPropertyName("qk_norm")] public bool QkNorm { get; init; }
+    /// <summary>Experts per layer; 0 for a dense feed-forward (the model is saved as MixtralForCausalLM otherwise).</summary>
+    [JsonPropertyName("num_experts")] public int Experts { get; init; }
+    [JsonPropertyName("experts_per_token")] public int ExpertsPerToken { get; init; } = 2;
+    [JsonPropertyName("capacity_factor")] public double CapacityFactor { get; init; } = 1.25;
+    [JsonPropertyName("router_aux_loss_coef")] public double RouterAuxLossCoef { get; init; } = 0.01;
 
     public LlamaConfig ToConfig(int vocabSize, int? endOfTextId, string origin)
     {
@@ -24,6 +31,10 @@ public sealed record ModelShape
             throw new SharpLMException($"{origin}: field 'model.hidden_size' ({HiddenSize}) must be a positive multiple of 'model.num_attention_heads' ({Heads}).");
         var config = LlamaConfig.Create(vocabSize, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize, MaxPositions, TieEmbeddings,
             bosTokenId: endOfTextId, eosTokenId: endOfTextId) with { RopeTheta = RopeTheta };
+        if (QkNorm && Experts > 0)
+            throw new SharpLMException($"{origin}: fields 'model.qk_norm' and 'model.num_experts' cannot be combined (no Hugging Face architecture has both).");
+        if (QkNorm) config = config.WithQkNorm();
+        if (Experts > 0) config = config.WithExperts(Experts, ExpertsPerToken, CapacityFactor, RouterAuxLossCoef);
         config.Validate(origin);
         return config;
     }

@@ -75,7 +75,7 @@ public sealed class Pretrainer
         {
             var stepClock = Stopwatch.StartNew();
             double learningRate = schedule.At(step);
-            double gradientNorm = TrainStep(sampler, step, parameters, optimizer, learningRate, out loss);
+            double gradientNorm = TrainStep(sampler, step, parameters, optimizer, learningRate, out loss, out double auxiliary);
             tokensSeen += tokensPerStep;
 
             bool last = step + 1 == Options.Steps;
@@ -97,6 +97,7 @@ public sealed class Pretrainer
                 ["step"] = report.Step, ["loss"] = report.Loss, ["lr"] = report.LearningRate,
                 ["grad_norm"] = report.GradientNorm, ["tokens_per_second"] = report.TokensPerSecond,
                 ["gflops"] = report.AchievedGflops, ["val_loss"] = report.ValidationLoss,
+                ["aux_loss"] = _model.Config.IsMixtureOfExperts ? auxiliary : null,
             });
             onStep?.Invoke(report);
         }
@@ -110,18 +111,26 @@ public sealed class Pretrainer
 
     /// <summary>One optimizer step over <see cref="PretrainOptions.GradientAccumulation"/> micro-batches; returns the gradient norm.</summary>
     private double TrainStep(TokenWindowSampler sampler, int step, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
-        double learningRate, out double loss)
+        double learningRate, out double loss, out double auxiliary)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
         double total = 0;
+        auxiliary = 0;
         int micro = Options.GradientAccumulation;
         for (int m = 0; m < micro; m++)
         {
             var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize);
             var logits = _model.forward(inputs.to(_device));
             var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1));
-            (micro == 1 ? microLoss : microLoss / micro).backward();
+            var objective = microLoss;
+            if (_model.TakeAuxiliaryLoss() is { } balance)
+            {
+                // The expert-balance loss shapes the router; the reported loss stays the language-modelling loss.
+                objective = microLoss + balance * (_model.Config.RouterAuxLossCoef ?? 0.01);
+                auxiliary += balance.item<float>() / micro;
+            }
+            (micro == 1 ? objective : objective / micro).backward();
             total += microLoss.item<float>();
         }
         loss = total / micro;
