@@ -40,7 +40,7 @@ public class EndToEndTests
         Assert.True(encoded.ValidationDocuments > 10);
 
         var config = new ModelShape { HiddenSize = 48, Layers = 2, Heads = 4, MaxPositions = 64 }.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "test");
-        using var model = new LlamaForCausalLM(config);
+        using var model = CausalLanguageModel.Create(config);
         model.InitializeWeights(1);
         var options = new PretrainOptions { Steps = 120, BatchSize = 8, SequenceLength = 32, LearningRate = 1e-2, WarmupSteps = 10, EvalInterval = 40, EvalBatches = 4, Seed = 1 };
         var trainer = new Pretrainer(model, new PretrainConfig { Training = options });

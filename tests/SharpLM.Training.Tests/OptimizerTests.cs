@@ -1,3 +1,4 @@
+using SharpLM.Training.Modeling;
 using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Training.Pretraining;
 using TorchSharp.Modules;
@@ -13,13 +14,13 @@ public class OptimizerTests
     {
         using var ours = Tiny.Model(seed: 4);
         using var reference = Tiny.Model(seed: 4);
-        var decay = reference.named_parameters().Where(p => Pretrainer.DecaysWeight(p.name, p.parameter)).Select(p => p.parameter).ToList();
-        var noDecay = reference.named_parameters().Where(p => !Pretrainer.DecaysWeight(p.name, p.parameter)).Select(p => p.parameter).ToList();
+        var decay = reference.named_parameters().Where(p => Pretrainer.DecaysWeight(reference, p.name, p.parameter)).Select(p => p.parameter).ToList();
+        var noDecay = reference.named_parameters().Where(p => !Pretrainer.DecaysWeight(reference, p.name, p.parameter)).Select(p => p.parameter).ToList();
         using var referenceOptimizer = optim.AdamW([
             new AdamW.ParamGroup(decay, lr: 3e-3, beta1: 0.9, beta2: 0.95, weight_decay: 0.1),
             new AdamW.ParamGroup(noDecay, lr: 3e-3, beta1: 0.9, beta2: 0.95, weight_decay: 0),
         ], lr: 3e-3);
-        using var optimizer = new AdamWOptimizer(ours.named_parameters(), Pretrainer.DecaysWeight, 0.9, 0.95, 1e-8, 0.1);
+        using var optimizer = new AdamWOptimizer(ours.named_parameters(), (n, p) => Pretrainer.DecaysWeight(ours, n, p), 0.9, 0.95, 1e-8, 0.1);
 
         manual_seed(9);
         for (int step = 0; step < 5; step++)
@@ -50,7 +51,7 @@ public class OptimizerTests
         }
         var config = TinyCorpus.Config(steps: 150);
         config = config with { Training = config.Training with { LearningRate = 1e-2, WarmupSteps = 5, Schedule = ScheduleShape.Constant, WeightDecay = 0 } };
-        using var model = new Modeling.LlamaForCausalLM(config.Model.ToConfig(320, null, "test"));
+        using var model = CausalLanguageModel.Create(config.Model.ToConfig(320, null, "test"));
         model.InitializeWeights(1);
         using var shard = new TokenShardReader(path);
         var summary = new Pretrainer(model, config).Run(shard, null);

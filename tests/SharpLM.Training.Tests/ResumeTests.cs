@@ -8,9 +8,9 @@ namespace SharpLM.Training.Tests;
 
 public class ResumeTests
 {
-    private static LlamaForCausalLM NewModel(PretrainConfig config)
+    private static CausalLanguageModel NewModel(PretrainConfig config)
     {
-        var model = new LlamaForCausalLM(config.Model.ToConfig(TinyCorpus.Tokenizer.VocabularySize, TinyCorpus.Tokenizer.EndOfTextId, "test"));
+        var model = CausalLanguageModel.Create(config.Model.ToConfig(TinyCorpus.Tokenizer.VocabularySize, TinyCorpus.Tokenizer.EndOfTextId, "test"));
         model.InitializeWeights(config.Training.Seed);
         return model;
     }

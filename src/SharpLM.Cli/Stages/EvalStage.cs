@@ -7,7 +7,7 @@ namespace SharpLM.Cli.Stages;
 
 public static class EvalStage
 {
-    public static PerplexityResult Perplexity(LlamaForCausalLM model, TokenShardReader shard, int? context, long maxTokens)
+    public static PerplexityResult Perplexity(CausalLanguageModel model, TokenShardReader shard, int? context, long maxTokens)
     {
         TokenShardStatistics.RequireIdsBelow(shard, model.Config.VocabSize);
         int window = context ?? model.Config.MaxPositionEmbeddings;

@@ -10,7 +10,7 @@ namespace SharpLM.Cli.Stages;
 /// <summary>Opens a model folder in Hugging Face layout: the model and its tokenizer.json.</summary>
 public static class ModelFolder
 {
-    public static (LlamaForCausalLM Model, BpeTokenizer Tokenizer) Open(string directory)
+    public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(string directory)
     {
         InputFiles.RequireDirectory(directory, "model");
         var tokenizer = TokenizerJson.Load(Path.Combine(directory, HfCheckpoint.TokenizerFile));

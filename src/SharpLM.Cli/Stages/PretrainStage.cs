@@ -30,11 +30,11 @@ public static class PretrainStage
         if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
         double ceiling = MatmulCeiling.MeasureGflops();
         double entropy = TokenShardStatistics.UnigramEntropy(validation ?? train);
-        using var model = new LlamaForCausalLM(modelConfig);
+        using var model = CausalLanguageModel.Create(modelConfig);
         model.InitializeWeights(config.Training.Seed);
-        double flopsPerToken = FlopCounter.TrainingFlopsPerToken(modelConfig, config.Training.SequenceLength);
-        Display.Info($"model: {modelConfig.ParameterCount / 1e6:F2}M parameters ({modelConfig.NumHiddenLayers} layers, hidden {modelConfig.HiddenSize}, " +
-                     $"{modelConfig.NumAttentionHeads} heads, vocabulary {modelConfig.VocabSize}); {flopsPerToken / 1e6:F1} MFLOP per training token");
+        double flopsPerToken = modelConfig.TrainingFlopsPerToken(config.Training.SequenceLength);
+        Display.Info($"model: {modelConfig.ModelType}, {modelConfig.ParameterCount / 1e6:F2}M parameters ({modelConfig.NumHiddenLayers} layers, hidden {modelConfig.HiddenSize}, " +
+                     $"vocabulary {modelConfig.VocabSize}); {flopsPerToken / 1e6:F1} MFLOP per training token");
         Display.Info($"data: {train.TokenCount:N0} training tokens, {validation?.TokenCount ?? 0:N0} validation tokens; " +
                      $"unigram entropy {entropy:F3} nats/token; matmul ceiling {ceiling:F0} GFLOP/s on {TorchSharp.torch.get_num_threads()} threads");
         metrics.Write("pretrain_start", new Dictionary<string, object?>

@@ -14,7 +14,7 @@ namespace SharpLM.Core.Models;
 /// <item>"mixtral" (MixtralForCausalLM): the same as llama with a mixture-of-experts feed-forward in every layer.</item>
 /// </list>
 /// </summary>
-public sealed record LlamaConfig
+public sealed record LlamaConfig : IModelConfig
 {
     [JsonPropertyName("architectures")] public string[] Architectures { get; init; } = ["LlamaForCausalLM"];
     [JsonPropertyName("model_type")] public string ModelType { get; init; } = "llama";
@@ -121,6 +121,18 @@ public sealed record LlamaConfig
             Require(CapacityFactor is null or > 0, "capacity_factor", "must be positive");
             Require(RouterAuxLossCoef is null or >= 0, "router_aux_loss_coef", "must not be negative");
         }
+    }
+
+    public double TrainingFlopsPerToken(int sequenceLength)
+    {
+        long d = HiddenSize;
+        long q = (long)NumAttentionHeads * HeadDim, kv = (long)NumKeyValueHeads * HeadDim;
+        // With a mixture of experts only the k experts a token visits count, plus the router.
+        long activeExperts = IsMixtureOfExperts ? NumExpertsPerToken!.Value : 1;
+        long router = IsMixtureOfExperts ? d * NumLocalExperts!.Value : 0;
+        long perLayer = d * q + 2 * d * kv + q * d + activeExperts * 3 * d * IntermediateSize + router;
+        long matmulParameters = NumHiddenLayers * perLayer + (long)VocabSize * d;
+        return 6.0 * matmulParameters + 12.0 * NumHiddenLayers * q * sequenceLength;
     }
 
     /// <summary>Parameter count, counting tied embeddings once.</summary>

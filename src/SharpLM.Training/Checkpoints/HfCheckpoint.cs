@@ -15,8 +15,8 @@ namespace SharpLM.Training.Checkpoints;
 /// Saves and loads a model in Hugging Face's layout, so transformers' AutoModelForCausalLM.from_pretrained
 /// reads the folder as it is:
 /// <code>
-/// config.json             LlamaConfig keys, "architectures": ["LlamaForCausalLM"]
-/// model.safetensors       tensors named as in LlamaForCausalLM, float32
+/// config.json             transformers' config keys (LlamaForCausalLM, Qwen3ForCausalLM, MixtralForCausalLM or GPT2LMHeadModel)
+/// model.safetensors       tensors named as in that class, float32 (GPT-2's Conv1D weights transposed to [in, out])
 /// tokenizer.json          the tokenizer the model was trained with
 /// tokenizer_config.json   tokenizer class and special tokens
 /// generation_config.json  bos/eos ids
@@ -30,7 +30,7 @@ public static class HfCheckpoint
     public const string WeightsFile = "model.safetensors";
     public const string TokenizerFile = "tokenizer.json";
 
-    public static void Save(LlamaForCausalLM model, BpeTokenizer tokenizer, string directory)
+    public static void Save(CausalLanguageModel model, BpeTokenizer tokenizer, string directory)
     {
         string staging = AtomicDirectory.CreateStaging(directory);
         try
@@ -49,22 +49,24 @@ public static class HfCheckpoint
         }
     }
 
-    public static IEnumerable<SafetensorsTensor> ExportTensors(LlamaForCausalLM model)
+    public static IEnumerable<SafetensorsTensor> ExportTensors(CausalLanguageModel model)
     {
         foreach (var (name, parameter) in model.named_parameters())
         {
-            using var cpu = parameter.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
+            using var detached = parameter.detach();
+            using var oriented = model.IsStoredTransposed(name) ? detached.t() : detached.alias();
+            using var cpu = oriented.to(CPU).to_type(ScalarType.Float32).contiguous();
             float[] values = cpu.data<float>().ToArray();
             yield return SafetensorsTensor.FromFloat32(name, cpu.shape, values);
         }
     }
 
     /// <summary>Loads config.json and model.safetensors from a folder; every mismatch names the file and tensor.</summary>
-    public static LlamaForCausalLM Load(string directory)
+    public static CausalLanguageModel Load(string directory)
     {
         InputFiles.RequireDirectory(directory, "model");
-        var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
-        var model = new LlamaForCausalLM(config);
+        var config = ModelConfigFile.Load(Path.Combine(directory, ConfigFile));
+        var model = CausalLanguageModel.Create(config);
         try
         {
             LoadWeights(model, Path.Combine(directory, WeightsFile));
@@ -78,31 +80,35 @@ public static class HfCheckpoint
         return model;
     }
 
-    public static void LoadWeights(LlamaForCausalLM model, string path)
+    public static void LoadWeights(CausalLanguageModel model, string path)
     {
         using var reader = new SafetensorsReader(path);
         var expected = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var checkpointNames = reader.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal); // parameter name → tensor name
         foreach (var info in reader.Tensors)
         {
-            bool ignorable = info.Name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)
-                             || (info.Name == "lm_head.weight" && model.Config.TieWordEmbeddings);
-            if (!expected.ContainsKey(info.Name) && !ignorable)
-                throw new SharpLMException($"{path}: unexpected tensor '{info.Name}' (not part of a LlamaForCausalLM with this config.json).");
+            string parameterName = model.ParameterNameFor(info.Name, checkpointNames);
+            if (expected.ContainsKey(parameterName)) sources[parameterName] = info.Name;
+            else if (!model.IsIgnorableCheckpointTensor(info.Name))
+                throw new SharpLMException($"{path}: unexpected tensor '{info.Name}' (not part of a {model.Config.ModelType} model with this config.json).");
         }
         using var noGrad = no_grad();
         foreach (var (name, parameter) in expected)
         {
-            if (!reader.Contains(name)) throw new SharpLMException($"{path}: tensor '{name}' is missing.");
-            var info = reader.GetInfo(name);
-            if (!info.Shape.SequenceEqual(parameter.shape))
-                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", parameter.shape)}].");
-            float[] values = reader.ReadFloat32(name);
-            using var source = tensor(values, parameter.shape);
-            parameter.copy_(source);
+            if (!sources.TryGetValue(name, out string? tensorName)) throw new SharpLMException($"{path}: tensor '{name}' is missing.");
+            var info = reader.GetInfo(tensorName);
+            bool transposed = model.IsStoredTransposed(name);
+            long[] stored = transposed ? [.. parameter.shape.Reverse()] : parameter.shape;
+            if (!info.Shape.SequenceEqual(stored))
+                throw new SharpLMException($"{path}: tensor '{tensorName}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", stored)}].");
+            using var source = tensor(reader.ReadFloat32(tensorName), stored);
+            using var oriented = transposed ? source.t() : source.alias();
+            parameter.copy_(oriented);
         }
     }
 
-    private static void WriteTokenizerConfig(LlamaConfig config, BpeTokenizer tokenizer, string path)
+    private static void WriteTokenizerConfig(IModelConfig config, BpeTokenizer tokenizer, string path)
     {
         string? endOfText = tokenizer.EndOfTextId is not null ? SpecialTokens.EndOfText : null;
         var addedTokens = new JsonObject();
@@ -130,7 +136,7 @@ public static class HfCheckpoint
         AtomicFile.WriteAllText(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    private static void WriteGenerationConfig(LlamaConfig config, string path)
+    private static void WriteGenerationConfig(IModelConfig config, string path)
     {
         var json = new JsonObject
         {

@@ -40,7 +40,7 @@ public static class TrainingCheckpoint
 
     public static string DirectoryFor(string runDirectory) => Path.Combine(runDirectory, "checkpoints");
 
-    public static string Save(string runDirectory, LlamaForCausalLM model, AdamWOptimizer optimizer, TrainerState state, int keep)
+    public static string Save(string runDirectory, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state, int keep)
     {
         string root = DirectoryFor(runDirectory);
         Directory.CreateDirectory(root);
@@ -89,7 +89,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
-    public static void Restore(string checkpoint, LlamaForCausalLM model, AdamWOptimizer optimizer, TrainerState state)
+    public static void Restore(string checkpoint, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state)
     {
         HfCheckpoint.LoadWeights(model, Path.Combine(checkpoint, HfCheckpoint.WeightsFile));
         using var reader = new SafetensorsReader(Path.Combine(checkpoint, "optimizer.safetensors"));

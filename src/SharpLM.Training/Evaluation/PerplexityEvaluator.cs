@@ -15,7 +15,7 @@ public sealed record PerplexityResult(double MeanNegativeLogLikelihood, long Tok
 /// </summary>
 public static class PerplexityEvaluator
 {
-    public static PerplexityResult Evaluate(LlamaForCausalLM model, TokenShardReader shard, int contextLength, long maxTokens = long.MaxValue,
+    public static PerplexityResult Evaluate(CausalLanguageModel model, TokenShardReader shard, int contextLength, long maxTokens = long.MaxValue,
         int batchSize = 8, IProgress<long>? progress = null)
     {
         Native.TorchRuntime.EnsureLoaded();

@@ -10,7 +10,7 @@ namespace SharpLM.Training.Generation;
 /// </summary>
 public static class TorchGenerator
 {
-    public static string Generate(LlamaForCausalLM model, BpeTokenizer tokenizer, string prompt, SamplingOptions options,
+    public static string Generate(CausalLanguageModel model, BpeTokenizer tokenizer, string prompt, SamplingOptions options,
         Action<string>? onText = null)
     {
         Native.TorchRuntime.EnsureLoaded();

@@ -12,23 +12,23 @@ namespace SharpLM.Training.Modeling;
 /// one to one onto model.safetensors. With tied embeddings the output projection reuses model.embed_tokens.weight and
 /// there is no lm_head parameter.
 /// </summary>
-public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
+public sealed class LlamaForCausalLM : CausalLanguageModel
 {
-    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
-    static LlamaForCausalLM() => Native.TorchRuntime.EnsureLoaded();
-
     private readonly LlamaModel model;
     private readonly Linear? lm_head;
     private readonly RotaryEmbedding _rotary;
 
-    public LlamaConfig Config { get; }
+    /// <summary>The Llama-family config (the base class's <c>Config</c> is the family-neutral view of it).</summary>
+    public LlamaConfig Architecture { get; }
+
+    protected override IModelConfig ModelConfig => Architecture;
 
     /// <summary>The decoder stack ("model."), without the output projection.</summary>
     public LlamaModel Decoder => model;
 
     public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
     {
-        Config = config;
+        Architecture = config;
         _rotary = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
         model = new LlamaModel(config, _rotary);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
@@ -48,7 +48,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// The summed balance loss of every mixture-of-experts layer from the last training forward pass, or null for
     /// dense models. The returned tensor belongs to the caller's dispose scope.
     /// </summary>
-    public Tensor? TakeAuxiliaryLoss()
+    public override Tensor? TakeAuxiliaryLoss()
     {
         Tensor? total = null;
         foreach (var block in model.MixtureOfExpertsBlocks)
@@ -65,17 +65,24 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 · layers) so the residual's
     /// variance does not grow with depth; norm weights stay 1.
     /// </summary>
-    public void InitializeWeights(long seed)
+    public override double AuxiliaryLossCoefficient => Architecture.RouterAuxLossCoef ?? 0.01;
+
+    public override bool IsEmbedding(string parameterName) => parameterName.Contains("embed_tokens", StringComparison.Ordinal);
+
+    public override bool IsIgnorableCheckpointTensor(string tensorName) =>
+        tensorName.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) || (tensorName == "lm_head.weight" && Architecture.TieWordEmbeddings);
+
+    public override void InitializeWeights(long seed)
     {
         manual_seed(seed);
-        double residualStd = Config.InitializerRange / Math.Sqrt(2.0 * Config.NumHiddenLayers);
+        double residualStd = Architecture.InitializerRange / Math.Sqrt(2.0 * Architecture.NumHiddenLayers);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("_norm.weight", StringComparison.Ordinal) || name == "model.norm.weight") continue;
             bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal)
                             || name.EndsWith(".w2.weight", StringComparison.Ordinal);
-            nn.init.normal_(parameter, 0.0, residual ? residualStd : Config.InitializerRange);
+            nn.init.normal_(parameter, 0.0, residual ? residualStd : Architecture.InitializerRange);
         }
     }
 

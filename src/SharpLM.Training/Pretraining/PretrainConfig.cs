@@ -9,6 +9,8 @@ namespace SharpLM.Training.Pretraining;
 /// <summary>The model's shape as a pretrain config states it; the vocabulary size comes from the tokenizer.</summary>
 public sealed record ModelShape
 {
+    /// <summary>"llama" (RoPE, RMSNorm, SwiGLU; optional QK-norm or experts) or "gpt2" (learned positions, LayerNorm, GELU).</summary>
+    [JsonPropertyName("architecture")] public string Architecture { get; init; } = "llama";
     [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 256;
     [JsonPropertyName("num_hidden_layers")] public int Layers { get; init; } = 4;
     [JsonPropertyName("num_attention_heads")] public int Heads { get; init; } = 4;
@@ -25,8 +27,18 @@ public sealed record ModelShape
     [JsonPropertyName("capacity_factor")] public double CapacityFactor { get; init; } = 1.25;
     [JsonPropertyName("router_aux_loss_coef")] public double RouterAuxLossCoef { get; init; } = 0.01;
 
-    public LlamaConfig ToConfig(int vocabSize, int? endOfTextId, string origin)
+    public IModelConfig ToConfig(int vocabSize, int? endOfTextId, string origin)
     {
+        if (Architecture == "gpt2")
+        {
+            if (KeyValueHeads is not null || QkNorm || Experts > 0 || IntermediateSize is not null)
+                throw new SharpLMException($"{origin}: GPT-2 models have no 'model.num_key_value_heads', 'model.qk_norm', 'model.num_experts' or 'model.intermediate_size'.");
+            var gpt2 = Gpt2Config.Create(vocabSize, HiddenSize, Layers, Heads, MaxPositions, endOfTextId);
+            gpt2.Validate(origin);
+            return gpt2;
+        }
+        if (Architecture != "llama")
+            throw new SharpLMException($"{origin}: field 'model.architecture' is '{Architecture}'; supported: llama, gpt2.");
         if (HiddenSize <= 0 || Heads <= 0 || HiddenSize % Heads != 0)
             throw new SharpLMException($"{origin}: field 'model.hidden_size' ({HiddenSize}) must be a positive multiple of 'model.num_attention_heads' ({Heads}).");
         var config = LlamaConfig.Create(vocabSize, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize, MaxPositions, TieEmbeddings,

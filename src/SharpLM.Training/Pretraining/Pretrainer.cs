@@ -23,12 +23,12 @@ namespace SharpLM.Training.Pretraining;
 /// </summary>
 public sealed class Pretrainer
 {
-    private readonly LlamaForCausalLM _model;
+    private readonly CausalLanguageModel _model;
     private readonly PretrainConfig _config;
     private readonly Device _device;
     private PretrainOptions Options => _config.Training;
 
-    public Pretrainer(LlamaForCausalLM model, PretrainConfig config)
+    public Pretrainer(CausalLanguageModel model, PretrainConfig config)
     {
         config.Training.Validate("training options");
         if (config.Training.SequenceLength > model.Config.MaxPositionEmbeddings)
@@ -47,10 +47,10 @@ public sealed class Pretrainer
         if (Options.Threads > 0) set_num_threads(Options.Threads);
         var sampler = new TokenWindowSampler(train, Options.SequenceLength, Options.Seed);
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio, Options.Schedule);
-        double flopsPerToken = FlopCounter.TrainingFlopsPerToken(_model.Config, Options.SequenceLength);
+        double flopsPerToken = _model.Config.TrainingFlopsPerToken(Options.SequenceLength);
         long tokensPerStep = (long)Options.BatchSize * Options.GradientAccumulation * Options.SequenceLength;
         var parameters = _model.parameters().ToList();
-        using var optimizer = new AdamWOptimizer(_model.named_parameters(), DecaysWeight, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
+        using var optimizer = new AdamWOptimizer(_model.named_parameters(), (name, p) => DecaysWeight(_model, name, p), Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
         int firstStep = 0;
         long tokensSeen = 0;
@@ -97,7 +97,7 @@ public sealed class Pretrainer
                 ["step"] = report.Step, ["loss"] = report.Loss, ["lr"] = report.LearningRate,
                 ["grad_norm"] = report.GradientNorm, ["tokens_per_second"] = report.TokensPerSecond,
                 ["gflops"] = report.AchievedGflops, ["val_loss"] = report.ValidationLoss,
-                ["aux_loss"] = _model.Config.IsMixtureOfExperts ? auxiliary : null,
+                ["aux_loss"] = _model.AuxiliaryLossCoefficient > 0 ? auxiliary : null,
             });
             onStep?.Invoke(report);
         }
@@ -127,7 +127,7 @@ public sealed class Pretrainer
             if (_model.TakeAuxiliaryLoss() is { } balance)
             {
                 // The expert-balance loss shapes the router; the reported loss stays the language-modelling loss.
-                objective = microLoss + balance * (_model.Config.RouterAuxLossCoef ?? 0.01);
+                objective = microLoss + balance * _model.AuxiliaryLossCoefficient;
                 auxiliary += balance.item<float>() / micro;
             }
             (micro == 1 ? objective : objective / micro).backward();
@@ -142,8 +142,8 @@ public sealed class Pretrainer
     }
 
     /// <summary>Weight decay pulls matrices toward zero; norm gains and embedding rows are not decayed.</summary>
-    public static bool DecaysWeight(string name, TorchSharp.Modules.Parameter parameter) =>
-        parameter.dim() >= 2 && !name.Contains("embed_tokens", StringComparison.Ordinal);
+    public static bool DecaysWeight(CausalLanguageModel model, string name, TorchSharp.Modules.Parameter parameter) =>
+        parameter.dim() >= 2 && !model.IsEmbedding(name);
 
     /// <summary>Mean next-token loss over a fixed set of validation windows.</summary>
     public double EvaluateLoss(TokenShardReader validation)

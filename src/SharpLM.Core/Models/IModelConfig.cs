@@ -1,0 +1,46 @@
+namespace SharpLM.Core.Models;
+
+/// <summary>What every stage needs to know of a model's architecture, whatever its family.</summary>
+public interface IModelConfig
+{
+    /// <summary>transformers' model_type: "llama", "qwen3", "mixtral" or "gpt2".</summary>
+    string ModelType { get; }
+    int VocabSize { get; }
+    int HiddenSize { get; }
+    int NumHiddenLayers { get; }
+    int MaxPositionEmbeddings { get; }
+    int? BosTokenId { get; }
+    int? EosTokenId { get; }
+    long ParameterCount { get; }
+
+    /// <summary>
+    /// Training FLOPs per token as in the PaLM paper's accounting: 6 × parameters taking part in matrix
+    /// multiplies for this token (output projection included) + 12 × layers × hidden × sequence length.
+    /// </summary>
+    double TrainingFlopsPerToken(int sequenceLength);
+
+    string ToJson();
+    void Save(string path);
+}
+
+/// <summary>Reads a config.json of any supported family.</summary>
+public static class ModelConfigFile
+{
+    public static IModelConfig Load(string path)
+    {
+        IO.InputFiles.RequireFile(path, "model config");
+        string? modelType;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            modelType = document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && document.RootElement.TryGetProperty("model_type", out var type) && type.ValueKind == System.Text.Json.JsonValueKind.String
+                ? type.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+        }
+        return modelType == "gpt2" ? Gpt2Config.Load(path) : LlamaConfig.Load(path);
+    }
+}

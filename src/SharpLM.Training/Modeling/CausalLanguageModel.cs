@@ -1,0 +1,50 @@
+using SharpLM.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SharpLM.Training.Modeling;
+
+/// <summary>
+/// A decoder-only language model: token ids [B, T] to next-token logits [B, T, vocab]. Parameter names are the
+/// Hugging Face ones of its family, so checkpoints map one to one onto model.safetensors.
+/// </summary>
+public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
+{
+    // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
+    static CausalLanguageModel() => Native.TorchRuntime.EnsureLoaded();
+
+    protected CausalLanguageModel(string name) : base(name) { }
+
+    public IModelConfig Config => ModelConfig;
+
+    protected abstract IModelConfig ModelConfig { get; }
+
+    /// <summary>Builds the model family a config describes.</summary>
+    public static CausalLanguageModel Create(IModelConfig config) => config switch
+    {
+        LlamaConfig llama => new LlamaForCausalLM(llama),
+        Gpt2Config gpt2 => new Gpt2LMHeadModel(gpt2),
+        _ => throw new ArgumentException($"No model for config type {config.GetType().Name}.", nameof(config)),
+    };
+
+    /// <summary>Random initialisation from a seed (norm gains stay 1, biases 0).</summary>
+    public abstract void InitializeWeights(long seed);
+
+    /// <summary>An auxiliary training loss from the last forward pass (expert balance), owned by the caller; null if none.</summary>
+    public virtual Tensor? TakeAuxiliaryLoss() => null;
+
+    /// <summary>Weight of <see cref="TakeAuxiliaryLoss"/> in the training objective.</summary>
+    public virtual double AuxiliaryLossCoefficient => 0;
+
+    /// <summary>Token or position embedding tables, which weight decay leaves alone.</summary>
+    public abstract bool IsEmbedding(string parameterName);
+
+    /// <summary>Parameters the Hugging Face checkpoint stores transposed (GPT-2's Conv1D weights).</summary>
+    public virtual bool IsStoredTransposed(string parameterName) => false;
+
+    /// <summary>Checkpoint tensors that are not parameters and may be skipped (buffers saved by old versions, tied heads).</summary>
+    public abstract bool IsIgnorableCheckpointTensor(string tensorName);
+
+    /// <summary>Maps a checkpoint's tensor name to this model's parameter name (prefix differences between exports).</summary>
+    public virtual string ParameterNameFor(string tensorName, ISet<string> checkpointNames) => tensorName;
+}
