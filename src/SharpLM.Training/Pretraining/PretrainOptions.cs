@@ -10,7 +10,15 @@ public sealed record PretrainOptions
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 16;
     /// <summary>Micro-batches whose gradients are summed before each optimizer step.</summary>
     [JsonPropertyName("gradient_accumulation")] public int GradientAccumulation { get; init; } = 1;
+    /// <summary>Tokens per training window (the longest, when a curriculum is given).</summary>
     [JsonPropertyName("sequence_length")] public int SequenceLength { get; init; } = 128;
+    /// <summary>
+    /// Short-to-long curriculum: [[from_step, length], ...], ascending; at step s the window is the length of the
+    /// last entry whose from_step ≤ s (sequence_length before the first). Empty for a fixed length.
+    /// </summary>
+    [JsonPropertyName("sequence_length_schedule")] public int[][] SequenceLengthSchedule { get; init; } = [];
+    /// <summary>"random" windows anywhere in the shard, or "document_start": windows begin where documents begin.</summary>
+    [JsonPropertyName("sampling")] public string Sampling { get; init; } = "random";
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 3e-3;
     /// <summary>The cosine schedule decays to learning_rate × this.</summary>
     [JsonPropertyName("min_learning_rate_ratio")] public double MinLearningRateRatio { get; init; } = 0.1;
@@ -32,6 +40,15 @@ public sealed record PretrainOptions
     /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; }
 
+    /// <summary>The window length at a 0-based step.</summary>
+    public int SequenceLengthAt(int step)
+    {
+        int length = SequenceLength;
+        foreach (var entry in SequenceLengthSchedule)
+            if (entry[0] <= step) length = entry[1];
+        return length;
+    }
+
     public void Validate(string origin)
     {
         void Require(bool ok, string field, string problem)
@@ -44,6 +61,14 @@ public sealed record PretrainOptions
         Require(CheckpointInterval >= 0, "checkpoint_interval", "must not be negative");
         Require(KeepCheckpoints > 0, "keep_checkpoints", "must be positive");
         Require(SequenceLength > 1, "sequence_length", "must be at least 2");
+        Require(Sampling is "random" or "document_start", "sampling", $"is '{Sampling}'; use random or document_start");
+        for (int i = 0; i < SequenceLengthSchedule.Length; i++)
+        {
+            var entry = SequenceLengthSchedule[i];
+            Require(entry.Length == 2 && entry[0] >= 0 && entry[1] > 1 && entry[1] <= SequenceLength, $"sequence_length_schedule[{i}]",
+                $"must be [from_step, length] with 1 < length ≤ sequence_length ({SequenceLength})");
+            Require(i == 0 || entry[0] > SequenceLengthSchedule[i - 1][0], $"sequence_length_schedule[{i}]", "must start after the previous entry");
+        }
         Require(LearningRate > 0, "learning_rate", "must be positive");
         Require(MinLearningRateRatio is >= 0 and <= 1, "min_learning_rate_ratio", "must be between 0 and 1");
         Require(WarmupSteps >= 0, "warmup_steps", "must not be negative");
@@ -64,9 +89,9 @@ public sealed record PretrainOptions
     {
         var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
         var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
-        if (mine == theirs) return null;
+        static string Text(object? value) => System.Text.Json.JsonSerializer.Serialize(value);
         foreach (var property in typeof(PretrainOptions).GetProperties())
-            if (!Equals(property.GetValue(mine), property.GetValue(theirs)))
+            if (Text(property.GetValue(mine)) != Text(property.GetValue(theirs)))
                 return property.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).Cast<JsonPropertyNameAttribute>().Single().Name;
         return null;
     }

@@ -10,7 +10,8 @@ using static TorchSharp.torch;
 namespace SharpLM.Training.Pretraining;
 
 /// <summary>
-/// The pretraining loop: random windows from the training shard, next-token cross-entropy, gradient
+/// The pretraining loop: windows from the training shard (anywhere, or starting at documents; optionally short
+/// to long by a curriculum), next-token cross-entropy, gradient
 /// accumulation over micro-batches, AdamW with decoupled weight decay on matrices only (norm weights and
 /// embeddings are not decayed), warmup then cosine/linear/constant schedule, global gradient-norm clipping,
 /// periodic validation loss and resumable checkpoints. Every step is reported to a callback (progress
@@ -45,10 +46,9 @@ public sealed class Pretrainer
         MetricsWriter? metrics = null, Action<TrainingStepReport>? onStep = null, bool resume = false, CancellationToken cancellation = default)
     {
         if (Options.Threads > 0) set_num_threads(Options.Threads);
-        var sampler = new TokenWindowSampler(train, Options.SequenceLength, Options.Seed);
+        var sampler = new TokenWindowSampler(train, Options.SequenceLength, Options.Seed, Options.Sampling == "document_start");
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio, Options.Schedule);
         double flopsPerToken = _model.Config.TrainingFlopsPerToken(Options.SequenceLength);
-        long tokensPerStep = (long)Options.BatchSize * Options.GradientAccumulation * Options.SequenceLength;
         var parameters = _model.parameters().ToList();
         using var optimizer = new AdamWOptimizer(_model.named_parameters(), (name, p) => DecaysWeight(_model, name, p), Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
@@ -70,13 +70,19 @@ public sealed class Pretrainer
         _model.train();
         var clock = Stopwatch.StartNew();
         double? validationLoss = null;
+        double flopsDone = 0;
+        long tokensAtStart = tokensSeen;
         int step = firstStep;
         for (; step < Options.Steps && !cancellation.IsCancellationRequested; step++)
         {
             var stepClock = Stopwatch.StartNew();
             double learningRate = schedule.At(step);
-            double gradientNorm = TrainStep(sampler, step, parameters, optimizer, learningRate, out loss, out double auxiliary);
+            int length = Options.SequenceLengthAt(step);
+            long tokensPerStep = (long)Options.BatchSize * Options.GradientAccumulation * length;
+            double stepFlopsPerToken = _model.Config.TrainingFlopsPerToken(length);
+            double gradientNorm = TrainStep(sampler, step, length, parameters, optimizer, learningRate, out loss, out double auxiliary);
             tokensSeen += tokensPerStep;
+            flopsDone += tokensPerStep * stepFlopsPerToken;
 
             bool last = step + 1 == Options.Steps;
             bool evaluate = validation is not null && ((step + 1) % Options.EvalInterval == 0 || last);
@@ -91,7 +97,7 @@ public sealed class Pretrainer
 
             double seconds = stepClock.Elapsed.TotalSeconds;
             var report = new TrainingStepReport(step + 1, Options.Steps, loss, learningRate, gradientNorm,
-                tokensPerStep / seconds, tokensPerStep * flopsPerToken / seconds / 1e9, stepValidation, clock.Elapsed);
+                tokensPerStep / seconds, tokensPerStep * stepFlopsPerToken / seconds / 1e9, stepValidation, clock.Elapsed);
             metrics?.Write("train_step", new Dictionary<string, object?>
             {
                 ["step"] = report.Step, ["loss"] = report.Loss, ["lr"] = report.LearningRate,
@@ -104,13 +110,13 @@ public sealed class Pretrainer
         _model.eval();
         if (_device.type != DeviceType.CPU) _model.to(CPU); // callers save and sample on the CPU
         double elapsed = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-        long tokensThisRun = (long)(step - firstStep) * tokensPerStep;
+        long tokensThisRun = tokensSeen - tokensAtStart;
         return new PretrainSummary(step, tokensSeen, loss, validationLoss, tokensThisRun / elapsed,
-            tokensThisRun * flopsPerToken / elapsed / 1e9, flopsPerToken, clock.Elapsed);
+            flopsDone / elapsed / 1e9, flopsPerToken, clock.Elapsed);
     }
 
     /// <summary>One optimizer step over <see cref="PretrainOptions.GradientAccumulation"/> micro-batches; returns the gradient norm.</summary>
-    private double TrainStep(TokenWindowSampler sampler, int step, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
+    private double TrainStep(TokenWindowSampler sampler, int step, int length, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
         double learningRate, out double loss, out double auxiliary)
     {
         using var scope = NewDisposeScope();
@@ -120,7 +126,7 @@ public sealed class Pretrainer
         int micro = Options.GradientAccumulation;
         for (int m = 0; m < micro; m++)
         {
-            var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize);
+            var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize, length);
             var logits = _model.forward(inputs.to(_device));
             var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1));
             var objective = microLoss;

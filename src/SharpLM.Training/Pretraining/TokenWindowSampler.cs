@@ -16,9 +16,17 @@ public sealed class TokenWindowSampler
     private readonly TokenShardReader _shard;
     private readonly int _length;
     private readonly ulong _seed;
+    private readonly bool _documentStarts;
 
-    public TokenWindowSampler(TokenShardReader shard, int sequenceLength, long seed)
+    /// <param name="documentStarts">
+    /// Begin every window at a document's first token (from the shard's document index) instead of anywhere:
+    /// the model always sees documents from their start, packed with the documents that follow.
+    /// </param>
+    public TokenWindowSampler(TokenShardReader shard, int sequenceLength, long seed, bool documentStarts = false)
     {
+        if (documentStarts && shard.DocumentCount == 0)
+            throw new Core.SharpLMException($"{shard.Path}: has no document index, which document-start sampling needs.");
+        _documentStarts = documentStarts;
         if (shard.TokenCount < sequenceLength + 1)
             throw new Core.SharpLMException($"{shard.Path}: holds {shard.TokenCount} tokens, fewer than one window of {sequenceLength + 1}; use a shorter sequence length or more data.");
         _shard = shard;
@@ -27,13 +35,20 @@ public sealed class TokenWindowSampler
     }
 
     /// <summary>The batch for a 0-based step (and micro-batch, under gradient accumulation).</summary>
-    public (Tensor Inputs, Tensor Targets) Batch(long step, int microBatch, int batchSize)
+    public (Tensor Inputs, Tensor Targets) Batch(long step, int microBatch, int batchSize, int? sequenceLength = null)
     {
-        ulong positions = (ulong)(_shard.TokenCount - _length);
+        int length = sequenceLength ?? _length;
+        if (length > _length) throw new ArgumentOutOfRangeException(nameof(sequenceLength), $"{length} exceeds the sampler's maximum window {_length}.");
+        ulong positions = (ulong)(_shard.TokenCount - length);
+        long lastStart = _shard.TokenCount - length - 1;
         var starts = new long[batchSize];
         for (int i = 0; i < batchSize; i++)
-            starts[i] = (long)(Mix(_seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i)) % positions);
-        return Windows(_shard, starts, _length);
+        {
+            ulong draw = Mix(_seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i));
+            // A document near the end of the shard may not have a full window after it: clamp, so the window ends at the shard's end.
+            starts[i] = _documentStarts ? Math.Min(_shard.DocumentStart((long)(draw % (ulong)_shard.DocumentCount)), lastStart) : (long)(draw % positions);
+        }
+        return Windows(_shard, starts, length);
     }
 
     /// <summary>SplitMix64's finaliser: a fast, well-mixed 64-bit hash.</summary>
