@@ -24,11 +24,12 @@ public static class BenchCommands
 
         var steps = new Option<int>("--steps") { Description = "Timed steps per model (after two warm-up steps).", DefaultValueFactory = _ => 5 };
         var only = new Option<string[]>("--only") { Description = "Time only models whose name contains one of these (llama, 10M, gpt2...).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
+        var checkpoint = new Option<bool>("--activation-checkpointing") { Description = "Recompute activations in the backward pass." };
         var train = new Command("train", "Training tokens/s and FLOP rate at ~10M, ~50M and GPT-2 124M against the matmul ceiling, split into forward, backward and optimizer.")
-            { steps, only };
+            { steps, only, checkpoint };
         train.SetAction(parse => CliRunner.Run(() =>
         {
-            TrainingBenchmarkReport.Run(Math.Max(1, parse.GetValue(steps)), parse.GetValue(only)!);
+            TrainingBenchmarkReport.Run(Math.Max(1, parse.GetValue(steps)), parse.GetValue(only)!, parse.GetValue(checkpoint));
             return 0;
         }));
         bench.Subcommands.Add(train);

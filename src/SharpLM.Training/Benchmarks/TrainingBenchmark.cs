@@ -31,12 +31,13 @@ public static class TrainingBenchmark
         new("gpt2 124M", Gpt2Config.Create(50257, 768, 12, 12, 1024), 4, 64),
     ];
 
-    public static TrainingBenchmarkResult Run(TrainingBenchmarkCase benchmark, int steps, int warmup = 2)
+    public static TrainingBenchmarkResult Run(TrainingBenchmarkCase benchmark, int steps, int warmup = 2, bool checkpointActivations = false)
     {
         Native.TorchRuntime.EnsureLoaded();
         using var model = CausalLanguageModel.Create(benchmark.Config);
         model.InitializeWeights(1);
         model.train();
+        model.CheckpointActivations = checkpointActivations;
         var parameters = model.parameters().ToList();
         using var optimizer = new AdamWOptimizer(model.named_parameters(), (n, p) => Pretrainer.DecaysWeight(model, n, p), 0.9, 0.95, 1e-8, 0.1);
         double forward = 0, backward = 0, update = 0;

@@ -36,6 +36,9 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>Weight of <see cref="TakeAuxiliaryLoss"/> in the training objective.</summary>
     public virtual double AuxiliaryLossCoefficient => 0;
 
+    /// <summary>Trade compute for memory: recompute each block's activations in the backward pass (training only).</summary>
+    public abstract bool CheckpointActivations { get; set; }
+
     /// <summary>Token or position embedding tables, which weight decay leaves alone.</summary>
     public abstract bool IsEmbedding(string parameterName);
 

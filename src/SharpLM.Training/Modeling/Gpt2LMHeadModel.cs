@@ -36,6 +36,8 @@ public sealed class Gpt2LMHeadModel : CausalLanguageModel
         return nn.functional.linear(hidden, transformer.TokenEmbedding).MoveToOuterDisposeScope();
     }
 
+    public override bool CheckpointActivations { get => transformer.CheckpointActivations; set => transformer.CheckpointActivations = value; }
+
     public override bool IsEmbedding(string parameterName) =>
         parameterName.EndsWith("wte.weight", StringComparison.Ordinal) || parameterName.EndsWith("wpe.weight", StringComparison.Ordinal);
 
@@ -90,6 +92,9 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
 
     public Parameter TokenEmbedding => wte.weight!;
 
+    /// <summary>Recompute each block's activations during the backward pass instead of keeping them.</summary>
+    public bool CheckpointActivations { get; set; }
+
     public override Tensor forward(Tensor tokens)
     {
         long length = tokens.shape[1];
@@ -97,7 +102,8 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(tokens), $"{length} tokens exceed n_positions {_positions}.");
         using var scope = NewDisposeScope();
         var x = wte.forward(tokens) + wpe.forward(arange(length, device: tokens.device));
-        foreach (var block in h) x = block.forward(x);
+        bool checkpoint = CheckpointActivations && training && is_grad_enabled();
+        foreach (var block in h) x = checkpoint ? ActivationCheckpoint.Apply(block, x) : block.forward(x);
         return ln_f.forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -65,6 +65,18 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     /// write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 · layers) so the residual's
     /// variance does not grow with depth; norm weights stay 1.
     /// </summary>
+    public override bool CheckpointActivations
+    {
+        get => model.CheckpointActivations;
+        set
+        {
+            // A checkpointed layer runs its forward pass twice; the expert-balance loss would be recorded from the wrong one.
+            if (value && Architecture.IsMixtureOfExperts)
+                throw new Core.SharpLMException("activation checkpointing is not supported with a mixture of experts.");
+            model.CheckpointActivations = value;
+        }
+    }
+
     public override double AuxiliaryLossCoefficient => Architecture.RouterAuxLossCoef ?? 0.01;
 
     public override bool IsEmbedding(string parameterName) => parameterName.Contains("embed_tokens", StringComparison.Ordinal);

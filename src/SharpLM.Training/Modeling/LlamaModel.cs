@@ -25,6 +25,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
 
+    /// <summary>Recompute each layer's activations during the backward pass instead of keeping them.</summary>
+    public bool CheckpointActivations { get; set; }
+
     public IEnumerable<SparseMoeBlock> MixtureOfExpertsBlocks => layers.Select(l => l.Experts).OfType<SparseMoeBlock>();
 
     /// <summary>Token ids [B, T] to final hidden states [B, T, hidden].</summary>
@@ -39,7 +42,8 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = embeddings;
-        foreach (var layer in layers) h = layer.forward(h);
+        bool checkpoint = CheckpointActivations && training && is_grad_enabled();
+        foreach (var layer in layers) h = checkpoint ? ActivationCheckpoint.Apply(layer, h) : layer.forward(h);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }

@@ -35,6 +35,8 @@ public sealed record PretrainOptions
     [JsonPropertyName("checkpoint_interval")] public int CheckpointInterval { get; init; } = 100;
     /// <summary>How many checkpoints to keep; older ones are deleted after a newer one is complete.</summary>
     [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>Recompute activations in the backward pass: less memory, about a third more compute.</summary>
+    [JsonPropertyName("activation_checkpointing")] public bool ActivationCheckpointing { get; init; }
     /// <summary>"cpu", "cuda" or "cuda:N".</summary>
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>

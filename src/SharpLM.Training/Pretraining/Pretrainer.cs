@@ -37,6 +37,7 @@ public sealed class Pretrainer
         _model = model;
         _config = config;
         _device = Native.ComputeDevice.Resolve(config.Training.Device);
+        model.CheckpointActivations = config.Training.ActivationCheckpointing;
         if (_device.type != DeviceType.CPU) _model.to(_device);
     }
 
