@@ -158,4 +158,42 @@ public class VerbTests
         var viaJson = CliProcess.Run("tokenizer", "encode", "--tokenizer", TrainedTokenizer.Value, "--text", "the whale");
         Assert.Equal(viaJson.Output, viaTiktoken.Output);
     }
+
+    [Fact]
+    public void The_training_verbs_chain_pretrain_resume_init_from_generate_and_eval()
+    {
+        string dir = CliProcess.TempDirectory();
+        string documents = Path.Combine(Path.GetDirectoryName(TrainedTokenizer.Value)!, "docs.jsonl");
+        var encode = CliProcess.Run("tokenizer", "encode-corpus", "--tokenizer", TrainedTokenizer.Value, "--in", documents, "--out-dir", dir, "--val-fraction", "0.2");
+        Assert.True(encode.ExitCode == 0, encode.Error);
+        string config = Path.Combine(dir, "tiny.json");
+        File.WriteAllText(config, """
+            {"model": {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 32},
+             "training": {"steps": 4, "batch_size": 2, "sequence_length": 16, "eval_interval": 2, "checkpoint_interval": 2, "warmup_steps": 1}}
+            """);
+        string[] shards = ["--train", Path.Combine(dir, "train.tok"), "--val", Path.Combine(dir, "val.tok"), "--tokenizer", TrainedTokenizer.Value];
+        string run = Path.Combine(dir, "run");
+
+        var first = CliProcess.Run(["pretrain", .. shards, "--out", run, "--config", config]);
+        Assert.True(first.ExitCode == 0, first.Error);
+        foreach (string file in new[] { "model/config.json", "model/model.safetensors", "model/tokenizer.json", "metrics.jsonl", "report.md", "loss.png", "model_config.json", "pretrain.json" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
+        Assert.Contains("reached step 4", first.Output);
+
+        var resumed = CliProcess.Run(["pretrain", .. shards, "--out", run, "--resume", "--steps", "6"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("reached step 6", resumed.Output);
+
+        var initialised = CliProcess.Run(["pretrain", .. shards, "--out", Path.Combine(dir, "run2"), "--config", config, "--init-from", Path.Combine(run, "model"), "--steps", "2"]);
+        Assert.True(initialised.ExitCode == 0, initialised.Error);
+        Assert.Contains("initialised from", initialised.Output);
+
+        var generated = CliProcess.Run("generate", "--model", Path.Combine(run, "model"), "--prompt", "the", "--max-tokens", "5", "--temperature", "0");
+        Assert.True(generated.ExitCode == 0, generated.Error);
+        Assert.StartsWith("the", generated.Output);
+
+        var perplexity = CliProcess.Run("eval", "perplexity", "--model", Path.Combine(run, "model"), "--data", Path.Combine(dir, "val.tok"), "--context", "16");
+        Assert.True(perplexity.ExitCode == 0, perplexity.Error);
+        Assert.Matches(@"^perplexity \d+\.\d\d", perplexity.Output.Split('\n').Last(l => l.Length > 0));
+    }
 }

@@ -18,9 +18,10 @@ public static class PretrainCommand
         var config = new Option<string?>("--config", "-c") { Description = "Pretrain config JSON ({\"model\": {...}, \"training\": {...}}); defaults otherwise." };
         var steps = new Option<int?>("--steps") { Description = "Override training.steps." };
         var device = new Option<string?>("--device") { Description = "Override training.device: cpu, cuda or cuda:N." };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from a Hugging Face model folder (config.json + model.safetensors) instead of random weights." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };
         var command = new Command("pretrain", "Pretrain a Llama-style decoder on token shards and save it in Hugging Face layout.")
-            { train, validation, tokenizerPath, output, config, steps, device, resume };
+            { train, validation, tokenizerPath, output, config, steps, device, initFrom, resume };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string runDirectory = parse.GetValue(output)!;
@@ -33,7 +34,8 @@ public static class PretrainCommand
             var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);
             using var metrics = new MetricsWriter(run.Metrics);
-            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume));
+            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume), parse.GetValue(initFrom));
+            PretrainReport.Write(run, settings, result);
             Console.WriteLine($"reached step {result.Summary.Steps} after {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
                               (result.Summary.FinalValidationLoss is double v ? $", validation loss {v:F3}" : "") +
                               $" (unigram entropy {result.UnigramEntropy:F3}); model saved to {result.ModelDirectory}");

@@ -1,5 +1,6 @@
 using SharpLM.Cli.Terminal;
 using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.Models;
 using SharpLM.Core.Runs;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Checkpoints;
@@ -16,10 +17,9 @@ public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilin
 public static class PretrainStage
 {
     public static PretrainResult Run(PretrainConfig config, BpeTokenizer tokenizer, string trainShard, string? validationShard,
-        RunFolder run, MetricsWriter metrics, bool resume = false)
+        RunFolder run, MetricsWriter metrics, bool resume = false, string? initFrom = null)
     {
         TorchRuntime.EnsureLoaded();
-        var modelConfig = config.Model.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "pretrain config");
         config.Save(Path.Combine(run.Root, "pretrain.json"));
 
         using var train = new TokenShardReader(trainShard);
@@ -30,8 +30,8 @@ public static class PretrainStage
         if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
         double ceiling = MatmulCeiling.MeasureGflops();
         double entropy = TokenShardStatistics.UnigramEntropy(validation ?? train);
-        using var model = CausalLanguageModel.Create(modelConfig);
-        model.InitializeWeights(config.Training.Seed);
+        using var model = CreateModel(config, tokenizer, run, resume, initFrom);
+        var modelConfig = model.Config;
         double flopsPerToken = modelConfig.TrainingFlopsPerToken(config.Training.SequenceLength);
         Display.Info($"model: {modelConfig.ModelType}, {modelConfig.ParameterCount / 1e6:F2}M parameters ({modelConfig.NumHiddenLayers} layers, hidden {modelConfig.HiddenSize}, " +
                      $"vocabulary {modelConfig.VocabSize}); {flopsPerToken / 1e6:F1} MFLOP per training token");
@@ -43,7 +43,7 @@ public static class PretrainStage
             ["unigram_entropy_nats"] = entropy, ["train_tokens"] = train.TokenCount, ["validation_tokens"] = validation?.TokenCount,
         });
 
-        var trainer = new Pretrainer(model, config);
+        var trainer = new Pretrainer(model, config) { MatmulCeilingGflops = ceiling };
         var tensorboard = new TensorBoardLog(Path.Combine(run.Root, "tensorboard"));
         var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
         {
@@ -64,6 +64,35 @@ public static class PretrainStage
             ["mfu_vs_matmul_ceiling"] = summary.MeanAchievedGflops / ceiling, ["seconds"] = summary.Elapsed.TotalSeconds,
         });
         return new PretrainResult(summary, ceiling, entropy, modelConfig.ParameterCount, run.ModelDirectory);
+    }
+
+    /// <summary>
+    /// The model to train: on resume, the architecture recorded in the run folder (weights come from the
+    /// checkpoint); with --init-from, a Hugging Face model folder's config and weights; otherwise a fresh model
+    /// of the config's shape. The architecture is recorded as model_config.json in the run folder.
+    /// </summary>
+    private static CausalLanguageModel CreateModel(PretrainConfig config, BpeTokenizer tokenizer, RunFolder run, bool resume, string? initFrom)
+    {
+        string recorded = Path.Combine(run.Root, "model_config.json");
+        CausalLanguageModel model;
+        if (resume && File.Exists(recorded)) return CausalLanguageModel.Create(ModelConfigFile.Load(recorded));
+        if (initFrom is not null)
+        {
+            model = HfCheckpoint.Load(initFrom);
+            Display.Info($"initialised from {initFrom}; the config's model section is not used");
+            if (model.Config.VocabSize < tokenizer.VocabularySize)
+            {
+                model.Dispose();
+                throw new Core.SharpLMException($"{initFrom}: the model's vocab_size {model.Config.VocabSize} is smaller than the tokenizer's {tokenizer.VocabularySize} ids.");
+            }
+        }
+        else
+        {
+            model = CausalLanguageModel.Create(config.Model.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "pretrain config"));
+            model.InitializeWeights(config.Training.Seed);
+        }
+        model.Config.Save(recorded);
+        return model;
     }
 
     private static void WriteLineAbove(string text)

@@ -29,6 +29,9 @@ public sealed class Pretrainer
     private readonly Device _device;
     private PretrainOptions Options => _config.Training;
 
+    /// <summary>The matrix-multiply rate measured on this machine; when set, metrics report MFU against it.</summary>
+    public double? MatmulCeilingGflops { get; init; }
+
     public Pretrainer(CausalLanguageModel model, PretrainConfig config)
     {
         config.Training.Validate("training options");
@@ -105,6 +108,7 @@ public sealed class Pretrainer
                 ["grad_norm"] = report.GradientNorm, ["tokens_per_second"] = report.TokensPerSecond,
                 ["gflops"] = report.AchievedGflops, ["val_loss"] = report.ValidationLoss,
                 ["aux_loss"] = _model.AuxiliaryLossCoefficient > 0 ? auxiliary : null,
+                ["mfu"] = MatmulCeilingGflops is double ceiling ? report.AchievedGflops / ceiling : null,
             });
             onStep?.Invoke(report);
         }
