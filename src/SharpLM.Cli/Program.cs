@@ -3,7 +3,7 @@ using SharpLM.Cli.Commands;
 using Spectre.Console;
 
 // Logs and pipes have no width: let tables and lines take what they need instead of wrapping at 80 columns.
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 
 var root = new RootCommand("sharplm: the life cycle of a language model in .NET — data, tokenizer, pretraining, evaluation, generation.");
 root.Subcommands.Add(QuickstartCommand.Create());

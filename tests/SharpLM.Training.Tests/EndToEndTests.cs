@@ -1,10 +1,10 @@
-using SharpLM.Core.Formats.Documents;
 using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.Runs;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.Corpus;
 using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Evaluation;
+using SharpLM.Inference.Generation;
 using SharpLM.Training.Generation;
 using SharpLM.Training.Modeling;
 using SharpLM.Training.Pretraining;
@@ -14,26 +14,11 @@ namespace SharpLM.Training.Tests;
 /// <summary>The whole path in seconds on a generated corpus: tokenizer, shards, pretraining, checkpoint, evaluation, sampling.</summary>
 public class EndToEndTests
 {
-    private static List<Document> GeneratedCorpus()
-    {
-        var random = new Random(17);
-        string[] names = ["Ahab", "Ishmael", "Queequeg", "Starbuck", "Stubb"];
-        string[] verbs = ["watches", "follows", "calls", "greets", "fears"];
-        return Enumerable.Range(0, 400).Select(i => new Document
-        {
-            Id = $"gen/{i}",
-            Text = string.Join(" ", Enumerable.Range(0, 8).Select(_ =>
-                $"{names[random.Next(names.Length)]} {verbs[random.Next(verbs.Length)]} {names[random.Next(names.Length)]}.")),
-            Source = "generated",
-            License = "CC0-1.0",
-        }).ToList();
-    }
-
     [Fact]
     public void Training_a_tiny_model_drives_the_loss_well_below_the_unigram_entropy()
     {
         string root = Directory.CreateTempSubdirectory("sharplm-e2e-").FullName;
-        var documents = GeneratedCorpus();
+        var documents = TinyCorpus.Documents();
         var tokenizer = BpeTrainer.Train(documents.Select(d => d.Text), new BpeTrainerOptions { VocabularySize = 320 });
         string trainPath = Path.Combine(root, "train.tok"), validationPath = Path.Combine(root, "val.tok");
         var encoded = CorpusEncoder.Encode(documents, tokenizer, trainPath, validationPath, validationFraction: 0.1);

@@ -1,3 +1,4 @@
+using SharpLM.Inference.Generation;
 using SharpLM.Training.Generation;
 using SharpLM.Training.Pretraining;
 

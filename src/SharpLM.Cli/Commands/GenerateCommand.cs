@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
+using SharpLM.Inference.Generation;
 using SharpLM.Training.Generation;
 
 namespace SharpLM.Cli.Commands;
@@ -24,13 +25,9 @@ public static class GenerateCommand
                 TopK = parse.GetValue(topK), Seed = parse.GetValue(seed),
             };
             options.Validate();
-            var (loaded, tokenizer) = ModelFolder.Open(parse.GetValue(model)!);
-            using (loaded)
-            {
-                Console.Write(parse.GetValue(prompt));
-                TorchGenerator.Generate(loaded, tokenizer, parse.GetValue(prompt)!, options, Console.Write);
-                Console.WriteLine();
-            }
+            Console.Write(parse.GetValue(prompt));
+            TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write);
+            Console.WriteLine();
             return 0;
         }));
         return command;

@@ -8,6 +8,7 @@ using SharpLM.Core.Runs;
 using SharpLM.Data.Sources;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Evaluation;
+using SharpLM.Inference.Generation;
 using SharpLM.Training.Generation;
 using SharpLM.Training.Pretraining;
 using Spectre.Console;
@@ -63,15 +64,14 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
     private (PerplexityResult Perplexity, string Sample) Evaluate(RunFolder run)
     {
         // Reload from disk: this checks that the saved Hugging Face folder is complete and self-sufficient.
-        var (model, tokenizer) = ModelFolder.Open(run.ModelDirectory);
+        PerplexityResult perplexity;
+        var (model, _) = ModelFolder.Open(run.ModelDirectory);
         using (model)
         using (var validation = new TokenShardReader(run.ValidationShard))
-        {
-            var perplexity = EvalStage.Perplexity(model, validation, context: null, maxTokens: 100_000);
-            var sampling = new SamplingOptions { MaxNewTokens = options.SampleTokens, Temperature = 0.8, TopK = 40, Seed = options.Seed };
-            string sample = TorchGenerator.Generate(model, tokenizer, options.Prompt, sampling);
-            return (perplexity, sample);
-        }
+            perplexity = EvalStage.Perplexity(model, validation, context: null, maxTokens: 100_000);
+        var sampling = new SamplingOptions { MaxNewTokens = options.SampleTokens, Temperature = 0.8, TopK = 40, Seed = options.Seed };
+        var (sample, _) = TextGeneration.Generate(run.ModelDirectory, options.Prompt, sampling);
+        return (perplexity, sample);
     }
 
     private T Stage<T>(string name, MetricsWriter metrics, Func<T> work, Func<T, string> describe)

@@ -1,3 +1,4 @@
+using SharpLM.Inference.Generation;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Modeling;
 using static TorchSharp.torch;
@@ -5,47 +6,33 @@ using static TorchSharp.torch;
 namespace SharpLM.Training.Generation;
 
 /// <summary>
-/// Autoregressive sampling with the TorchSharp model: each step runs the model over the (cropped) context and
-/// samples the next token from the last position's logits.
+/// Generation with the TorchSharp model: each step runs the model over the whole context (no cache) and scores
+/// the last position. The pure C# engine (SharpLM.Inference) is the fast path; this one serves every family
+/// the trainer knows and is the reference the engine is checked against.
 /// </summary>
 public static class TorchGenerator
 {
-    public static string Generate(CausalLanguageModel model, BpeTokenizer tokenizer, string prompt, SamplingOptions options,
-        Action<string>? onText = null)
+    public static string Generate(CausalLanguageModel model, BpeTokenizer tokenizer, string prompt, SamplingOptions options, Action<string>? onText = null)
     {
         Native.TorchRuntime.EnsureLoaded();
-        var sampler = new TokenSampler(options);
-        var context = tokenizer.Encode(prompt);
-        if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document
-        int promptLength = context.Count;
-        int? endOfText = tokenizer.EndOfTextId;
-        int window = model.Config.MaxPositionEmbeddings;
-        string emitted = "";
         model.eval();
-        using var noGrad = no_grad();
-        for (int i = 0; i < options.MaxNewTokens; i++)
+        return TextGenerator.Generate(new TorchLogitsSource(model), tokenizer, prompt, options, onText);
+    }
+
+    private sealed class TorchLogitsSource(CausalLanguageModel model) : ILogitsSource
+    {
+        private float[] _logits = [];
+
+        public int MaxContext => model.Config.MaxPositionEmbeddings;
+
+        public ReadOnlySpan<float> Next(IReadOnlyList<int> context)
         {
-            int next;
-            using (var scope = NewDisposeScope())
-            {
-                var tail = context.Skip(Math.Max(0, context.Count - window)).Select(t => (long)t).ToArray();
-                var logits = model.forward(tensor(tail, [1, tail.Length]));
-                var last = logits[0, tail.Length - 1].to_type(ScalarType.Float32).data<float>().ToArray();
-                next = sampler.Next(last);
-            }
-            if (options.StopAtEndOfText && next == endOfText) break;
-            context.Add(next);
-            if (onText is not null)
-            {
-                // Decode the whole continuation and emit what is new, so multi-byte characters split across tokens print whole.
-                string text = tokenizer.Decode(context.Skip(promptLength));
-                if (text.Length > emitted.Length && !text.EndsWith('\uFFFD'))
-                {
-                    onText(text[emitted.Length..]);
-                    emitted = text;
-                }
-            }
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var tokens = context.Select(t => (long)t).ToArray();
+            var logits = model.forward(tensor(tokens, [1, tokens.Length]));
+            _logits = logits[0, tokens.Length - 1].to_type(ScalarType.Float32).data<float>().ToArray();
+            return _logits;
         }
-        return tokenizer.Decode(context.Skip(promptLength));
     }
 }

@@ -92,12 +92,6 @@ public sealed class Pretrainer
             bool evaluate = validation is not null && ((step + 1) % Options.EvalInterval == 0 || last);
             double? stepValidation = evaluate ? EvaluateLoss(validation!) : null;
             if (stepValidation is not null) validationLoss = stepValidation;
-            if (runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
-            {
-                string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
-                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config }, Options.KeepCheckpoints);
-                metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
-            }
 
             double seconds = stepClock.Elapsed.TotalSeconds;
             var report = new TrainingStepReport(step + 1, Options.Steps, loss, learningRate, gradientNorm,
@@ -110,6 +104,13 @@ public sealed class Pretrainer
                 ["aux_loss"] = _model.AuxiliaryLossCoefficient > 0 ? auxiliary : null,
                 ["mfu"] = MatmulCeilingGflops is double ceiling ? report.AchievedGflops / ceiling : null,
             });
+            // After the step's metrics, so a run killed while saving has logged every step its checkpoint covers.
+            if (runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
+            {
+                string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
+                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config }, Options.KeepCheckpoints);
+                metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
+            }
             onStep?.Invoke(report);
         }
         _model.eval();

@@ -1,4 +1,4 @@
-namespace SharpLM.Training.Generation;
+namespace SharpLM.Inference.Generation;
 
 public sealed record SamplingOptions
 {

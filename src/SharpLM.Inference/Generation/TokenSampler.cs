@@ -1,4 +1,4 @@
-namespace SharpLM.Training.Generation;
+namespace SharpLM.Inference.Generation;
 
 /// <summary>
 /// Picks the next token from a logit vector: greedy when temperature is 0, otherwise softmax(logits / T)
