@@ -33,6 +33,15 @@ public static class BenchCommands
             return 0;
         }));
         bench.Subcommands.Add(train);
+
+        var tokens = new Option<int>("--tokens") { Description = "Tokens to decode per measurement.", DefaultValueFactory = _ => 128 };
+        var generate = new Command("generate", "Decoding tokens/s of the C# engine (fp32, 1 and all threads) beside the memory-bandwidth bound.") { tokens };
+        generate.SetAction(parse => CliRunner.Run(() =>
+        {
+            Stages.DecodeBenchmarkReport.Run(Math.Max(8, parse.GetValue(tokens)));
+            return 0;
+        }));
+        bench.Subcommands.Add(generate);
         return bench;
     }
 }

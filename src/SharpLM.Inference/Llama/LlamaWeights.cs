@@ -30,6 +30,41 @@ public sealed class LlamaWeights
         OutputProjection = output;
     }
 
+    /// <summary>Random weights of a given shape (normal, std 0.02; norm gains 1): for speed measurements, where values do not matter.</summary>
+    public static LlamaWeights Random(LlamaConfig config, int seed)
+    {
+        var random = new System.Random(seed);
+        float[] Normal(long count)
+        {
+            var values = new float[count];
+            for (long i = 0; i < count; i += 2)
+            {
+                double u = 1 - random.NextDouble(), v = random.NextDouble(), r = Math.Sqrt(-2 * Math.Log(u)) * 0.02;
+                values[i] = (float)(r * Math.Cos(2 * Math.PI * v));
+                if (i + 1 < count) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * v));
+            }
+            return values;
+        }
+        float[] Ones(long count) => Enumerable.Repeat(1f, (int)count).ToArray();
+        long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim, ff = config.IntermediateSize;
+        var layers = Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaLayerWeights(
+            Ones(d), Normal(q * d), Normal(kv * d), Normal(kv * d), Normal(d * q),
+            config.UsesQkNorm ? Ones(config.HeadDim) : null, config.UsesQkNorm ? Ones(config.HeadDim) : null,
+            Ones(d), Normal(ff * d), Normal(ff * d), Normal(d * ff))).ToArray();
+        var embeddings = Normal(config.VocabSize * d);
+        return new LlamaWeights(config, embeddings, layers, Ones(d), config.TieWordEmbeddings ? embeddings : Normal(config.VocabSize * d));
+    }
+
+    /// <summary>Bytes of weights one decoded token reads: every matrix once, plus one embedding row.</summary>
+    public long WeightBytesPerToken
+    {
+        get
+        {
+            long perLayer = Layers.Length == 0 ? 0 : new[] { Layers[0].Query, Layers[0].Key, Layers[0].Value, Layers[0].Output, Layers[0].Gate, Layers[0].Up, Layers[0].Down }.Sum(m => (long)m.Length);
+            return 4 * (perLayer * Layers.Length + OutputProjection.Length + Config.HiddenSize);
+        }
+    }
+
     /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
     public static LlamaWeights Load(string directory)
     {

@@ -1,0 +1,24 @@
+using SharpLM.Cli.Terminal;
+using SharpLM.Inference;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>`sharplm bench generate`: the engine's decoding speed against the bandwidth bound of the same run.</summary>
+public static class DecodeBenchmarkReport
+{
+    public static void Run(int tokens)
+    {
+        double bandwidth = DecodeBenchmark.CopyBandwidth();
+        Display.Info($"copy bandwidth {bandwidth / 1e9:F1} GB/s (bytes copied per second; the bound is this ÷ weight bytes per token)");
+        var table = new Table().AddColumns("model", "weights", "threads", "tokens/s", "bandwidth bound", "of bound");
+        foreach (var (name, config) in DecodeBenchmark.StandardShapes)
+            foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+            {
+                var result = DecodeBenchmark.Run(name, config, threads, bandwidth, tokens);
+                table.AddRow(name, $"{result.WeightMegabytes:F0} MB", threads.ToString(), $"{result.TokensPerSecond:F0}",
+                    $"{result.BoundTokensPerSecond:F0}", $"{100 * result.TokensPerSecond / result.BoundTokensPerSecond:F0}%");
+            }
+        AnsiConsole.Write(table);
+    }
+}
