@@ -2,7 +2,6 @@ using System.CommandLine;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
 using SharpLM.Inference.Generation;
-using SharpLM.Training.Generation;
 
 namespace SharpLM.Cli.Commands;
 
@@ -25,8 +24,8 @@ public static class GenerateCommand
                 TopK = parse.GetValue(topK), Seed = parse.GetValue(seed),
             };
             options.Validate();
-            Console.Write(parse.GetValue(prompt));
-            TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write);
+            TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
+                onReady: () => Console.Write(parse.GetValue(prompt)));
             Console.WriteLine();
             return 0;
         }));

@@ -9,7 +9,6 @@ using SharpLM.Data.Sources;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Evaluation;
 using SharpLM.Inference.Generation;
-using SharpLM.Training.Generation;
 using SharpLM.Training.Pretraining;
 using Spectre.Console;
 

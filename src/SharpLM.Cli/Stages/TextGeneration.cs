@@ -13,7 +13,9 @@ namespace SharpLM.Cli.Stages;
 /// </summary>
 public static class TextGeneration
 {
-    public static (string Text, string Engine) Generate(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null)
+    /// <param name="onReady">Called once the model is loaded, before the first token (to echo the prompt).</param>
+    public static (string Text, string Engine) Generate(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
+        Action? onReady = null)
     {
         InputFiles.RequireDirectory(modelDirectory, "model");
         var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
@@ -23,9 +25,11 @@ public static class TextGeneration
             if (config.VocabSize < tokenizer.VocabularySize)
                 throw new Core.SharpLMException($"{modelDirectory}: config.json has vocab_size {config.VocabSize} but tokenizer.json uses {tokenizer.VocabularySize} ids.");
             var session = new LlamaSession(LlamaWeights.Load(modelDirectory), Environment.ProcessorCount);
+            onReady?.Invoke();
             return (TextGenerator.Generate(new LlamaLogitsSource(session), tokenizer, prompt, options, onText), "SharpLM.Inference");
         }
         var (model, torchTokenizer) = ModelFolder.Open(modelDirectory);
+        onReady?.Invoke();
         using (model) return (TorchGenerator.Generate(model, torchTokenizer, prompt, options, onText), "TorchSharp");
     }
 }
