@@ -79,4 +79,19 @@ public class InferenceParityTests
         Assert.Equal(torch, engine);
         Assert.NotEmpty(engine);
     }
+
+    [Fact]
+    public void A_context_that_shares_a_prefix_reuses_the_cache_and_matches_a_fresh_session()
+    {
+        var weights = LlamaWeights.Load(SavedModel(ConfigFor("gqa"), seed: 13));
+        var session = new LlamaSession(weights, 2);
+        var reused = new LlamaLogitsSource(session);
+        reused.Next([1, 2, 3, 4, 5]);
+        Assert.Equal(5, session.Length);
+        var branched = reused.Next([1, 2, 3, 9]).ToArray(); // keeps positions 0..2, recomputes from 3
+        Assert.Equal(4, session.Length);
+        var fresh = new LlamaLogitsSource(new LlamaSession(weights, 2)).Next([1, 2, 3, 9]).ToArray();
+        Assert.Equal(fresh, branched);
+        Assert.Equal(fresh, reused.Next([1, 2, 3, 9]).ToArray()); // asking again recomputes only the last position
+    }
 }

@@ -2,35 +2,82 @@ using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Inference.Generation;
 
+/// <summary>Why generation ended.</summary>
+public enum FinishReason { Stop, Length }
+
+/// <summary>A finished generation: the new text, its token ids and why it stopped.</summary>
+public sealed record GenerationResult(string Text, IReadOnlyList<int> Tokens, FinishReason Finish);
+
 /// <summary>
-/// The generation loop shared by every model: encode the prompt, sample tokens until the end-of-text token,
-/// the token budget or the model's context is exhausted, and stream the text as it becomes whole characters.
+/// The generation loop shared by every model: sample tokens until a stop token (end-of-text, or those the
+/// caller names), a stop sequence, the token budget or the model's context; stream text as it becomes whole
+/// characters.
 /// </summary>
 public static class TextGenerator
 {
     public static string Generate(ILogitsSource model, BpeTokenizer tokenizer, string prompt, SamplingOptions options, Action<string>? onText = null)
     {
-        var sampler = new TokenSampler(options);
         var context = tokenizer.Encode(prompt);
         if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document
+        return Generate(model, tokenizer, context, options, onText).Text;
+    }
+
+    public static GenerationResult Generate(ILogitsSource model, BpeTokenizer tokenizer, IReadOnlyList<int> promptIds, SamplingOptions options,
+        Action<string>? onText = null, IReadOnlySet<int>? stopTokens = null)
+    {
+        var sampler = new TokenSampler(options);
+        var context = new List<int>(promptIds);
         if (context.Count > model.MaxContext)
             throw new Core.SharpLMException($"the prompt is {context.Count} tokens, longer than the model's context of {model.MaxContext}.");
         int promptLength = context.Count;
         string emitted = "";
+        var finish = FinishReason.Length;
         for (int i = 0; i < options.MaxNewTokens && context.Count < model.MaxContext; i++)
         {
-            int next = sampler.Next(model.Next(context));
-            if (options.StopAtEndOfText && next == tokenizer.EndOfTextId) break;
-            context.Add(next);
-            if (onText is null) continue;
-            // Decode the whole continuation and emit what is new, so characters split across tokens print whole.
-            string text = tokenizer.Decode(context.Skip(promptLength));
-            if (text.Length > emitted.Length && !text.EndsWith('\uFFFD'))
+            int next = sampler.Next(model.Next(context), context);
+            if ((options.StopAtEndOfText && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
             {
-                onText(text[emitted.Length..]);
-                emitted = text;
+                finish = FinishReason.Stop;
+                break;
+            }
+            context.Add(next);
+            string text = tokenizer.Decode(context.Skip(promptLength));
+            if (StopIndex(text, options.StopSequences) is int cut)
+            {
+                if (cut > emitted.Length) onText?.Invoke(text[emitted.Length..cut]);
+                return new GenerationResult(text[..cut], context.Skip(promptLength).ToList(), FinishReason.Stop);
+            }
+            // Emit what is new, holding back text that could still grow into a stop sequence or an incomplete character.
+            int safe = text.Length - HeldBack(text, options.StopSequences);
+            if (safe > emitted.Length && !text[..safe].EndsWith('\uFFFD'))
+            {
+                onText?.Invoke(text[emitted.Length..safe]);
+                emitted = text[..safe];
             }
         }
-        return tokenizer.Decode(context.Skip(promptLength));
+        string final = tokenizer.Decode(context.Skip(promptLength));
+        if (final.Length > emitted.Length) onText?.Invoke(final[emitted.Length..]);
+        return new GenerationResult(final, context.Skip(promptLength).ToList(), finish);
+    }
+
+    private static int? StopIndex(string text, IReadOnlyList<string> stops)
+    {
+        int? first = null;
+        foreach (string stop in stops)
+        {
+            int index = text.IndexOf(stop, StringComparison.Ordinal);
+            if (index >= 0 && (first is null || index < first)) first = index;
+        }
+        return first;
+    }
+
+    /// <summary>How many trailing characters are a proper prefix of some stop sequence (and so must not be shown yet).</summary>
+    private static int HeldBack(string text, IReadOnlyList<string> stops)
+    {
+        int held = 0;
+        foreach (string stop in stops)
+            for (int length = Math.Min(stop.Length - 1, text.Length); length > held; length--)
+                if (text.AsSpan(text.Length - length).SequenceEqual(stop.AsSpan(0, length))) { held = length; break; }
+        return held;
     }
 }

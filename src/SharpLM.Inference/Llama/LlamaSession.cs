@@ -56,6 +56,9 @@ public sealed class LlamaSession
 
     public void Reset() => Length = 0;
 
+    /// <summary>Forgets every position from <paramref name="length"/> on; the cache before it stays valid.</summary>
+    public void Truncate(int length) => Length = Math.Clamp(length, 0, Length);
+
     /// <summary>Feeds one token at the next position and returns the logits for the token after it (valid until the next call).</summary>
     public ReadOnlySpan<float> Forward(int token)
     {
