@@ -11,6 +11,7 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ChatCommand.Create());
 root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 return root.Parse(args).Invoke();

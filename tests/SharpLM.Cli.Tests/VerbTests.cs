@@ -196,4 +196,28 @@ public class VerbTests
         Assert.True(perplexity.ExitCode == 0, perplexity.Error);
         Assert.Matches(@"^perplexity \d+\.\d\d", perplexity.Output.Split('\n').Last(l => l.Length > 0));
     }
+
+    [Fact]
+    public void Chat_answers_each_line_of_input_with_the_engine()
+    {
+        string dir = CliProcess.TempDirectory();
+        string documents = Path.Combine(Path.GetDirectoryName(TrainedTokenizer.Value)!, "docs.jsonl");
+        Assert.Equal(0, CliProcess.Run("tokenizer", "encode-corpus", "--tokenizer", TrainedTokenizer.Value, "--in", documents, "--out-dir", dir).ExitCode);
+        string config = Path.Combine(dir, "tiny.json");
+        File.WriteAllText(config, """{"model": {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 64}, "training": {"steps": 2, "batch_size": 2, "sequence_length": 16, "warmup_steps": 1}}""");
+        var trained = CliProcess.Run("pretrain", "--train", Path.Combine(dir, "train.tok"), "--tokenizer", TrainedTokenizer.Value, "--out", Path.Combine(dir, "run"), "--config", config);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+
+        string model = Path.Combine(dir, "run", "model");
+        const string input = "the whale\n/reset\n\nthe sea\n/exit\nnever read\n";
+        // With empty replies, each answered turn is exactly one line: two user lines before /exit, two lines out.
+        var silent = CliProcess.RunWithInput(input, "chat", "--model", model, "--max-tokens", "0", "--system", "Be brief.");
+        Assert.True(silent.ExitCode == 0, silent.Error);
+        Assert.Equal("\n\n", silent.Output);
+
+        var talking = CliProcess.RunWithInput(input, "chat", "--model", model, "--max-tokens", "4", "--temperature", "0");
+        Assert.True(talking.ExitCode == 0, talking.Error);
+        Assert.True(talking.Output.Length > 2, "the model produced no reply text");
+        Assert.DoesNotContain("sharplm: error", talking.Error);
+    }
 }

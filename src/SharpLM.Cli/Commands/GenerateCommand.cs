@@ -15,13 +15,18 @@ public static class GenerateCommand
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 0.8 };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0 disables.", DefaultValueFactory = _ => 40 };
         var seed = new Option<long>("--seed") { Description = "Random seed; the same seed gives the same text.", DefaultValueFactory = _ => 42 };
-        var command = new Command("generate", "Continue a prompt with a trained model.") { model, prompt, maxTokens, temperature, topK, seed };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling: keep the most likely tokens up to this total probability; 1 disables.", DefaultValueFactory = _ => 1.0 };
+        var minP = new Option<double>("--min-p") { Description = "Drop tokens below this fraction of the best token's probability; 0 disables.", DefaultValueFactory = _ => 0.0 };
+        var repetition = new Option<double>("--repetition-penalty") { Description = "Penalise tokens already in the context (1 disables).", DefaultValueFactory = _ => 1.0 };
+        var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this (repeatable).", DefaultValueFactory = _ => [] };
+        var command = new Command("generate", "Continue a prompt with a trained model.") { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
             {
                 MaxNewTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature),
-                TopK = parse.GetValue(topK), Seed = parse.GetValue(seed),
+                TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), MinP = parse.GetValue(minP),
+                RepetitionPenalty = parse.GetValue(repetition), StopSequences = parse.GetValue(stop)!, Seed = parse.GetValue(seed),
             };
             options.Validate();
             TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
