@@ -105,4 +105,17 @@ public class ModelTests
         var tokens = tensor(new long[] { 3, 1, 4, 1, 5, 9, 2, 6 }, [1, 8]);
         Assert.True(allclose(grouped.forward(tokens), full.forward(tokens), rtol: 1e-5, atol: 1e-5));
     }
+
+    [Fact]
+    public void Initialisation_depends_only_on_the_seed_not_on_the_global_generator()
+    {
+        using var first = Tiny.Model(seed: 21);
+        manual_seed(99);
+        randn(1000).Dispose(); // other code drawing from torch's global generator in between
+        using var second = Tiny.Model(seed: 21);
+        using var third = Tiny.Model(seed: 22);
+        var a = first.parameters().First().data<float>().ToArray();
+        Assert.Equal(a, second.parameters().First().data<float>().ToArray());
+        Assert.NotEqual(a, third.parameters().First().data<float>().ToArray());
+    }
 }

@@ -89,17 +89,7 @@ public sealed record Gpt2Config : IModelConfig
 
     public static Gpt2Config Load(string path)
     {
-        InputFiles.RequireFile(path, "model config");
-        Gpt2Config? config;
-        try
-        {
-            config = JsonSerializer.Deserialize<Gpt2Config>(File.ReadAllText(path), JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
-        }
-        if (config is null) throw new SharpLMException($"{path}: not a valid model config (the file holds 'null').");
+        var config = JsonFile.Read<Gpt2Config>(path, "model config", JsonOptions);
         config.Validate(path);
         return config;
     }

@@ -73,20 +73,8 @@ public static class TrainingCheckpoint
 
     public static string? Latest(string runDirectory) => List(runDirectory).LastOrDefault();
 
-    public static TrainerState ReadState(string checkpoint)
-    {
-        string path = Path.Combine(checkpoint, StateFile);
-        InputFiles.RequireFile(path, "trainer state");
-        try
-        {
-            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json)
-                   ?? throw new SharpLMException($"{path}: the trainer state is 'null'.");
-        }
-        catch (JsonException e)
-        {
-            throw new SharpLMException($"{path}: not a valid trainer state ({e.Message.Split(". ")[0].TrimEnd('.')}).");
-        }
-    }
+    public static TrainerState ReadState(string checkpoint) =>
+        JsonFile.Read<TrainerState>(Path.Combine(checkpoint, StateFile), "trainer state", Json);
 
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
     public static void Restore(string checkpoint, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state)

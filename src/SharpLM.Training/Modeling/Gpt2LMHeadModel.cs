@@ -58,14 +58,16 @@ public sealed class Gpt2LMHeadModel : CausalLanguageModel
     /// <summary>GPT-2's initialisation: normal(0, 0.02), residual projections scaled by 1/sqrt(2 · layers), biases 0, LayerNorm gains 1.</summary>
     public override void InitializeWeights(long seed)
     {
-        manual_seed(seed);
+        // A private generator: concurrent users of torch's global generator cannot change this model's initial weights.
+        // (Tensor.normal_ honours the generator; TorchSharp 0.107's nn.init.normal_ ignores it.)
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
         double residualStd = Architecture.InitializerRange / Math.Sqrt(2.0 * Architecture.Layers);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.Contains(".ln_", StringComparison.Ordinal) || name.Contains("ln_f", StringComparison.Ordinal)) continue;
             if (name.EndsWith(".bias", StringComparison.Ordinal)) { parameter.zero_(); continue; }
-            nn.init.normal_(parameter, 0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : Architecture.InitializerRange);
+            parameter.normal_(0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? residualStd : Architecture.InitializerRange, generator);
         }
     }
 }

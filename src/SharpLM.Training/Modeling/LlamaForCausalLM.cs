@@ -86,7 +86,9 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
 
     public override void InitializeWeights(long seed)
     {
-        manual_seed(seed);
+        // A private generator: concurrent users of torch's global generator cannot change this model's initial weights.
+        // (Tensor.normal_ honours the generator; TorchSharp 0.107's nn.init.normal_ ignores it.)
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
         double residualStd = Architecture.InitializerRange / Math.Sqrt(2.0 * Architecture.NumHiddenLayers);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
@@ -94,7 +96,7 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
             if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("_norm.weight", StringComparison.Ordinal) || name == "model.norm.weight") continue;
             bool residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal)
                             || name.EndsWith(".w2.weight", StringComparison.Ordinal);
-            nn.init.normal_(parameter, 0.0, residual ? residualStd : Architecture.InitializerRange);
+            parameter.normal_(0.0, residual ? residualStd : Architecture.InitializerRange, generator);
         }
     }
 

@@ -71,18 +71,7 @@ public sealed record PretrainConfig
 
     public static PretrainConfig Load(string path)
     {
-        InputFiles.RequireFile(path, "pretrain config");
-        PretrainConfig? config;
-        try
-        {
-            config = JsonSerializer.Deserialize<PretrainConfig>(File.ReadAllText(path), Json);
-        }
-        catch (JsonException e)
-        {
-            string where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
-            throw new SharpLMException($"{path}: invalid pretrain config{where} ({e.Message.Split(". ")[0].Split(" Path:")[0].TrimEnd('.')}).");
-        }
-        if (config is null) throw new SharpLMException($"{path}: the pretrain config is 'null'.");
+        var config = JsonFile.Read<PretrainConfig>(path, "pretrain config", Json);
         config.Training.Validate(path);
         return config;
     }
