@@ -20,7 +20,7 @@ public static class PretrainCommand
         var device = new Option<string?>("--device") { Description = "Override training.device: cpu, cuda or cuda:N." };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from a Hugging Face model folder (config.json + model.safetensors) instead of random weights." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };
-        var command = new Command("pretrain", "Pretrain a Llama-style decoder on token shards and save it in Hugging Face layout.")
+        var command = new Command("pretrain", "Pretrain a decoder (Llama, Qwen3-style, Mixtral-style or GPT-2) on token shards and save it in Hugging Face layout.")
             { train, validation, tokenizerPath, output, config, steps, device, initFrom, resume };
         command.SetAction(parse => CliRunner.Run(() =>
         {
