@@ -4,7 +4,7 @@ using SharpLM.Inference.Llama;
 
 namespace SharpLM.Inference;
 
-public sealed record DecodeBenchmarkResult(string Name, int Threads, double TokensPerSecond, double BoundTokensPerSecond, double WeightMegabytes);
+public sealed record DecodeBenchmarkResult(string Name, int Threads, string Kernel, double TokensPerSecond, double BoundTokensPerSecond, double WeightMegabytes);
 
 /// <summary>
 /// Decoding speed of the engine on random weights, beside the memory-bandwidth bound measured in the same run:
@@ -35,16 +35,17 @@ public static class DecodeBenchmark
         return (double)source.Length * copies / clock.Elapsed.TotalSeconds;
     }
 
-    public static DecodeBenchmarkResult Run(string name, LlamaConfig config, int threads, double bandwidth, int tokens = 128)
+    public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128,
+        Kernels.MatrixVectorKernel kernel = Kernels.MatrixVectorKernel.Blocked)
     {
-        var weights = LlamaWeights.Random(config, 1);
-        var session = new LlamaSession(weights, threads);
+        var config = weights.Config;
+        var session = new LlamaSession(weights, threads, kernel);
         for (int i = 0; i < 8; i++) session.Forward(i); // warm-up: JIT and caches
         session.Reset();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < tokens; i++) session.Forward(i % config.VocabSize);
         double seconds = clock.Elapsed.TotalSeconds;
         double bound = bandwidth / weights.WeightBytesPerToken;
-        return new DecodeBenchmarkResult(name, threads, tokens / seconds, bound, weights.WeightBytesPerToken / 1e6);
+        return new DecodeBenchmarkResult(name, threads, kernel.ToString(), tokens / seconds, bound, weights.WeightBytesPerToken / 1e6);
     }
 }

@@ -24,8 +24,11 @@ public sealed class LlamaSession
     /// <summary>Tokens in the cache: the position the next token takes.</summary>
     public int Length { get; private set; }
 
-    public LlamaSession(LlamaWeights weights, int threads)
+    private readonly MatrixVectorKernel _kernel;
+
+    public LlamaSession(LlamaWeights weights, int threads, MatrixVectorKernel kernel = MatrixVectorKernel.Blocked)
     {
+        _kernel = kernel;
         _weights = weights;
         _threads = Math.Max(1, threads);
         var c = weights.Config;
@@ -68,7 +71,7 @@ public sealed class LlamaSession
         _weights.Embeddings.AsSpan(token * _dim, _dim).CopyTo(_x);
         for (int layer = 0; layer < _weights.Layers.Length; layer++) Layer(_weights.Layers[layer], layer, position);
         RmsNorm(_x, _weights.FinalNorm, _normed);
-        MatrixVector.Multiply(_weights.OutputProjection, _normed, _logits, _vocab, _dim, _threads);
+        MatrixVector.Multiply(_weights.OutputProjection, _normed, _logits, _vocab, _dim, _threads, _kernel);
         Length++;
         return _logits;
     }
@@ -76,9 +79,9 @@ public sealed class LlamaSession
     private void Layer(LlamaLayerWeights w, int layer, int position)
     {
         RmsNorm(_x, w.InputNorm, _normed);
-        MatrixVector.Multiply(w.Query, _normed, _q, _heads * _headDim, _dim, _threads);
-        MatrixVector.Multiply(w.Key, _normed, _k, _kvDim, _dim, _threads);
-        MatrixVector.Multiply(w.Value, _normed, _v, _kvDim, _dim, _threads);
+        MatrixVector.Multiply(w.Query, _normed, _q, _heads * _headDim, _dim, _threads, _kernel);
+        MatrixVector.Multiply(w.Key, _normed, _k, _kvDim, _dim, _threads, _kernel);
+        MatrixVector.Multiply(w.Value, _normed, _v, _kvDim, _dim, _threads, _kernel);
         if (w.QueryNorm is not null)
         {
             for (int h = 0; h < _heads; h++) RmsNorm(_q.AsSpan(h * _headDim, _headDim), w.QueryNorm, _q.AsSpan(h * _headDim, _headDim));
@@ -90,17 +93,17 @@ public sealed class LlamaSession
         _v.CopyTo(_valueCache[layer].AsSpan(position * _kvDim, _kvDim));
 
         Attend(layer, position);
-        MatrixVector.Multiply(w.Output, _attention, _projected, _dim, _heads * _headDim, _threads);
+        MatrixVector.Multiply(w.Output, _attention, _projected, _dim, _heads * _headDim, _threads, _kernel);
         TensorPrimitives.Add(_x, _projected, _x);
 
         RmsNorm(_x, w.PostAttentionNorm, _normed);
-        MatrixVector.Multiply(w.Gate, _normed, _gate, _ffn, _dim, _threads);
-        MatrixVector.Multiply(w.Up, _normed, _up, _ffn, _dim, _threads);
+        MatrixVector.Multiply(w.Gate, _normed, _gate, _ffn, _dim, _threads, _kernel);
+        MatrixVector.Multiply(w.Up, _normed, _up, _ffn, _dim, _threads, _kernel);
         // SwiGLU: silu(gate) · up, with silu(g) = g · sigmoid(g).
         TensorPrimitives.Sigmoid(_gate, _sigmoid);
         TensorPrimitives.Multiply(_gate, _sigmoid, _gate);
         TensorPrimitives.Multiply(_gate, _up, _gate);
-        MatrixVector.Multiply(w.Down, _gate, _projected, _dim, _ffn, _threads);
+        MatrixVector.Multiply(w.Down, _gate, _projected, _dim, _ffn, _threads, _kernel);
         TensorPrimitives.Add(_x, _projected, _x);
     }
 
