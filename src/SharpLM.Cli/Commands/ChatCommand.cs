@@ -17,16 +17,17 @@ public static class ChatCommand
         var system = new Option<string?>("--system") { Description = "System message opening the conversation." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest reply, in tokens.", DefaultValueFactory = _ => 256 };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy.", DefaultValueFactory = _ => 0.7 };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0 disables (and sorts the whole vocabulary every token).", DefaultValueFactory = _ => 40 };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold.", DefaultValueFactory = _ => 0.9 };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
         var command = new Command("chat", "Talk to a model turn by turn (chat template, streaming replies, the conversation kept in the KV cache). /reset starts over, /exit or end of input quits.")
-            { model, system, maxTokens, temperature, topP, seed };
+            { model, system, maxTokens, temperature, topK, topP, seed };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string directory = parse.GetValue(model)!;
             var options = new SamplingOptions
             {
-                MaxNewTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature), TopK = 0, TopP = parse.GetValue(topP),
+                MaxNewTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK), TopP = parse.GetValue(topP),
                 Seed = parse.GetValue(seed), StopAtEndOfText = true,
             };
             options.Validate();

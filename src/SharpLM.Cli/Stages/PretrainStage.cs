@@ -3,6 +3,7 @@ using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.Models;
 using SharpLM.Core.Runs;
 using SharpLM.Tokenizers.Bpe;
+using SharpLM.Training.Benchmarks;
 using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Modeling;
 using SharpLM.Training.Native;
@@ -28,7 +29,7 @@ public static class PretrainStage
         if (validation is not null) TokenShardStatistics.RequireIdsBelow(validation, tokenizer.VocabularySize);
 
         if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
-        double ceiling = MatmulCeiling.MeasureGflops();
+        double ceiling = TrainingBenchmark.MatmulGflops(TorchSharp.torch.ScalarType.Float32);
         double entropy = TokenShardStatistics.UnigramEntropy(validation ?? train);
         using var model = CreateModel(config, tokenizer, run, resume, initFrom);
         var modelConfig = model.Config;

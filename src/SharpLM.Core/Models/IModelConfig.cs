@@ -39,7 +39,7 @@ public static class ModelConfigFile
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+            throw new SharpLMException($"{path}: not a valid model config ({IO.JsonFile.FirstSentence(e.Message)}).");
         }
         return modelType == "gpt2" ? Gpt2Config.Load(path) : LlamaConfig.Load(path);
     }

@@ -180,11 +180,11 @@ public sealed record LlamaConfig : IModelConfig
         }
         catch (JsonException e)
         {
-            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+            throw new SharpLMException($"{path}: not a valid model config ({JsonFile.FirstSentence(e.Message)}).");
         }
         catch (InvalidOperationException e)
         {
-            throw new SharpLMException($"{path}: not a valid model config ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+            throw new SharpLMException($"{path}: not a valid model config ({JsonFile.FirstSentence(e.Message)}).");
         }
         if (config is null) throw new SharpLMException($"{path}: not a valid model config (the file holds 'null').");
         config.Validate(path);

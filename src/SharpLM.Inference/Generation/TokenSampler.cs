@@ -13,12 +13,14 @@ public sealed class TokenSampler
     private int[] _order = [];
     private double[] _weights = [];
     private readonly Dictionary<int, int> _counts = new();
+    private readonly Comparison<int> _byLogitThenId;
 
     public TokenSampler(SamplingOptions options)
     {
         options.Validate();
         _options = options;
         _random = new Random(unchecked((int)options.Seed));
+        _byLogitThenId = (a, b) => _logits[a] != _logits[b] ? _logits[b].CompareTo(_logits[a]) : a.CompareTo(b);
     }
 
     public int Next(ReadOnlySpan<float> logits) => Next(logits, []);
@@ -105,7 +107,7 @@ public sealed class TokenSampler
             }
             return k;
         }
-        Array.Sort(_order, (a, b) => _logits[a] != _logits[b] ? _logits[b].CompareTo(_logits[a]) : a.CompareTo(b));
+        Array.Sort(_order, _byLogitThenId);
         return k;
     }
 

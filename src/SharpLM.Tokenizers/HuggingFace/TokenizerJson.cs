@@ -109,7 +109,7 @@ public static class TokenizerJson
         }
         catch (JsonException e)
         {
-            throw new SharpLMException($"{path}: not valid JSON ({e.Message.Split(". ")[0].TrimEnd('.')}).");
+            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
         }
         if (root is not JsonObject document) throw new SharpLMException($"{path}: expected a JSON object at the top level.");
         return FromJson(document, path);

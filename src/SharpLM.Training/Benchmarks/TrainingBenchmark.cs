@@ -68,7 +68,10 @@ public static class TrainingBenchmark
         return new TrainingBenchmarkResult(benchmark, forward / steps, backward / steps, update / steps);
     }
 
-    /// <summary>GFLOP/s of a square matrix multiply in the given precision, for the bf16-versus-fp32 question.</summary>
+    /// <summary>
+    /// GFLOP/s of a square matrix multiply in the given precision: in float32, the ceiling pretraining reports MFU
+    /// against; in bfloat16, the answer to whether mixed precision would pay on this machine.
+    /// </summary>
     public static double MatmulGflops(ScalarType type, int size = 1024, double seconds = 1.0)
     {
         Native.TorchRuntime.EnsureLoaded();

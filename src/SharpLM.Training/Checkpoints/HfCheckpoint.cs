@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;

@@ -30,7 +30,7 @@ public static class DocumentJsonl
             }
             catch (JsonException e)
             {
-                throw new SharpLMException($"{path}:{lineNumber}: not a valid document ({FirstSentence(e.Message)}).");
+                throw new SharpLMException($"{path}:{lineNumber}: not a valid document ({JsonFile.FirstSentence(e.Message)}).");
             }
             if (document is null) throw new SharpLMException($"{path}:{lineNumber}: the line is 'null', expected a document object.");
             yield return document;
@@ -47,10 +47,4 @@ public static class DocumentJsonl
                 writer.Write('\n');
             }
         });
-
-    private static string FirstSentence(string message)
-    {
-        int end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message.TrimEnd('.');
-    }
 }
