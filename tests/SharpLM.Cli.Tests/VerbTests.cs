@@ -165,7 +165,7 @@ public class VerbTests
         string dir = CliProcess.TempDirectory();
         string documents = Path.Combine(Path.GetDirectoryName(TrainedTokenizer.Value)!, "docs.jsonl");
         var encode = CliProcess.Run("tokenizer", "encode-corpus", "--tokenizer", TrainedTokenizer.Value, "--in", documents, "--out-dir", dir, "--val-fraction", "0.2");
-        Assert.True(encode.ExitCode == 0, encode.Error);
+        Succeeded(encode);
         string config = Path.Combine(dir, "tiny.json");
         File.WriteAllText(config, """
             {"model": {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 32},
@@ -175,26 +175,26 @@ public class VerbTests
         string run = Path.Combine(dir, "run");
 
         var first = CliProcess.Run(["pretrain", .. shards, "--out", run, "--config", config]);
-        Assert.True(first.ExitCode == 0, first.Error);
+        Succeeded(first);
         foreach (string file in new[] { "model/config.json", "model/model.safetensors", "model/tokenizer.json", "metrics.jsonl", "report.md", "loss.png", "model_config.json", "pretrain.json" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
-        Assert.Contains("reached step 4", first.Output);
+        Assert.True(first.Output.Contains("reached step 4"), Describe(first));
 
         var resumed = CliProcess.Run(["pretrain", .. shards, "--out", run, "--resume", "--steps", "6"]);
-        Assert.True(resumed.ExitCode == 0, resumed.Error);
-        Assert.Contains("reached step 6", resumed.Output);
+        Succeeded(resumed);
+        Assert.True(resumed.Output.Contains("reached step 6"), Describe(resumed));
 
         var initialised = CliProcess.Run(["pretrain", .. shards, "--out", Path.Combine(dir, "run2"), "--config", config, "--init-from", Path.Combine(run, "model"), "--steps", "2"]);
-        Assert.True(initialised.ExitCode == 0, initialised.Error);
-        Assert.Contains("initialised from", initialised.Output);
+        Succeeded(initialised);
+        Assert.True(initialised.Output.Contains("initialised from"), Describe(initialised));
 
         var generated = CliProcess.Run("generate", "--model", Path.Combine(run, "model"), "--prompt", "the", "--max-tokens", "5", "--temperature", "0");
-        Assert.True(generated.ExitCode == 0, generated.Error);
-        Assert.StartsWith("the", generated.Output);
+        Succeeded(generated);
+        Assert.True(generated.Output.StartsWith("the", StringComparison.Ordinal), Describe(generated));
 
         var perplexity = CliProcess.Run("eval", "perplexity", "--model", Path.Combine(run, "model"), "--data", Path.Combine(dir, "val.tok"), "--context", "16");
-        Assert.True(perplexity.ExitCode == 0, perplexity.Error);
-        Assert.Matches(@"^perplexity \d+\.\d\d", perplexity.Output.Split('\n').Last(l => l.Length > 0));
+        Succeeded(perplexity);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(perplexity.Output.Split('\n').Last(l => l.Length > 0), @"^perplexity \d+\.\d\d"), Describe(perplexity));
     }
 
     [Fact]
@@ -220,4 +220,8 @@ public class VerbTests
         Assert.True(talking.Output.Length > 2, "the model produced no reply text");
         Assert.DoesNotContain("sharplm: error", talking.Error);
     }
+
+    private static string Describe(CliProcess.Result result) => $"exit {result.ExitCode}\nstdout:\n{result.Output}\nstderr:\n{result.Error}";
+
+    private static void Succeeded(CliProcess.Result result) => Assert.True(result.ExitCode == 0, Describe(result));
 }
