@@ -12,7 +12,7 @@ namespace SharpLM.Inference.Llama;
 /// The arithmetic follows transformers' LlamaForCausalLM: RMSNorm, rotate-half RoPE, grouped-query attention
 /// with the causal mask implied by attending only to cached positions, SwiGLU, tied or untied output projection.
 /// </summary>
-public sealed class LlamaSession
+public sealed class LlamaSession : IDecoderSession
 {
     private readonly LlamaWeights _weights;
     private readonly int _threads;
@@ -54,6 +54,8 @@ public sealed class LlamaSession
 
     public int MaxPositions => _maxPositions;
 
+    public int VocabularySize => _vocab;
+
     /// <summary>The logits of the last <see cref="Forward"/> call.</summary>
     public ReadOnlySpan<float> Logits => _logits;
 
@@ -74,6 +76,14 @@ public sealed class LlamaSession
         MatrixVector.Multiply(_weights.OutputProjection, _normed, _logits, _vocab, _dim, _threads, _kernel);
         Length++;
         return _logits;
+    }
+
+    /// <summary>Feeds <paramref name="tokens"/> one after another, copying the logits after each into <paramref name="logits"/>.</summary>
+    public void Forward(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        if (logits.Length < (long)tokens.Length * _vocab)
+            throw new ArgumentException($"{tokens.Length} tokens need {(long)tokens.Length * _vocab} logits; the buffer holds {logits.Length}.");
+        for (int i = 0; i < tokens.Length; i++) Forward(tokens[i]).CopyTo(logits.Slice(i * _vocab, _vocab));
     }
 
     private void Layer(LlamaLayerWeights w, int layer, int position)

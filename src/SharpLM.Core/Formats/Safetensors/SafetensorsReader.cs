@@ -80,7 +80,7 @@ public sealed unsafe class SafetensorsReader : IDisposable
                 break;
             case SafetensorsDType.BF16:
                 var raw = MemoryMarshal.Cast<byte, ushort>(bytes);
-                for (int i = 0; i < result.Length; i++) result[i] = BitConverter.Int32BitsToSingle(raw[i] << 16);
+                Quantization.BFloat16.ToSingle(raw, result);
                 break;
             default:
                 throw new SharpLMException($"{Path}: tensor '{name}' has dtype {info.DType.ToHeaderName()}, expected F32, F16 or BF16.");
