@@ -1,11 +1,8 @@
 using System.CommandLine;
+using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
-using SharpLM.Core.Models;
 using SharpLM.Inference.Generation;
-using SharpLM.Inference.Llama;
-using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.Chat;
-using SharpLM.Tokenizers.HuggingFace;
 
 namespace SharpLM.Cli.Commands;
 
@@ -39,12 +36,10 @@ public static class ChatCommand
 
     private static void Run(string directory, string? systemMessage, SamplingOptions options)
     {
-        Core.IO.InputFiles.RequireDirectory(directory, "model");
-        var tokenizer = TokenizerJson.Load(Path.Combine(directory, "tokenizer.json"));
+        // Chat runs on the C# engine only; EngineModel names the families it supports when a folder is another.
+        var (session, tokenizer) = ModelFolder.OpenEngine(directory, Environment.ProcessorCount);
         var template = new ChatTemplate(tokenizer);
-        if (ModelConfigFile.Load(Path.Combine(directory, "config.json")) is not LlamaConfig { IsMixtureOfExperts: false })
-            throw new Core.SharpLMException($"{directory}: chat runs on the C# inference engine, which supports Llama-family dense models (llama, qwen3).");
-        var source = new LlamaLogitsSource(new LlamaSession(LlamaWeights.Load(directory), Environment.ProcessorCount));
+        var source = new SessionLogitsSource(session);
         var stopTokens = new HashSet<int> { template.TurnEndId };
         var messages = new List<ChatMessage>();
         void Reset()

@@ -1,15 +1,14 @@
 using SharpLM.Core.IO;
 using SharpLM.Core.Models;
+using SharpLM.Inference;
 using SharpLM.Inference.Generation;
-using SharpLM.Inference.Llama;
-using SharpLM.Tokenizers.HuggingFace;
 using SharpLM.Training.Generation;
 
 namespace SharpLM.Cli.Stages;
 
 /// <summary>
 /// Generates text from a model folder: with the pure C# engine (KV cache, SIMD, threads; libtorch never loads)
-/// for the Llama family it runs, otherwise with the TorchSharp model.
+/// for the families it runs (GPT-2, Llama-family dense), otherwise (mixture-of-experts) with the TorchSharp model.
 /// </summary>
 public static class TextGeneration
 {
@@ -19,14 +18,11 @@ public static class TextGeneration
     {
         InputFiles.RequireDirectory(modelDirectory, "model");
         var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
-        if (config is LlamaConfig { IsMixtureOfExperts: false })
+        if (EngineModel.Supports(config))
         {
-            var tokenizer = TokenizerJson.Load(Path.Combine(modelDirectory, "tokenizer.json"));
-            if (config.VocabSize < tokenizer.VocabularySize)
-                throw new Core.SharpLMException($"{modelDirectory}: config.json has vocab_size {config.VocabSize} but tokenizer.json uses {tokenizer.VocabularySize} ids.");
-            var session = new LlamaSession(LlamaWeights.Load(modelDirectory), Environment.ProcessorCount);
+            var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
             onReady?.Invoke();
-            return (TextGenerator.Generate(new LlamaLogitsSource(session), tokenizer, prompt, options, onText), "SharpLM.Inference");
+            return (TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, prompt, options, onText), "SharpLM.Inference");
         }
         var (model, torchTokenizer) = ModelFolder.Open(modelDirectory);
         onReady?.Invoke();

@@ -1,0 +1,50 @@
+using SharpLM.Core;
+using SharpLM.Core.Models;
+using SharpLM.Inference.Gpt2;
+using SharpLM.Inference.Llama;
+
+namespace SharpLM.Inference;
+
+/// <summary>
+/// A model folder loaded for the engine, whatever its family: the weights in memory, and new decoding sessions
+/// over them on demand. The family is chosen by config.json's model_type.
+/// </summary>
+public sealed class EngineModel
+{
+    private readonly Func<int, IDecoderSession> _newSession;
+
+    public IModelConfig Config { get; }
+
+    private EngineModel(IModelConfig config, Func<int, IDecoderSession> newSession)
+    {
+        Config = config;
+        _newSession = newSession;
+    }
+
+    /// <summary>Whether the engine runs models of this config: GPT-2, and Llama-family dense models (llama, qwen3).</summary>
+    public static bool Supports(IModelConfig config) => config is Gpt2Config or LlamaConfig { IsMixtureOfExperts: false };
+
+    /// <summary>What <see cref="Supports"/> accepts, for messages.</summary>
+    public const string SupportedFamilies = "GPT-2 (gpt2) and Llama-family dense models (llama, qwen3)";
+
+    /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
+    public static EngineModel Load(string directory)
+    {
+        Core.IO.InputFiles.RequireDirectory(directory, "model");
+        string configPath = Path.Combine(directory, "config.json");
+        var config = ModelConfigFile.Load(configPath);
+        if (!Supports(config))
+            throw new SharpLMException($"{configPath}: the inference engine runs {SupportedFamilies}; this is a {config.ModelType} model"
+                + (config is LlamaConfig { IsMixtureOfExperts: true } ? " with mixture-of-experts layers." : "."));
+        if (config is Gpt2Config)
+        {
+            var weights = Gpt2Weights.Load(directory);
+            return new EngineModel(weights.Config, threads => new Gpt2Session(weights, threads));
+        }
+        var llama = LlamaWeights.Load(directory);
+        return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads));
+    }
+
+    /// <summary>A new, empty sequence over these weights (its own KV cache), decoding with <paramref name="threads"/> threads.</summary>
+    public IDecoderSession NewSession(int threads) => _newSession(threads);
+}

@@ -1,0 +1,174 @@
+using System.Numerics.Tensors;
+using SharpLM.Core;
+using SharpLM.Inference.Kernels;
+
+namespace SharpLM.Inference.Gpt2;
+
+/// <summary>
+/// One sequence being decoded by a GPT-2 model: a preallocated key/value cache for every layer and every position
+/// up to n_positions, and scratch buffers reused for every token, so decoding allocates nothing per token (apart
+/// from the thread pool's own bookkeeping when a product is split across threads).
+///
+/// The arithmetic follows transformers' GPT2LMHeadModel: token plus learned position embedding, pre-norm blocks
+/// with LayerNorm (gain and bias), fused query/key/value projection, causal multi-head attention (the mask is
+/// implied by attending only to cached positions), GELU feed-forward, biases on every projection, final
+/// LayerNorm and the output projection tied to the token embeddings.
+/// </summary>
+public sealed class Gpt2Session : IDecoderSession
+{
+    private readonly Gpt2Weights _weights;
+    private readonly int _threads;
+    private readonly int _dim, _heads, _headDim, _ffn, _vocab, _maxPositions;
+    private readonly float _epsilon;
+    private readonly bool _exactGelu;
+    private readonly float[][] _keyCache, _valueCache; // per layer: [position, dim]
+    private readonly float[] _x, _normed, _qkv, _attention, _projected, _hidden, _geluScratch, _scores, _logits;
+
+    public Gpt2Session(Gpt2Weights weights, int threads)
+    {
+        _weights = weights;
+        _threads = Math.Max(1, threads);
+        var c = weights.Config;
+        (_dim, _heads, _ffn, _vocab, _maxPositions) = (c.Embedding, c.Heads, c.InnerSize, c.VocabSize, c.Positions);
+        _headDim = _dim / _heads;
+        _epsilon = (float)c.LayerNormEpsilon;
+        // "gelu" is the exact erf form; "gelu_new" and "gelu_pytorch_tanh" are the tanh approximation.
+        _exactGelu = c.Activation == "gelu";
+        _keyCache = Enumerable.Range(0, c.Layers).Select(_ => new float[_maxPositions * _dim]).ToArray();
+        _valueCache = Enumerable.Range(0, c.Layers).Select(_ => new float[_maxPositions * _dim]).ToArray();
+        _x = new float[_dim];
+        _normed = new float[_dim];
+        _qkv = new float[3 * _dim];
+        _attention = new float[_dim];
+        _projected = new float[_dim];
+        _hidden = new float[_ffn];
+        _geluScratch = new float[_ffn];
+        _scores = new float[_maxPositions];
+        _logits = new float[_vocab];
+    }
+
+    public int MaxPositions => _maxPositions;
+
+    public int VocabularySize => _vocab;
+
+    /// <summary>Tokens in the cache: the position the next token takes.</summary>
+    public int Length { get; private set; }
+
+    /// <summary>The logits of the last <see cref="Forward(int)"/> call.</summary>
+    public ReadOnlySpan<float> Logits => _logits;
+
+    public void Reset() => Length = 0;
+
+    /// <summary>Forgets every position from <paramref name="length"/> on; the cache before it stays valid.</summary>
+    public void Truncate(int length) => Length = Math.Clamp(length, 0, Length);
+
+    /// <summary>Feeds one token at the next position and returns the logits for the token after it (valid until the next call).</summary>
+    public ReadOnlySpan<float> Forward(int token)
+    {
+        if ((uint)token >= (uint)_vocab) throw new SharpLMException($"token id {token} is outside the model's vocabulary of {_vocab}.");
+        if (Length >= _maxPositions) throw new SharpLMException($"the sequence reached n_positions ({_maxPositions}).");
+        int position = Length;
+        TensorPrimitives.Add(_weights.TokenEmbeddings.AsSpan(token * _dim, _dim), _weights.PositionEmbeddings.AsSpan(position * _dim, _dim), _x);
+        for (int layer = 0; layer < _weights.Layers.Length; layer++) Block(_weights.Layers[layer], layer, position);
+        LayerNorm(_x, _weights.FinalNormGain, _weights.FinalNormBias, _normed);
+        MatrixVector.Multiply(_weights.TokenEmbeddings, _normed, _logits, _vocab, _dim, _threads);
+        Length++;
+        return _logits;
+    }
+
+    /// <summary>Feeds <paramref name="tokens"/> one after another, copying the logits after each into <paramref name="logits"/>.</summary>
+    public void Forward(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        if (logits.Length < (long)tokens.Length * _vocab)
+            throw new ArgumentException($"{tokens.Length} tokens need {(long)tokens.Length * _vocab} logits; the buffer holds {logits.Length}.");
+        for (int i = 0; i < tokens.Length; i++) Forward(tokens[i]).CopyTo(logits.Slice(i * _vocab, _vocab));
+    }
+
+    /// <summary>x + attn(ln_1(x)), then + mlp(ln_2(·)).</summary>
+    private void Block(Gpt2LayerWeights w, int layer, int position)
+    {
+        LayerNorm(_x, w.AttentionNormGain, w.AttentionNormBias, _normed);
+        MatrixVector.Multiply(w.QueryKeyValue, _normed, _qkv, 3 * _dim, _dim, _threads);
+        TensorPrimitives.Add(_qkv, w.QueryKeyValueBias, _qkv);
+        _qkv.AsSpan(_dim, _dim).CopyTo(_keyCache[layer].AsSpan(position * _dim, _dim));
+        _qkv.AsSpan(2 * _dim, _dim).CopyTo(_valueCache[layer].AsSpan(position * _dim, _dim));
+
+        Attend(layer, position);
+        MatrixVector.Multiply(w.AttentionOutput, _attention, _projected, _dim, _dim, _threads);
+        TensorPrimitives.Add(_projected, w.AttentionOutputBias, _projected);
+        TensorPrimitives.Add(_x, _projected, _x);
+
+        LayerNorm(_x, w.FeedForwardNormGain, w.FeedForwardNormBias, _normed);
+        MatrixVector.Multiply(w.FeedForwardUp, _normed, _hidden, _ffn, _dim, _threads);
+        TensorPrimitives.Add(_hidden, w.FeedForwardUpBias, _hidden);
+        if (_exactGelu) GeluErf(_hidden);
+        else GeluTanh(_hidden, _geluScratch);
+        MatrixVector.Multiply(w.FeedForwardDown, _hidden, _projected, _dim, _ffn, _threads);
+        TensorPrimitives.Add(_projected, w.FeedForwardDownBias, _projected);
+        TensorPrimitives.Add(_x, _projected, _x);
+    }
+
+    /// <summary>Each head attends over the cached positions 0..position with softmax(q·k / sqrt(head_dim)).</summary>
+    private void Attend(int layer, int position)
+    {
+        int count = position + 1;
+        float scale = 1f / MathF.Sqrt(_headDim);
+        var keys = _keyCache[layer];
+        var values = _valueCache[layer];
+        for (int h = 0; h < _heads; h++)
+        {
+            int offset = h * _headDim;
+            var query = _qkv.AsSpan(offset, _headDim);
+            var scores = _scores.AsSpan(0, count);
+            for (int t = 0; t < count; t++) scores[t] = TensorPrimitives.Dot(query, keys.AsSpan(t * _dim + offset, _headDim)) * scale;
+            TensorPrimitives.SoftMax(scores, scores);
+            var output = _attention.AsSpan(offset, _headDim);
+            output.Clear();
+            for (int t = 0; t < count; t++)
+                TensorPrimitives.MultiplyAdd(values.AsSpan(t * _dim + offset, _headDim), scores[t], output, output);
+        }
+    }
+
+    /// <summary>(x − mean) / sqrt(variance + ε) · gain + bias, with the biased variance as torch computes it.</summary>
+    private void LayerNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> gain, ReadOnlySpan<float> bias, Span<float> output)
+    {
+        float mean = TensorPrimitives.Sum(input) / input.Length;
+        TensorPrimitives.Subtract(input, mean, output);
+        float variance = TensorPrimitives.SumOfSquares(output) / input.Length;
+        TensorPrimitives.Multiply(output, 1f / MathF.Sqrt(variance + _epsilon), output);
+        TensorPrimitives.FusedMultiplyAdd(output, gain, bias, output);
+    }
+
+    /// <summary>0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³))), vectorised through a scratch buffer.</summary>
+    private static void GeluTanh(Span<float> x, Span<float> scratch)
+    {
+        const float SqrtTwoOverPi = 0.7978845608028654f;
+        var u = scratch[..x.Length];
+        TensorPrimitives.Multiply(x, x, u);
+        TensorPrimitives.Multiply(u, 0.044715f * SqrtTwoOverPi, u);
+        TensorPrimitives.Add(u, SqrtTwoOverPi, u); // sqrt(2/π) · (1 + 0.044715 x²)
+        TensorPrimitives.Multiply(u, x, u);
+        TensorPrimitives.Tanh(u, u);
+        TensorPrimitives.Multiply(u, 0.5f, u);
+        TensorPrimitives.Add(u, 0.5f, u);
+        TensorPrimitives.Multiply(x, u, x);
+    }
+
+    /// <summary>0.5 · x · (1 + erf(x / sqrt 2)), the exact GELU.</summary>
+    private static void GeluErf(Span<float> x)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(0.5 * x[i] * (1 + Erf(x[i] * 0.7071067811865476)));
+    }
+
+    /// <summary>
+    /// erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, about float32's resolution near erf's
+    /// range), since .NET has no erf.
+    /// </summary>
+    private static double Erf(double x)
+    {
+        double sign = Math.Sign(x), a = Math.Abs(x);
+        double t = 1 / (1 + 0.3275911 * a);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        return sign * (1 - poly * Math.Exp(-a * a));
+    }
+}
