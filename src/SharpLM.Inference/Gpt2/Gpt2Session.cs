@@ -101,8 +101,8 @@ public sealed class Gpt2Session : IDecoderSession
         LayerNorm(_x, w.FeedForwardNormGain, w.FeedForwardNormBias, _normed);
         MatrixVector.Multiply(w.FeedForwardUp, _normed, _hidden, _ffn, _dim, _threads);
         TensorPrimitives.Add(_hidden, w.FeedForwardUpBias, _hidden);
-        if (_exactGelu) GeluErf(_hidden);
-        else GeluTanh(_hidden, _geluScratch);
+        if (_exactGelu) Gelu.Exact(_hidden);
+        else Gelu.Tanh(_hidden, _geluScratch);
         MatrixVector.Multiply(w.FeedForwardDown, _hidden, _projected, _dim, _ffn, _threads);
         TensorPrimitives.Add(_projected, w.FeedForwardDownBias, _projected);
         TensorPrimitives.Add(_x, _projected, _x);
@@ -137,38 +137,5 @@ public sealed class Gpt2Session : IDecoderSession
         float variance = TensorPrimitives.SumOfSquares(output) / input.Length;
         TensorPrimitives.Multiply(output, 1f / MathF.Sqrt(variance + _epsilon), output);
         TensorPrimitives.FusedMultiplyAdd(output, gain, bias, output);
-    }
-
-    /// <summary>0.5 · x · (1 + tanh(sqrt(2/π) · (x + 0.044715 · x³))), vectorised through a scratch buffer.</summary>
-    private static void GeluTanh(Span<float> x, Span<float> scratch)
-    {
-        const float SqrtTwoOverPi = 0.7978845608028654f;
-        var u = scratch[..x.Length];
-        TensorPrimitives.Multiply(x, x, u);
-        TensorPrimitives.Multiply(u, 0.044715f * SqrtTwoOverPi, u);
-        TensorPrimitives.Add(u, SqrtTwoOverPi, u); // sqrt(2/π) · (1 + 0.044715 x²)
-        TensorPrimitives.Multiply(u, x, u);
-        TensorPrimitives.Tanh(u, u);
-        TensorPrimitives.Multiply(u, 0.5f, u);
-        TensorPrimitives.Add(u, 0.5f, u);
-        TensorPrimitives.Multiply(x, u, x);
-    }
-
-    /// <summary>0.5 · x · (1 + erf(x / sqrt 2)), the exact GELU.</summary>
-    private static void GeluErf(Span<float> x)
-    {
-        for (int i = 0; i < x.Length; i++) x[i] = (float)(0.5 * x[i] * (1 + Erf(x[i] * 0.7071067811865476)));
-    }
-
-    /// <summary>
-    /// erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, about float32's resolution near erf's
-    /// range), since .NET has no erf.
-    /// </summary>
-    private static double Erf(double x)
-    {
-        double sign = Math.Sign(x), a = Math.Abs(x);
-        double t = 1 / (1 + 0.3275911 * a);
-        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-        return sign * (1 - poly * Math.Exp(-a * a));
     }
 }
