@@ -221,6 +221,29 @@ public class VerbTests
         Assert.DoesNotContain("sharplm: error", talking.Error);
     }
 
+    /// <summary>GPT-2 runs on the C# engine too: chat, which has no TorchSharp path, answers with a GPT-2 model.</summary>
+    [Fact]
+    public void A_gpt2_model_generates_and_chats_on_the_engine()
+    {
+        string dir = CliProcess.TempDirectory();
+        string documents = Path.Combine(Path.GetDirectoryName(TrainedTokenizer.Value)!, "docs.jsonl");
+        Assert.Equal(0, CliProcess.Run("tokenizer", "encode-corpus", "--tokenizer", TrainedTokenizer.Value, "--in", documents, "--out-dir", dir).ExitCode);
+        string config = Path.Combine(dir, "tiny.json");
+        File.WriteAllText(config, """{"model": {"architecture": "gpt2", "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 64}, "training": {"steps": 2, "batch_size": 2, "sequence_length": 16, "warmup_steps": 1}}""");
+        var trained = CliProcess.Run("pretrain", "--train", Path.Combine(dir, "train.tok"), "--tokenizer", TrainedTokenizer.Value, "--out", Path.Combine(dir, "run"), "--config", config);
+        Succeeded(trained);
+        string model = Path.Combine(dir, "run", "model");
+        Assert.Contains("\"gpt2\"", File.ReadAllText(Path.Combine(model, "config.json")));
+
+        var generated = CliProcess.Run("generate", "--model", model, "--prompt", "the", "--max-tokens", "5", "--temperature", "0");
+        Succeeded(generated);
+        Assert.True(generated.Output.StartsWith("the", StringComparison.Ordinal), Describe(generated));
+
+        var chat = CliProcess.RunWithInput("the whale\n/exit\n", "chat", "--model", model, "--max-tokens", "4", "--temperature", "0");
+        Succeeded(chat);
+        Assert.True(chat.Output.Length > 1, Describe(chat));
+    }
+
     private static string Describe(CliProcess.Result result) => $"exit {result.ExitCode}\nstdout:\n{result.Output}\nstderr:\n{result.Error}";
 
     private static void Succeeded(CliProcess.Result result) => Assert.True(result.ExitCode == 0, Describe(result));
