@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SharpLM.Core.Models;
+using SharpLM.Inference.Gpt2;
 using SharpLM.Inference.Llama;
 
 namespace SharpLM.Inference;
@@ -16,6 +17,12 @@ public static class DecodeBenchmark
     [
         ("llama 15M (dim 288, 6 layers, vocab 32000)", LlamaConfig.Create(32000, 288, 6, 6, intermediateSize: 768, maxPositions: 256)),
         ("llama 110M (dim 768, 12 layers, vocab 32000)", LlamaConfig.Create(32000, 768, 12, 12, intermediateSize: 2048, maxPositions: 256)),
+    ];
+
+    /// <summary>GPT-2 shapes, decoded by <see cref="Gpt2Session"/> (learned positions, LayerNorm, biases, tied output).</summary>
+    public static IReadOnlyList<(string Name, Gpt2Config Config)> Gpt2Shapes { get; } =
+    [
+        ("gpt2 124M (dim 768, 12 layers, vocab 50257)", Gpt2Config.Create(50257, 768, 12, 12, positions: 1024)),
     ];
 
     /// <summary>Bytes copied per second by a large array copy (each byte is read once and written once).</summary>
@@ -38,14 +45,23 @@ public static class DecodeBenchmark
     public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128,
         Kernels.MatrixVectorKernel kernel = Kernels.MatrixVectorKernel.Blocked)
     {
-        var config = weights.Config;
         var session = new LlamaSession(weights, threads, kernel);
+        return Measure(name, session, weights.WeightBytesPerToken, threads, kernel.ToString(), bandwidth, tokens);
+    }
+
+    /// <summary>A GPT-2 session on <paramref name="weights"/>, with the default matrix-vector kernel.</summary>
+    public static DecodeBenchmarkResult Run(string name, Gpt2Weights weights, int threads, double bandwidth, int tokens = 128) =>
+        Measure(name, new Gpt2Session(weights, threads), weights.WeightBytesPerToken, threads, Kernels.MatrixVectorKernel.Blocked.ToString(), bandwidth, tokens);
+
+    private static DecodeBenchmarkResult Measure(string name, IDecoderSession session, long weightBytesPerToken, int threads, string kernel,
+        double bandwidth, int tokens)
+    {
         for (int i = 0; i < 8; i++) session.Forward(i); // warm-up: JIT and caches
-        session.Reset();
+        session.Truncate(0);
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < tokens; i++) session.Forward(i % config.VocabSize);
+        for (int i = 0; i < tokens; i++) session.Forward(i % session.VocabularySize);
         double seconds = clock.Elapsed.TotalSeconds;
-        double bound = bandwidth / weights.WeightBytesPerToken;
-        return new DecodeBenchmarkResult(name, threads, kernel.ToString(), tokens / seconds, bound, weights.WeightBytesPerToken / 1e6);
+        double bound = bandwidth / weightBytesPerToken;
+        return new DecodeBenchmarkResult(name, threads, kernel, tokens / seconds, bound, weightBytesPerToken / 1e6);
     }
 }

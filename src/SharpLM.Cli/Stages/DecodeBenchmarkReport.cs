@@ -18,12 +18,18 @@ public static class DecodeBenchmarkReport
             foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
                 // Both kernels back to back, so their ratio is measured under the same machine load.
                 foreach (var kernel in new[] { Inference.Kernels.MatrixVectorKernel.RowDot, Inference.Kernels.MatrixVectorKernel.Blocked })
-                {
-                    var result = DecodeBenchmark.Run(name, weights, threads, bandwidth, tokens, kernel);
-                    table.AddRow(name, $"{result.WeightMegabytes:F0} MB", threads.ToString(), result.Kernel, $"{result.TokensPerSecond:F0}",
-                        $"{result.BoundTokensPerSecond:F0}", $"{100 * result.TokensPerSecond / result.BoundTokensPerSecond:F0}%");
-                }
+                    AddRow(table, DecodeBenchmark.Run(name, weights, threads, bandwidth, tokens, kernel));
+        }
+        foreach (var (name, config) in DecodeBenchmark.Gpt2Shapes)
+        {
+            var weights = Inference.Gpt2.Gpt2Weights.Random(config, 1);
+            foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+                AddRow(table, DecodeBenchmark.Run(name, weights, threads, bandwidth, tokens));
         }
         AnsiConsole.Write(table);
     }
+
+    private static void AddRow(Table table, DecodeBenchmarkResult result) =>
+        table.AddRow(result.Name, $"{result.WeightMegabytes:F0} MB", result.Threads.ToString(), result.Kernel, $"{result.TokensPerSecond:F0}",
+            $"{result.BoundTokensPerSecond:F0}", $"{100 * result.TokensPerSecond / result.BoundTokensPerSecond:F0}%");
 }
