@@ -192,6 +192,13 @@ public class VerbTests
         Succeeded(generated);
         Assert.True(generated.Output.StartsWith("the", StringComparison.Ordinal), Describe(generated));
 
+        // The model as its own draft: greedy speculative text is the same text; log-probabilities and statistics follow it.
+        var speculative = CliProcess.Run("generate", "--model", Path.Combine(run, "model"), "--prompt", "the", "--max-tokens", "5", "--temperature", "0",
+            "--draft", Path.Combine(run, "model"), "--draft-tokens", "3", "--logprobs", "2");
+        Succeeded(speculative);
+        Assert.True(speculative.Output.StartsWith(generated.Output, StringComparison.Ordinal), Describe(speculative));
+        Assert.True(speculative.Output.Contains("log-probabilities") && speculative.Output.Contains("draft tokens accepted"), Describe(speculative));
+
         var perplexity = CliProcess.Run("eval", "perplexity", "--model", Path.Combine(run, "model"), "--data", Path.Combine(dir, "val.tok"), "--context", "16");
         Succeeded(perplexity);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(perplexity.Output.Split('\n').Last(l => l.Length > 0), @"^perplexity \d+\.\d\d"), Describe(perplexity));

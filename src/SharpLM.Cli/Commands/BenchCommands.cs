@@ -42,6 +42,24 @@ public static class BenchCommands
             return 0;
         }));
         bench.Subcommands.Add(generate);
+
+        var model = new Option<string?>("--model", "-m") { Description = $"Trained model folder for the trained-draft rows (default: {SpeculativeBenchmarkReport.QuickstartModel} when present)." };
+        var speculativeTokens = new Option<int>("--tokens") { Description = "Tokens to generate per measurement.", DefaultValueFactory = _ => 64 };
+        var draftTokens = new Option<int[]>("--draft-tokens") { Description = "Draft tokens per round to measure.", DefaultValueFactory = _ => [2, 4], AllowMultipleArgumentsPerToken = true };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature for both models; 0 is greedy.", DefaultValueFactory = _ => 0 };
+        var speculativeRepeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 2 };
+        var speculative = new Command("speculative",
+            "Speculative decoding against plain decoding: tokens/s, acceptance rate and tokens per target pass, with random and trained drafts.")
+            { model, speculativeTokens, draftTokens, temperature, speculativeRepeats };
+        speculative.SetAction(parse => CliRunner.Run(() =>
+        {
+            var options = new Inference.Generation.SamplingOptions { Temperature = parse.GetValue(temperature) };
+            options.Validate();
+            SpeculativeBenchmarkReport.Run(parse.GetValue(model), Math.Max(8, parse.GetValue(speculativeTokens)), parse.GetValue(draftTokens)!,
+                options, Math.Max(1, parse.GetValue(speculativeRepeats)));
+            return 0;
+        }));
+        bench.Subcommands.Add(speculative);
         return bench;
     }
 }

@@ -19,7 +19,12 @@ public static class GenerateCommand
         var minP = new Option<double>("--min-p") { Description = "Drop tokens below this fraction of the best token's probability; 0 disables.", DefaultValueFactory = _ => 0.0 };
         var repetition = new Option<double>("--repetition-penalty") { Description = "Penalise tokens already in the context (1 disables).", DefaultValueFactory = _ => 1.0 };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this (repeatable).", DefaultValueFactory = _ => [] };
-        var command = new Command("generate", "Continue a prompt with a trained model.") { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed };
+        var logProbabilities = new Option<int?>("--logprobs")
+            { Description = "After the text, print each token's log-probability (the model's, before sampling settings) and the N most likely tokens at its position (0: the token's only)." };
+        var draft = new Option<string?>("--draft") { Description = "Speculative decoding: a smaller model folder sharing the model's tokenizer proposes tokens that the model verifies." };
+        var draftTokens = new Option<int>("--draft-tokens") { Description = "Tokens the draft proposes per round.", DefaultValueFactory = _ => 4 };
+        var command = new Command("generate", "Continue a prompt with a trained model.")
+            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, logProbabilities, draft, draftTokens };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
@@ -27,11 +32,15 @@ public static class GenerateCommand
                 MaxNewTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature),
                 TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), MinP = parse.GetValue(minP),
                 RepetitionPenalty = parse.GetValue(repetition), StopSequences = parse.GetValue(stop)!, Seed = parse.GetValue(seed),
+                LogProbabilities = parse.GetValue(logProbabilities),
             };
             options.Validate();
-            TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
-                onReady: () => Console.Write(parse.GetValue(prompt)));
+            var draftModel = parse.GetValue(draft) is string directory ? new DraftModel(directory, parse.GetValue(draftTokens)) : null;
+            var outcome = TextGeneration.Run(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
+                onReady: () => Console.Write(parse.GetValue(prompt)), draft: draftModel);
             Console.WriteLine();
+            if (outcome.Details?.LogProbabilities is { } entries) LogProbabilityReport.Print(entries, outcome.Tokenizer!, Console.Out);
+            if (outcome.Speculation is { } statistics) Display.Info($"speculative decoding (draft {draftModel!.Directory}, {draftModel.Tokens} tokens per round): {statistics}");
             return 0;
         }));
         return command;

@@ -2,9 +2,20 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models;
 using SharpLM.Inference;
 using SharpLM.Inference.Generation;
+using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Generation;
 
 namespace SharpLM.Cli.Stages;
+
+/// <summary>A smaller model that proposes tokens for speculative decoding, and how many per round.</summary>
+public sealed record DraftModel(string Directory, int Tokens);
+
+/// <summary>
+/// What a generation produced: the text and the engine; on the C# engine also the tokens (with log-probabilities
+/// when asked) and the tokenizer that reads them, and speculative statistics when a draft ran.
+/// </summary>
+public sealed record TextGenerationOutcome(string Text, string Engine, GenerationResult? Details = null, BpeTokenizer? Tokenizer = null,
+    SpeculativeStatistics? Speculation = null);
 
 /// <summary>
 /// Generates text from a model folder: with the pure C# engine (KV cache, SIMD, threads; libtorch never loads)
@@ -16,16 +27,45 @@ public static class TextGeneration
     public static (string Text, string Engine) Generate(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
         Action? onReady = null)
     {
+        var outcome = Run(modelDirectory, prompt, options, onText, onReady);
+        return (outcome.Text, outcome.Engine);
+    }
+
+    /// <param name="draft">Run speculative decoding with this draft model (C# engine only).</param>
+    public static TextGenerationOutcome Run(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
+        Action? onReady = null, DraftModel? draft = null)
+    {
         InputFiles.RequireDirectory(modelDirectory, "model");
         var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
         if (EngineModel.Supports(config))
         {
             var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
+            var promptIds = tokenizer.Encode(prompt);
+            if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
+            if (draft is null)
+            {
+                onReady?.Invoke();
+                var plain = TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, promptIds, options, onText);
+                return new(plain.Text, "SharpLM.Inference", plain, tokenizer);
+            }
+            var decoder = new SpeculativeDecoder(session, LoadDraft(draft.Directory, config.VocabSize).NewSession(Environment.ProcessorCount), options, draft.Tokens);
             onReady?.Invoke();
-            return (TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, prompt, options, onText), "SharpLM.Inference");
+            var (result, statistics) = SpeculativeTextGenerator.Generate(decoder, tokenizer, promptIds, onText);
+            return new(result.Text, "SharpLM.Inference (speculative)", result, tokenizer, statistics);
         }
+        if (draft is not null || options.LogProbabilities is not null)
+            throw new Core.SharpLMException($"{modelDirectory}: speculative decoding and log-probabilities run on the C# engine, which runs {EngineModel.SupportedFamilies}.");
         var (model, torchTokenizer) = ModelFolder.Open(modelDirectory);
         onReady?.Invoke();
-        using (model) return (TorchGenerator.Generate(model, torchTokenizer, prompt, options, onText), "TorchSharp");
+        using (model) return new(TorchGenerator.Generate(model, torchTokenizer, prompt, options, onText), "TorchSharp");
+    }
+
+    private static EngineModel LoadDraft(string directory, int vocabulary)
+    {
+        InputFiles.RequireDirectory(directory, "draft model");
+        var weights = EngineModel.Load(directory);
+        if (weights.Config.VocabSize != vocabulary)
+            throw new Core.SharpLMException($"{Path.Combine(directory, "config.json")}: the draft's vocab_size is {weights.Config.VocabSize} but the model's is {vocabulary}; a draft must share the model's tokenizer.");
+        return weights;
     }
 }

@@ -26,6 +26,11 @@ public sealed record SamplingOptions
     public bool StopAtEndOfText { get; init; } = true;
     /// <summary>Stop when the generated text contains one of these; the stop text is not returned.</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
+    /// <summary>
+    /// Report log-probabilities (see <see cref="TokenLogProbabilities"/>): null reports none; N reports each
+    /// generated token's and the N most likely tokens' at its position (0: the generated token's only).
+    /// </summary>
+    public int? LogProbabilities { get; init; }
 
     public void Validate()
     {
@@ -39,6 +44,7 @@ public sealed record SamplingOptions
         Require(MinP is >= 0 and < 1, $"min-p must be in [0, 1) (got {MinP}).");
         Require(RepetitionPenalty > 0, $"repetition penalty must be positive (got {RepetitionPenalty}).");
         Require(MaxNewTokens >= 0, $"max new tokens must not be negative (got {MaxNewTokens}).");
+        Require(LogProbabilities is null or >= 0, $"the number of top log-probabilities must not be negative (got {LogProbabilities}).");
         Require(StopSequences.All(s => s.Length > 0), "stop sequences must not be empty.");
     }
 }

@@ -5,8 +5,12 @@ namespace SharpLM.Inference.Generation;
 /// <summary>Why generation ended.</summary>
 public enum FinishReason { Stop, Length }
 
-/// <summary>A finished generation: the new text, its token ids and why it stopped.</summary>
-public sealed record GenerationResult(string Text, IReadOnlyList<int> Tokens, FinishReason Finish);
+/// <summary>
+/// A finished generation: the new text, its token ids and why it stopped; with
+/// <see cref="SamplingOptions.LogProbabilities"/> set, one entry per token of <see cref="Tokens"/>.
+/// </summary>
+public sealed record GenerationResult(string Text, IReadOnlyList<int> Tokens, FinishReason Finish,
+    IReadOnlyList<TokenLogProbabilities>? LogProbabilities = null);
 
 /// <summary>
 /// The generation loop shared by every model: sample tokens until a stop token (end-of-text, or those the
@@ -32,20 +36,23 @@ public static class TextGenerator
         int promptLength = context.Count;
         string emitted = "";
         var finish = FinishReason.Length;
+        var logProbabilities = options.LogProbabilities is null ? null : new List<TokenLogProbabilities>();
         for (int i = 0; i < options.MaxNewTokens && context.Count < model.MaxContext; i++)
         {
-            int next = sampler.Next(model.Next(context), context);
+            var logits = model.Next(context);
+            int next = sampler.Next(logits, context);
             if ((options.StopAtEndOfText && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
             {
                 finish = FinishReason.Stop;
                 break;
             }
+            logProbabilities?.Add(TokenLogProbabilities.Compute(logits, next, options.LogProbabilities!.Value));
             context.Add(next);
             string text = tokenizer.Decode(context.Skip(promptLength));
             if (StopIndex(text, options.StopSequences) is int cut)
             {
                 if (cut > emitted.Length) onText?.Invoke(text[emitted.Length..cut]);
-                return new GenerationResult(text[..cut], context.Skip(promptLength).ToList(), FinishReason.Stop);
+                return new GenerationResult(text[..cut], context.Skip(promptLength).ToList(), FinishReason.Stop, logProbabilities);
             }
             // Emit what is new, holding back text that could still grow into a stop sequence or an incomplete character.
             int safe = text.Length - HeldBack(text, options.StopSequences);
@@ -57,10 +64,10 @@ public static class TextGenerator
         }
         string final = tokenizer.Decode(context.Skip(promptLength));
         if (final.Length > emitted.Length) onText?.Invoke(final[emitted.Length..]);
-        return new GenerationResult(final, context.Skip(promptLength).ToList(), finish);
+        return new GenerationResult(final, context.Skip(promptLength).ToList(), finish, logProbabilities);
     }
 
-    private static int? StopIndex(string text, IReadOnlyList<string> stops)
+    internal static int? StopIndex(string text, IReadOnlyList<string> stops)
     {
         int? first = null;
         foreach (string stop in stops)
@@ -72,7 +79,7 @@ public static class TextGenerator
     }
 
     /// <summary>How many trailing characters are a proper prefix of some stop sequence (and so must not be shown yet).</summary>
-    private static int HeldBack(string text, IReadOnlyList<string> stops)
+    internal static int HeldBack(string text, IReadOnlyList<string> stops)
     {
         int held = 0;
         foreach (string stop in stops)

@@ -27,6 +27,49 @@ public sealed class TokenSampler
 
     public int Next(ReadOnlySpan<float> logits, IReadOnlyList<int> context)
     {
+        int count = Filter(logits, context);
+        if (count == 0) return ArgMax(_logits);
+        double total = 0;
+        for (int i = 0; i < count; i++) total += _weights[i];
+        double draw = _random.NextDouble() * total;
+        for (int i = 0; i < count; i++)
+        {
+            draw -= _weights[i];
+            if (draw <= 0) return _order[i];
+        }
+        return _order[count - 1];
+    }
+
+    /// <summary>
+    /// Writes the distribution <see cref="Next(ReadOnlySpan{float}, IReadOnlyList{int})"/> draws from into
+    /// <paramref name="probabilities"/> (one entry per token, zero for tokens the filters drop, summing to 1):
+    /// what speculative decoding needs to compare a draft model's distribution with the target's. Greedy
+    /// decoding (temperature 0) is the distribution with all its mass on the arg-max. Does not advance the
+    /// sampler's random generator.
+    /// </summary>
+    public void Probabilities(ReadOnlySpan<float> logits, IReadOnlyList<int> context, Span<double> probabilities)
+    {
+        if (probabilities.Length != logits.Length)
+            throw new ArgumentException($"{logits.Length} logits need {logits.Length} probabilities; the buffer holds {probabilities.Length}.");
+        int count = Filter(logits, context);
+        probabilities.Clear();
+        if (count == 0)
+        {
+            probabilities[ArgMax(_logits)] = 1;
+            return;
+        }
+        double total = 0;
+        for (int i = 0; i < count; i++) total += _weights[i];
+        for (int i = 0; i < count; i++) probabilities[_order[i]] = _weights[i] / total;
+    }
+
+    /// <summary>
+    /// Applies penalties, temperature and the top-k, top-p and min-p cuts: afterwards the kept candidates are
+    /// _order[0..count) with unnormalised weights _weights[0..count). Returns 0 for greedy decoding, leaving
+    /// only the penalised logits in _logits.
+    /// </summary>
+    private int Filter(ReadOnlySpan<float> logits, IReadOnlyList<int> context)
+    {
         int vocabulary = logits.Length;
         if (_logits.Length != vocabulary)
         {
@@ -36,7 +79,7 @@ public sealed class TokenSampler
         }
         logits.CopyTo(_logits);
         ApplyPenalties(context);
-        if (_options.Temperature == 0) return ArgMax(_logits);
+        if (_options.Temperature == 0) return 0;
 
         // Candidates in descending logit order (ties: lower id first), cut to top-k.
         int count = SortCandidates(_options.TopK == 0 ? vocabulary : Math.Min(_options.TopK, vocabulary));
@@ -57,16 +100,7 @@ public sealed class TokenSampler
             double floor = _options.MinP * _weights[0]; // weights are relative to the most likely token
             while (count > 1 && _weights[count - 1] < floor) count--;
         }
-
-        double total = 0;
-        for (int i = 0; i < count; i++) total += _weights[i];
-        double draw = _random.NextDouble() * total;
-        for (int i = 0; i < count; i++)
-        {
-            draw -= _weights[i];
-            if (draw <= 0) return _order[i];
-        }
-        return _order[count - 1];
+        return count;
     }
 
     private void ApplyPenalties(IReadOnlyList<int> context)

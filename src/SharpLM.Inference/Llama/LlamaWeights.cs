@@ -99,4 +99,17 @@ public sealed class LlamaWeights
         var output = config.TieWordEmbeddings ? embeddings : Read("lm_head.weight", config.VocabSize, d);
         return new LlamaWeights(config, embeddings, layers, Read("model.norm.weight", d), output);
     }
+
+    /// <summary>
+    /// The same model cut to its first <paramref name="layers"/> decoder layers, sharing the arrays (no copy):
+    /// the final norm and output projection then read an earlier layer's hidden state. A cheap draft model for
+    /// speculative decoding when no smaller model was trained, since it agrees with the full model where the
+    /// later layers change little.
+    /// </summary>
+    public LlamaWeights FirstLayers(int layers)
+    {
+        if (layers < 1 || layers > Layers.Length)
+            throw new SharpLMException($"a model of {Layers.Length} layers cannot be cut to {layers} (1 to {Layers.Length}).");
+        return new LlamaWeights(Config with { NumHiddenLayers = layers }, Embeddings, Layers[..layers], FinalNorm, OutputProjection);
+    }
 }
