@@ -88,6 +88,33 @@ public class ExportTests
     }
 
     [Fact]
+    public void Safetensors_export_copies_the_folder_in_the_asked_precision_and_the_engine_loads_it()
+    {
+        string output = Path.Combine(CliProcess.TempDirectory(), "tiny-bf16");
+        var result = CliProcess.Run("export", "--format", "safetensors", "--model", ModelFolder.Value, "--out", output, "--type", "bf16");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("BF16", result.Output);
+
+        Assert.Equal(File.ReadAllText(Path.Combine(ModelFolder.Value, "tokenizer.json")), File.ReadAllText(Path.Combine(output, "tokenizer.json")));
+        Assert.Equal("bfloat16", JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "config.json"))).RootElement.GetProperty("torch_dtype").GetString());
+        using (var original = new SafetensorsReader(Path.Combine(ModelFolder.Value, "model.safetensors")))
+        using (var exported = new SafetensorsReader(Path.Combine(output, "model.safetensors")))
+        {
+            Assert.Equal(original.Tensors.Select(t => t.Name).Order(), exported.Tensors.Select(t => t.Name).Order());
+            Assert.All(exported.Tensors, t => Assert.Equal(SafetensorsDType.BF16, t.DType));
+            float[] before = original.ReadFloat32("model.layers.0.mlp.up_proj.weight"), after = exported.ReadFloat32("model.layers.0.mlp.up_proj.weight");
+            for (int i = 0; i < before.Length; i++) Assert.InRange(Math.Abs(before[i] - after[i]), 0, Math.Abs(before[i]) / 128);
+        }
+
+        var generated = CliProcess.Run("generate", "--model", output, "--prompt", "river", "--max-tokens", "4", "--temperature", "0");
+        Assert.True(generated.ExitCode == 0, generated.Error);
+        Assert.StartsWith("river", generated.Output);
+
+        var wrongType = CliProcess.Run("export", "--format", "safetensors", "--model", ModelFolder.Value, "--out", output, "--type", "q8_0");
+        Assert.Equal("sharplm: error: --type 'q8_0' is not one of f32, f16, bf16 for --format safetensors.", wrongType.Error.Trim());
+    }
+
+    [Fact]
     public void Bad_export_arguments_are_one_line_errors()
     {
         string output = Path.Combine(CliProcess.TempDirectory(), "m.gguf");
