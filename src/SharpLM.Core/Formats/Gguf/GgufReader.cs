@@ -135,6 +135,7 @@ public static class GgufReader
             int minimumSize = element == GgufValueType.String ? 8 : ScalarSize(element);
             if (count > (ulong)Remaining / (ulong)minimumSize)
                 throw Corrupt(Position - 8, $"an array of {count} {GgufValue.Name(element)} values cannot fit in the {Remaining} bytes left (truncated?)");
+            if (count > int.MaxValue) throw Corrupt(Position - 8, $"an array of {count} values is more than one array can hold");
             var array = Array.CreateInstance(ClrType(element), (int)count);
             for (int i = 0; i < (int)count; i++) array.SetValue(ReadScalar(element, $"array element {i}"), i);
             return GgufValue.Array(array);
@@ -206,6 +207,7 @@ public static class GgufReader
             ulong length = ReadUInt64($"the length of {what}");
             if (length > (ulong)Remaining)
                 throw Corrupt(Position - 8, $"{what} claims {length} bytes but only {Remaining} are left (truncated?)");
+            if (length > int.MaxValue) throw Corrupt(Position - 8, $"{what} claims {length} bytes, more than a string can hold");
             long start = Position;
             byte[] bytes = _reader.ReadBytes((int)length);
             try
