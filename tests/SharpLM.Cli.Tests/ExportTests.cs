@@ -69,6 +69,16 @@ public class ExportTests
         Assert.Equal(GgufTensorType.F32, file.GetTensor("blk.1.ffn_norm.weight").Type);
         Assert.Equal(new FileInfo(output).Length.ToString("N0"), result.Output.Split(": ")[^1].Split(' ')[0]);
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, "*.tmp")); // written atomically, nothing left behind
+
+        var inspected = CliProcess.Run("inspect", output);
+        Assert.True(inspected.ExitCode == 0, inspected.Error);
+        Assert.Contains("GGUF version 3, alignment 32", inspected.Output);
+        Assert.Matches(@"tokenizer\.ggml\.tokens\s+│ ARRAY\[STRING\]", inspected.Output);
+        Assert.Matches(@"blk\.1\.ffn_down\.weight\s+│ Q8_0 │ \{96, 64\}", inspected.Output);
+        string config = Path.Combine(ModelFolder.Value, "config.json");
+        var notGguf = CliProcess.Run("inspect", config);
+        Assert.Equal(2, notGguf.ExitCode);
+        Assert.StartsWith($"sharplm: error: {config}: not a valid GGUF file: at byte 0, the header: the file starts with", notGguf.Error.Trim());
     }
 
     [Fact]
