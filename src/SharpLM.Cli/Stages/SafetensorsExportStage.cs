@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SharpLM.Cli.Terminal;
+using SharpLM.Core;
+using SharpLM.Core.Formats.Safetensors;
+using SharpLM.Core.IO;
+using SharpLM.Core.Models;
+using SharpLM.Core.Quantization;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>
+/// `sharplm export --format safetensors`: a copy of a Hugging Face model folder with its floating-point tensors
+/// stored as float32, float16 or bfloat16, as transformers' save_pretrained(torch_dtype=...) would write them
+/// (norm weights included) and with config.json's torch_dtype saying so. Every other file is copied unchanged;
+/// the new folder is published atomically.
+/// </summary>
+public static class SafetensorsExportStage
+{
+    public static IReadOnlyList<string> TypeNames { get; } = ["f32", "f16", "bf16"];
+
+    public static void Run(string modelDirectory, string outputDirectory, string typeName)
+    {
+        var (dtype, torchName) = typeName.ToLowerInvariant() switch
+        {
+            "f32" => (SafetensorsDType.F32, "float32"),
+            "f16" => (SafetensorsDType.F16, "float16"),
+            "bf16" => (SafetensorsDType.BF16, "bfloat16"),
+            _ => throw new SharpLMException($"--type '{typeName}' is not one of {string.Join(", ", TypeNames)} for --format safetensors."),
+        };
+        InputFiles.RequireDirectory(modelDirectory, "model");
+        if (Path.GetFullPath(modelDirectory).TrimEnd('/') == Path.GetFullPath(outputDirectory).TrimEnd('/'))
+            throw new SharpLMException($"--out '{outputDirectory}' is the model folder itself; choose a new folder.");
+        string configPath = Path.Combine(modelDirectory, "config.json");
+        ModelConfigFile.Load(configPath); // validates the model before anything is written
+
+        var tensors = new List<SafetensorsTensor>();
+        using (var reader = new SafetensorsReader(Path.Combine(modelDirectory, "model.safetensors")))
+        {
+            foreach (var info in reader.Tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                bool floating = info.DType is SafetensorsDType.F32 or SafetensorsDType.F16 or SafetensorsDType.BF16;
+                tensors.Add(floating
+                    ? new SafetensorsTensor(info.Name, dtype, info.Shape, Encode(reader.ReadFloat32(info.Name), dtype))
+                    : new SafetensorsTensor(info.Name, info.DType, info.Shape, reader.GetBytes(info.Name).ToArray()));
+            }
+        }
+
+        string staging = AtomicDirectory.CreateStaging(outputDirectory);
+        try
+        {
+            foreach (string file in Directory.GetFiles(modelDirectory))
+            {
+                string name = Path.GetFileName(file);
+                if (name is "model.safetensors" or "config.json") continue;
+                File.Copy(file, Path.Combine(staging, name));
+            }
+            var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+            config["torch_dtype"] = torchName;
+            AtomicFile.WriteAllText(Path.Combine(staging, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            SafetensorsWriter.Write(Path.Combine(staging, "model.safetensors"), tensors);
+            AtomicDirectory.Publish(staging, outputDirectory);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+
+        var table = new Table().AddColumns("dtype", "tensors", "parameters", "bytes");
+        foreach (var group in tensors.GroupBy(t => t.DType).OrderBy(g => g.Key))
+            table.AddRow(group.Key.ToHeaderName(), group.Count().ToString(), $"{group.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)):N0}", $"{group.Sum(t => (long)t.Data.Length):N0}");
+        AnsiConsole.Write(table);
+        Display.Info($"{outputDirectory}: model.safetensors {new FileInfo(Path.Combine(outputDirectory, "model.safetensors")).Length:N0} bytes, torch_dtype {torchName}");
+    }
+
+    private static byte[] Encode(float[] values, SafetensorsDType dtype)
+    {
+        switch (dtype)
+        {
+            case SafetensorsDType.F16:
+                var halves = new Half[values.Length];
+                for (int i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
+                return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
+            case SafetensorsDType.BF16:
+                var brain = new ushort[values.Length];
+                BFloat16.FromSingle(values, brain);
+                return MemoryMarshal.AsBytes(brain.AsSpan()).ToArray();
+            default:
+                return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        }
+    }
+}
