@@ -70,8 +70,14 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
             var fileOffsets = OffsetsOf(files);
             bool learned = false;
             problems.Muted = read < resumeAt;
-            foreach (var raw in SourceReader.Read(source, options.BaseDirectory, problems))
+            using var reader = SourceReader.Read(source, options.BaseDirectory, problems).GetEnumerator();
+            while (true)
             {
+                var readLap = clock.Start("read");
+                bool more = reader.MoveNext();
+                readLap.Stop();
+                if (!more) break;
+                var raw = reader.Current;
                 // Problems met while skipping committed input were recorded by the run that committed it.
                 problems.Muted = ++read < resumeAt;
                 if (read <= resumeAt) continue;
