@@ -39,9 +39,11 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         var folder = new PipelineFolder(options.OutputDirectory);
         PrepareFolder(folder);
         var clock = new StageClock();
-        var inputs = config.Sources.Select(s => (Source: s, Files: SourceReader.ListFiles(s, options.BaseDirectory))).ToList();
-        long totalBytes = inputs.Sum(i => i.Files.Sum(f => f.Bytes));
-        var mixer = new SourceMixer(inputs.Select(i => (i.Source.Name, i.Files.Sum(f => f.Bytes), i.Source.Weight)).ToList(), config.Mixing.Temperature, config.Mixing.Seed);
+        var inputs = config.Sources.Select(s => (Source: s, Files: InputResolver.Resolve(s, options.BaseDirectory))).ToList();
+        var sizes = inputs.SelectMany(i => i.Files).DistinctBy(f => f.FullPath).ToDictionary(f => f.FullPath, OrderedSourceStream.SizeOf);
+        long totalBytes = sizes.Values.Sum();
+        var mixer = new SourceMixer(inputs.Select(i => (i.Source.Name, i.Files.Sum(f => sizes[f.FullPath]), i.Source.Weight)).ToList(),
+            config.Mixing.Temperature, config.Mixing.Seed);
         _rates = mixer.Rates;
         var contamination = config.Contamination is { } c
             ? ContaminationIndex.Load(c.EvalSets.Select(p => Path.GetFullPath(p, options.BaseDirectory)), c.NGram) : null;
@@ -66,11 +68,11 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         long read = 0, bytesBefore = 0;
         foreach (var (source, files) in inputs)
         {
-            long sourceBytes = files.Sum(f => f.Bytes);
-            var fileOffsets = OffsetsOf(files);
+            long sourceBytes = files.Sum(f => sizes[f.FullPath]);
+            var fileOffsets = OffsetsOf(files, sizes);
             bool learned = false;
             problems.Muted = read < resumeAt;
-            using var reader = SourceReader.Read(source, options.BaseDirectory, problems).GetEnumerator();
+            using var reader = OrderedSourceStream.Read(source, files, problems, options.Threads).GetEnumerator();
             while (true)
             {
                 var readLap = clock.Start("read");
@@ -83,7 +85,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
                 if (read <= resumeAt) continue;
                 if (!learned)
                 {
-                    LearnBoilerplate(source, processor);
+                    LearnBoilerplate(source, files, processor);
                     learned = true;
                 }
                 buffer.Add(new DocumentWork(raw));
@@ -122,11 +124,11 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
     }
 
     /// <summary>Reads the first documents of a source (without reporting their problems twice) to find its repeated lines.</summary>
-    private void LearnBoilerplate(SourceSpec source, DocumentProcessor processor)
+    private void LearnBoilerplate(SourceSpec source, IReadOnlyList<SourceFile> files, DocumentProcessor processor)
     {
         if (config.Clean.Boilerplate is not { } settings) return;
         var detector = new BoilerplateLineDetector();
-        var sample = SourceReader.Read(source, options.BaseDirectory, new ProblemCollector { Muted = true }).Take(settings.SampleDocuments);
+        var sample = OrderedSourceStream.Read(source, files, new ProblemCollector { Muted = true }, options.Threads).Take(settings.SampleDocuments);
         Parallel.ForEach(sample, ParallelOptions(), raw => detector.Observe(processor.Cleaner.Clean(raw.Text)));
         detector.Freeze(settings.MinDocuments, settings.MinFraction);
         processor.SetBoilerplate(source.Name, detector);
@@ -158,7 +160,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
                 continue;
             }
             tally.DocumentsKept++;
-            foreach (var (type, count) in work.Pii) ChunkRecord.Increment(record.Pii, type, count);
+            foreach (var (type, count) in work.Pii.Snapshot()) if (count > 0) ChunkRecord.Increment(record.Pii, type, count);
             foreach (var (line, isValidation, bytes) in work.Output)
             {
                 (isValidation ? validation : train).Add(line);
@@ -199,14 +201,15 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
     private static ChunkRecord ReadRecord(string path) =>
         JsonFile.Read<ChunkRecord>(path, "pipeline completion record");
 
-    private static Dictionary<string, long> OffsetsOf(IReadOnlyList<InputFile> files)
+    /// <summary>Where each file starts within its source's bytes, by the path documents name it with (for progress).</summary>
+    private static Dictionary<string, long> OffsetsOf(IReadOnlyList<SourceFile> files, Dictionary<string, long> sizes)
     {
         var offsets = new Dictionary<string, long>();
         long offset = 0;
         foreach (var file in files)
         {
-            offsets[file.RelativePath] = offset;
-            offset += file.Bytes;
+            offsets[file.Path] = offset;
+            offset += sizes[file.FullPath];
         }
         return offsets;
     }

@@ -49,16 +49,33 @@ public sealed record DataPipelineConfig
         {
             if (!ok) throw new SharpLMException($"{origin}: field '{field}' {problem}.");
         }
+        void Nested(string field, Action validate)
+        {
+            try
+            {
+                validate();
+            }
+            catch (SharpLMException e)
+            {
+                throw new SharpLMException($"{origin}: {field}: {e.Message}");
+            }
+        }
         Require(Sources.Count > 0, "sources", "must list at least one source");
         var names = new HashSet<string>();
         for (int i = 0; i < Sources.Count; i++)
+        {
+            Nested($"sources[{i}]", Sources[i].Validate);
             Require(names.Add(Sources[i].Name), $"sources[{i}].name", $"repeats the source name '{Sources[i].Name}'");
+        }
+        if (Filters.GopherQuality is { } quality) Nested("filters.gopher_quality", quality.Validate);
+        if (Filters.GopherRepetition is { } repetition) Nested("filters.gopher_repetition", repetition.Validate);
+        if (Filters.C4 is { } c4) Nested("filters.c4", c4.Validate);
+        if (Dedup.MinHash is { } minHash) Nested("dedup.minhash", minHash.Validate);
         Require(Clean.Normalization is "NFC" or "NFKC", "clean.normalization", $"must be \"NFC\" or \"NFKC\" (got \"{Clean.Normalization}\")");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.SampleDocuments > 0, "clean.boilerplate.sample_documents", "must be positive");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.MinDocuments >= 2, "clean.boilerplate.min_documents", "must be at least 2");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.MinFraction is > 0 and <= 1, "clean.boilerplate.min_fraction", "must be in (0, 1]");
         Require(Mixing.Temperature > 0, "mixing.temperature", $"must be positive (got {Mixing.Temperature})");
-        Require(Sources.All(s => s.Weight is null or >= 0), "sources[].weight", "must not be negative");
         Require(Split.ValidationFraction is >= 0 and < 1, "split.validation_fraction", $"must be in [0, 1) (got {Split.ValidationFraction})");
         Require(Output.ShardDocuments > 0, "output.shard_documents", "must be positive");
         Require(Contamination is null || Contamination.EvalSets.Count > 0, "contamination.eval_sets", "must list at least one JSONL file");

@@ -7,7 +7,7 @@ namespace SharpLM.Data.Pipeline;
 
 /// <summary>
 /// The only state that spans units of work: exact-text keys and the MinHash-LSH index of the documents kept so
-/// far. Each unit's newly kept documents (id, exact key, signature) are journaled beside its shards, so a resumed
+/// far. Each unit's documents that reached the index (id, exact key, signature) are journaled beside its shards, so a resumed
 /// run rebuilds the same index by replaying the journals, without re-reading any input.
 /// Memory and journal size grow with kept documents: 16 bytes of exact key plus the index's band keys per document.
 /// </summary>
@@ -40,16 +40,16 @@ public sealed class DeduplicationState
             work.DroppedBy = "dedup.exact";
             return;
         }
+        // Near-duplicates enter the index too (their bands point at their representative), so they are journaled as well.
+        _pending.Add((work.Raw.Id, work.ExactKey, work.Signature));
         if (_index is not null && work.Signature is not null && !_index.TryAdd(work.Raw.Id, work.Signature, out string? representative))
         {
             work.DroppedBy = "dedup.near";
             duplicates.Add(new DuplicatePair(representative!, work.Raw.Id, "near"));
-            return;
         }
-        _pending.Add((work.Raw.Id, work.ExactKey, work.Signature));
     }
 
-    /// <summary>Writes the documents kept since the last call as a journal file (atomically) and forgets them.</summary>
+    /// <summary>Writes the documents indexed since the last call as a journal file (atomically) and forgets them.</summary>
     public void WriteJournal(string path)
     {
         AtomicFile.Write(path, stream =>

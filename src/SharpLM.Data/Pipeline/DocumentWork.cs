@@ -16,7 +16,7 @@ public sealed class DocumentWork(RawDocument raw)
     public ulong[]? Signature { get; set; }
     /// <summary>JSONL lines to write (one per copy after mixing) and whether they go to validation.</summary>
     public List<(string Line, bool Validation, long Bytes)> Output { get; } = new();
-    public Dictionary<string, long> Pii { get; } = new();
+    public Pii.PiiCounts Pii { get; } = new();
 
     public bool Kept => DroppedBy is null;
 }
