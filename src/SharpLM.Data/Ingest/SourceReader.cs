@@ -179,7 +179,7 @@ public static class SourceReader
             }
             if (string.IsNullOrWhiteSpace(email!.Text))
             {
-                Report(null, InputProblemKinds.NoTextPart, $"the message ({email.ContentType}) has no text/plain or text/html part");
+                Report(null, InputProblemKinds.NoTextPart, $"the message ({email.ContentType}) has no text: no text/plain or text/html part, or only empty ones");
                 return null;
             }
             if (email.ReplacementCharacters > 0) ReportReplacements(null, email.ReplacementCharacters);
