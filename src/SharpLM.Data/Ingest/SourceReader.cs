@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -117,8 +116,17 @@ public static class SourceReader
             try
             {
                 if (Directory.Exists(file.FullPath)) throw new IOException("it is a directory, not a file");
-                Stream stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                return file.FullPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+                var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                if (!file.FullPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return stream;
+                try
+                {
+                    return new GzipFileStream(stream);
+                }
+                catch
+                {
+                    stream.Dispose();
+                    throw;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
