@@ -198,11 +198,14 @@ public static class SourceReader
 
         public RawDocument? FromJson(long? line, long offset, byte[] bytes, string format)
         {
-            var decoded = Decode(line, bytes, null);
+            // Valid UTF-8 (nearly every record) is parsed as bytes, without a round trip through a string.
+            var utf8 = bytes.AsMemory();
+            if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
+            DecodedText? decoded = System.Text.Unicode.Utf8.IsValid(utf8.Span) ? null : Decode(line, bytes, null);
             JsonDocument json;
             try
             {
-                json = JsonDocument.Parse(decoded.Text);
+                json = decoded is { } text ? JsonDocument.Parse(text.Text) : JsonDocument.Parse(utf8);
             }
             catch (JsonException e)
             {
@@ -227,7 +230,7 @@ public static class SourceReader
                     { ValueKind: JsonValueKind.Number } value => value.GetRawText(),
                     _ => null,
                 };
-                return Make(line, offset, bytes, format, text.GetString()!, null, decoded.ReplacementCharacters, id);
+                return Make(line, offset, bytes, format, text.GetString()!, null, decoded?.ReplacementCharacters ?? 0, id);
             }
         }
 
