@@ -58,4 +58,11 @@ public class HtmlTextTests
         Assert.Equal("", HtmlText.ToText(""));
         Assert.Equal("just text", HtmlText.ToText("just   text"));
     }
+
+    [Fact]
+    public void Deeply_nested_markup_does_not_exhaust_the_stack()
+    {
+        string html = string.Concat(Enumerable.Repeat("<span>", 50_000)) + "deep" + string.Concat(Enumerable.Repeat("</span>", 50_000));
+        Assert.Equal("deep", HtmlText.ToText(html));
+    }
 }
