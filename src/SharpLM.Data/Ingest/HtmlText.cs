@@ -47,30 +47,49 @@ public static class HtmlText
         return new HtmlContent(title, writer.ToString());
     }
 
-    private static void Walk(INode node, TextWriter writer, bool preformatted)
+    /// <summary>
+    /// Depth-first walk with an explicit stack: HTML nesting has no depth limit, and a recursive walk over a page of
+    /// ten thousand nested elements would overflow the thread's stack.
+    /// </summary>
+    private static void Walk(INode root, TextWriter writer, bool preformatted)
     {
-        foreach (var child in node.ChildNodes)
+        var stack = new Stack<(INode? Node, bool Preformatted, int Level, bool Cell)>();
+        PushChildren(stack, root, preformatted);
+        while (stack.TryPop(out var item))
         {
-            switch (child)
+            if (item.Node is null)
+            {
+                // Leaving an element: its closing break or cell separator.
+                writer.Break(item.Level);
+                if (item.Cell) writer.Space();
+                continue;
+            }
+            switch (item.Node)
             {
                 case IText text:
-                    writer.Text(text.Data, preformatted);
+                    writer.Text(text.Data, item.Preformatted);
                     break;
                 case IElement element:
                     string name = element.LocalName;
                     if (Dropped.Contains(name) || string.Equals(element.GetAttribute("role"), "navigation", StringComparison.OrdinalIgnoreCase)
                         || element.HasAttribute("hidden"))
                         break;
-                    int level = ParagraphBlocks.Contains(name) ? 2 : LineBlocks.Contains(name) ? 1 : 0;
                     if (name == "br") { writer.Break(1); break; }
-                    if (CellBlocks.Contains(name)) writer.Space();
+                    int level = ParagraphBlocks.Contains(name) ? 2 : LineBlocks.Contains(name) ? 1 : 0;
+                    bool cell = CellBlocks.Contains(name);
+                    if (cell) writer.Space();
                     writer.Break(level);
-                    Walk(element, writer, preformatted || name == "pre" || name == "textarea");
-                    writer.Break(level);
-                    if (CellBlocks.Contains(name)) writer.Space();
+                    stack.Push((null, false, level, cell));
+                    PushChildren(stack, element, item.Preformatted || name == "pre" || name == "textarea");
                     break;
             }
         }
+    }
+
+    private static void PushChildren(Stack<(INode? Node, bool Preformatted, int Level, bool Cell)> stack, INode parent, bool preformatted)
+    {
+        var children = parent.ChildNodes;
+        for (int i = children.Length - 1; i >= 0; i--) stack.Push((children[i], preformatted, 0, false));
     }
 
     private static string CollapseWhitespace(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -117,8 +116,17 @@ public static class SourceReader
             try
             {
                 if (Directory.Exists(file.FullPath)) throw new IOException("it is a directory, not a file");
-                Stream stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                return file.FullPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+                var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                if (!file.FullPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return stream;
+                try
+                {
+                    return new GzipFileStream(stream);
+                }
+                catch
+                {
+                    stream.Dispose();
+                    throw;
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -179,7 +187,7 @@ public static class SourceReader
             }
             if (string.IsNullOrWhiteSpace(email!.Text))
             {
-                Report(null, InputProblemKinds.NoTextPart, $"the message ({email.ContentType}) has no text/plain or text/html part");
+                Report(null, InputProblemKinds.NoTextPart, $"the message ({email.ContentType}) has no text: no text/plain or text/html part, or only empty ones");
                 return null;
             }
             if (email.ReplacementCharacters > 0) ReportReplacements(null, email.ReplacementCharacters);
@@ -190,11 +198,14 @@ public static class SourceReader
 
         public RawDocument? FromJson(long? line, long offset, byte[] bytes, string format)
         {
-            var decoded = Decode(line, bytes, null);
+            // Valid UTF-8 (nearly every record) is parsed as bytes, without a round trip through a string.
+            var utf8 = bytes.AsMemory();
+            if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8 = utf8[3..];
+            DecodedText? decoded = System.Text.Unicode.Utf8.IsValid(utf8.Span) ? null : Decode(line, bytes, null);
             JsonDocument json;
             try
             {
-                json = JsonDocument.Parse(decoded.Text);
+                json = decoded is { } text ? JsonDocument.Parse(text.Text) : JsonDocument.Parse(utf8);
             }
             catch (JsonException e)
             {
@@ -219,7 +230,7 @@ public static class SourceReader
                     { ValueKind: JsonValueKind.Number } value => value.GetRawText(),
                     _ => null,
                 };
-                return Make(line, offset, bytes, format, text.GetString()!, null, decoded.ReplacementCharacters, id);
+                return Make(line, offset, bytes, format, text.GetString()!, null, decoded?.ReplacementCharacters ?? 0, id);
             }
         }
 

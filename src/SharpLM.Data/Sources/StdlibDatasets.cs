@@ -19,6 +19,9 @@ public sealed record StdlibDataset(string Name, string Package, string Version, 
     /// <summary>Glob of the data files, relative to the unpacked package.</summary>
     public string DataGlob { get; init; } = "data/*.json";
 
+    /// <summary>Fallback charset for bytes that are not UTF-8 and not declared (see <see cref="SourceSpec.Charset"/>).</summary>
+    public string? Charset { get; init; }
+
     /// <summary>Whether each document carries Meta["group"] = the name of the folder its file lies in.</summary>
     public bool GroupByFolder { get; init; }
 
@@ -32,6 +35,8 @@ public sealed record StdlibDataset(string Name, string Package, string Version, 
         Format = "email",
         DataGlob = "data/*/*.txt",
         GroupByFolder = true,
+        // Mail of 2002, mostly English: undeclared 8-bit bytes are Windows-1252 quotes and dashes.
+        Charset = "windows-1252",
     };
 
     /// <summary>Herman Melville's Moby Dick, one document per chapter.</summary>
@@ -60,7 +65,7 @@ public sealed record StdlibDataset(string Name, string Package, string Version, 
     private IEnumerable<Document> ReadEmailDocuments(string packageDirectory, IInputProblemSink problems)
     {
         if (!Directory.Exists(Path.Combine(packageDirectory, "data"))) throw new SharpLMException($"{packageDirectory}: the package has no data/ folder.");
-        var source = new SourceSpec { Name = Name, Inputs = [InputResolver.NpmPrefix + Name], License = License };
+        var source = new SourceSpec { Name = Name, Inputs = [InputResolver.NpmPrefix + Name], License = License, Charset = Charset };
         var ingestedAt = DateTimeOffset.UtcNow;
         foreach (var raw in SourceReader.Read(source, packageDirectory, problems, new NpmPackageCache().Pin(Package, Version, packageDirectory)))
             yield return new Document
