@@ -111,8 +111,8 @@ public class DataPipelineTests
         var config = PipelineFixture.Config(("big", "big.jsonl"), ("small", "small.jsonl")) with
         {
             Sources = [
-                new Ingest.SourceSpec { Name = "big", Inputs = ["big.jsonl"], License = "CC0-1.0", Weight = 1 },
-                new Ingest.SourceSpec { Name = "small", Inputs = ["small.jsonl"], License = "CC0-1.0", Weight = 1 },
+                new SharpLM.Data.Ingest.SourceSpec { Name = "big", Inputs = ["big.jsonl"], License = "CC0-1.0", Weight = 1 },
+                new SharpLM.Data.Ingest.SourceSpec { Name = "small", Inputs = ["small.jsonl"], License = "CC0-1.0", Weight = 1 },
             ],
             Dedup = new DedupConfig { Exact = true, MinHash = null },
         };
