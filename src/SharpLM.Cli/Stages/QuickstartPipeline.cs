@@ -5,6 +5,8 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.IO;
 using SharpLM.Core.Runs;
+using SharpLM.Data.Ingest;
+using SharpLM.Data.Pipeline;
 using SharpLM.Data.Sources;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Evaluation;
@@ -17,8 +19,8 @@ namespace SharpLM.Cli.Stages;
 public sealed record QuickstartOptions(string OutputDirectory, int? Steps, int VocabularySize, long Seed, string Prompt, int SampleTokens);
 
 /// <summary>
-/// The whole life cycle on the default corpus, stage by stage, in one run folder: fetch → clean → train
-/// tokenizer → encode shards → pretrain → evaluate and sample. Each stage is the same code its own verb runs.
+/// The whole life cycle on the default corpus, stage by stage, in one run folder: data pipeline (fetch, clean,
+/// filter, dedup, PII, split) → train tokenizer → encode shards → pretrain → evaluate and sample. Each stage is the same code its own verb runs.
 /// </summary>
 public sealed class QuickstartPipeline(QuickstartOptions options)
 {
@@ -27,6 +29,23 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
     {
         Model = new ModelShape { HiddenSize = 192, Layers = 4, Heads = 4, MaxPositions = 256 },
         Training = new PretrainOptions { Steps = 700, BatchSize = 16, SequenceLength = 128, LearningRate = 3e-3, WarmupSteps = 30, EvalInterval = 100 },
+    };
+
+    /// <summary>
+    /// The data the quickstart trains on: Moby Dick and the State of the Union addresses through the full data
+    /// pipeline. C4's line rules are off: they target web pages, and these hard-wrapped books and speeches would
+    /// lose most lines to its terminal-punctuation rule.
+    /// </summary>
+    public static DataPipelineConfig DataConfig { get; } = new()
+    {
+        Sources =
+        [
+            new SourceSpec { Name = "moby-dick", Inputs = ["npm:moby-dick"], License = StdlibDataset.MobyDick.License },
+            new SourceSpec { Name = "sotu", Inputs = ["npm:sotu"], License = StdlibDataset.StateOfTheUnion.License },
+        ],
+        Filters = new FiltersConfig { C4 = null },
+        Split = new SplitConfig { ValidationFraction = 0.05 },
+        Output = new OutputConfig { ShardDocuments = 1000 },
     };
 
     private readonly List<(string Stage, TimeSpan Time, string Result)> _stages = new();
@@ -41,22 +60,22 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
         };
         WriteRunJson(run, config);
 
-        var fetched = Stage("fetch corpus", metrics, () => DataStage.Fetch([StdlibDataset.MobyDick, StdlibDataset.StateOfTheUnion], run.RawDocuments),
-            r => $"{r.Documents} documents, {r.Characters / 1e6:F1}M characters");
-        var cleaned = Stage("clean + dedupe", metrics, () => DataStage.Clean([run.RawDocuments], run.CleanDocuments),
-            r => $"{r.DocumentsOut} kept, {r.ExactDuplicates} duplicates, {r.Empty} empty");
+        var data = new PipelineFolder(run.DataDirectory);
+        var prepared = Stage("data pipeline", metrics,
+            () => DataPipelineStage.Run(DataConfig, new DataPipelineRunOptions { BaseDirectory = run.Root, OutputDirectory = data.Root, Restart = true }),
+            m => $"{m.Total.DocumentsIn} documents in, {m.Total.DocumentsOut} out ({m.Drops.Values.Sum()} dropped), {m.Total.BytesOut / 1e6:F1} MB");
         var tokenizer = Stage("train tokenizer", metrics,
-            () => TokenizerStage.Train([run.CleanDocuments], run.TokenizerJson, new BpeTrainerOptions { VocabularySize = options.VocabularySize }),
+            () => TokenizerStage.Train(data.ShardsOf("train"), run.TokenizerJson, new BpeTrainerOptions { VocabularySize = options.VocabularySize }),
             t => $"{t.VocabularySize} tokens, {t.Merges.Count} merges");
         var encoded = Stage("encode shards", metrics,
-            () => TokenizerStage.EncodeCorpus(tokenizer, [run.CleanDocuments], run.TrainShard, run.ValidationShard, 0.05),
+            () => TokenizerStage.EncodeSplit(tokenizer, data.ShardsOf("train"), data.ShardsOf("validation"), run.TrainShard, run.ValidationShard),
             r => $"{r.TrainTokens:N0} train / {r.ValidationTokens:N0} val tokens");
         var trained = Stage("pretrain", metrics, () => PretrainStage.Run(config, tokenizer, run.TrainShard, run.ValidationShard, run, metrics),
             r => $"val loss {r.Summary.FinalValidationLoss:F3} vs unigram {r.UnigramEntropy:F3}, {r.Summary.MeanTokensPerSecond:F0} tok/s");
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
 
-        Report(run, fetched, cleaned, tokenizer, encoded, trained, perplexity, sample, config);
+        Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
         return 0;
     }
 
@@ -99,7 +118,7 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
         AtomicFile.WriteAllText(run.RunJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    private void Report(RunFolder run, FetchResult fetched, Data.CleaningStatistics cleaned, BpeTokenizer tokenizer,
+    private void Report(RunFolder run, PipelineManifest data, BpeTokenizer tokenizer,
         Tokenizers.Corpus.CorpusEncodingResult encoded, PretrainResult trained, PerplexityResult perplexity, string sample, PretrainConfig config)
     {
         var s = trained.Summary;
@@ -121,7 +140,10 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
         foreach (var (stage, time, result) in _stages) md.AppendLine($"| {stage} | {time.TotalSeconds:F1} | {result} |");
         md.AppendLine($"| total | {_stages.Sum(x => x.Time.TotalSeconds):F1} | |").AppendLine();
         md.AppendLine("## Data").AppendLine();
-        md.AppendLine($"- {fetched.Documents} documents fetched (Moby Dick chapters, State of the Union addresses), {cleaned.DocumentsOut} kept after cleaning ({cleaned.ExactDuplicates} exact duplicates, {cleaned.Empty} empty).");
+        md.AppendLine($"- {data.Total.DocumentsIn} documents read (Moby Dick chapters, State of the Union addresses), {data.Total.DocumentsOut} written " +
+                      $"({data.Total.TrainDocuments} train, {data.Total.ValidationDocuments} validation); dropped: " +
+                      (data.Drops.Count == 0 ? "none" : string.Join(", ", data.Drops.Select(d => $"{d.Value} by {d.Key}"))) +
+                      $"; PII replaced: {(data.Pii.Count == 0 ? "none" : string.Join(", ", data.Pii.Select(p => $"{p.Value} {p.Key}")))} (data/manifest.json).");
         md.AppendLine($"- Tokenizer: byte-level BPE, {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges.");
         md.AppendLine($"- Shards: {encoded.TrainTokens:N0} training and {encoded.ValidationTokens:N0} validation tokens, {encoded.Bytes / (double)(encoded.TrainTokens + encoded.ValidationTokens):F2} bytes per token.").AppendLine();
         md.AppendLine("## Model and training").AppendLine();

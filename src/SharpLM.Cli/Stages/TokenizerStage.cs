@@ -19,6 +19,16 @@ public static class TokenizerStage
         return tokenizer;
     }
 
+    /// <summary>Encodes train and validation documents already split by the data pipeline.</summary>
+    public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,
+        string trainPath, string validationPath)
+    {
+        long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(f).Length);
+        return Display.Progress("encoding corpus", totalBytes, sink =>
+            CorpusEncoder.Encode(trainFiles.SelectMany(DocumentJsonl.Read), validationFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath,
+                new Progress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
+    }
+
     public static CorpusEncodingResult EncodeCorpus(BpeTokenizer tokenizer, IReadOnlyList<string> documentFiles, string trainPath,
         string validationPath, double validationFraction)
     {

@@ -13,12 +13,23 @@ public sealed class ExactDeduplicator
 
     public int Duplicates { get; private set; }
 
-    /// <summary>True the first time a text is offered, false for every exact repeat.</summary>
-    public bool IsFirstOccurrence(string text)
+    /// <summary>Distinct texts seen so far.</summary>
+    public int Count => _seen.Count;
+
+    /// <summary>The first 128 bits of the SHA-256 of the text's UTF-8 bytes: thread-safe, so callers may hash in parallel.</summary>
+    public static UInt128 KeyOf(string text)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
-        var key = new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
+        return new UInt128(BitConverter.ToUInt64(hash), BitConverter.ToUInt64(hash[8..]));
+    }
+
+    /// <summary>True the first time a text is offered, false for every exact repeat.</summary>
+    public bool IsFirstOccurrence(string text) => IsFirstOccurrence(KeyOf(text));
+
+    /// <summary>True the first time a key (from <see cref="KeyOf"/>) is offered, false for every repeat.</summary>
+    public bool IsFirstOccurrence(UInt128 key)
+    {
         if (_seen.Add(key)) return true;
         Duplicates++;
         return false;

@@ -15,14 +15,29 @@ namespace SharpLM.Data.Sources;
 public sealed class NpmPackageCache
 {
     private readonly string _root;
+    private readonly Dictionary<string, string> _pinned = new(StringComparer.Ordinal);
 
     public NpmPackageCache(string? root = null) => _root = root ?? UserPaths.CacheDirectory("npm");
+
+    /// <summary>Makes <see cref="Get"/> answer an already unpacked package folder for that package and version.</summary>
+    public NpmPackageCache Pin(string packageName, string version, string packageDirectory)
+    {
+        _pinned[$"{packageName}@{version}"] = packageDirectory;
+        return this;
+    }
+
+    /// <summary>Whether the package is unpacked in the cache already, so that <see cref="Get"/> needs no network.</summary>
+    public bool Contains(string packageName, string version) =>
+        _pinned.ContainsKey($"{packageName}@{version}") || File.Exists(Path.Combine(TargetDirectory(packageName, version), ".complete"));
+
+    private string TargetDirectory(string packageName, string version) =>
+        Path.Combine(_root, $"{packageName.TrimStart('@').Replace('/', '-')}-{version}");
 
     /// <summary>Returns the unpacked package folder (the tarball's "package/" directory).</summary>
     public string Get(string packageName, string version)
     {
-        string safeName = packageName.TrimStart('@').Replace('/', '-');
-        string target = Path.Combine(_root, $"{safeName}-{version}");
+        if (_pinned.TryGetValue($"{packageName}@{version}", out string? pinned)) return pinned;
+        string target = TargetDirectory(packageName, version);
         string marker = Path.Combine(target, ".complete");
         if (File.Exists(marker)) return Path.Combine(target, "package");
 

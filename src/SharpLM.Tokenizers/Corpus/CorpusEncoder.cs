@@ -17,7 +17,16 @@ public sealed record CorpusEncodingResult(long TrainTokens, long ValidationToken
 public static class CorpusEncoder
 {
     public static CorpusEncodingResult Encode(IEnumerable<Document> documents, BpeTokenizer tokenizer, string trainPath,
-        string validationPath, double validationFraction, IProgress<long>? bytesProgress = null)
+        string validationPath, double validationFraction, IProgress<long>? bytesProgress = null) =>
+        Encode(documents.Select(d => (d, IsValidation(d.Id, validationFraction))), tokenizer, trainPath, validationPath, bytesProgress);
+
+    /// <summary>Encodes documents already split upstream (the data pipeline's train and validation shards).</summary>
+    public static CorpusEncodingResult Encode(IEnumerable<Document> train, IEnumerable<Document> validation, BpeTokenizer tokenizer,
+        string trainPath, string validationPath, IProgress<long>? bytesProgress = null) =>
+        Encode(train.Select(d => (d, false)).Concat(validation.Select(d => (d, true))), tokenizer, trainPath, validationPath, bytesProgress);
+
+    private static CorpusEncodingResult Encode(IEnumerable<(Document Document, bool Validation)> documents, BpeTokenizer tokenizer,
+        string trainPath, string validationPath, IProgress<long>? bytesProgress)
     {
         int endOfText = tokenizer.EndOfTextId
             ?? throw new Core.SharpLMException($"the tokenizer has no '{SpecialTokens.EndOfText}' special token, which separates documents in shards.");
@@ -29,14 +38,14 @@ public static class CorpusEncoder
             var encoded = batch.AsParallel().AsOrdered()
                 .Select(d =>
                 {
-                    var ids = tokenizer.Encode(d.Text, allowSpecial: false);
+                    var ids = tokenizer.Encode(d.Document.Text, allowSpecial: false);
                     ids.Add(endOfText);
-                    return (Document: d, Ids: ids.ToArray());
+                    return (d.Document, d.Validation, Ids: ids.ToArray());
                 })
                 .ToList();
-            foreach (var (document, ids) in encoded)
+            foreach (var (document, isValidation, ids) in encoded)
             {
-                (IsValidation(document.Id, validationFraction) ? validation : train).AddDocument(ids);
+                (isValidation ? validation : train).AddDocument(ids);
                 bytes += Encoding.UTF8.GetByteCount(document.Text);
             }
             bytesProgress?.Report(bytes);

@@ -14,6 +14,10 @@ public sealed record Document
     [JsonPropertyName("source")] public required string Source { get; init; }
     /// <summary>SPDX-style license tag of the source.</summary>
     [JsonPropertyName("license")] public required string License { get; init; }
+    /// <summary>1-based line of the record in its (decompressed) source file, for line-oriented formats such as JSONL.</summary>
+    [JsonPropertyName("line")] public long? Line { get; init; }
+    /// <summary>Byte offset of the record in its (decompressed) source file.</summary>
+    [JsonPropertyName("byte_offset")] public long? ByteOffset { get; init; }
     /// <summary>Hex SHA-256 of the original bytes the text was extracted from.</summary>
     [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
     [JsonPropertyName("ingested_at")] public DateTimeOffset? IngestedAt { get; init; }
