@@ -94,7 +94,7 @@ public class GopherRepetitionFilterTests
         var filter = new GopherRepetitionFilter();
         var options = new GopherRepetitionOptions();
         var rejectionsSeen = new HashSet<string>();
-        for (int doc = 0; doc < 600; doc++)
+        for (int doc = 0; doc < 400; doc++)
         {
             int paragraphs = random.Next(1, 6);
             var parts = new List<string>();
