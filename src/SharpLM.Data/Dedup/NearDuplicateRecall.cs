@@ -8,7 +8,7 @@ namespace SharpLM.Data.Dedup;
 /// </summary>
 public static class NearDuplicateRecall
 {
-    public const int WordsPerDocument = 200;
+    public const int WordsPerDocument = 100;
 
     public static IReadOnlyList<(double Jaccard, double Measured, double Theoretical)> Measure(
         MinHashOptions options, double[] similarities, int pairs, int seed)
