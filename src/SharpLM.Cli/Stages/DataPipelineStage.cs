@@ -33,6 +33,7 @@ public static class DataPipelineStage
 
         var details = new Table().AddColumn("what").AddColumn(new TableColumn("count").RightAligned());
         foreach (var (rule, count) in manifest.Drops) details.AddRow($"dropped: {Markup.Escape(rule)}", $"{count:N0}");
+        foreach (var (rule, count) in manifest.Lines) details.AddRow($"lines: {Markup.Escape(rule)}", $"{count:N0}");
         if (manifest.BoilerplateLinesRemoved > 0) details.AddRow("boilerplate lines removed", $"{manifest.BoilerplateLinesRemoved:N0}");
         details.AddRow("near-duplicate clusters", $"{manifest.NearDuplicateClusters:N0}");
         foreach (var (type, count) in manifest.Pii) details.AddRow($"PII replaced: {Markup.Escape(type)}", $"{count:N0}");

@@ -53,6 +53,8 @@ public sealed class ChunkRecord
     [JsonPropertyName("sources")] public Dictionary<string, SourceTally> Sources { get; set; } = new();
     /// <summary>Documents dropped, per rule ("gopher_quality.min_words", "dedup.near", "contamination", …).</summary>
     [JsonPropertyName("drops")] public Dictionary<string, long> Drops { get; set; } = new();
+    /// <summary>Lines removed or kept by line-level filter rules ("c4.line.no_terminal_punct", …).</summary>
+    [JsonPropertyName("lines")] public Dictionary<string, long> Lines { get; set; } = new();
     [JsonPropertyName("boilerplate_lines_removed")] public long BoilerplateLinesRemoved { get; set; }
     [JsonPropertyName("pii")] public Dictionary<string, long> Pii { get; set; } = new();
     /// <summary>Evaluation item → training documents that shared an n-gram with it.</summary>

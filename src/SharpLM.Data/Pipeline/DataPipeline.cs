@@ -182,6 +182,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         dedup.WriteJournal(folder.DedupJournal(chunk));
         lap.Stop();
         record.Problems = problems.Take();
+        record.Lines = processor.TakeLineCounts();
         record.StageSeconds = clock.TakeSeconds();
         // The completion record goes last: its presence is what marks the unit as done.
         AtomicFile.WriteAllText(folder.ChunkRecord(chunk), JsonSerializer.Serialize(record, StateJson));

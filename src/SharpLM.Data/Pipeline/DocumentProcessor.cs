@@ -25,6 +25,7 @@ public sealed class DocumentProcessor
     private readonly StageClock _clock;
     private readonly DateTimeOffset _ingestedAt;
     private readonly Dictionary<string, BoilerplateLineDetector> _boilerplate = new();
+    private FilterCounters _lineCounters = new();
 
     public DocumentProcessor(DataPipelineConfig config, ContaminationIndex? contamination, SourceMixer mixer, StageClock clock, DateTimeOffset ingestedAt)
     {
@@ -44,6 +45,13 @@ public sealed class DocumentProcessor
     }
 
     public TextCleaner Cleaner => _cleaner;
+
+    /// <summary>Lines removed (and kept) by line-level rules since the last call, per rule; then starts counting afresh.</summary>
+    public Dictionary<string, long> TakeLineCounts()
+    {
+        var counts = Interlocked.Exchange(ref _lineCounters, new FilterCounters()).Snapshot();
+        return C4QualityFilter.LineRules.Where(counts.ContainsKey).ToDictionary(rule => rule, rule => counts[rule]);
+    }
 
     /// <summary>Installs the repeated-line detector learned from the start of a source.</summary>
     public void SetBoilerplate(string source, BoilerplateLineDetector detector)
@@ -73,7 +81,7 @@ public sealed class DocumentProcessor
         lap = _clock.Start("filter");
         foreach (var filter in _filters)
         {
-            var outcome = filter.Apply(work.Text);
+            var outcome = filter.Apply(work.Text, _lineCounters);
             if (outcome.RejectedBy is not null || outcome.Text is null)
             {
                 work.DroppedBy = outcome.RejectedBy ?? filter.Name;

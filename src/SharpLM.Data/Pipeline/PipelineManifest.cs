@@ -23,6 +23,7 @@ public sealed class PipelineManifest
     [JsonPropertyName("mixing_rates")] public Dictionary<string, double> MixingRates { get; init; } = new();
     [JsonPropertyName("total")] public SourceTally Total { get; init; } = new();
     [JsonPropertyName("drops")] public SortedDictionary<string, long> Drops { get; init; } = new();
+    [JsonPropertyName("lines")] public SortedDictionary<string, long> Lines { get; init; } = new();
     [JsonPropertyName("boilerplate_lines_removed")] public long BoilerplateLinesRemoved { get; init; }
     [JsonPropertyName("pii")] public SortedDictionary<string, long> Pii { get; init; } = new();
     [JsonPropertyName("contamination")] public SortedDictionary<string, long> Contamination { get; init; } = new();
@@ -49,6 +50,7 @@ public sealed class PipelineManifest
         var total = new SourceTally();
         var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var pii = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var lines = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var leaks = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var problems = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var stages = new SortedDictionary<string, double>(StringComparer.Ordinal);
@@ -66,6 +68,7 @@ public sealed class PipelineManifest
             }
             foreach (var (key, value) in record.Drops) drops[key] = drops.GetValueOrDefault(key) + value;
             foreach (var (key, value) in record.Pii) pii[key] = pii.GetValueOrDefault(key) + value;
+            foreach (var (key, value) in record.Lines) lines[key] = lines.GetValueOrDefault(key) + value;
             foreach (var (key, value) in record.Contamination) leaks[key] = leaks.GetValueOrDefault(key) + value;
             foreach (var (key, value) in record.StageSeconds) stages[key] = stages.GetValueOrDefault(key) + value;
             foreach (var problem in record.Problems) problems[problem.Kind] = problems.GetValueOrDefault(problem.Kind) + 1;
@@ -91,6 +94,7 @@ public sealed class PipelineManifest
             MixingRates = new Dictionary<string, double>(rates),
             Total = total,
             Drops = drops,
+            Lines = lines,
             BoilerplateLinesRemoved = boilerplate,
             Pii = pii,
             Contamination = leaks,
