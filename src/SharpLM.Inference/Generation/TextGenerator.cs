@@ -1,3 +1,4 @@
+using SharpLM.Inference.Constraints;
 using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Inference.Generation;
@@ -11,7 +12,9 @@ public sealed record GenerationResult(string Text, IReadOnlyList<int> Tokens, Fi
 /// <summary>
 /// The generation loop shared by every model: sample tokens until a stop token (end-of-text, or those the
 /// caller names), a stop sequence, the token budget or the model's context; stream text as it becomes whole
-/// characters.
+/// characters. An optional <see cref="ITokenConstraint"/> masks the logits before each draw so the output
+/// stays inside a language; generation then ends once the output is complete and nothing may follow, and a run
+/// cut short by the token budget or the context reports <see cref="FinishReason.Length"/>.
 /// </summary>
 public static class TextGenerator
 {
@@ -23,7 +26,7 @@ public static class TextGenerator
     }
 
     public static GenerationResult Generate(ILogitsSource model, BpeTokenizer tokenizer, IReadOnlyList<int> promptIds, SamplingOptions options,
-        Action<string>? onText = null, IReadOnlySet<int>? stopTokens = null)
+        Action<string>? onText = null, IReadOnlySet<int>? stopTokens = null, ITokenConstraint? constraint = null)
     {
         var sampler = new TokenSampler(options);
         var context = new List<int>(promptIds);
@@ -32,14 +35,23 @@ public static class TextGenerator
         int promptLength = context.Count;
         string emitted = "";
         var finish = FinishReason.Length;
+        float[]? masked = null;
         for (int i = 0; i < options.MaxNewTokens && context.Count < model.MaxContext; i++)
         {
-            int next = sampler.Next(model.Next(context), context);
-            if ((options.StopAtEndOfText && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
+            if (constraint is { IsComplete: true, CanContinue: false })
             {
                 finish = FinishReason.Stop;
                 break;
             }
+            var logits = model.Next(context);
+            if (constraint is not null) logits = masked = ConstraintMask.Apply(constraint, logits, masked);
+            int next = sampler.Next(logits, context);
+            if (((options.StopAtEndOfText || constraint is not null) && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
+            {
+                finish = FinishReason.Stop;
+                break;
+            }
+            constraint?.Advance(next);
             context.Add(next);
             string text = tokenizer.Decode(context.Skip(promptLength));
             if (StopIndex(text, options.StopSequences) is int cut)
