@@ -71,7 +71,12 @@ public sealed class RegexParser
         var bounds = QuantifierAt(end);
         if (bounds is not { } b) return atom;
         if (_position < end && _pattern[_position] == '?') _position++; // lazy: same language
-        if (QuantifierAt(end) is not null) throw Error("nested quantifier");
+        int next = _position;
+        if (QuantifierAt(end) is not null)
+        {
+            _position = next;
+            throw Error("nested quantifier");
+        }
         return new RepeatNode(atom, b.Min, b.Max);
     }
 
