@@ -19,7 +19,11 @@ public static class GenerateCommand
         var minP = new Option<double>("--min-p") { Description = "Drop tokens below this fraction of the best token's probability; 0 disables.", DefaultValueFactory = _ => 0.0 };
         var repetition = new Option<double>("--repetition-penalty") { Description = "Penalise tokens already in the context (1 disables).", DefaultValueFactory = _ => 1.0 };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this (repeatable).", DefaultValueFactory = _ => [] };
-        var command = new Command("generate", "Continue a prompt with a trained model.") { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed };
+        var schema = new Option<string?>("--json-schema") { Description = "Force the output to be a JSON document valid under this JSON Schema file (see docs/inference.md)." };
+        var regex = new Option<string?>("--regex") { Description = "Force the output to match this regular expression as a whole." };
+        var maxString = new Option<int>("--max-string-length") { Description = "With --json-schema: longest string value, so generation always ends.", DefaultValueFactory = _ => 256 };
+        var command = new Command("generate", "Continue a prompt with a trained model.")
+            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, schema, regex, maxString };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
@@ -29,11 +33,24 @@ public static class GenerateCommand
                 RepetitionPenalty = parse.GetValue(repetition), StopSequences = parse.GetValue(stop)!, Seed = parse.GetValue(seed),
             };
             options.Validate();
+            if (parse.GetValue(schema) is not null || parse.GetValue(regex) is not null)
+                return GenerateConstrained(parse.GetValue(model)!, parse.GetValue(prompt)!, options,
+                    new ConstrainedGeneration.Target(parse.GetValue(schema), parse.GetValue(regex), new() { MaxStringLength = parse.GetValue(maxString) }));
             TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
                 onReady: () => Console.Write(parse.GetValue(prompt)));
             Console.WriteLine();
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Prints the constrained output; a run that ran out of tokens first is reported and exits 1, as its text is unfinished.</summary>
+    private static int GenerateConstrained(string model, string prompt, SamplingOptions options, ConstrainedGeneration.Target target)
+    {
+        var result = ConstrainedGeneration.Generate(model, prompt, options, target, Console.Write, onReady: () => Console.Write(prompt));
+        Console.WriteLine();
+        if (result.Finish == FinishReason.Stop) return 0;
+        Console.Error.WriteLine($"sharplm: warning: the output is unfinished: --max-tokens {options.MaxNewTokens} (or the model's context) ran out before it completed the {(target.SchemaFile is null ? "pattern" : "schema")}.");
+        return 1;
     }
 }

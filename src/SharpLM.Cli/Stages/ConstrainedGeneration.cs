@@ -1,0 +1,52 @@
+using SharpLM.Core;
+using SharpLM.Core.IO;
+using SharpLM.Core.Models;
+using SharpLM.Inference.Constraints;
+using SharpLM.Inference.Constraints.Json;
+using SharpLM.Inference.Generation;
+using SharpLM.Inference.Llama;
+using SharpLM.Tokenizers.HuggingFace;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>
+/// `generate --json-schema` / `--regex`: generation whose output must be a document of the schema or a match of
+/// the pattern. The schema or pattern is read and checked before the model loads, so a mistake is reported at
+/// once; masking needs the C# engine's token-by-token loop, so only the Llama family is supported.
+/// </summary>
+public static class ConstrainedGeneration
+{
+    /// <summary>What the output must be: exactly one of a schema file or a pattern.</summary>
+    public sealed record Target(string? SchemaFile, string? Pattern, JsonSchemaLimits Limits);
+
+    public static GenerationResult Generate(string modelDirectory, string prompt, SamplingOptions options, Target target,
+        Action<string>? onText = null, Action? onReady = null)
+    {
+        if ((target.SchemaFile is null) == (target.Pattern is null))
+            throw new SharpLMException("give exactly one of --json-schema and --regex.");
+        if (options.StopSequences.Count > 0)
+            throw new SharpLMException("--stop cannot be combined with --json-schema or --regex: a stop sequence would cut the output short of its end.");
+        target.Limits.Validate();
+        // Parse first: a bad schema or pattern should not wait for the model to load.
+        var schema = target.SchemaFile is { } file ? JsonSchemaParser.Load(file) : null;
+        var pattern = target.Pattern is { } text ? new Inference.Constraints.Regex.RegexAutomaton(text) : null;
+
+        InputFiles.RequireDirectory(modelDirectory, "model");
+        var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
+        if (config is not LlamaConfig { IsMixtureOfExperts: false })
+            throw new SharpLMException($"{modelDirectory}: --json-schema and --regex need a model the C# engine runs (the Llama family).");
+        var tokenizer = TokenizerJson.Load(Path.Combine(modelDirectory, "tokenizer.json"));
+        if (config.VocabSize < tokenizer.VocabularySize)
+            throw new SharpLMException($"{modelDirectory}: config.json has vocab_size {config.VocabSize} but tokenizer.json uses {tokenizer.VocabularySize} ids.");
+        var trie = new TokenTrie(tokenizer);
+        ITokenConstraint constraint = schema is not null
+            ? OutputConstraints.JsonSchema(trie, schema, target.Limits)
+            : new TokenConstraint(trie, pattern!.Start ?? throw new SharpLMException($"regular expression '{target.Pattern}': matches no string at all."));
+
+        var session = new LlamaSession(LlamaWeights.Load(modelDirectory), Environment.ProcessorCount);
+        onReady?.Invoke();
+        var context = tokenizer.Encode(prompt);
+        if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document
+        return TextGenerator.Generate(new LlamaLogitsSource(session), tokenizer, context, options, onText, constraint: constraint);
+    }
+}
