@@ -22,8 +22,9 @@ public static class GenerateCommand
         var schema = new Option<string?>("--json-schema") { Description = "Force the output to be a JSON document valid under this JSON Schema file (see docs/inference.md)." };
         var regex = new Option<string?>("--regex") { Description = "Force the output to match this regular expression as a whole." };
         var maxString = new Option<int>("--max-string-length") { Description = "With --json-schema: longest string value, so generation always ends.", DefaultValueFactory = _ => 256 };
+        var maxWhitespace = new Option<int>("--max-whitespace") { Description = "With --json-schema: most whitespace characters between two parts of an object or array.", DefaultValueFactory = _ => 8 };
         var command = new Command("generate", "Continue a prompt with a trained model.")
-            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, schema, regex, maxString };
+            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, schema, regex, maxString, maxWhitespace };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
@@ -35,7 +36,7 @@ public static class GenerateCommand
             options.Validate();
             if (parse.GetValue(schema) is not null || parse.GetValue(regex) is not null)
                 return GenerateConstrained(parse.GetValue(model)!, parse.GetValue(prompt)!, options,
-                    new ConstrainedGeneration.Target(parse.GetValue(schema), parse.GetValue(regex), new() { MaxStringLength = parse.GetValue(maxString) }));
+                    new ConstrainedGeneration.Target(parse.GetValue(schema), parse.GetValue(regex), new() { MaxStringLength = parse.GetValue(maxString), MaxWhitespace = parse.GetValue(maxWhitespace) }));
             TextGeneration.Generate(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
                 onReady: () => Console.Write(parse.GetValue(prompt)));
             Console.WriteLine();

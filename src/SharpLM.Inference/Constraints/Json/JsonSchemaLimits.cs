@@ -10,7 +10,7 @@ public sealed record JsonSchemaLimits
     /// <summary>Characters in a string value (an escape counts as one).</summary>
     public int MaxStringLength { get; init; } = 256;
     /// <summary>Whitespace characters allowed in one gap between tokens of an object or array.</summary>
-    public int MaxWhitespace { get; init; } = 16;
+    public int MaxWhitespace { get; init; } = 8;
     /// <summary>Digits before the decimal point.</summary>
     public int MaxIntegerDigits { get; init; } = 15;
     /// <summary>Digits after the decimal point.</summary>
