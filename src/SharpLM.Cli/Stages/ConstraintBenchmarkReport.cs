@@ -38,7 +38,7 @@ public static class ConstraintBenchmarkReport
     private static BpeTokenizer FirstRanks(BpeTokenizer source, int size)
     {
         var vocabulary = source.Vocabulary.Where(p => p.Value < size).ToDictionary(p => p.Key, p => p.Value);
-        var merges = source.Merges.Where(m => vocabulary.ContainsKey(m.Left + m.Right)).ToList();
+        var merges = source.Merges.Where(m => vocabulary.ContainsKey(m.Left) && vocabulary.ContainsKey(m.Right) && vocabulary.ContainsKey(m.Left + m.Right)).ToList();
         var specials = new Dictionary<string, int> { [SpecialTokens.EndOfText] = size };
         return new BpeTokenizer(vocabulary, merges, specials, source.PreTokenizerPattern, $"{TokenizerSource.Cl100kBase} (first {size} ids)");
     }
