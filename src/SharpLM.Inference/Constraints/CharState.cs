@@ -22,4 +22,10 @@ public abstract class CharState
 
     /// <summary>Some code point can still follow (false once a match is closed and nothing may be appended).</summary>
     public abstract bool CanContinue { get; }
+
+    /// <summary>
+    /// The matcher hands out this same object whenever it reaches this state (as the regex DFA does), so work
+    /// keyed on it, such as a token mask, can be reused. States built afresh on every step say false.
+    /// </summary>
+    public virtual bool IsShared => false;
 }

@@ -35,8 +35,8 @@ public sealed class TokenConstraint : ITokenConstraint
 
     public void Mask(Span<float> logits)
     {
-        // A state object reached again (the regex DFA interns its states) reuses the set computed before.
-        bool cacheable = _pending.Remaining == 0;
+        // A shared state reached again (the regex DFA interns its states) reuses the set computed before.
+        bool cacheable = _pending.Remaining == 0 && _state.IsShared;
         if (cacheable && _cache.TryGetValue(_state, out var bits))
         {
             ApplyBits(logits, bits);

@@ -140,6 +140,7 @@ public sealed class RegexAutomaton
 
         public override bool IsComplete => accepting;
         public override bool CanContinue => Transitions.Lows.Length > 0;
+        public override bool IsShared => true;
     }
 
     private sealed class SetComparer : IEqualityComparer<int[]>
