@@ -13,6 +13,12 @@ internal sealed class StringFrame(JsonSchemaNode schema, int length, int escape,
 
     private int MaxLength => Math.Max(schema.MinLength, Math.Min(schema.MaxLength ?? int.MaxValue, Limits.MaxStringLength));
 
+    /// <summary>
+    /// The state after one more ordinary character. It is the same whichever character it was, so it is built
+    /// once and shared: a trie walk through string content then allocates per length, not per visited node.
+    /// </summary>
+    private StringFrame? _afterCharacter;
+
     private StringFrame With(int newLength, int newEscape, int first = 0) => new(schema, newLength, newEscape, first, Parent, Limits);
 
     protected override CharState? StepSelf(int c)
@@ -22,7 +28,7 @@ internal sealed class StringFrame(JsonSchemaNode schema, int length, int escape,
             case Normal:
                 if (c == '"') return length >= schema.MinLength ? Close() : null;
                 if (c < 0x20 || length >= MaxLength) return null;
-                return c == '\\' ? With(length + 1, AfterBackslash) : With(length + 1, Normal);
+                return c == '\\' ? With(length + 1, AfterBackslash) : _afterCharacter ??= With(length + 1, Normal);
             case AfterBackslash:
                 if (c == 'u') return With(length, HexStart);
                 return c is '"' or '\\' or '/' or 'b' or 'f' or 'n' or 'r' or 't' ? With(length, Normal) : null;

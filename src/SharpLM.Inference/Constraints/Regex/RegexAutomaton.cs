@@ -114,9 +114,25 @@ public sealed class RegexAutomaton
     {
         private (int[] Lows, int[] Highs, DfaState[] Targets)? _transitions;
 
+        private DfaState?[]? _ascii;
+
         private (int[] Lows, int[] Highs, DfaState[] Targets) Transitions => _transitions ??= owner.BuildTransitions(set);
 
-        public override CharState? Step(int codePoint)
+        /// <summary>Targets for ASCII code points in a flat table: most token bytes are ASCII, and this is the masking walk's inner step.</summary>
+        private DfaState?[] Ascii
+        {
+            get
+            {
+                if (_ascii is { } table) return table;
+                table = new DfaState?[128];
+                for (int c = 0; c < 128; c++) table[c] = Search(c);
+                return _ascii = table;
+            }
+        }
+
+        public override CharState? Step(int codePoint) => codePoint < 128 ? Ascii[codePoint] : Search(codePoint);
+
+        private DfaState? Search(int codePoint)
         {
             var (lows, highs, targets) = Transitions;
             int lo = 0, hi = lows.Length - 1;
