@@ -137,6 +137,23 @@ public class ConstrainedGenerationTests
         Assert.True(float.IsNegativeInfinity(logits[lead]));
     }
 
+    /// <summary>Masked logits (−∞) must never be drawn, however top-k, top-p and rounding fall.</summary>
+    [Fact]
+    public void The_sampler_never_draws_a_masked_token()
+    {
+        var random = new Random(4);
+        var logits = new float[300];
+        for (int trial = 0; trial < 300; trial++)
+        {
+            Array.Fill(logits, float.NegativeInfinity);
+            int allowed = random.Next(1, 4);
+            var open = Enumerable.Range(0, allowed).Select(_ => random.Next(logits.Length)).ToHashSet();
+            foreach (int token in open) logits[token] = (float)(random.NextDouble() * 50 - 25);
+            var sampler = new TokenSampler(new SamplingOptions { Temperature = 0.1 + random.NextDouble() * 3, TopK = random.Next(0, 60), TopP = 0.5 + random.NextDouble() / 2, Seed = trial });
+            for (int draw = 0; draw < 50; draw++) Assert.Contains(sampler.Next(logits), open);
+        }
+    }
+
     [Fact]
     public void A_complete_output_that_cannot_grow_ends_generation_and_a_short_budget_reports_length()
     {
