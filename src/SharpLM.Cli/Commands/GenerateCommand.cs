@@ -45,12 +45,12 @@ public static class GenerateCommand
         return command;
     }
 
-    /// <summary>Prints the constrained output; a run that ran out of tokens first is reported and exits 1, as its text is unfinished.</summary>
+    /// <summary>Prints the constrained output; a run that ran out of tokens before its text was complete is reported and exits 1.</summary>
     private static int GenerateConstrained(string model, string prompt, SamplingOptions options, ConstrainedGeneration.Target target)
     {
-        var result = ConstrainedGeneration.Generate(model, prompt, options, target, Console.Write, onReady: () => Console.Write(prompt));
+        var (result, complete) = ConstrainedGeneration.Generate(model, prompt, options, target, Console.Write, onReady: () => Console.Write(prompt));
         Console.WriteLine();
-        if (result.Finish == FinishReason.Stop) return 0;
+        if (result.Finish == FinishReason.Stop || complete) return 0;
         Console.Error.WriteLine($"sharplm: warning: the output is unfinished: --max-tokens {options.MaxNewTokens} (or the model's context) ran out before it completed the {(target.SchemaFile is null ? "pattern" : "schema")}.");
         return 1;
     }

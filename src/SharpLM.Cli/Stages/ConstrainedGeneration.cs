@@ -19,7 +19,8 @@ public static class ConstrainedGeneration
     /// <summary>What the output must be: exactly one of a schema file or a pattern.</summary>
     public sealed record Target(string? SchemaFile, string? Pattern, JsonSchemaLimits Limits);
 
-    public static GenerationResult Generate(string modelDirectory, string prompt, SamplingOptions options, Target target,
+    /// <returns>The generation, and whether its text is a whole valid result (it can be one even when the budget ended the run).</returns>
+    public static (GenerationResult Result, bool Complete) Generate(string modelDirectory, string prompt, SamplingOptions options, Target target,
         Action<string>? onText = null, Action? onReady = null)
     {
         if ((target.SchemaFile is null) == (target.Pattern is null))
@@ -47,6 +48,7 @@ public static class ConstrainedGeneration
         onReady?.Invoke();
         var context = tokenizer.Encode(prompt);
         if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document
-        return TextGenerator.Generate(new LlamaLogitsSource(session), tokenizer, context, options, onText, constraint: constraint);
+        var result = TextGenerator.Generate(new LlamaLogitsSource(session), tokenizer, context, options, onText, constraint: constraint);
+        return (result, constraint.IsComplete);
     }
 }

@@ -67,6 +67,7 @@ public static class TextGenerator
                 emitted = text[..safe];
             }
         }
+        if (constraint is { IsComplete: true, CanContinue: false }) finish = FinishReason.Stop; // the budget ended exactly at the end
         string final = tokenizer.Decode(context.Skip(promptLength));
         if (final.Length > emitted.Length) onText?.Invoke(final[emitted.Length..]);
         return new GenerationResult(final, context.Skip(promptLength).ToList(), finish);

@@ -161,6 +161,9 @@ public class ConstrainedGenerationTests
         Assert.Equal(FinishReason.Stop, fixedText.Finish);
         Assert.Contains(fixedText.Text, new[] { "abc", "abd" });
 
+        var exact = Generate(OutputConstraints.Regex(Trie, "abc"), seed: 1, maxTokens: 3);
+        Assert.Equal(("abc", FinishReason.Stop), (exact.Text, exact.Finish)); // the budget ended exactly at the end of the match
+
         var schema = JsonSchemaParser.Parse("""{"type":"object","properties":{"a":{"type":"string","minLength":20}},"required":["a"]}""");
         var cut = Generate(OutputConstraints.JsonSchema(Trie, schema), seed: 2, maxTokens: 5);
         Assert.Equal(FinishReason.Length, cut.Finish);
