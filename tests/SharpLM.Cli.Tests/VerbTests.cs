@@ -251,6 +251,21 @@ public class VerbTests
         Assert.True(chat.Output.Length > 1, Describe(chat));
     }
 
+    [Fact]
+    public void Generate_with_a_bad_schema_or_pattern_names_the_file_and_path_or_the_position()
+    {
+        string schema = Path.Combine(CliProcess.TempDirectory(), "schema.json");
+        File.WriteAllText(schema, """{"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "strng"}}}}""");
+        var badSchema = CliProcess.Run("generate", "--model", "/no/such/model", "--json-schema", schema);
+        Assert.Equal(2, badSchema.ExitCode);
+        Assert.Equal($"sharplm: error: {schema}: $.properties.tags.items.type: unknown type \"strng\" (expected object, array, string, number, integer, boolean or null).",
+            badSchema.Error.Trim());
+
+        var badPattern = CliProcess.Run("generate", "--model", "/no/such/model", "--regex", "[0-9]{2,1}");
+        Assert.Equal(2, badPattern.ExitCode);
+        Assert.Equal("sharplm: error: regular expression '[0-9]{2,1}': repetition {2,1} has its maximum below its minimum at position 5.", badPattern.Error.Trim());
+    }
+
     private static string Describe(CliProcess.Result result) => $"exit {result.ExitCode}\nstdout:\n{result.Output}\nstderr:\n{result.Error}";
 
     private static void Succeeded(CliProcess.Result result) => Assert.True(result.ExitCode == 0, Describe(result));

@@ -23,8 +23,12 @@ public static class GenerateCommand
             { Description = "After the text, print each token's log-probability (the model's, before sampling settings) and the N most likely tokens at its position (0: the token's only)." };
         var draft = new Option<string?>("--draft") { Description = "Speculative decoding: a smaller model folder sharing the model's tokenizer proposes tokens that the model verifies." };
         var draftTokens = new Option<int>("--draft-tokens") { Description = "Tokens the draft proposes per round.", DefaultValueFactory = _ => 4 };
+        var schema = new Option<string?>("--json-schema") { Description = "Force the output to be a JSON document valid under this JSON Schema file (see docs/inference.md)." };
+        var regex = new Option<string?>("--regex") { Description = "Force the output to match this regular expression as a whole." };
+        var maxString = new Option<int>("--max-string-length") { Description = "With --json-schema: longest string value, so generation always ends.", DefaultValueFactory = _ => 256 };
+        var maxWhitespace = new Option<int>("--max-whitespace") { Description = "With --json-schema: most whitespace characters between two parts of an object or array.", DefaultValueFactory = _ => 8 };
         var command = new Command("generate", "Continue a prompt with a trained model.")
-            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, logProbabilities, draft, draftTokens };
+            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, logProbabilities, draft, draftTokens, schema, regex, maxString, maxWhitespace };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
@@ -35,6 +39,13 @@ public static class GenerateCommand
                 LogProbabilities = parse.GetValue(logProbabilities),
             };
             options.Validate();
+            if (parse.GetValue(schema) is not null || parse.GetValue(regex) is not null)
+            {
+                if (parse.GetValue(draft) is not null || options.LogProbabilities is not null)
+                    throw new Core.SharpLMException("--json-schema and --regex cannot be combined with --draft or --logprobs.");
+                return GenerateConstrained(parse.GetValue(model)!, parse.GetValue(prompt)!, options,
+                    new ConstrainedGeneration.Target(parse.GetValue(schema), parse.GetValue(regex), new() { MaxStringLength = parse.GetValue(maxString), MaxWhitespace = parse.GetValue(maxWhitespace) }));
+            }
             var draftModel = parse.GetValue(draft) is string directory ? new DraftModel(directory, parse.GetValue(draftTokens)) : null;
             var outcome = TextGeneration.Run(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
                 onReady: () => Console.Write(parse.GetValue(prompt)), draft: draftModel);
@@ -44,5 +55,15 @@ public static class GenerateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Prints the constrained output; a run that ran out of tokens before its text was complete is reported and exits 1.</summary>
+    private static int GenerateConstrained(string model, string prompt, SamplingOptions options, ConstrainedGeneration.Target target)
+    {
+        var (result, complete) = ConstrainedGeneration.Generate(model, prompt, options, target, Console.Write, onReady: () => Console.Write(prompt));
+        Console.WriteLine();
+        if (result.Finish == FinishReason.Stop || complete) return 0;
+        Console.Error.WriteLine($"sharplm: warning: the output is unfinished: --max-tokens {options.MaxNewTokens} (or the model's context) ran out before it completed the {(target.SchemaFile is null ? "pattern" : "schema")}.");
+        return 1;
     }
 }

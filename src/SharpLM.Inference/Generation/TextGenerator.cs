@@ -1,3 +1,4 @@
+using SharpLM.Inference.Constraints;
 using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Inference.Generation;
@@ -15,7 +16,9 @@ public sealed record GenerationResult(string Text, IReadOnlyList<int> Tokens, Fi
 /// <summary>
 /// The generation loop shared by every model: sample tokens until a stop token (end-of-text, or those the
 /// caller names), a stop sequence, the token budget or the model's context; stream text as it becomes whole
-/// characters.
+/// characters. An optional <see cref="ITokenConstraint"/> masks the logits before each draw so the output
+/// stays inside a language; generation then ends once the output is complete and nothing may follow, and a run
+/// cut short by the token budget or the context reports <see cref="FinishReason.Length"/>.
 /// </summary>
 public static class TextGenerator
 {
@@ -27,7 +30,7 @@ public static class TextGenerator
     }
 
     public static GenerationResult Generate(ILogitsSource model, BpeTokenizer tokenizer, IReadOnlyList<int> promptIds, SamplingOptions options,
-        Action<string>? onText = null, IReadOnlySet<int>? stopTokens = null)
+        Action<string>? onText = null, IReadOnlySet<int>? stopTokens = null, ITokenConstraint? constraint = null)
     {
         var sampler = new TokenSampler(options);
         var context = new List<int>(promptIds);
@@ -37,16 +40,25 @@ public static class TextGenerator
         string emitted = "";
         var finish = FinishReason.Length;
         var logProbabilities = options.LogProbabilities is null ? null : new List<TokenLogProbabilities>();
+        float[]? masked = null;
         for (int i = 0; i < options.MaxNewTokens && context.Count < model.MaxContext; i++)
         {
-            var logits = model.Next(context);
-            int next = sampler.Next(logits, context);
-            if ((options.StopAtEndOfText && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
+            if (constraint is { IsComplete: true, CanContinue: false })
             {
                 finish = FinishReason.Stop;
                 break;
             }
-            logProbabilities?.Add(TokenLogProbabilities.Compute(logits, next, options.LogProbabilities!.Value));
+            var modelLogits = model.Next(context);
+            // Log-probabilities are the model's own; the constraint only decides what may be drawn.
+            var logits = constraint is null ? modelLogits : masked = ConstraintMask.Apply(constraint, modelLogits, masked);
+            int next = sampler.Next(logits, context);
+            if (((options.StopAtEndOfText || constraint is not null) && next == tokenizer.EndOfTextId) || stopTokens?.Contains(next) == true)
+            {
+                finish = FinishReason.Stop;
+                break;
+            }
+            logProbabilities?.Add(TokenLogProbabilities.Compute(modelLogits, next, options.LogProbabilities!.Value));
+            constraint?.Advance(next);
             context.Add(next);
             string text = tokenizer.Decode(context.Skip(promptLength));
             if (StopIndex(text, options.StopSequences) is int cut)
@@ -62,6 +74,7 @@ public static class TextGenerator
                 emitted = text[..safe];
             }
         }
+        if (constraint is { IsComplete: true, CanContinue: false }) finish = FinishReason.Stop; // the budget ended exactly at the end
         string final = tokenizer.Decode(context.Skip(promptLength));
         if (final.Length > emitted.Length) onText?.Invoke(final[emitted.Length..]);
         return new GenerationResult(final, context.Skip(promptLength).ToList(), finish, logProbabilities);

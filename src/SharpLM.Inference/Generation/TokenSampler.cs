@@ -85,6 +85,7 @@ public sealed class TokenSampler
         int count = SortCandidates(_options.TopK == 0 ? vocabulary : Math.Min(_options.TopK, vocabulary));
         double max = _logits[_order[0]], sum = 0;
         for (int i = 0; i < count; i++) sum += _weights[i] = Math.Exp((_logits[_order[i]] - max) / _options.Temperature);
+        while (count > 1 && _weights[count - 1] == 0) count--; // masked (-inf) tokens can never be drawn, even by rounding
 
         if (_options.TopP < 1)
         {

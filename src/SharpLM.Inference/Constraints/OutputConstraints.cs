@@ -1,0 +1,21 @@
+using SharpLM.Core;
+using SharpLM.Inference.Constraints.Json;
+using SharpLM.Inference.Constraints.Regex;
+
+namespace SharpLM.Inference.Constraints;
+
+/// <summary>Builds token constraints for the two supported languages over a tokenizer's <see cref="TokenTrie"/>.</summary>
+public static class OutputConstraints
+{
+    /// <summary>Output that matches <paramref name="pattern"/> as a whole (see <see cref="RegexParser"/> for the syntax).</summary>
+    public static TokenConstraint Regex(TokenTrie trie, string pattern)
+    {
+        var automaton = new RegexAutomaton(pattern);
+        var start = automaton.Start ?? throw new SharpLMException($"regular expression '{pattern}': matches no string at all.");
+        return new TokenConstraint(trie, start);
+    }
+
+    /// <summary>Output that is a JSON document valid under <paramref name="schema"/>, within <paramref name="limits"/>.</summary>
+    public static TokenConstraint JsonSchema(TokenTrie trie, JsonSchemaNode schema, JsonSchemaLimits? limits = null) =>
+        new(trie, JsonMatcher.Start(schema, limits));
+}
