@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using SharpLM.Core.Models;
+using SharpLM.Inference.Kernels;
 using SharpLM.Inference.Llama;
 
 namespace SharpLM.Inference;
 
-public sealed record DecodeBenchmarkResult(string Name, int Threads, string Kernel, double TokensPerSecond, double BoundTokensPerSecond, double WeightMegabytes);
+public sealed record DecodeBenchmarkResult(string Name, WeightFormat Format, int Threads, double PromptTokensPerSecond, double DecodeTokensPerSecond,
+    double BoundTokensPerSecond, double WeightMegabytes);
 
 /// <summary>
-/// Decoding speed of the engine on random weights, beside the memory-bandwidth bound measured in the same run:
-/// a decoded token must read every weight once, so tokens/s ≤ copy bandwidth ÷ weight bytes per token.
+/// Prompt-processing and decoding speed of the engine on random weights, beside the memory-bandwidth bound
+/// measured in the same run: a decoded token must read every weight once, so decoding tokens/s ≤ copy
+/// bandwidth ÷ weight bytes per token. Prompt processing reads each weight once per block of tokens, so it may exceed that bound.
 /// </summary>
 public static class DecodeBenchmark
 {
@@ -35,17 +38,24 @@ public static class DecodeBenchmark
         return (double)source.Length * copies / clock.Elapsed.TotalSeconds;
     }
 
-    public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128,
-        Kernels.MatrixVectorKernel kernel = Kernels.MatrixVectorKernel.Blocked)
+    /// <summary>Times a prompt of <paramref name="promptTokens"/> fed as one call, then <paramref name="tokens"/> decoded one by one.</summary>
+    public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128, int promptTokens = 128)
     {
         var config = weights.Config;
-        var session = new LlamaSession(weights, threads, kernel);
-        for (int i = 0; i < 8; i++) session.Forward(i); // warm-up: JIT and caches
+        var session = new LlamaSession(weights, threads);
+        var prompt = Enumerable.Range(0, promptTokens).Select(i => (i * 7919) % config.VocabSize).ToArray();
+        session.Prefill(prompt.AsSpan(0, Math.Min(16, prompt.Length))); // warm-up: JIT and caches
+        for (int i = 0; i < 8; i++) session.Forward(i);
         session.Reset();
         var clock = Stopwatch.StartNew();
+        session.Prefill(prompt);
+        double promptSeconds = clock.Elapsed.TotalSeconds;
+        session.Reset();
+        clock.Restart();
         for (int i = 0; i < tokens; i++) session.Forward(i % config.VocabSize);
         double seconds = clock.Elapsed.TotalSeconds;
-        double bound = bandwidth / weights.WeightBytesPerToken;
-        return new DecodeBenchmarkResult(name, threads, kernel.ToString(), tokens / seconds, bound, weights.WeightBytesPerToken / 1e6);
+        var format = weights.Layers[0].Query.Format;
+        return new DecodeBenchmarkResult(name, format, threads, promptTokens / promptSeconds, tokens / seconds,
+            bandwidth / weights.WeightBytesPerToken, weights.WeightBytesPerToken / 1e6);
     }
 }

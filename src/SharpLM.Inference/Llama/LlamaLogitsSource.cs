@@ -3,7 +3,7 @@ using SharpLM.Inference.Generation;
 namespace SharpLM.Inference.Llama;
 
 /// <summary>
-/// Feeds contexts into a <see cref="LlamaSession"/>, computing each position once. The tokens in the KV cache are
+/// Feeds contexts into a <see cref="LlamaSession"/>, computing each position once (a new stretch of context as one block). The tokens in the KV cache are
 /// remembered: a new context that shares a prefix with them (the next turn of a chat, a regenerated reply) keeps
 /// the cached prefix and computes only the rest.
 /// </summary>
@@ -20,11 +20,9 @@ public sealed class LlamaLogitsSource(LlamaSession session) : ILogitsSource
         if (common == context.Count && common > 0) common--; // the last token must run again to produce its logits
         session.Truncate(common);
         _cached.RemoveRange(common, _cached.Count - common);
-        while (session.Length < context.Count)
-        {
-            session.Forward(context[session.Length]);
-            _cached.Add(context[session.Length - 1]);
-        }
-        return session.Logits;
+        var rest = new int[context.Count - common];
+        for (int i = 0; i < rest.Length; i++) rest[i] = context[common + i];
+        _cached.AddRange(rest);
+        return session.Prefill(rest);
     }
 }
