@@ -57,7 +57,7 @@ public sealed class MatrixProducts
             // Chunks of rows: a multiple of 4 (the float kernels' row block), about 8 per thread.
             int chunk = Math.Max(4, rows / (_pool.Threads * 8) / 4 * 4);
             _job.Set(weights, product, y, chunk);
-            _pool.Run(_job);
+            _pool.Run(_job, (rows + chunk - 1) / chunk);
             _job.Clear();
         }
     }
@@ -67,7 +67,7 @@ public sealed class MatrixProducts
         private WeightMatrix? _weights;
         private ProductInput _input;
         private float* _output;
-        private int _chunk, _next;
+        private int _chunk;
 
         public void Set(WeightMatrix weights, ProductInput input, float* output, int chunk)
         {
@@ -75,21 +75,15 @@ public sealed class MatrixProducts
             _input = input;
             _output = output;
             _chunk = chunk;
-            _next = 0;
         }
 
         public void Clear() => _weights = null;
 
-        public void Execute(int worker)
+        public void Execute(int worker, int item)
         {
             var weights = _weights!;
-            int rows = weights.Rows;
-            while (true)
-            {
-                int start = Interlocked.Add(ref _next, _chunk) - _chunk;
-                if (start >= rows) return;
-                weights.MultiplyRows(_input, _output, rows, start, Math.Min(rows, start + _chunk));
-            }
+            int rows = weights.Rows, start = item * _chunk;
+            weights.MultiplyRows(_input, _output, rows, start, Math.Min(rows, start + _chunk));
         }
     }
 }

@@ -1,29 +1,32 @@
 namespace SharpLM.Inference.Kernels;
 
-/// <summary>A piece of work every participant of a <see cref="WorkerPool"/> runs once per <see cref="WorkerPool.Run"/>.</summary>
+/// <summary>Work split into numbered items that a <see cref="WorkerPool"/>'s participants claim one at a time.</summary>
 public interface IPoolJob
 {
-    /// <summary>Called once on each participant; <paramref name="worker"/> is 0 for the calling thread.</summary>
-    void Execute(int worker);
+    /// <summary>Runs item <paramref name="item"/>; <paramref name="worker"/> (0 for the calling thread) tells apart per-thread scratch.</summary>
+    void Execute(int worker, int item);
 }
 
 /// <summary>
-/// A fixed set of threads that run one job at a time together with the caller. Decoding issues a few hundred
-/// short products per token (tens of microseconds each), so waking threads through the task scheduler would
-/// cost as much as the work: the workers here spin on a generation counter for a short while after each job and
-/// only then sleep on a monitor. Starting a job allocates nothing.
+/// A fixed set of threads that help the caller through one job at a time. Decoding issues a few hundred short
+/// products per token (tens of microseconds each), so waking threads through the task scheduler would cost as
+/// much as the work: workers spin on a generation counter for a short while after each job and only then sleep.
+///
+/// Items are claimed from one 64-bit word holding the job's generation and the next item, so a worker that
+/// arrives late (descheduled on a busy machine) finds the items taken and does nothing: the caller never waits
+/// for a thread to show up, only for claimed items to finish. Starting a job allocates nothing.
 /// </summary>
 public sealed class WorkerPool
 {
-    /// <summary>Spin iterations (each a short pause) before a worker goes to sleep: about a tenth of a millisecond.</summary>
-    private const int SpinIterations = 2000;
+    /// <summary>Spin rounds (each a short pause) before an idle worker sleeps: some tens of microseconds, enough to bridge the gaps between a token's products.</summary>
+    private const int SpinRounds = 1000;
 
     private static readonly Dictionary<int, WorkerPool> Shared = new();
 
     private readonly object _gate = new(), _runLock = new();
     private IPoolJob? _job;
-    private long _generation;
-    private int _pending, _sleepers;
+    private long _generation, _claims; // _claims: generation << 32 | next item
+    private int _items, _done, _sleepers;
 
     /// <summary>Participants per job: the caller plus <c>Threads − 1</c> workers.</summary>
     public int Threads { get; }
@@ -49,25 +52,42 @@ public sealed class WorkerPool
         }
     }
 
-    /// <summary>Runs <paramref name="job"/> on every participant and returns when all are done. Callers on different threads take turns.</summary>
-    public void Run(IPoolJob job)
+    /// <summary>Runs items 0..<paramref name="items"/>−1 of <paramref name="job"/> and returns when all are done. Callers on different threads take turns.</summary>
+    public void Run(IPoolJob job, int items)
     {
-        if (Threads == 1)
+        if (Threads == 1 || items <= 1)
         {
-            job.Execute(0);
+            for (int i = 0; i < items; i++) job.Execute(0, i);
             return;
         }
         lock (_runLock)
         {
+            long generation = _generation + 1;
             _job = job;
-            Volatile.Write(ref _pending, Threads - 1);
-            Interlocked.Increment(ref _generation); // full fence: publishes the job before the sleepers count is read
+            _items = items;
+            _done = 0;
+            Interlocked.Exchange(ref _claims, generation << 32); // publishes job, items and the reset count
+            Interlocked.Exchange(ref _generation, generation);   // full fence before the sleepers count is read
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
-            job.Execute(0);
+            Help(0, generation);
             var wait = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) wait.SpinOnce(sleep1Threshold: -1);
-            _job = null;
+            while (Volatile.Read(ref _done) < items) wait.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Claims and runs items of the job of <paramref name="generation"/> until none is left.</summary>
+    private void Help(int worker, long generation)
+    {
+        while (true)
+        {
+            long claims = Volatile.Read(ref _claims);
+            if (claims >> 32 != generation) return; // a newer job: this one is finished
+            int item = (int)(claims & 0xFFFFFFFF);
+            if (item >= Volatile.Read(ref _items)) return;
+            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims) continue;
+            _job!.Execute(worker, item);
+            Interlocked.Increment(ref _done);
         }
     }
 
@@ -80,9 +100,9 @@ public sealed class WorkerPool
             int spins = 0;
             while ((generation = Volatile.Read(ref _generation)) == seen)
             {
-                if (++spins < SpinIterations)
+                if (++spins < SpinRounds)
                 {
-                    Thread.SpinWait(30);
+                    Thread.SpinWait(20);
                     continue;
                 }
                 lock (_gate)
@@ -94,8 +114,7 @@ public sealed class WorkerPool
                 break;
             }
             seen = generation;
-            _job!.Execute(worker);
-            Interlocked.Decrement(ref _pending);
+            Help(worker, generation);
         }
     }
 }

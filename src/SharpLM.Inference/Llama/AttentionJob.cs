@@ -17,27 +17,25 @@ internal sealed class AttentionJob(int threads, int maxPositions, int heads, int
     private float[] _q = [], _output = [];
     private LlamaKvCache[] _caches = [];
     private int[] _positions = [];
-    private int _layer, _items, _next;
+    private int _layer;
 
     public void Run(WorkerPool pool, float[] q, float[] output, LlamaKvCache[] caches, int[] positions, int layer, int rows)
     {
-        (_q, _output, _caches, _positions, _layer, _items, _next) = (q, output, caches, positions, layer, rows * heads, 0);
+        (_q, _output, _caches, _positions, _layer) = (q, output, caches, positions, layer);
         long work = 0;
         for (int i = 0; i < rows; i++) work += (positions[i] + 1L) * heads;
-        if (work < ParallelThreshold || pool.Threads == 1) Execute(0);
-        else pool.Run(this);
+        if (work < ParallelThreshold || pool.Threads == 1)
+            for (int item = 0; item < rows * heads; item++) Execute(0, item);
+        else pool.Run(this, rows * heads);
         _caches = [];
     }
 
-    public void Execute(int worker)
+    public void Execute(int worker, int item)
     {
         var scoreBuffer = _scores[worker];
         int group = heads / kvHeads, qDim = heads * headDim, kvDim = kvHeads * headDim;
         float scale = 1f / MathF.Sqrt(headDim);
-        while (true)
         {
-            int item = Interlocked.Increment(ref _next) - 1;
-            if (item >= _items) return;
             int row = item / heads, h = item % heads, count = _positions[row] + 1;
             var keys = _caches[row].Keys[_layer];
             var values = _caches[row].Values[_layer];
