@@ -14,4 +14,5 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ChatCommand.Create());
 root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(ExportCommand.Create());
 return root.Parse(args).Invoke();

@@ -24,18 +24,24 @@ public class InferenceParityTests
         return directory;
     }
 
-    public static TheoryData<string> Variants => ["llama", "gqa", "qwen3", "untied"];
+    public static TheoryData<string> Variants => ["llama", "gqa", "qwen3", "untied", "mixtral"];
 
     private static LlamaConfig ConfigFor(string variant)
     {
         var config = LlamaConfig.Create(vocabSize: 320, hiddenSize: 48, layers: 2, heads: 4, keyValueHeads: variant == "gqa" ? 2 : 4,
             intermediateSize: 96, maxPositions: 32, tieEmbeddings: variant != "untied");
-        return variant == "qwen3" ? config.WithQkNorm() : config;
+        return variant switch
+        {
+            "qwen3" => config.WithQkNorm(),
+            "mixtral" => config.WithExperts(4, 2),
+            _ => config,
+        };
     }
 
     /// <summary>
     /// Token-by-token decoding with the KV cache gives, at every position, the logits the TorchSharp model computes
-    /// over the whole sequence at once (1e-4 relative): parity and cache correctness in one check.
+    /// over the whole sequence at once (1e-4 relative): parity and cache correctness in one check. Feeding the
+    /// sequence as blocks (a 5-token prompt, then the rest) must agree too.
     /// </summary>
     [Theory]
     [MemberData(nameof(Variants))]
@@ -53,19 +59,24 @@ public class InferenceParityTests
             for (int p = 0; p < tokens.Length; p++) for (int v = 0; v < 320; v++) expected[p, v] = flat[p * 320 + v];
         }
 
+        void Check(ReadOnlySpan<float> actual, int p, string how)
+        {
+            float scale = 0;
+            for (int v = 0; v < 320; v++) scale = Math.Max(scale, Math.Abs(expected[p, v]));
+            for (int v = 0; v < 320; v++)
+                Assert.True(Math.Abs(actual[v] - expected[p, v]) <= 1e-4f * Math.Max(1f, scale),
+                    $"{variant}, {how}, position {p}, token {v}: engine {actual[v]}, TorchSharp {expected[p, v]}");
+        }
         foreach (int threads in new[] { 1, 2 })
         {
             var session = new LlamaSession(LlamaWeights.Load(directory), threads);
-            for (int p = 0; p < tokens.Length; p++)
-            {
-                var actual = session.Forward(tokens[p]);
-                float scale = 0;
-                for (int v = 0; v < 320; v++) scale = Math.Max(scale, Math.Abs(expected[p, v]));
-                for (int v = 0; v < 320; v++)
-                    Assert.True(Math.Abs(actual[v] - expected[p, v]) <= 1e-4f * Math.Max(1f, scale),
-                        $"{variant}, {threads} threads, position {p}, token {v}: engine {actual[v]}, TorchSharp {expected[p, v]}");
-            }
+            for (int p = 0; p < tokens.Length; p++) Check(session.Forward(tokens[p]), p, $"{threads} threads");
         }
+        var blocks = new LlamaSession(LlamaWeights.Load(directory), 2);
+        var all = new float[tokens.Length * 320];
+        blocks.Forward(tokens.AsSpan(0, 5), all);
+        blocks.Forward(tokens.AsSpan(5), all.AsSpan(5 * 320));
+        for (int p = 0; p < tokens.Length; p++) Check(all.AsSpan(p * 320, 320), p, "blocks");
     }
 
     [Fact]
