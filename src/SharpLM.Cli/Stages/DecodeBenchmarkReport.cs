@@ -9,13 +9,14 @@ namespace SharpLM.Cli.Stages;
 /// <summary>`sharplm bench generate`: the engine's prompt and decoding speed per weight format against the bandwidth bound of the same run.</summary>
 public static class DecodeBenchmarkReport
 {
-    public static void Run(int tokens, int promptTokens, IReadOnlyList<int> threadCounts)
+    public static void Run(int tokens, int promptTokens, IReadOnlyList<int> threadCounts, IReadOnlyList<string> only)
     {
         double bandwidth = DecodeBenchmark.CopyBandwidth();
         Display.Info($"copy bandwidth {bandwidth / 1e9:F1} GB/s (bytes copied per second; the bound is this ÷ weight bytes per token)");
         var table = new Table().AddColumns("model", "format", "weights", "threads", "prompt tok/s", "decode tok/s", "bandwidth bound", "of bound");
         foreach (var (name, config) in DecodeBenchmark.StandardShapes)
         {
+            if (only.Count > 0 && !only.Any(o => name.Contains(o, StringComparison.OrdinalIgnoreCase))) continue;
             var float32 = LlamaWeights.Random(config, 1);
             foreach (var format in new[] { WeightFormat.F32, WeightFormat.BF16, WeightFormat.Q8_0, WeightFormat.Q4 })
             {
