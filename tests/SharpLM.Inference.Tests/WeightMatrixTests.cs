@@ -80,9 +80,11 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q8_0, 7, 32, 1, 1)]
     [InlineData(WeightFormat.Q8_0, 301, 288, 3, 2)]
     [InlineData(WeightFormat.Q8_0, 1030, 768, 2, 2)]
+    [InlineData(WeightFormat.Q8_0, 65, 96, 9, 2)]
     [InlineData(WeightFormat.Q4, 7, 32, 1, 1)]
     [InlineData(WeightFormat.Q4, 301, 288, 3, 2)]
     [InlineData(WeightFormat.Q4, 1030, 768, 2, 2)]
+    [InlineData(WeightFormat.Q4, 65, 96, 9, 2)]
     public void Kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors, int threads)
     {
         var matrix = WeightMatrix.Create(RandomValues(rows * columns, rows + columns), rows, columns, format);

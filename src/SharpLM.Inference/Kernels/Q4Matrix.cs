@@ -81,7 +81,10 @@ public sealed class Q4Matrix : WeightMatrix
             {
                 byte* w = packed + (long)r * groups * BytesPerGroup;
                 float* ws = scales + (long)r * groups;
-                for (int t = 0; t < input.Count; t++)
+                int t = 0;
+                if (Avx2.IsSupported)
+                    for (; t + 4 <= input.Count; t += 4) FourVectors(w, ws, input, t, groups, output + (long)t * outputStride + r, outputStride);
+                for (; t < input.Count; t++)
                     output[(long)t * outputStride + r] = Avx2.IsSupported
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), input.VectorSums(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
@@ -118,6 +121,35 @@ public sealed class Q4Matrix : WeightMatrix
             correction += s * xsums[g];
         }
         return Vector256.Sum(a0 + a1) - 8 * correction;
+    }
+
+    /// <summary>One row against vectors t..t+3 (a prompt block): each weight group is unpacked once for all four.</summary>
+    private static unsafe void FourVectors(byte* w, float* ws, in ProductInput input, int t, int groups, float* output, int stride)
+    {
+        sbyte* x0 = input.VectorCodes(t), x1 = input.VectorCodes(t + 1), x2 = input.VectorCodes(t + 2), x3 = input.VectorCodes(t + 3);
+        float* s0 = input.VectorScales(t), s1 = input.VectorScales(t + 1), s2 = input.VectorScales(t + 2), s3 = input.VectorScales(t + 3);
+        int* m0 = input.VectorSums(t), m1 = input.VectorSums(t + 1), m2 = input.VectorSums(t + 2), m3 = input.VectorSums(t + 3);
+        var a0 = Vector256<float>.Zero;
+        Vector256<float> a1 = a0, a2 = a0, a3 = a0;
+        float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (int g = 0; g < groups; g++)
+        {
+            int offset = g * GroupSize;
+            var u = Unpack(w + g * BytesPerGroup);
+            float d = ws[g], e0 = d * s0[g], e1 = d * s1[g], e2 = d * s2[g], e3 = d * s3[g];
+            a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u, Avx.LoadVector256(x0 + offset))), Vector256.Create(e0), a0);
+            a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u, Avx.LoadVector256(x1 + offset))), Vector256.Create(e1), a1);
+            a2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u, Avx.LoadVector256(x2 + offset))), Vector256.Create(e2), a2);
+            a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u, Avx.LoadVector256(x3 + offset))), Vector256.Create(e3), a3);
+            c0 += e0 * m0[g];
+            c1 += e1 * m1[g];
+            c2 += e2 * m2[g];
+            c3 += e3 * m3[g];
+        }
+        output[0] = Vector256.Sum(a0) - 8 * c0;
+        output[stride] = Vector256.Sum(a1) - 8 * c1;
+        output[2L * stride] = Vector256.Sum(a2) - 8 * c2;
+        output[3L * stride] = Vector256.Sum(a3) - 8 * c3;
     }
 
     private static unsafe float ScalarRowDot(byte* w, float* ws, sbyte* x, float* xs, int groups)

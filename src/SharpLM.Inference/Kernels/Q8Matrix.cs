@@ -87,7 +87,10 @@ public sealed class Q8Matrix : WeightMatrix
             {
                 sbyte* w = codes + (long)r * columns;
                 float* ws = scales + (long)r * groups;
-                for (int t = 0; t < input.Count; t++)
+                int t = 0;
+                if (Avx2.IsSupported)
+                    for (; t + 4 <= input.Count; t += 4) FourVectors(w, ws, input, t, groups, output + (long)t * outputStride + r, outputStride);
+                for (; t < input.Count; t++)
                     output[(long)t * outputStride + r] = Avx2.IsSupported
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
@@ -112,6 +115,31 @@ public sealed class Q8Matrix : WeightMatrix
             a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), Vector256.Create(ws[g] * xs[g]), a0);
         }
         return Vector256.Sum(a0 + a1);
+    }
+
+    /// <summary>One row against vectors t..t+3 (a prompt block): each weight group is loaded and its magnitude taken once for all four.</summary>
+    private static unsafe void FourVectors(sbyte* w, float* ws, in ProductInput input, int t, int groups, float* output, int stride)
+    {
+        sbyte* x0 = input.VectorCodes(t), x1 = input.VectorCodes(t + 1), x2 = input.VectorCodes(t + 2), x3 = input.VectorCodes(t + 3);
+        float* s0 = input.VectorScales(t), s1 = input.VectorScales(t + 1), s2 = input.VectorScales(t + 2), s3 = input.VectorScales(t + 3);
+        var a0 = Vector256<float>.Zero;
+        Vector256<float> a1 = a0, a2 = a0, a3 = a0;
+        var ones = Vector256.Create((short)1);
+        for (int g = 0; g < groups; g++)
+        {
+            int offset = g * GroupSize;
+            var wv = Avx.LoadVector256(w + offset);
+            var magnitude = Avx2.Abs(wv);
+            float d = ws[g];
+            a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x0 + offset), wv)), ones)), Vector256.Create(d * s0[g]), a0);
+            a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x1 + offset), wv)), ones)), Vector256.Create(d * s1[g]), a1);
+            a2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x2 + offset), wv)), ones)), Vector256.Create(d * s2[g]), a2);
+            a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x3 + offset), wv)), ones)), Vector256.Create(d * s3[g]), a3);
+        }
+        output[0] = Vector256.Sum(a0);
+        output[stride] = Vector256.Sum(a1);
+        output[2L * stride] = Vector256.Sum(a2);
+        output[3L * stride] = Vector256.Sum(a3);
     }
 
     private static unsafe float ScalarRowDot(sbyte* w, float* ws, sbyte* x, float* xs, int groups)
