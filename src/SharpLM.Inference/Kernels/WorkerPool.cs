@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SharpLM.Inference.Kernels;
 
 /// <summary>Work split into numbered items that a <see cref="WorkerPool"/>'s participants claim one at a time.</summary>
@@ -25,8 +27,16 @@ public sealed class WorkerPool
 
     private readonly object _gate = new(), _runLock = new();
     private IPoolJob? _job;
-    private long _generation, _claims; // _claims: generation << 32 | next item
-    private int _items, _done, _sleepers;
+    // Each counter on its own cache line: idle workers poll the generation while the busy ones update the
+    // claims and the done count, and sharing a line would make every update wait for the pollers.
+    private PaddedLong _generation, _claims, _done; // _claims: generation << 32 | next item
+    private int _items, _sleepers;
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedLong
+    {
+        [FieldOffset(64)] public long Value;
+    }
 
     /// <summary>Participants per job: the caller plus <c>Threads − 1</c> workers.</summary>
     public int Threads { get; }
@@ -62,17 +72,18 @@ public sealed class WorkerPool
         }
         lock (_runLock)
         {
-            long generation = _generation + 1;
+            long generation = _generation.Value + 1;
             _job = job;
             _items = items;
-            _done = 0;
-            Interlocked.Exchange(ref _claims, generation << 32); // publishes job, items and the reset count
-            Interlocked.Exchange(ref _generation, generation);   // full fence before the sleepers count is read
+            _done.Value = 0;
+            Interlocked.Exchange(ref _claims.Value, generation << 32); // publishes job, items and the reset count
+            Interlocked.Exchange(ref _generation.Value, generation);   // full fence before the sleepers count is read
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_gate) Monitor.PulseAll(_gate);
             Help(0, generation);
-            var wait = new SpinWait();
-            while (Volatile.Read(ref _done) < items) wait.SpinOnce(sleep1Threshold: -1);
+            // Busy-wait for items other threads hold: they finish within microseconds, and yielding the core
+            // here (as SpinWait does after a few rounds) hands it to other processes for a whole time slice.
+            while (Volatile.Read(ref _done.Value) < items) Thread.SpinWait(8);
         }
     }
 
@@ -81,13 +92,13 @@ public sealed class WorkerPool
     {
         while (true)
         {
-            long claims = Volatile.Read(ref _claims);
+            long claims = Volatile.Read(ref _claims.Value);
             if (claims >> 32 != generation) return; // a newer job: this one is finished
             int item = (int)(claims & 0xFFFFFFFF);
             if (item >= Volatile.Read(ref _items)) return;
-            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims) continue;
+            if (Interlocked.CompareExchange(ref _claims.Value, claims + 1, claims) != claims) continue;
             _job!.Execute(worker, item);
-            Interlocked.Increment(ref _done);
+            Interlocked.Increment(ref _done.Value);
         }
     }
 
@@ -98,7 +109,7 @@ public sealed class WorkerPool
         {
             long generation;
             int spins = 0;
-            while ((generation = Volatile.Read(ref _generation)) == seen)
+            while ((generation = Volatile.Read(ref _generation.Value)) == seen)
             {
                 if (++spins < SpinRounds)
                 {
@@ -108,7 +119,7 @@ public sealed class WorkerPool
                 lock (_gate)
                 {
                     Interlocked.Increment(ref _sleepers); // full fence: the generation read below cannot move above it
-                    while ((generation = Volatile.Read(ref _generation)) == seen) Monitor.Wait(_gate);
+                    while ((generation = Volatile.Read(ref _generation.Value)) == seen) Monitor.Wait(_gate);
                     Interlocked.Decrement(ref _sleepers);
                 }
                 break;
