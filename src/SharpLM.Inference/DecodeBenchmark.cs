@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using SharpLM.Core.Models;
 using SharpLM.Inference.Gpt2;
+using SharpLM.Inference.Kernels;
 using SharpLM.Inference.Llama;
 
 namespace SharpLM.Inference;
 
-public sealed record DecodeBenchmarkResult(string Name, int Threads, string Kernel, double TokensPerSecond, double BoundTokensPerSecond, double WeightMegabytes);
+public sealed record DecodeBenchmarkResult(string Name, WeightFormat Format, int Threads, double PromptTokensPerSecond, double DecodeTokensPerSecond,
+    double BoundTokensPerSecond, double WeightMegabytes);
 
 /// <summary>
-/// Decoding speed of the engine on random weights, beside the memory-bandwidth bound measured in the same run:
-/// a decoded token must read every weight once, so tokens/s ≤ copy bandwidth ÷ weight bytes per token.
+/// Prompt-processing and decoding speed of the engine on random weights, beside the memory-bandwidth bound
+/// measured in the same run: a decoded token must read every weight once, so decoding tokens/s ≤ copy
+/// bandwidth ÷ weight bytes per token. Prompt processing reads each weight once per block of tokens, so it may exceed that bound.
 /// </summary>
 public static class DecodeBenchmark
 {
@@ -42,26 +45,42 @@ public static class DecodeBenchmark
         return (double)source.Length * copies / clock.Elapsed.TotalSeconds;
     }
 
-    public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128,
-        Kernels.MatrixVectorKernel kernel = Kernels.MatrixVectorKernel.Blocked)
+    /// <summary>
+    /// Times a prompt of <paramref name="promptTokens"/> fed as one call, then <paramref name="tokens"/> decoded one
+    /// by one; each <paramref name="repeats"/> times, keeping the best (the machine may be shared).
+    /// </summary>
+    public static DecodeBenchmarkResult Run(string name, LlamaWeights weights, int threads, double bandwidth, int tokens = 128, int promptTokens = 128,
+        int repeats = 3)
     {
-        var session = new LlamaSession(weights, threads, kernel);
-        return Measure(name, session, weights.WeightBytesPerToken, threads, kernel.ToString(), bandwidth, tokens);
+        return Measure(name, new LlamaSession(weights, threads), weights.Layers[0].Query.Format, weights.WeightBytesPerToken, threads, bandwidth,
+            tokens, promptTokens, repeats);
     }
 
-    /// <summary>A GPT-2 session on <paramref name="weights"/>, with the default matrix-vector kernel.</summary>
-    public static DecodeBenchmarkResult Run(string name, Gpt2Weights weights, int threads, double bandwidth, int tokens = 128) =>
-        Measure(name, new Gpt2Session(weights, threads), weights.WeightBytesPerToken, threads, Kernels.MatrixVectorKernel.Blocked.ToString(), bandwidth, tokens);
+    /// <summary>A GPT-2 session on <paramref name="weights"/> (float32 weights).</summary>
+    public static DecodeBenchmarkResult Run(string name, Gpt2Weights weights, int threads, double bandwidth, int tokens = 128, int promptTokens = 128,
+        int repeats = 3) =>
+        Measure(name, new Gpt2Session(weights, threads), WeightFormat.F32, weights.WeightBytesPerToken, threads, bandwidth, tokens, promptTokens, repeats);
 
-    private static DecodeBenchmarkResult Measure(string name, IDecoderSession session, long weightBytesPerToken, int threads, string kernel,
-        double bandwidth, int tokens)
+    private static DecodeBenchmarkResult Measure(string name, IDecoderSession session, WeightFormat format, long weightBytesPerToken, int threads,
+        double bandwidth, int tokens, int promptTokens, int repeats)
     {
-        for (int i = 0; i < 8; i++) session.Forward(i); // warm-up: JIT and caches
-        session.Truncate(0);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < tokens; i++) session.Forward(i % session.VocabularySize);
-        double seconds = clock.Elapsed.TotalSeconds;
-        double bound = bandwidth / weightBytesPerToken;
-        return new DecodeBenchmarkResult(name, threads, kernel, tokens / seconds, bound, weightBytesPerToken / 1e6);
+        int vocabulary = session.VocabularySize;
+        var prompt = Enumerable.Range(0, promptTokens).Select(i => (i * 7919) % vocabulary).ToArray();
+        session.Prefill(prompt.AsSpan(0, Math.Min(16, prompt.Length))); // warm-up: JIT and caches
+        for (int i = 0; i < 8; i++) session.Forward(i);
+        double promptSeconds = double.MaxValue, seconds = double.MaxValue;
+        for (int repeat = 0; repeat < Math.Max(1, repeats); repeat++)
+        {
+            session.Truncate(0);
+            var clock = Stopwatch.StartNew();
+            session.Prefill(prompt);
+            promptSeconds = Math.Min(promptSeconds, clock.Elapsed.TotalSeconds);
+            session.Truncate(0);
+            clock.Restart();
+            for (int i = 0; i < tokens; i++) session.Forward(i % vocabulary);
+            seconds = Math.Min(seconds, clock.Elapsed.TotalSeconds);
+        }
+        return new DecodeBenchmarkResult(name, format, threads, promptTokens / promptSeconds, tokens / seconds,
+            bandwidth / weightBytesPerToken, weightBytesPerToken / 1e6);
     }
 }

@@ -25,4 +25,10 @@ public interface IDecoderSession
     /// each of them into <paramref name="logits"/>, row i ([VocabularySize] floats) following token i.
     /// </summary>
     void Forward(ReadOnlySpan<int> tokens, Span<float> logits);
+
+    /// <summary>
+    /// Feeds several tokens (a prompt) and returns the logits after the last one only (valid until the next call):
+    /// the cheap way to fill the cache, since no logits are computed for the tokens before it.
+    /// </summary>
+    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens);
 }

@@ -83,6 +83,19 @@ public class VerbTests
     }
 
     [Fact]
+    public void Export_names_an_unknown_weight_format_and_a_missing_model()
+    {
+        string dir = CliProcess.TempDirectory();
+        var format = CliProcess.Run("export", "--quantize", "q5", "--model", dir, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, format.ExitCode);
+        Assert.Equal("sharplm: error: unknown weight format 'q5': expected fp32, bf16, q8_0 or q4.", format.Error.Trim());
+        string missing = Path.Combine(dir, "nothing");
+        var model = CliProcess.Run("export", "--quantize", "q4", "--model", missing, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(2, model.ExitCode);
+        Assert.Equal($"sharplm: error: {missing}: model folder not found.", model.Error.Trim());
+    }
+
+    [Fact]
     public void Pretrain_with_a_missing_shard_names_it()
     {
         string dir = CliProcess.TempDirectory();
@@ -124,6 +137,7 @@ public class VerbTests
     [InlineData("pretrain")]
     [InlineData("generate")]
     [InlineData("eval", "perplexity")]
+    [InlineData("export")]
     public void Every_verb_has_help(params string[] verb)
     {
         var result = CliProcess.Run([.. verb, "--help"]);

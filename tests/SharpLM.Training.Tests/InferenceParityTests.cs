@@ -24,18 +24,24 @@ public class InferenceParityTests
         return directory;
     }
 
-    public static TheoryData<string> Variants => ["llama", "gqa", "qwen3", "untied"];
+    public static TheoryData<string> Variants => ["llama", "gqa", "qwen3", "untied", "mixtral"];
 
     private static LlamaConfig ConfigFor(string variant)
     {
         var config = LlamaConfig.Create(vocabSize: 320, hiddenSize: 48, layers: 2, heads: 4, keyValueHeads: variant == "gqa" ? 2 : 4,
             intermediateSize: 96, maxPositions: 32, tieEmbeddings: variant != "untied");
-        return variant == "qwen3" ? config.WithQkNorm() : config;
+        return variant switch
+        {
+            "qwen3" => config.WithQkNorm(),
+            "mixtral" => config.WithExperts(4, 2),
+            _ => config,
+        };
     }
 
     /// <summary>
     /// Token-by-token decoding with the KV cache gives, at every position, the logits the TorchSharp model computes
-    /// over the whole sequence at once (1e-4 relative): parity and cache correctness in one check.
+    /// over the whole sequence at once (1e-4 relative): parity and cache correctness in one check. Feeding the
+    /// sequence as blocks (a 5-token prompt, then the rest) must agree too.
     /// </summary>
     [Theory]
     [MemberData(nameof(Variants))]
@@ -53,19 +59,24 @@ public class InferenceParityTests
             for (int p = 0; p < tokens.Length; p++) for (int v = 0; v < 320; v++) expected[p, v] = flat[p * 320 + v];
         }
 
+        void Check(ReadOnlySpan<float> actual, int p, string how)
+        {
+            float scale = 0;
+            for (int v = 0; v < 320; v++) scale = Math.Max(scale, Math.Abs(expected[p, v]));
+            for (int v = 0; v < 320; v++)
+                Assert.True(Math.Abs(actual[v] - expected[p, v]) <= 1e-4f * Math.Max(1f, scale),
+                    $"{variant}, {how}, position {p}, token {v}: engine {actual[v]}, TorchSharp {expected[p, v]}");
+        }
         foreach (int threads in new[] { 1, 2 })
         {
             var session = new LlamaSession(LlamaWeights.Load(directory), threads);
-            for (int p = 0; p < tokens.Length; p++)
-            {
-                var actual = session.Forward(tokens[p]);
-                float scale = 0;
-                for (int v = 0; v < 320; v++) scale = Math.Max(scale, Math.Abs(expected[p, v]));
-                for (int v = 0; v < 320; v++)
-                    Assert.True(Math.Abs(actual[v] - expected[p, v]) <= 1e-4f * Math.Max(1f, scale),
-                        $"{variant}, {threads} threads, position {p}, token {v}: engine {actual[v]}, TorchSharp {expected[p, v]}");
-            }
+            for (int p = 0; p < tokens.Length; p++) Check(session.Forward(tokens[p]), p, $"{threads} threads");
         }
+        var blocks = new LlamaSession(LlamaWeights.Load(directory), 2);
+        var all = new float[tokens.Length * 320];
+        blocks.Forward(tokens.AsSpan(0, 5), all);
+        blocks.Forward(tokens.AsSpan(5), all.AsSpan(5 * 320));
+        for (int p = 0; p < tokens.Length; p++) Check(all.AsSpan(p * 320, 320), p, "blocks");
     }
 
     [Fact]
@@ -75,7 +86,7 @@ public class InferenceParityTests
         var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 15, StopAtEndOfText = false };
         using var reference = HfCheckpoint.Load(directory);
         string torch = TorchGenerator.Generate(reference, TinyCorpus.Tokenizer, "Ahab watches", options);
-        string engine = TextGenerator.Generate(new LlamaLogitsSource(new LlamaSession(LlamaWeights.Load(directory), 2)), TinyCorpus.Tokenizer, "Ahab watches", options);
+        string engine = TextGenerator.Generate(new SessionLogitsSource(new LlamaSession(LlamaWeights.Load(directory), 2)), TinyCorpus.Tokenizer, "Ahab watches", options);
         Assert.Equal(torch, engine);
         Assert.NotEmpty(engine);
     }
@@ -85,12 +96,12 @@ public class InferenceParityTests
     {
         var weights = LlamaWeights.Load(SavedModel(ConfigFor("gqa"), seed: 13));
         var session = new LlamaSession(weights, 2);
-        var reused = new LlamaLogitsSource(session);
+        var reused = new SessionLogitsSource(session);
         reused.Next([1, 2, 3, 4, 5]);
         Assert.Equal(5, session.Length);
         var branched = reused.Next([1, 2, 3, 9]).ToArray(); // keeps positions 0..2, recomputes from 3
         Assert.Equal(4, session.Length);
-        var fresh = new LlamaLogitsSource(new LlamaSession(weights, 2)).Next([1, 2, 3, 9]).ToArray();
+        var fresh = new SessionLogitsSource(new LlamaSession(weights, 2)).Next([1, 2, 3, 9]).ToArray();
         Assert.Equal(fresh, branched);
         Assert.Equal(fresh, reused.Next([1, 2, 3, 9]).ToArray()); // asking again recomputes only the last position
     }

@@ -35,10 +35,14 @@ public static class BenchCommands
         bench.Subcommands.Add(train);
 
         var tokens = new Option<int>("--tokens") { Description = "Tokens to decode per measurement.", DefaultValueFactory = _ => 128 };
-        var generate = new Command("generate", "Decoding tokens/s of the C# engine (fp32, 1 and all threads) beside the memory-bandwidth bound.") { tokens };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length for the prompt-processing measurement.", DefaultValueFactory = _ => 128 };
+        var threadCounts = new Option<int[]>("--threads") { Description = "Thread counts to measure.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var generate = new Command("generate",
+            "Prompt-processing and decoding tokens/s of the C# engine (fp32, bf16, q8_0, q4) beside the memory-bandwidth bound.") { tokens, promptTokens, threadCounts, only };
         generate.SetAction(parse => CliRunner.Run(() =>
         {
-            Stages.DecodeBenchmarkReport.Run(Math.Max(8, parse.GetValue(tokens)));
+            Stages.DecodeBenchmarkReport.Run(Math.Max(8, parse.GetValue(tokens)), Math.Clamp(parse.GetValue(promptTokens), 1, 256),
+                parse.GetValue(threadCounts)!.Select(t => Math.Max(1, t)).Distinct().ToArray(), parse.GetValue(only)!);
             return 0;
         }));
         bench.Subcommands.Add(generate);

@@ -3,36 +3,53 @@ using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Gguf;
+using SharpLM.Inference.Kernels;
 
 namespace SharpLM.Cli.Commands;
 
-/// <summary>`sharplm export`: writes a trained model in a format other tools load.</summary>
+/// <summary>
+/// `sharplm export`: writes a trained model in a format other tools load (GGUF for llama.cpp and Ollama, a
+/// safetensors folder in another precision) or quantized for the C# engine (bf16, q8_0, q4 matrices).
+/// </summary>
 public static class ExportCommand
 {
     public static Command Create()
     {
-        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama) or safetensors (a Hugging Face model folder).", Required = true };
+        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama) or safetensors (a Hugging Face model folder).", DefaultValueFactory = _ => "safetensors" };
         format.AcceptOnlyFromAmong("gguf", "safetensors");
         var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json, model.safetensors, tokenizer.json).", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file, or a folder for safetensors.", Required = true };
-        var type = new Option<string>("--type")
+        var type = new Option<string?>("--type")
         {
-            Description = "Weight type. gguf: f32, f16 or q8_0 for matrices (norms stay f32); safetensors: f32, f16 or bf16 for every float tensor.",
-            DefaultValueFactory = _ => "f16",
+            Description = "Weight type. gguf: f32, f16 (default) or q8_0 for matrices (norms stay f32); safetensors: f32, f16 (default) or bf16 for every float tensor.",
         };
-        var command = new Command("export", "Export a model folder for other runtimes: GGUF for llama.cpp and Ollama, or a safetensors folder in another precision.") { format, model, output, type };
+        var quantize = new Option<string?>("--quantize") { Description = "Safetensors for the C# engine with quantized matrices: bf16, q8_0 or q4 (docs/formats.md)." };
+        var validation = new Option<string?>("--validation") { Description = "With --quantize: token shard on which to print the engine's perplexity before and after." };
+        var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 };
+        var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." };
+        var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, or quantized for the C# engine.")
+            { format, model, output, type, quantize, validation, maxTokens, context };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            string outPath = parse.GetValue(output)!;
+            string outPath = parse.GetValue(output)!, modelPath = parse.GetValue(model)!;
+            string? typeName = parse.GetValue(type), quantizeName = parse.GetValue(quantize);
+            if (quantizeName is not null)
+            {
+                if (parse.GetValue(format) != "safetensors" || typeName is not null)
+                    throw new SharpLMException("--quantize writes an engine safetensors folder; it cannot be combined with --format gguf or --type (GGUF has its own --type q8_0).");
+                QuantizeStage.Run(modelPath, outPath, WeightFormats.Parse(quantizeName), parse.GetValue(validation), parse.GetValue(maxTokens),
+                    parse.GetValue(context), Environment.ProcessorCount);
+                return 0;
+            }
+            if (parse.GetValue(validation) is not null) throw new SharpLMException("--validation measures a quantization; add --quantize.");
             if (parse.GetValue(format) == "safetensors")
             {
-                SafetensorsExportStage.Run(parse.GetValue(model)!, outPath, parse.GetValue(type)!);
+                SafetensorsExportStage.Run(modelPath, outPath, typeName ?? "f16");
                 return 0;
             }
             if (!outPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
                 throw new SharpLMException($"--out '{outPath}' must end in .gguf (llama.cpp and Ollama look for that extension).");
-            var summary = GgufExportStage.Run(parse.GetValue(model)!, outPath, GgufExportTypes.Parse(parse.GetValue(type)!));
-            GgufExportStage.Print(summary);
+            GgufExportStage.Print(GgufExportStage.Run(modelPath, outPath, GgufExportTypes.Parse(typeName ?? "f16")));
             return 0;
         }));
         return command;

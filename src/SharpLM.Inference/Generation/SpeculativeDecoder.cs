@@ -18,7 +18,7 @@ namespace SharpLM.Inference.Generation;
 /// token.
 ///
 /// The decoder owns the two sessions' caches: it remembers what it fed each one and, like
-/// <c>LlamaLogitsSource</c>, keeps the longest prefix shared with the next context, so rejected draft
+/// <c>SessionLogitsSource</c>, keeps the longest prefix shared with the next context, so rejected draft
 /// positions are rolled back with <see cref="IDecoderSession.Truncate"/> and a later call on a longer context
 /// (the next chat turn) reuses the cache.
 /// </summary>

@@ -84,6 +84,14 @@ public sealed class Gpt2Session : IDecoderSession
         for (int i = 0; i < tokens.Length; i++) Forward(tokens[i]).CopyTo(logits.Slice(i * _vocab, _vocab));
     }
 
+    /// <summary>Feeds <paramref name="tokens"/> one after another and returns the logits after the last.</summary>
+    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("Prefill needs at least one token.");
+        foreach (int token in tokens) Forward(token);
+        return _logits;
+    }
+
     /// <summary>x + attn(ln_1(x)), then + mlp(ln_2(·)).</summary>
     private void Block(Gpt2LayerWeights w, int layer, int position)
     {

@@ -14,8 +14,10 @@ public enum MatrixVectorKernel
 }
 
 /// <summary>
-/// y = W·x for a row-major float32 matrix W [rows, columns]: the operation that dominates decoding, where each
-/// weight is read once per token. Rows are split into contiguous blocks across worker threads.
+/// y = W·x for a row-major float32 matrix W [rows, columns] given as spans: the operation that dominates decoding,
+/// where each weight is read once per token. Rows are split into contiguous blocks across the threads of a
+/// <see cref="WorkerPool"/>. (The Llama engine uses <see cref="WeightMatrix"/> and <see cref="MatrixProducts"/>,
+/// which also cover bf16 and quantized weights.)
 /// </summary>
 public static class MatrixVector
 {
@@ -37,8 +39,12 @@ public static class MatrixVector
                     Rows(w, x, y, 0, rows, columns, blocked);
                     return;
                 }
-                var job = new Job(w, x, y, rows, columns, threads, blocked);
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Run);
+                var pool = WorkerPool.For(threads);
+                lock (SharedJob) // one job object: callers on several threads take turns, as they would for the pool anyway
+                {
+                    SharedJob.Set(w, x, y, rows, columns, pool.Threads * 4, blocked);
+                    pool.Run(SharedJob, pool.Threads * 4);
+                }
             }
         }
     }
@@ -79,14 +85,29 @@ public static class MatrixVector
         y[3] = s3;
     }
 
-    private readonly unsafe struct Job(float* weights, float* input, float* output, int rows, int columns, int blocks, bool blocked)
-    {
-        private readonly float* _weights = weights, _input = input, _output = output;
+    private static readonly Job SharedJob = new();
 
-        public void Run(int block)
+    private sealed unsafe class Job : IPoolJob
+    {
+        private float* _weights, _input, _output;
+        private int _rows, _columns, _blocks;
+        private bool _blocked;
+
+        public void Set(float* weights, float* input, float* output, int rows, int columns, int blocks, bool blocked)
         {
-            int start = (int)((long)rows * block / blocks), end = (int)((long)rows * (block + 1) / blocks);
-            Rows(_weights, _input, _output, start, end, columns, blocked);
+            _weights = weights;
+            _input = input;
+            _output = output;
+            _rows = rows;
+            _columns = columns;
+            _blocks = blocks;
+            _blocked = blocked;
+        }
+
+        public void Execute(int worker, int block)
+        {
+            int start = (int)((long)_rows * block / _blocks), end = (int)((long)_rows * (block + 1) / _blocks);
+            Rows(_weights, _input, _output, start, end, _columns, _blocked);
         }
     }
 }

@@ -1,27 +1,42 @@
 using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
+using SharpLM.Inference.Kernels;
 
 namespace SharpLM.Inference.Llama;
 
-/// <summary>One decoder layer's float32 weights, row-major as in the checkpoint ([out, in]).</summary>
-public sealed record LlamaLayerWeights(
-    float[] InputNorm, float[] Query, float[] Key, float[] Value, float[] Output,
-    float[]? QueryNorm, float[]? KeyNorm, float[] PostAttentionNorm, float[] Gate, float[] Up, float[] Down);
+/// <summary>One SwiGLU feed-forward network: down(silu(gate(x)) · up(x)). A dense layer has one; a mixture-of-experts layer one per expert.</summary>
+public sealed record LlamaFeedForward(WeightMatrix Gate, WeightMatrix Up, WeightMatrix Down)
+{
+    public IEnumerable<WeightMatrix> Matrices => [Gate, Up, Down];
+}
 
 /// <summary>
-/// A Llama-family checkpoint (LlamaForCausalLM, or Qwen3ForCausalLM with QK-norm) read into float32 arrays. The
-/// output projection is the token embedding table when embeddings are tied.
+/// One decoder layer's weights, matrices row-major as in the checkpoint ([out, in]). A dense layer has one
+/// feed-forward network and no router; a Mixtral layer has a router [experts, hidden] and one network per expert.
+/// </summary>
+public sealed record LlamaLayerWeights(
+    float[] InputNorm, WeightMatrix Query, WeightMatrix Key, WeightMatrix Value, WeightMatrix Output,
+    float[]? QueryNorm, float[]? KeyNorm, float[] PostAttentionNorm, LlamaFeedForward[] FeedForwards, WeightMatrix? Router = null)
+{
+    public IEnumerable<WeightMatrix> Matrices =>
+        new[] { Query, Key, Value, Output }.Concat(FeedForwards.SelectMany(f => f.Matrices)).Concat(Router is null ? [] : [Router]);
+}
+
+/// <summary>
+/// A Llama-family checkpoint (LlamaForCausalLM, Qwen3ForCausalLM with QK-norm, MixtralForCausalLM) with its
+/// matrices in any <see cref="WeightFormat"/>. The output projection is the token embedding table when
+/// embeddings are tied.
 /// </summary>
 public sealed class LlamaWeights
 {
     public LlamaConfig Config { get; }
-    public float[] Embeddings { get; }
+    public WeightMatrix Embeddings { get; }
     public LlamaLayerWeights[] Layers { get; }
     public float[] FinalNorm { get; }
-    public float[] OutputProjection { get; }
+    public WeightMatrix OutputProjection { get; }
 
-    private LlamaWeights(LlamaConfig config, float[] embeddings, LlamaLayerWeights[] layers, float[] finalNorm, float[] output)
+    public LlamaWeights(LlamaConfig config, WeightMatrix embeddings, LlamaLayerWeights[] layers, float[] finalNorm, WeightMatrix output)
     {
         Config = config;
         Embeddings = embeddings;
@@ -34,70 +49,159 @@ public sealed class LlamaWeights
     public static LlamaWeights Random(LlamaConfig config, int seed)
     {
         var random = new System.Random(seed);
-        float[] Normal(long count)
+        WeightMatrix Normal(long rows, long columns)
         {
-            var values = new float[count];
-            for (long i = 0; i < count; i += 2)
+            var values = new float[rows * columns];
+            for (long i = 0; i < values.LongLength; i += 2)
             {
                 double u = 1 - random.NextDouble(), v = random.NextDouble(), r = Math.Sqrt(-2 * Math.Log(u)) * 0.02;
                 values[i] = (float)(r * Math.Cos(2 * Math.PI * v));
-                if (i + 1 < count) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * v));
+                if (i + 1 < values.LongLength) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * v));
             }
-            return values;
+            return new F32Matrix(values, (int)rows, (int)columns);
         }
         float[] Ones(long count) => Enumerable.Repeat(1f, (int)count).ToArray();
         long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim, ff = config.IntermediateSize;
+        int experts = config.IsMixtureOfExperts ? config.NumLocalExperts!.Value : 1;
         var layers = Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaLayerWeights(
-            Ones(d), Normal(q * d), Normal(kv * d), Normal(kv * d), Normal(d * q),
+            Ones(d), Normal(q, d), Normal(kv, d), Normal(kv, d), Normal(d, q),
             config.UsesQkNorm ? Ones(config.HeadDim) : null, config.UsesQkNorm ? Ones(config.HeadDim) : null,
-            Ones(d), Normal(ff * d), Normal(ff * d), Normal(d * ff))).ToArray();
-        var embeddings = Normal(config.VocabSize * d);
-        return new LlamaWeights(config, embeddings, layers, Ones(d), config.TieWordEmbeddings ? embeddings : Normal(config.VocabSize * d));
+            Ones(d), Enumerable.Range(0, experts).Select(_ => new LlamaFeedForward(Normal(ff, d), Normal(ff, d), Normal(d, ff))).ToArray(),
+            config.IsMixtureOfExperts ? Normal(experts, d) : null)).ToArray();
+        var embeddings = Normal(config.VocabSize, d);
+        return new LlamaWeights(config, embeddings, layers, Ones(d), config.TieWordEmbeddings ? embeddings : Normal(config.VocabSize, d));
     }
 
-    /// <summary>Bytes of weights one decoded token reads: every matrix once, plus one embedding row.</summary>
+    /// <summary>Bytes of weights one decoded token reads: every matrix once (for a mixture, only the experts a token uses), plus one embedding row.</summary>
     public long WeightBytesPerToken
     {
         get
         {
-            long perLayer = Layers.Length == 0 ? 0 : new[] { Layers[0].Query, Layers[0].Key, Layers[0].Value, Layers[0].Output, Layers[0].Gate, Layers[0].Up, Layers[0].Down }.Sum(m => (long)m.Length);
-            return 4 * (perLayer * Layers.Length + OutputProjection.Length + Config.HiddenSize);
+            long layers = 0;
+            foreach (var layer in Layers)
+            {
+                long attention = new[] { layer.Query, layer.Key, layer.Value, layer.Output }.Sum(m => m.ByteCount);
+                long expert = layer.FeedForwards[0].Matrices.Sum(m => m.ByteCount);
+                int used = layer.Router is null ? 1 : Config.NumExpertsPerToken!.Value;
+                layers += attention + expert * used + (layer.Router?.ByteCount ?? 0);
+            }
+            return layers + OutputProjection.ByteCount + Embeddings.ByteCount / Embeddings.Rows;
         }
     }
 
-    /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
+    /// <summary>Every distinct matrix with its checkpoint name (the embedding table once when tied).</summary>
+    public IEnumerable<(string Name, WeightMatrix Matrix)> NamedMatrices()
+    {
+        yield return ("model.embed_tokens.weight", Embeddings);
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            var l = Layers[i];
+            string p = $"model.layers.{i}.";
+            yield return (p + "self_attn.q_proj.weight", l.Query);
+            yield return (p + "self_attn.k_proj.weight", l.Key);
+            yield return (p + "self_attn.v_proj.weight", l.Value);
+            yield return (p + "self_attn.o_proj.weight", l.Output);
+            if (l.Router is null)
+            {
+                yield return (p + "mlp.gate_proj.weight", l.FeedForwards[0].Gate);
+                yield return (p + "mlp.up_proj.weight", l.FeedForwards[0].Up);
+                yield return (p + "mlp.down_proj.weight", l.FeedForwards[0].Down);
+                continue;
+            }
+            yield return (p + "block_sparse_moe.gate.weight", l.Router);
+            for (int e = 0; e < l.FeedForwards.Length; e++)
+            {
+                string x = $"{p}block_sparse_moe.experts.{e}.";
+                yield return (x + "w1.weight", l.FeedForwards[e].Gate);
+                yield return (x + "w3.weight", l.FeedForwards[e].Up);
+                yield return (x + "w2.weight", l.FeedForwards[e].Down);
+            }
+        }
+        if (!Config.TieWordEmbeddings) yield return ("lm_head.weight", OutputProjection);
+    }
+
+    /// <summary>Every norm gain vector with its checkpoint name.</summary>
+    public IEnumerable<(string Name, float[] Values)> NamedNorms()
+    {
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            string p = $"model.layers.{i}.";
+            yield return (p + "input_layernorm.weight", Layers[i].InputNorm);
+            yield return (p + "post_attention_layernorm.weight", Layers[i].PostAttentionNorm);
+            if (Layers[i].QueryNorm is { } qn) yield return (p + "self_attn.q_norm.weight", qn);
+            if (Layers[i].KeyNorm is { } kn) yield return (p + "self_attn.k_norm.weight", kn);
+        }
+        yield return ("model.norm.weight", FinalNorm);
+    }
+
+    /// <summary>
+    /// These weights with every matrix stored in <paramref name="format"/>, except the embedding table and output
+    /// projection, which take <paramref name="tableFormat"/> (default: the same). The router stays float32: it is
+    /// tiny and its choice is discrete, so small errors there change which experts run.
+    /// </summary>
+    public LlamaWeights Convert(WeightFormat format, WeightFormat? tableFormat = null)
+    {
+        var cache = new Dictionary<WeightMatrix, WeightMatrix>(ReferenceEqualityComparer.Instance);
+        WeightMatrix To(WeightMatrix m, WeightFormat f)
+        {
+            if (!cache.TryGetValue(m, out var converted))
+                cache[m] = converted = m.ConvertTo(WeightMatrix.Supports(f, m.Columns) ? f : WeightFormat.F32);
+            return converted;
+        }
+        var table = tableFormat ?? format;
+        var layers = Layers.Select(l => l with
+        {
+            Query = To(l.Query, format), Key = To(l.Key, format), Value = To(l.Value, format), Output = To(l.Output, format),
+            FeedForwards = l.FeedForwards.Select(f => new LlamaFeedForward(To(f.Gate, format), To(f.Up, format), To(f.Down, format))).ToArray(),
+        }).ToArray();
+        return new LlamaWeights(Config, To(Embeddings, table), layers, FinalNorm, To(OutputProjection, table));
+    }
+
+    /// <summary>The embedding/output format a quantized model uses: 4-bit tables cost the most quality for the least saving, so Q4 keeps them in Q8_0 (as llama.cpp keeps its output layer at higher precision).</summary>
+    public static WeightFormat TableFormatFor(WeightFormat format) => format == WeightFormat.Q4 ? WeightFormat.Q8_0 : format;
+
+    /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder (float or quantized, see <see cref="WeightTensors"/>).</summary>
     public static LlamaWeights Load(string directory)
     {
         var config = ModelConfigFile.Load(Path.Combine(directory, "config.json")) as LlamaConfig
-            ?? throw new SharpLMException($"{directory}: the inference engine runs Llama-family models (llama, qwen3); this config is another family.");
-        if (config.IsMixtureOfExperts)
-            throw new SharpLMException($"{directory}: the inference engine does not run mixture-of-experts models yet.");
+            ?? throw new SharpLMException($"{directory}: the inference engine runs Llama-family models (llama, qwen3, mixtral); this config is another family.");
         string path = Path.Combine(directory, "model.safetensors");
         using var reader = new SafetensorsReader(path);
-        float[] Read(string name, params long[] shape)
+        float[] Vector(string name, long length)
         {
             var info = reader.GetInfo(name);
-            if (!info.Shape.SequenceEqual(shape))
-                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", shape)}].");
+            if (!info.Shape.SequenceEqual([length]))
+                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{length}].");
             return reader.ReadFloat32(name);
         }
+        WeightMatrix Matrix(string name, long rows, long columns) => WeightTensors.Read(reader, name, (int)rows, (int)columns);
         long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim, ff = config.IntermediateSize;
         var layers = new LlamaLayerWeights[config.NumHiddenLayers];
         for (int i = 0; i < layers.Length; i++)
         {
             string p = $"model.layers.{i}.";
+            LlamaFeedForward[] feedForwards;
+            WeightMatrix? router = null;
+            if (config.IsMixtureOfExperts)
+            {
+                int experts = config.NumLocalExperts!.Value;
+                router = Matrix(p + "block_sparse_moe.gate.weight", experts, d);
+                feedForwards = Enumerable.Range(0, experts).Select(e => $"{p}block_sparse_moe.experts.{e}.").Select(x =>
+                    new LlamaFeedForward(Matrix(x + "w1.weight", ff, d), Matrix(x + "w3.weight", ff, d), Matrix(x + "w2.weight", d, ff))).ToArray();
+            }
+            else
+                feedForwards = [new LlamaFeedForward(Matrix(p + "mlp.gate_proj.weight", ff, d), Matrix(p + "mlp.up_proj.weight", ff, d), Matrix(p + "mlp.down_proj.weight", d, ff))];
             layers[i] = new LlamaLayerWeights(
-                Read(p + "input_layernorm.weight", d),
-                Read(p + "self_attn.q_proj.weight", q, d), Read(p + "self_attn.k_proj.weight", kv, d), Read(p + "self_attn.v_proj.weight", kv, d),
-                Read(p + "self_attn.o_proj.weight", d, q),
-                config.UsesQkNorm ? Read(p + "self_attn.q_norm.weight", config.HeadDim) : null,
-                config.UsesQkNorm ? Read(p + "self_attn.k_norm.weight", config.HeadDim) : null,
-                Read(p + "post_attention_layernorm.weight", d),
-                Read(p + "mlp.gate_proj.weight", ff, d), Read(p + "mlp.up_proj.weight", ff, d), Read(p + "mlp.down_proj.weight", d, ff));
+                Vector(p + "input_layernorm.weight", d),
+                Matrix(p + "self_attn.q_proj.weight", q, d), Matrix(p + "self_attn.k_proj.weight", kv, d), Matrix(p + "self_attn.v_proj.weight", kv, d),
+                Matrix(p + "self_attn.o_proj.weight", d, q),
+                config.UsesQkNorm ? Vector(p + "self_attn.q_norm.weight", config.HeadDim) : null,
+                config.UsesQkNorm ? Vector(p + "self_attn.k_norm.weight", config.HeadDim) : null,
+                Vector(p + "post_attention_layernorm.weight", d), feedForwards, router);
         }
-        var embeddings = Read("model.embed_tokens.weight", config.VocabSize, d);
-        var output = config.TieWordEmbeddings ? embeddings : Read("lm_head.weight", config.VocabSize, d);
-        return new LlamaWeights(config, embeddings, layers, Read("model.norm.weight", d), output);
+        var embeddings = Matrix("model.embed_tokens.weight", config.VocabSize, d);
+        var output = config.TieWordEmbeddings ? embeddings : Matrix("lm_head.weight", config.VocabSize, d);
+        return new LlamaWeights(config, embeddings, layers, Vector("model.norm.weight", d), output);
     }
 
     /// <summary>

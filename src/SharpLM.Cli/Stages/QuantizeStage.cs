@@ -1,0 +1,56 @@
+using SharpLM.Cli.Terminal;
+using SharpLM.Core;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.IO;
+using SharpLM.Inference.Evaluation;
+using SharpLM.Inference.Kernels;
+using SharpLM.Inference.Llama;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>
+/// `sharplm export --quantize`: a model folder rewritten with bf16, Q8_0 or Q4 matrices (docs/formats.md) for the
+/// C# engine, with the other files (tokenizer, generation config) copied; optionally the engine's validation
+/// perplexity before and after, on the same windows.
+/// </summary>
+public static class QuantizeStage
+{
+    public static void Run(string modelDirectory, string outputDirectory, WeightFormat format, string? validation, long maxTokens, int? context, int threads)
+    {
+        if (!Directory.Exists(modelDirectory)) throw new SharpLMException($"{modelDirectory}: model folder not found.");
+        if (Path.GetFullPath(modelDirectory).TrimEnd('/') == Path.GetFullPath(outputDirectory).TrimEnd('/'))
+            throw new SharpLMException($"{outputDirectory}: the output folder must differ from the model folder.");
+        var original = LlamaWeights.Load(modelDirectory);
+        var tableFormat = LlamaWeights.TableFormatFor(format);
+        var quantized = original.Convert(format, tableFormat);
+
+        string staging = AtomicDirectory.CreateStaging(outputDirectory);
+        try
+        {
+            QuantizedModelWriter.Write(quantized, staging, format);
+            foreach (string file in Directory.GetFiles(modelDirectory))
+            {
+                string name = Path.GetFileName(file);
+                if (name is "config.json" || name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".safetensors.index.json", StringComparison.Ordinal)) continue;
+                File.Copy(file, Path.Combine(staging, name));
+            }
+            AtomicDirectory.Publish(staging, outputDirectory);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+        long before = original.NamedMatrices().Sum(m => m.Matrix.ByteCount), after = quantized.NamedMatrices().Sum(m => m.Matrix.ByteCount);
+        Display.Info($"wrote {outputDirectory}: {format.Name()} matrices (embeddings/output {tableFormat.Name()}), {before / 1e6:F1} MB → {after / 1e6:F1} MB of weights in memory");
+
+        if (validation is null) return;
+        using var shard = new TokenShardReader(validation);
+        int window = context ?? original.Config.MaxPositionEmbeddings;
+        var reference = EnginePerplexity.Evaluate(original, shard, window, maxTokens, threads);
+        var reloaded = EnginePerplexity.Evaluate(LlamaWeights.Load(outputDirectory), shard, window, maxTokens, threads);
+        Console.WriteLine($"validation perplexity over {reference.Tokens:N0} tokens (windows of {window}): " +
+                          $"original {reference.Perplexity:F3}, {format.Name()} {reloaded.Perplexity:F3} " +
+                          $"({100 * (reloaded.Perplexity / reference.Perplexity - 1):+0.00;-0.00}%)");
+    }
+}

@@ -1,0 +1,73 @@
+using SharpLM.Core;
+
+namespace SharpLM.Inference.Llama;
+
+/// <summary>
+/// Several sequences decoded together, one KV cache each: a step feeds one token of every listed sequence as
+/// one block, so each weight is read once per step for all of them (decoding is bound by that read).
+/// </summary>
+public sealed class LlamaBatchSession
+{
+    private readonly LlamaForwardPass _pass;
+    private readonly LlamaKvCache[] _caches, _rowCaches;
+    private readonly int[] _positions;
+    private readonly float[] _logits;
+
+    public LlamaBatchSession(LlamaWeights weights, int threads, int sequences)
+    {
+        if (sequences < 1) throw new ArgumentException("A batch needs at least one sequence.");
+        _pass = new LlamaForwardPass(weights, threads, Math.Max(sequences, LlamaSession.PromptBlock));
+        _caches = Enumerable.Range(0, sequences).Select(_ => _pass.NewCache()).ToArray();
+        _rowCaches = new LlamaKvCache[_pass.Capacity];
+        _positions = new int[_pass.Capacity];
+        _logits = new float[_pass.VocabularySize];
+    }
+
+    public int Sequences => _caches.Length;
+    public int MaxPositions => _pass.MaxPositions;
+    public int VocabularySize => _pass.VocabularySize;
+
+    /// <summary>Tokens in sequence <paramref name="sequence"/>'s cache.</summary>
+    public int Length(int sequence) => _caches[sequence].Length;
+
+    public void Reset(int sequence) => _caches[sequence].Length = 0;
+
+    /// <summary>Feeds a prompt to one sequence in blocks; returns the logits after its last token (valid until the next call).</summary>
+    public ReadOnlySpan<float> Prefill(int sequence, ReadOnlySpan<int> tokens)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("Prefill needs at least one token.");
+        var cache = _caches[sequence];
+        for (int start = 0; start < tokens.Length; start += _pass.Capacity)
+        {
+            int count = Math.Min(_pass.Capacity, tokens.Length - start);
+            for (int i = 0; i < count; i++) (_rowCaches[i], _positions[i]) = (cache, cache.Length + i);
+            CheckRoom(cache, count);
+            _pass.Run(tokens.Slice(start, count), _rowCaches, _positions, _logits, start + count == tokens.Length ? 1 : 0);
+            cache.Length += count;
+        }
+        return _logits;
+    }
+
+    /// <summary>Feeds tokens[i] to sequence sequences[i] (each at most once) and writes the logits after each into row i of <paramref name="logits"/>.</summary>
+    public void Step(ReadOnlySpan<int> sequences, ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        int n = sequences.Length, vocab = _pass.VocabularySize;
+        if (tokens.Length != n || logits.Length < n * vocab)
+            throw new ArgumentException($"A step over {n} sequences needs {n} tokens and {n * vocab} logits (got {tokens.Length} and {logits.Length}).");
+        for (int i = 0; i < n; i++)
+        {
+            var cache = _caches[sequences[i]];
+            for (int j = 0; j < i; j++)
+                if (sequences[j] == sequences[i]) throw new ArgumentException($"Sequence {sequences[i]} appears twice in one step.");
+            CheckRoom(cache, 1);
+            (_rowCaches[i], _positions[i]) = (cache, cache.Length);
+        }
+        _pass.Run(tokens, _rowCaches, _positions, logits, n);
+        for (int i = 0; i < n; i++) _caches[sequences[i]].Length++;
+    }
+
+    private void CheckRoom(LlamaKvCache cache, int count)
+    {
+        if (cache.Length + count > MaxPositions) throw new SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+    }
+}

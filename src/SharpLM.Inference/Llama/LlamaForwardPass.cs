@@ -1,0 +1,168 @@
+using System.Numerics.Tensors;
+using SharpLM.Core;
+using SharpLM.Inference.Kernels;
+
+namespace SharpLM.Inference.Llama;
+
+/// <summary>
+/// The Llama forward pass over a block of rows, each a token at a position of some sequence's KV cache: the
+/// tokens of a prompt (one cache, consecutive positions) or one token of each sequence of a batch (one cache
+/// each). Every weight product covers all rows at once, so each weight row is read from memory once per block.
+/// Attention writes the block's keys and values first, then lets each row attend to its cache up to and including
+/// its own position: the causal mask within a prompt block follows from that.
+///
+/// The arithmetic follows transformers' LlamaForCausalLM: RMSNorm, rotate-half RoPE, grouped-query attention,
+/// SwiGLU (Mixtral: top-k experts by router softmax, weights renormalised over the k), tied or untied output.
+/// Scratch buffers are sized for <see cref="Capacity"/> rows at construction; running allocates nothing.
+/// </summary>
+internal sealed class LlamaForwardPass
+{
+    private readonly LlamaWeights _weights;
+    private readonly MatrixProducts _products;
+    private readonly AttentionJob _attention;
+    private readonly int _dim, _heads, _kvHeads, _headDim, _qDim, _kvDim, _ffn, _vocab;
+    private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up, _sigmoid;
+    private readonly float[] _cos, _sin; // [position, headDim/2]
+    private readonly MixtureRouting? _routing;
+
+    public int Capacity { get; }
+    public int MaxPositions { get; }
+    public int VocabularySize => _vocab;
+    public LlamaWeights Weights => _weights;
+
+    public LlamaForwardPass(LlamaWeights weights, int threads, int capacity)
+    {
+        _weights = weights;
+        _products = new MatrixProducts(threads);
+        Capacity = Math.Max(1, capacity);
+        var c = weights.Config;
+        (_dim, _heads, _kvHeads, _headDim, _ffn, _vocab, MaxPositions) =
+            (c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.IntermediateSize, c.VocabSize, c.MaxPositionEmbeddings);
+        _qDim = _heads * _headDim;
+        _kvDim = _kvHeads * _headDim;
+        int n = Capacity;
+        _x = new float[n * _dim];
+        _normed = new float[n * _dim];
+        _q = new float[n * _qDim];
+        _k = new float[n * _kvDim];
+        _v = new float[n * _kvDim];
+        _attended = new float[n * _qDim];
+        _projected = new float[n * _dim];
+        _gate = new float[n * _ffn];
+        _up = new float[n * _ffn];
+        _sigmoid = new float[n * _ffn];
+        (_cos, _sin) = RotaryTables(MaxPositions, _headDim, c.RopeTheta);
+        _attention = new AttentionJob(_products.Threads, MaxPositions, _heads, _kvHeads, _headDim);
+        if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
+    }
+
+    public LlamaKvCache NewCache() => new(_weights.Layers.Length, MaxPositions, _kvDim);
+
+    /// <summary>
+    /// Runs rows i &lt; tokens.Length (token i at position positions[i] of caches[i]) and writes the logits of the
+    /// last <paramref name="logitRows"/> rows into <paramref name="logits"/> ([logitRows, vocab]). The caller
+    /// advances the caches' lengths.
+    /// </summary>
+    public void Run(ReadOnlySpan<int> tokens, LlamaKvCache[] caches, int[] positions, Span<float> logits, int logitRows)
+    {
+        int n = tokens.Length;
+        if (n > Capacity) throw new ArgumentException($"{n} rows exceed the pass's capacity of {Capacity}.");
+        for (int i = 0; i < n; i++)
+        {
+            if ((uint)tokens[i] >= (uint)_vocab) throw new SharpLMException($"token id {tokens[i]} is outside the model's vocabulary of {_vocab}.");
+            if (positions[i] >= MaxPositions) throw new SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+            _weights.Embeddings.DequantizeRow(tokens[i], _x.AsSpan(i * _dim, _dim));
+        }
+        for (int layer = 0; layer < _weights.Layers.Length; layer++) Layer(_weights.Layers[layer], layer, n, caches, positions);
+        if (logitRows == 0) return;
+        int first = n - logitRows;
+        for (int i = first; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), _weights.FinalNorm, _normed.AsSpan((i - first) * _dim, _dim));
+        _products.Multiply(_weights.OutputProjection, _normed, logits, logitRows);
+    }
+
+    private void Layer(LlamaLayerWeights w, int layer, int n, LlamaKvCache[] caches, int[] positions)
+    {
+        for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), w.InputNorm, _normed.AsSpan(i * _dim, _dim));
+        _products.Multiply(w.Query, _normed, _q, n);
+        _products.Multiply(w.Key, _normed, _k, n);
+        _products.Multiply(w.Value, _normed, _v, n);
+        for (int i = 0; i < n; i++)
+        {
+            for (int h = 0; h < _heads; h++)
+            {
+                var head = _q.AsSpan(i * _qDim + h * _headDim, _headDim);
+                if (w.QueryNorm is not null) RmsNorm(head, w.QueryNorm, head);
+                Rotate(head, positions[i]);
+            }
+            for (int h = 0; h < _kvHeads; h++)
+            {
+                var head = _k.AsSpan(i * _kvDim + h * _headDim, _headDim);
+                if (w.KeyNorm is not null) RmsNorm(head, w.KeyNorm, head);
+                Rotate(head, positions[i]);
+            }
+            _k.AsSpan(i * _kvDim, _kvDim).CopyTo(caches[i].Keys[layer].AsSpan(positions[i] * _kvDim, _kvDim));
+            _v.AsSpan(i * _kvDim, _kvDim).CopyTo(caches[i].Values[layer].AsSpan(positions[i] * _kvDim, _kvDim));
+        }
+        _attention.Run(_products.Pool, _q, _attended, caches, positions, layer, n);
+        _products.Multiply(w.Output, _attended, _projected, n);
+        TensorPrimitives.Add(_x.AsSpan(0, n * _dim), _projected.AsSpan(0, n * _dim), _x.AsSpan(0, n * _dim));
+
+        for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), w.PostAttentionNorm, _normed.AsSpan(i * _dim, _dim));
+        if (w.Router is null) FeedForward(w.FeedForwards[0], _normed, _projected, n);
+        else _routing!.Run(w, this, _normed, _projected, n);
+        TensorPrimitives.Add(_x.AsSpan(0, n * _dim), _projected.AsSpan(0, n * _dim), _x.AsSpan(0, n * _dim));
+    }
+
+    /// <summary>output[0..n·dim) = down(silu(gate(input)) · up(input)) for n rows.</summary>
+    internal void FeedForward(LlamaFeedForward f, ReadOnlySpan<float> input, Span<float> output, int n)
+    {
+        _products.Multiply(f.Gate, input, _gate, n);
+        _products.Multiply(f.Up, input, _up, n);
+        var gate = _gate.AsSpan(0, n * _ffn);
+        // SwiGLU: silu(gate) · up, with silu(g) = g · sigmoid(g).
+        TensorPrimitives.Sigmoid(gate, _sigmoid.AsSpan(0, gate.Length));
+        TensorPrimitives.Multiply(gate, _sigmoid.AsSpan(0, gate.Length), gate);
+        TensorPrimitives.Multiply(gate, _up.AsSpan(0, gate.Length), gate);
+        _products.Multiply(f.Down, _gate, output, n);
+    }
+
+    internal MatrixProducts Products => _products;
+
+    /// <summary>Rotate-half RoPE: element j pairs with j + headDim/2.</summary>
+    private void Rotate(Span<float> head, int position)
+    {
+        int half = _headDim / 2;
+        var cos = _cos.AsSpan(position * half, half);
+        var sin = _sin.AsSpan(position * half, half);
+        for (int j = 0; j < half; j++)
+        {
+            float a = head[j], b = head[j + half];
+            head[j] = a * cos[j] - b * sin[j];
+            head[j + half] = b * cos[j] + a * sin[j];
+        }
+    }
+
+    private void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> gain, Span<float> output)
+    {
+        float meanSquare = TensorPrimitives.SumOfSquares(input) / input.Length;
+        float scale = 1f / MathF.Sqrt(meanSquare + (float)_weights.Config.RmsNormEps);
+        TensorPrimitives.Multiply(input, scale, output);
+        TensorPrimitives.Multiply(output, gain, output);
+    }
+
+    /// <summary>cos/sin of position · theta^(−2j/headDim), computed in double precision like the training side.</summary>
+    private static (float[] Cos, float[] Sin) RotaryTables(int positions, int headDim, double theta)
+    {
+        int half = headDim / 2;
+        var cos = new float[positions * half];
+        var sin = new float[positions * half];
+        for (int p = 0; p < positions; p++)
+            for (int j = 0; j < half; j++)
+            {
+                double angle = p * (1.0 / Math.Pow(theta, 2.0 * j / headDim));
+                cos[p * half + j] = (float)Math.Cos(angle);
+                sin[p * half + j] = (float)Math.Sin(angle);
+            }
+        return (cos, sin);
+    }
+}

@@ -1,0 +1,157 @@
+using SharpLM.Core.Quantization;
+using SharpLM.Inference.Kernels;
+
+namespace SharpLM.Inference.Tests;
+
+public class WeightMatrixTests
+{
+    private static float[] RandomValues(int count, int seed, double scale = 1)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+    }
+
+    public static TheoryData<WeightFormat> Formats => [WeightFormat.F32, WeightFormat.BF16, WeightFormat.Q8_0, WeightFormat.Q4];
+
+    /// <summary>Per-value error stays within what the format promises: bf16 half an ulp of 8 bits, Q8_0 half a step of max/127, Q4 one step of max/8.</summary>
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Quantization_error_is_within_the_formats_bound(WeightFormat format)
+    {
+        int rows = 5, columns = 96;
+        var values = RandomValues(rows * columns, 3);
+        values[7] = 0; // a zero group member, and one all-zero group below
+        for (int i = 0; i < 32; i++) values[2 * columns + 32 + i] = 0;
+        var matrix = WeightMatrix.Create(values, rows, columns, format);
+        var row = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            matrix.DequantizeRow(r, row);
+            for (int g = 0; g < columns / 32; g++)
+            {
+                float max = 0;
+                for (int i = 0; i < 32; i++) max = Math.Max(max, Math.Abs(values[r * columns + g * 32 + i]));
+                for (int i = 0; i < 32; i++)
+                {
+                    float expected = values[r * columns + g * 32 + i], actual = row[g * 32 + i];
+                    float bound = format switch
+                    {
+                        WeightFormat.F32 => 0,
+                        WeightFormat.BF16 => Math.Abs(expected) / 256f,
+                        WeightFormat.Q8_0 => max / 127f * 0.5f * 1.01f,
+                        _ => max / 8f * 1.01f,
+                    };
+                    Assert.True(Math.Abs(actual - expected) <= bound, $"{format} row {r} column {g * 32 + i}: {actual} for {expected} (bound {bound})");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Q8_0_values_are_exactly_ggmls_blocks_and_repack_from_them()
+    {
+        int rows = 3, columns = 64;
+        var values = RandomValues(rows * columns, 5, 3);
+        var blocks = new byte[Q8_0.ByteCount(values.Length)];
+        Q8_0.Quantize(values, blocks);
+        var reference = new float[values.Length];
+        Q8_0.Dequantize(blocks, reference);
+        var direct = WeightMatrix.Create(values, rows, columns, WeightFormat.Q8_0);
+        var repacked = Q8Matrix.FromGgmlBlocks(blocks, rows, columns);
+        var row = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            direct.DequantizeRow(r, row);
+            Assert.Equal(reference.AsSpan(r * columns, columns).ToArray(), row);
+            repacked.DequantizeRow(r, row);
+            Assert.Equal(reference.AsSpan(r * columns, columns).ToArray(), row);
+        }
+    }
+
+    /// <summary>
+    /// Each kernel against a naive reference: dequantize the row, (for the int8 kernels) round the input to the
+    /// same int8 groups, and sum in double precision. Several vectors at once, threads, awkward row counts.
+    /// </summary>
+    [Theory]
+    [InlineData(WeightFormat.F32, 37, 40, 1, 1)]
+    [InlineData(WeightFormat.F32, 301, 288, 3, 2)]
+    [InlineData(WeightFormat.BF16, 37, 44, 1, 1)]
+    [InlineData(WeightFormat.BF16, 301, 288, 3, 2)]
+    [InlineData(WeightFormat.Q8_0, 7, 32, 1, 1)]
+    [InlineData(WeightFormat.Q8_0, 301, 288, 3, 2)]
+    [InlineData(WeightFormat.Q8_0, 1030, 768, 2, 2)]
+    [InlineData(WeightFormat.Q8_0, 65, 96, 9, 2)]
+    [InlineData(WeightFormat.Q4, 7, 32, 1, 1)]
+    [InlineData(WeightFormat.Q4, 301, 288, 3, 2)]
+    [InlineData(WeightFormat.Q4, 1030, 768, 2, 2)]
+    [InlineData(WeightFormat.Q4, 65, 96, 9, 2)]
+    public void Kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors, int threads)
+    {
+        var matrix = WeightMatrix.Create(RandomValues(rows * columns, rows + columns), rows, columns, format);
+        var input = RandomValues(vectors * columns, 17, 2);
+        var output = new float[vectors * rows];
+        new MatrixProducts(threads).Multiply(matrix, input, output, vectors);
+
+        var row = new float[columns];
+        var effectiveInput = matrix.TakesQuantizedInput ? RoundToInt8Groups(input) : input;
+        for (int r = 0; r < rows; r++)
+        {
+            matrix.DequantizeRow(r, row);
+            for (int t = 0; t < vectors; t++)
+            {
+                double expected = 0, magnitude = 0;
+                for (int c = 0; c < columns; c++)
+                {
+                    expected += (double)row[c] * effectiveInput[t * columns + c];
+                    magnitude += Math.Abs((double)row[c] * effectiveInput[t * columns + c]);
+                }
+                Assert.True(Math.Abs(output[t * rows + r] - expected) <= 1e-5 * magnitude + 1e-6,
+                    $"{format} row {r} vector {t}: kernel {output[t * rows + r]}, reference {expected}");
+            }
+        }
+    }
+
+    /// <summary>What the int8 kernels see of the input: per group of 32, scale max/127 and codes round(x·127/max), written independently of the kernel code.</summary>
+    private static float[] RoundToInt8Groups(float[] input)
+    {
+        var result = new float[input.Length];
+        for (int g = 0; g < input.Length / 32; g++)
+        {
+            float max = 0;
+            for (int i = 0; i < 32; i++) max = Math.Max(max, Math.Abs(input[g * 32 + i]));
+            for (int i = 0; i < 32; i++)
+                result[g * 32 + i] = max == 0 ? 0 : MathF.Round(input[g * 32 + i] * (127f / max)) * (max / 127f);
+        }
+        return result;
+    }
+
+    [Fact]
+    public void Quantizing_activations_costs_little_against_the_float_product()
+    {
+        // The int8 path quantizes the input too; its total error against the exact float product must stay
+        // small relative to the product's magnitude (here about 1%), or quantized models would drift.
+        int rows = 64, columns = 512;
+        var values = RandomValues(rows * columns, 9);
+        var input = RandomValues(columns, 10);
+        var exact = new float[rows];
+        var quantized = new float[rows];
+        var products = new MatrixProducts(1);
+        products.Multiply(WeightMatrix.Create(values, rows, columns, WeightFormat.F32), input, exact);
+        products.Multiply(WeightMatrix.Create(values, rows, columns, WeightFormat.Q8_0), input, quantized);
+        double error = 0, norm = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            error += Math.Pow(quantized[r] - exact[r], 2);
+            norm += Math.Pow(exact[r], 2);
+        }
+        Assert.True(Math.Sqrt(error / norm) < 0.01, $"relative error {Math.Sqrt(error / norm)}");
+    }
+
+    [Fact]
+    public void Quantized_formats_refuse_columns_that_split_a_group()
+    {
+        Assert.Throws<ArgumentException>(() => WeightMatrix.Create(new float[40], 1, 40, WeightFormat.Q8_0));
+        Assert.Throws<ArgumentException>(() => WeightMatrix.Create(new float[40], 1, 40, WeightFormat.Q4));
+        Assert.Throws<ArgumentException>(() => new MatrixProducts(1).Multiply(WeightMatrix.Create(new float[64], 2, 32, WeightFormat.F32), new float[31], new float[2]));
+    }
+}
