@@ -39,6 +39,13 @@ internal sealed class FakeDecoderSession(int vocabulary, int seed, double scale 
         }
     }
 
+    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens)
+    {
+        Passes++;
+        foreach (int token in tokens) Feed(token);
+        return _logits;
+    }
+
     /// <summary>The logits this model gives after <paramref name="context"/>, without touching a session.</summary>
     public static float[] LogitsAfter(IReadOnlyList<int> context, int vocabulary, int seed, double scale = 2)
     {
