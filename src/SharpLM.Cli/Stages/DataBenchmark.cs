@@ -28,12 +28,19 @@ public static class DataBenchmark
             var rows = new List<(int Threads, double Seconds, PipelineManifest Manifest)>();
             foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct())
             {
-                var clock = Stopwatch.StartNew();
-                var manifest = new DataPipeline(config, new DataPipelineRunOptions
+                // Best of two runs: the first also pays for JIT compilation and a cold file cache.
+                (int, double, PipelineManifest)? best = null;
+                for (int repeat = 0; repeat < 2; repeat++)
                 {
-                    BaseDirectory = baseDirectory, OutputDirectory = Path.Combine(scratch, $"t{threads}"), Threads = threads, Restart = true,
-                }).Run();
-                rows.Add((threads, clock.Elapsed.TotalSeconds, manifest));
+                    var clock = Stopwatch.StartNew();
+                    var manifest = new DataPipeline(config, new DataPipelineRunOptions
+                    {
+                        BaseDirectory = baseDirectory, OutputDirectory = Path.Combine(scratch, $"t{threads}"), Threads = threads, Restart = true,
+                    }).Run();
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    if (best is null || seconds < best.Value.Item2) best = (threads, seconds, manifest);
+                }
+                rows.Add(best!.Value);
             }
             PrintThroughput(rows);
             DataPipelineStage.PrintSummary(rows[^1].Manifest);
@@ -47,15 +54,17 @@ public static class DataBenchmark
 
     private static void PrintThroughput(List<(int Threads, double Seconds, PipelineManifest Manifest)> rows)
     {
-        double megabytes = rows[0].Manifest.Total.BytesIn / 1e6;
+        double megabytes = rows[0].Manifest.Total.BytesIn / 1e6, fileMegabytes = rows[0].Manifest.InputFileBytes / 1e6;
         long documents = rows[0].Manifest.Total.DocumentsIn;
-        Display.Info($"{documents:N0} documents, {megabytes:F1} MB of decoded text in");
-        var table = new Table().Title("[bold]end to end[/]").AddColumns("threads", "seconds", "MB/s", "documents/s", "speed-up");
+        Display.Info($"{documents:N0} documents: {fileMegabytes:F1} MB of input files, {megabytes:F1} MB of extracted text (per-stage MB/s below count extracted text)");
+        var table = new Table().Title("[bold]end to end (best of 2)[/]").AddColumns("threads", "seconds", "file MB/s", "text MB/s", "documents/s", "speed-up");
         foreach (var (threads, seconds, _) in rows)
-            table.AddRow(threads.ToString(), $"{seconds:F1}", $"{megabytes / seconds:F2}", $"{documents / seconds:F0}", $"{rows[0].Seconds / seconds:F2}×");
+            table.AddRow(threads.ToString(), $"{seconds:F1}", $"{fileMegabytes / seconds:F2}", $"{megabytes / seconds:F2}", $"{documents / seconds:F0}",
+                $"{rows[0].Seconds / seconds:F2}×");
         AnsiConsole.Write(table);
 
-        // Stage seconds are summed over worker threads: with one thread they are wall-clock time per stage.
+        // Stage seconds are summed over worker threads (read and learn_boilerplate are wall-clock: they fan out inside);
+        // with one thread every figure is wall-clock time per stage.
         var stages = new Table().Title("[bold]per stage (CPU seconds summed over threads)[/]").AddColumn("stage");
         foreach (var (threads, _, _) in rows)
             stages.AddColumn(new TableColumn($"{threads} thread(s): s").RightAligned()).AddColumn(new TableColumn("MB/s").RightAligned());

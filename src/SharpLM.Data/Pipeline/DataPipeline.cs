@@ -33,6 +33,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
 {
     private static readonly JsonSerializerOptions StateJson = new() { WriteIndented = false };
     private IReadOnlyDictionary<string, double> _rates = new Dictionary<string, double>();
+    private long _inputFileBytes;
 
     public PipelineManifest Run()
     {
@@ -41,7 +42,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         var clock = new StageClock();
         var inputs = config.Sources.Select(s => (Source: s, Files: InputResolver.Resolve(s, options.BaseDirectory))).ToList();
         var sizes = inputs.SelectMany(i => i.Files).DistinctBy(f => f.FullPath).ToDictionary(f => f.FullPath, OrderedSourceStream.SizeOf);
-        long totalBytes = sizes.Values.Sum();
+        long totalBytes = _inputFileBytes = sizes.Values.Sum();
         var mixer = new SourceMixer(inputs.Select(i => (i.Source.Name, i.Files.Sum(f => sizes[f.FullPath]), i.Source.Weight)).ToList(),
             config.Mixing.Temperature, config.Mixing.Seed);
         _rates = mixer.Rates;
@@ -85,7 +86,9 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
                 if (read <= resumeAt) continue;
                 if (!learned)
                 {
+                    var learnLap = clock.Start("learn_boilerplate");
                     LearnBoilerplate(source, files, processor);
+                    learnLap.Stop();
                     learned = true;
                 }
                 buffer.Add(new DocumentWork(raw));
@@ -194,7 +197,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
     {
         var records = new List<ChunkRecord>();
         for (int chunk = 0; File.Exists(folder.ChunkRecord(chunk)); chunk++) records.Add(ReadRecord(folder.ChunkRecord(chunk)));
-        var manifest = PipelineManifest.Build(config, records, complete, dedup.ApproximateBytes, options.Threads, _rates);
+        var manifest = PipelineManifest.Build(config, records, complete, dedup.ApproximateBytes, options.Threads, _rates, _inputFileBytes);
         manifest.Write(folder);
         return manifest;
     }

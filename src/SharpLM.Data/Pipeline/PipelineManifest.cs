@@ -19,6 +19,8 @@ public sealed class PipelineManifest
     [JsonPropertyName("written_at")] public DateTimeOffset WrittenAt { get; init; }
     [JsonPropertyName("threads")] public int Threads { get; init; }
     [JsonPropertyName("units_of_work")] public int Units { get; init; }
+    /// <summary>Bytes of the input files on disk (compressed size for .gz), against which progress and throughput are measured.</summary>
+    [JsonPropertyName("input_file_bytes")] public long InputFileBytes { get; init; }
     [JsonPropertyName("sources")] public Dictionary<string, SourceTally> Sources { get; init; } = new();
     [JsonPropertyName("mixing_rates")] public Dictionary<string, double> MixingRates { get; init; } = new();
     [JsonPropertyName("total")] public SourceTally Total { get; init; } = new();
@@ -43,7 +45,7 @@ public sealed class PipelineManifest
     };
 
     public static PipelineManifest Build(DataPipelineConfig config, IReadOnlyList<ChunkRecord> records, bool complete, long dedupBytes, int threads,
-        IReadOnlyDictionary<string, double> rates)
+        IReadOnlyDictionary<string, double> rates, long inputFileBytes)
     {
         var sources = new Dictionary<string, SourceTally>();
         foreach (var source in config.Sources) sources[source.Name] = new SourceTally();
@@ -90,6 +92,7 @@ public sealed class PipelineManifest
             WrittenAt = DateTimeOffset.UtcNow,
             Threads = threads,
             Units = records.Count,
+            InputFileBytes = inputFileBytes,
             Sources = sources,
             MixingRates = new Dictionary<string, double>(rates),
             Total = total,

@@ -5,7 +5,7 @@ namespace SharpLM.Data.Pipeline;
 /// <summary>Time spent per pipeline stage, summed over every worker thread (lock-free), for the per-stage throughput report.</summary>
 public sealed class StageClock
 {
-    public static readonly string[] Stages = ["read", "clean", "filter", "contamination", "dedup_signature", "dedup_index", "pii", "write"];
+    public static readonly string[] Stages = ["read", "learn_boilerplate", "clean", "filter", "contamination", "dedup_signature", "dedup_index", "pii", "write"];
     private readonly long[] _ticks = new long[Stages.Length];
 
     public readonly struct Lap(StageClock clock, int stage)
