@@ -6,8 +6,8 @@ namespace SharpLM.Inference.Gpt2;
 
 /// <summary>
 /// One sequence being decoded by a GPT-2 model: a preallocated key/value cache for every layer and every position
-/// up to n_positions, and scratch buffers reused for every token, so decoding allocates nothing per token (apart
-/// from the thread pool's own bookkeeping when a product is split across threads).
+/// up to n_positions, and scratch buffers reused for every token, so decoding allocates nothing per token; products
+/// run on the engine's float32 kernels and worker pool (<see cref="MatrixProducts"/>).
 ///
 /// The arithmetic follows transformers' GPT2LMHeadModel: token plus learned position embedding, pre-norm blocks
 /// with LayerNorm (gain and bias), fused query/key/value projection, causal multi-head attention (the mask is
@@ -17,7 +17,9 @@ namespace SharpLM.Inference.Gpt2;
 public sealed class Gpt2Session : IDecoderSession
 {
     private readonly Gpt2Weights _weights;
-    private readonly int _threads;
+    private readonly MatrixProducts _products;
+    private readonly (F32Matrix QueryKeyValue, F32Matrix AttentionOutput, F32Matrix FeedForwardUp, F32Matrix FeedForwardDown)[] _matrices;
+    private readonly F32Matrix _outputProjection;
     private readonly int _dim, _heads, _headDim, _ffn, _vocab, _maxPositions;
     private readonly float _epsilon;
     private readonly bool _exactGelu;
@@ -27,9 +29,13 @@ public sealed class Gpt2Session : IDecoderSession
     public Gpt2Session(Gpt2Weights weights, int threads)
     {
         _weights = weights;
-        _threads = Math.Max(1, threads);
+        _products = new MatrixProducts(Math.Max(1, threads));
         var c = weights.Config;
         (_dim, _heads, _ffn, _vocab, _maxPositions) = (c.Embedding, c.Heads, c.InnerSize, c.VocabSize, c.Positions);
+        // The engine's float32 kernels over the loaded arrays (no copy); the output projection is the tied embedding table.
+        _matrices = weights.Layers.Select(w => (new F32Matrix(w.QueryKeyValue, 3 * _dim, _dim), new F32Matrix(w.AttentionOutput, _dim, _dim),
+            new F32Matrix(w.FeedForwardUp, _ffn, _dim), new F32Matrix(w.FeedForwardDown, _dim, _ffn))).ToArray();
+        _outputProjection = new F32Matrix(weights.TokenEmbeddings, _vocab, _dim);
         _headDim = _dim / _heads;
         _epsilon = (float)c.LayerNormEpsilon;
         // "gelu" is the exact erf form; "gelu_new" and "gelu_pytorch_tanh" are the tanh approximation.
@@ -71,7 +77,7 @@ public sealed class Gpt2Session : IDecoderSession
         TensorPrimitives.Add(_weights.TokenEmbeddings.AsSpan(token * _dim, _dim), _weights.PositionEmbeddings.AsSpan(position * _dim, _dim), _x);
         for (int layer = 0; layer < _weights.Layers.Length; layer++) Block(_weights.Layers[layer], layer, position);
         LayerNorm(_x, _weights.FinalNormGain, _weights.FinalNormBias, _normed);
-        MatrixVector.Multiply(_weights.TokenEmbeddings, _normed, _logits, _vocab, _dim, _threads);
+        _products.Multiply(_outputProjection, _normed, _logits);
         Length++;
         return _logits;
     }
@@ -95,23 +101,24 @@ public sealed class Gpt2Session : IDecoderSession
     /// <summary>x + attn(ln_1(x)), then + mlp(ln_2(·)).</summary>
     private void Block(Gpt2LayerWeights w, int layer, int position)
     {
+        var matrices = _matrices[layer];
         LayerNorm(_x, w.AttentionNormGain, w.AttentionNormBias, _normed);
-        MatrixVector.Multiply(w.QueryKeyValue, _normed, _qkv, 3 * _dim, _dim, _threads);
+        _products.Multiply(matrices.QueryKeyValue, _normed, _qkv);
         TensorPrimitives.Add(_qkv, w.QueryKeyValueBias, _qkv);
         _qkv.AsSpan(_dim, _dim).CopyTo(_keyCache[layer].AsSpan(position * _dim, _dim));
         _qkv.AsSpan(2 * _dim, _dim).CopyTo(_valueCache[layer].AsSpan(position * _dim, _dim));
 
         Attend(layer, position);
-        MatrixVector.Multiply(w.AttentionOutput, _attention, _projected, _dim, _dim, _threads);
+        _products.Multiply(matrices.AttentionOutput, _attention, _projected);
         TensorPrimitives.Add(_projected, w.AttentionOutputBias, _projected);
         TensorPrimitives.Add(_x, _projected, _x);
 
         LayerNorm(_x, w.FeedForwardNormGain, w.FeedForwardNormBias, _normed);
-        MatrixVector.Multiply(w.FeedForwardUp, _normed, _hidden, _ffn, _dim, _threads);
+        _products.Multiply(matrices.FeedForwardUp, _normed, _hidden);
         TensorPrimitives.Add(_hidden, w.FeedForwardUpBias, _hidden);
         if (_exactGelu) Gelu.Exact(_hidden);
         else Gelu.Tanh(_hidden, _geluScratch);
-        MatrixVector.Multiply(w.FeedForwardDown, _hidden, _projected, _dim, _ffn, _threads);
+        _products.Multiply(matrices.FeedForwardDown, _hidden, _projected);
         TensorPrimitives.Add(_projected, w.FeedForwardDownBias, _projected);
         TensorPrimitives.Add(_x, _projected, _x);
     }

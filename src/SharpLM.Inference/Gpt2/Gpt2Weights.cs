@@ -65,18 +65,8 @@ public sealed class Gpt2Weights
     {
         config.Validate("config");
         var random = new System.Random(seed);
-        float[] Normal(long count)
-        {
-            var values = new float[count];
-            for (long i = 0; i < count; i += 2)
-            {
-                double u = 1 - random.NextDouble(), v = random.NextDouble(), r = Math.Sqrt(-2 * Math.Log(u)) * 0.02;
-                values[i] = (float)(r * Math.Cos(2 * Math.PI * v));
-                if (i + 1 < count) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * v));
-            }
-            return values;
-        }
-        float[] Ones(long count) => Enumerable.Repeat(1f, (int)count).ToArray();
+        float[] Normal(long count) => RandomWeights.Normal(random, count);
+        float[] Ones(long count) => RandomWeights.Ones(count);
         float[] Zeros(long count) => new float[count];
         long d = config.Embedding, ff = config.InnerSize;
         var layers = Enumerable.Range(0, config.Layers).Select(_ => new Gpt2LayerWeights(

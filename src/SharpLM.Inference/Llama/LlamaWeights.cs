@@ -49,18 +49,8 @@ public sealed class LlamaWeights
     public static LlamaWeights Random(LlamaConfig config, int seed)
     {
         var random = new System.Random(seed);
-        WeightMatrix Normal(long rows, long columns)
-        {
-            var values = new float[rows * columns];
-            for (long i = 0; i < values.LongLength; i += 2)
-            {
-                double u = 1 - random.NextDouble(), v = random.NextDouble(), r = Math.Sqrt(-2 * Math.Log(u)) * 0.02;
-                values[i] = (float)(r * Math.Cos(2 * Math.PI * v));
-                if (i + 1 < values.LongLength) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * v));
-            }
-            return new F32Matrix(values, (int)rows, (int)columns);
-        }
-        float[] Ones(long count) => Enumerable.Repeat(1f, (int)count).ToArray();
+        WeightMatrix Normal(long rows, long columns) => new F32Matrix(RandomWeights.Normal(random, rows * columns), (int)rows, (int)columns);
+        float[] Ones(long count) => RandomWeights.Ones(count);
         long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim, ff = config.IntermediateSize;
         int experts = config.IsMixtureOfExperts ? config.NumLocalExperts!.Value : 1;
         var layers = Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaLayerWeights(
