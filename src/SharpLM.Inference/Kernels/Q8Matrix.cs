@@ -26,24 +26,14 @@ public sealed class Q8Matrix : WeightMatrix
         Scales = scales;
     }
 
+    /// <summary>Quantizes with ggml's codec (<see cref="Core.Quantization.Q8_0"/>, the single definition of the format), then repacks.</summary>
     public static Q8Matrix Quantize(float[] values, int rows, int columns)
     {
         if (columns % GroupSize != 0) throw new ArgumentException($"Q8_0 needs a multiple of {GroupSize} columns (got {columns}).");
         long count = (long)rows * columns;
-        var codes = new sbyte[count];
-        var scales = new float[count / GroupSize];
-        for (long g = 0; g < scales.LongLength; g++)
-        {
-            var group = values.AsSpan((int)(g * GroupSize), GroupSize);
-            float max = 0;
-            foreach (float v in group) max = MathF.Max(max, MathF.Abs(v));
-            float d = (float)(Half)(max / 127f);
-            float inverse = d == 0 ? 0 : 1f / d;
-            for (int i = 0; i < GroupSize; i++)
-                codes[g * GroupSize + i] = (sbyte)Math.Clamp(MathF.Round(group[i] * inverse, MidpointRounding.AwayFromZero), -127, 127);
-            scales[g] = d;
-        }
-        return new Q8Matrix(codes, scales, rows, columns);
+        var blocks = new byte[Core.Quantization.Q8_0.ByteCount(count)];
+        Core.Quantization.Q8_0.Quantize(values.AsSpan(0, checked((int)count)), blocks);
+        return FromGgmlBlocks(blocks, rows, columns);
     }
 
     /// <summary>Repacks ggml's Q8_0 blocks (half scale, then 32 codes; 34 bytes each) of a row-major matrix.</summary>
