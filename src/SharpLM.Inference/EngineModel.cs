@@ -21,11 +21,11 @@ public sealed class EngineModel
         _newSession = newSession;
     }
 
-    /// <summary>Whether the engine runs models of this config: GPT-2, and Llama-family dense models (llama, qwen3).</summary>
-    public static bool Supports(IModelConfig config) => config is Gpt2Config or LlamaConfig { IsMixtureOfExperts: false };
+    /// <summary>Whether the engine runs models of this config: GPT-2, and the Llama family (llama, qwen3, mixtral).</summary>
+    public static bool Supports(IModelConfig config) => config is Gpt2Config or LlamaConfig;
 
     /// <summary>What <see cref="Supports"/> accepts, for messages.</summary>
-    public const string SupportedFamilies = "GPT-2 (gpt2) and Llama-family dense models (llama, qwen3)";
+    public const string SupportedFamilies = "GPT-2 (gpt2) and Llama-family models (llama, qwen3, mixtral)";
 
     /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
     public static EngineModel Load(string directory)
@@ -34,8 +34,7 @@ public sealed class EngineModel
         string configPath = Path.Combine(directory, "config.json");
         var config = ModelConfigFile.Load(configPath);
         if (!Supports(config))
-            throw new SharpLMException($"{configPath}: the inference engine runs {SupportedFamilies}; this is a {config.ModelType} model"
-                + (config is LlamaConfig { IsMixtureOfExperts: true } ? " with mixture-of-experts layers." : "."));
+            throw new SharpLMException($"{configPath}: the inference engine runs {SupportedFamilies}; this is a {config.ModelType} model.");
         if (config is Gpt2Config)
         {
             var weights = Gpt2Weights.Load(directory);

@@ -1,9 +1,7 @@
 using SharpLM.Core.IO;
-using SharpLM.Core.Models;
 using SharpLM.Inference;
 using SharpLM.Inference.Generation;
 using SharpLM.Tokenizers.Bpe;
-using SharpLM.Training.Generation;
 
 namespace SharpLM.Cli.Stages;
 
@@ -18,8 +16,8 @@ public sealed record TextGenerationOutcome(string Text, string Engine, Generatio
     SpeculativeStatistics? Speculation = null);
 
 /// <summary>
-/// Generates text from a model folder: with the pure C# engine (KV cache, SIMD, threads; libtorch never loads)
-/// for the families it runs (GPT-2, Llama-family dense), otherwise (mixture-of-experts) with the TorchSharp model.
+/// Generates text from a model folder with the pure C# engine (KV cache, SIMD, threads; libtorch never loads),
+/// which runs every family the trainer builds.
 /// </summary>
 public static class TextGeneration
 {
@@ -35,29 +33,19 @@ public static class TextGeneration
     public static TextGenerationOutcome Run(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
         Action? onReady = null, DraftModel? draft = null)
     {
-        InputFiles.RequireDirectory(modelDirectory, "model");
-        var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
-        if (EngineModel.Supports(config))
+        var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
+        var promptIds = tokenizer.Encode(prompt);
+        if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
+        if (draft is null)
         {
-            var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
-            var promptIds = tokenizer.Encode(prompt);
-            if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
-            if (draft is null)
-            {
-                onReady?.Invoke();
-                var plain = TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, promptIds, options, onText);
-                return new(plain.Text, "SharpLM.Inference", plain, tokenizer);
-            }
-            var decoder = new SpeculativeDecoder(session, LoadDraft(draft.Directory, config.VocabSize).NewSession(Environment.ProcessorCount), options, draft.Tokens);
             onReady?.Invoke();
-            var (result, statistics) = SpeculativeTextGenerator.Generate(decoder, tokenizer, promptIds, onText);
-            return new(result.Text, "SharpLM.Inference (speculative)", result, tokenizer, statistics);
+            var plain = TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, promptIds, options, onText);
+            return new(plain.Text, "SharpLM.Inference", plain, tokenizer);
         }
-        if (draft is not null || options.LogProbabilities is not null)
-            throw new Core.SharpLMException($"{modelDirectory}: speculative decoding and log-probabilities run on the C# engine, which runs {EngineModel.SupportedFamilies}.");
-        var (model, torchTokenizer) = ModelFolder.Open(modelDirectory);
+        var decoder = new SpeculativeDecoder(session, LoadDraft(draft.Directory, session.VocabularySize).NewSession(Environment.ProcessorCount), options, draft.Tokens);
         onReady?.Invoke();
-        using (model) return new(TorchGenerator.Generate(model, torchTokenizer, prompt, options, onText), "TorchSharp");
+        var (result, statistics) = SpeculativeTextGenerator.Generate(decoder, tokenizer, promptIds, onText);
+        return new(result.Text, "SharpLM.Inference (speculative)", result, tokenizer, statistics);
     }
 
     private static EngineModel LoadDraft(string directory, int vocabulary)
