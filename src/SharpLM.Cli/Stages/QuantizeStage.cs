@@ -51,6 +51,6 @@ public static class QuantizeStage
         var reloaded = EnginePerplexity.Evaluate(LlamaWeights.Load(outputDirectory), shard, window, maxTokens, threads);
         Console.WriteLine($"validation perplexity over {reference.Tokens:N0} tokens (windows of {window}): " +
                           $"original {reference.Perplexity:F3}, {format.Name()} {reloaded.Perplexity:F3} " +
-                          $"({100 * (reloaded.Perplexity / reference.Perplexity - 1):+0.00;-0.00}%)");
+                          $"({Math.Round(100 * (reloaded.Perplexity / reference.Perplexity - 1), 2):+0.00;-0.00;0.00}%)");
     }
 }
