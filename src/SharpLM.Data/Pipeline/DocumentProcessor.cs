@@ -26,10 +26,12 @@ public sealed class DocumentProcessor
     private readonly DateTimeOffset _ingestedAt;
     private readonly Dictionary<string, BoilerplateLineDetector> _boilerplate = new();
     private FilterCounters _lineCounters = new();
+    private readonly Dictionary<string, string> _licenses;
 
     public DocumentProcessor(DataPipelineConfig config, ContaminationIndex? contamination, SourceMixer mixer, StageClock clock, DateTimeOffset ingestedAt)
     {
         _config = config;
+        _licenses = config.Sources.ToDictionary(s => s.Name, s => s.License);
         _cleaner = new TextCleaner(config.Clean.Normalization == "NFKC" ? NormalizationForm.FormKC : NormalizationForm.FormC);
         var filters = new List<IDocumentFilter>();
         if (config.Filters.GopherQuality is { } quality) filters.Add(new GopherQualityFilter(quality));
@@ -144,5 +146,5 @@ public sealed class DocumentProcessor
         lap.Stop();
     }
 
-    private string SourceLicense(string source) => _config.Sources.First(s => s.Name == source).License;
+    private string SourceLicense(string source) => _licenses[source];
 }

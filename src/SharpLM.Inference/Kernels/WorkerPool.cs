@@ -73,6 +73,9 @@ public sealed class WorkerPool
         lock (_runLock)
         {
             long generation = _generation.Value + 1;
+            // Close the claims first: a worker still in the previous job between reading the claims word and
+            // claiming from it would otherwise pair the old word with the new item count and run an item twice.
+            Interlocked.Exchange(ref _claims.Value, (generation << 32) | int.MaxValue);
             _job = job;
             _items = items;
             _done.Value = 0;
