@@ -37,9 +37,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
 
     public PipelineManifest Run()
     {
-        var folder = new PipelineFolder(options.OutputDirectory);
-        PrepareFolder(folder);
-        var clock = new StageClock();
+        // Inputs and evaluation sets are checked before anything is written, so a mistake leaves no folder behind.
         var inputs = config.Sources.Select(s => (Source: s, Files: InputResolver.Resolve(s, options.BaseDirectory))).ToList();
         var sizes = inputs.SelectMany(i => i.Files).DistinctBy(f => f.FullPath).ToDictionary(f => f.FullPath, OrderedSourceStream.SizeOf);
         long totalBytes = _inputFileBytes = sizes.Values.Sum();
@@ -48,6 +46,9 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         _rates = mixer.Rates;
         var contamination = config.Contamination is { } c
             ? ContaminationIndex.Load(c.EvalSets.Select(p => Path.GetFullPath(p, options.BaseDirectory)), c.NGram) : null;
+        var folder = new PipelineFolder(options.OutputDirectory);
+        PrepareFolder(folder);
+        var clock = new StageClock();
         var processor = new DocumentProcessor(config, contamination, mixer, clock, DateTimeOffset.UtcNow);
         var dedup = new DeduplicationState(config.Dedup);
 
