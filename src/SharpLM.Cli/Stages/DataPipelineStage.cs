@@ -11,7 +11,7 @@ public static class DataPipelineStage
     {
         Display.Info($"data pipeline: {config.Sources.Count} source(s) → {Path.GetFullPath(options.OutputDirectory)} on {options.Threads} thread(s)");
         var manifest = Display.Progress("processing documents", 1.0, sink =>
-            new DataPipeline(config, options, new Progress<PipelineProgress>(p => sink.Report(
+            new DataPipeline(config, options, new ImmediateProgress<PipelineProgress>(p => sink.Report(
                 p.TotalBytes == 0 ? 0 : (double)p.BytesRead / p.TotalBytes,
                 $"{p.DocumentsRead:N0} read, {p.DocumentsWritten:N0} written {p.Source}"))).Run());
         PrintSummary(manifest);

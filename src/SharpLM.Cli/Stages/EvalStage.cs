@@ -13,6 +13,6 @@ public static class EvalStage
         int window = context ?? model.Config.MaxPositionEmbeddings;
         long total = Math.Min(shard.TokenCount - 1, maxTokens);
         return Display.Progress("perplexity", total, sink =>
-            PerplexityEvaluator.Evaluate(model, shard, window, maxTokens, progress: new Progress<long>(n => sink.Report(n, $"{n:N0} tokens"))));
+            PerplexityEvaluator.Evaluate(model, shard, window, maxTokens, progress: new ImmediateProgress<long>(n => sink.Report(n, $"{n:N0} tokens"))));
     }
 }

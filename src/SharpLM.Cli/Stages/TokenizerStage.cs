@@ -13,7 +13,7 @@ public static class TokenizerStage
     {
         var tokenizer = Display.Progress("training tokenizer", options.VocabularySize - 256 - options.SpecialTokens.Count, sink =>
             BpeTrainer.Train(documentFiles.SelectMany(DocumentJsonl.Read).Select(d => d.Text), options,
-                new Progress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0,
+                new ImmediateProgress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0,
                     p.Phase == "merging" ? $"merge {p.Done}/{p.Total}" : $"counting words in document {p.Done}"))));
         TokenizerJson.Save(tokenizer, outputPath);
         return tokenizer;
@@ -26,7 +26,7 @@ public static class TokenizerStage
         long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(f).Length);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(trainFiles.SelectMany(DocumentJsonl.Read), validationFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath,
-                new Progress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
+                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
     }
 
     public static CorpusEncodingResult EncodeCorpus(BpeTokenizer tokenizer, IReadOnlyList<string> documentFiles, string trainPath,
@@ -35,6 +35,6 @@ public static class TokenizerStage
         long totalBytes = documentFiles.Sum(f => new FileInfo(f).Length);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(documentFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath, validationFraction,
-                new Progress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
+                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
     }
 }
