@@ -154,7 +154,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         {
             var tally = record.SourceOf(work.Raw.Source);
             tally.DocumentsIn++;
-            tally.BytesIn += System.Text.Encoding.UTF8.GetByteCount(work.Raw.Text);
+            tally.BytesIn += work.BytesIn;
             tally.ReplacementCharacters += work.Raw.ReplacementCharacters;
             record.BoilerplateLinesRemoved += work.BoilerplateLinesRemoved;
             foreach (string leak in work.Leaks) ChunkRecord.Increment(record.Contamination, leak);

@@ -64,6 +64,7 @@ public sealed class DocumentProcessor
     public void Analyse(DocumentWork work)
     {
         var lap = _clock.Start("clean");
+        work.BytesIn = Encoding.UTF8.GetByteCount(work.Raw.Text);
         string text = _cleaner.Clean(work.Text);
         BoilerplateLineDetector? detector;
         lock (_boilerplate) _boilerplate.TryGetValue(work.Raw.Source, out detector);
@@ -126,6 +127,7 @@ public sealed class DocumentProcessor
         // Every copy of a document lands in the same split, so validation never shares text with training.
         bool validation = SourceMixer.UnitHash(_config.Split.Seed, "split\u0000" + raw.Id) < _config.Split.ValidationFraction;
         var meta = new Dictionary<string, string>(raw.Meta) { ["format"] = raw.Format };
+        int bytes = Encoding.UTF8.GetByteCount(text);
         for (int copy = 0; copy < copies; copy++)
         {
             var document = new Document
@@ -141,7 +143,7 @@ public sealed class DocumentProcessor
                 Meta = meta,
             };
             string line = DocumentJsonl.ToLine(document);
-            work.Output.Add((line, validation, Encoding.UTF8.GetByteCount(text)));
+            work.Output.Add((line, validation, bytes));
         }
         lap.Stop();
     }

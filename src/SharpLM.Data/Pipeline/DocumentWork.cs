@@ -11,6 +11,8 @@ public sealed class DocumentWork(RawDocument raw)
     /// <summary>The rule that dropped the document, or null while it is kept.</summary>
     public string? DroppedBy { get; set; }
     public int BoilerplateLinesRemoved { get; set; }
+    /// <summary>UTF-8 bytes of the text as read (counted on a worker thread, not in the ordered commit loop).</summary>
+    public long BytesIn { get; set; }
     public IReadOnlyList<string> Leaks { get; set; } = [];
     public UInt128 ExactKey { get; set; }
     public ulong[]? Signature { get; set; }
