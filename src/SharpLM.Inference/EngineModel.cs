@@ -1,5 +1,6 @@
 using SharpLM.Core;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference.Gpt2;
 using SharpLM.Inference.Llama;
 
@@ -28,19 +29,18 @@ public sealed class EngineModel
     public const string SupportedFamilies = "GPT-2 (gpt2) and Llama-family models (llama, qwen3, mixtral)";
 
     /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
-    public static EngineModel Load(string directory)
+    public static EngineModel Load(string directory) => Load(ModelFolder.Open(directory));
+
+    public static EngineModel Load(ModelFolder folder)
     {
-        Core.IO.InputFiles.RequireDirectory(directory, "model");
-        string configPath = Path.Combine(directory, "config.json");
-        var config = ModelConfigFile.Load(configPath);
-        if (!Supports(config))
-            throw new SharpLMException($"{configPath}: the inference engine runs {SupportedFamilies}; this is a {config.ModelType} model.");
-        if (config is Gpt2Config)
+        if (!Supports(folder.Config))
+            throw new SharpLMException($"{folder.ConfigPath}: the inference engine runs {SupportedFamilies}; this is a {folder.Config.ModelType} model.");
+        if (folder.Config is Gpt2Config)
         {
-            var weights = Gpt2Weights.Load(directory);
+            var weights = Gpt2Weights.Load(folder);
             return new EngineModel(weights.Config, threads => new Gpt2Session(weights, threads));
         }
-        var llama = LlamaWeights.Load(directory);
+        var llama = LlamaWeights.Load(folder);
         return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads));
     }
 

@@ -1,6 +1,7 @@
 using SharpLM.Core.Formats.Gguf;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 
 namespace SharpLM.Core.Tests;
 
@@ -42,8 +43,8 @@ public class LlamaGgufConverterTests
 
     private static GgufFile Export(TempDirectory dir, LlamaConfig config, GgufExportType type)
     {
-        using var reader = new SafetensorsReader(dir.File("model.safetensors"));
-        var conversion = LlamaGgufConverter.Convert(config, reader, type, "tiny");
+        using var weights = ModelWeights.Open(config, dir.File("model.safetensors"));
+        var conversion = LlamaGgufConverter.Convert(weights, type, "tiny");
         GgufWriter.WriteFile(dir.File("m.gguf"), conversion.Metadata, conversion.Tensors.Select(t => t.Tensor).ToList());
         return GgufReader.Read(dir.File("m.gguf"));
     }
@@ -142,14 +143,16 @@ public class LlamaGgufConverterTests
         using var dir = new TempDirectory();
         string path = dir.File("model.safetensors");
         WriteCheckpoint(path, Llama, 4, "model.layers.0.extra.weight");
-        using (var reader = new SafetensorsReader(path))
-        {
-            var unexpected = Assert.Throws<SharpLMException>(() => LlamaGgufConverter.Convert(Llama, reader, GgufExportType.F16, "m"));
-            Assert.Equal($"{path}: unexpected tensor 'model.layers.0.extra.weight' (not part of a llama model with this config.json).", unexpected.Message);
-            var wrongShape = Assert.Throws<SharpLMException>(() => LlamaGgufConverter.Convert(Llama with { IntermediateSize = 96 }, reader, GgufExportType.F16, "m"));
-            Assert.Contains("tensor 'model.layers.0.mlp.gate_proj.weight' has shape [80, 64] but config.json implies [96, 64]", wrongShape.Message);
-            var moe = Assert.Throws<SharpLMException>(() => LlamaGgufConverter.Convert(Llama.WithExperts(4, 2), reader, GgufExportType.F16, "m"));
-            Assert.Contains("supports model_type llama and qwen3; this model is 'mixtral'", moe.Message);
-        }
+        var unexpected = Assert.Throws<SharpLMException>(() => ModelWeights.Open(Llama, path));
+        Assert.Equal($"{path}: unexpected tensor 'model.layers.0.extra.weight' (not part of a llama model with this config.json).", unexpected.Message);
+        var wrongShape = Assert.Throws<SharpLMException>(() => ModelWeights.Open(Llama with { IntermediateSize = 96 }, path));
+        Assert.Contains("tensor 'model.layers.0.mlp.gate_proj.weight' has shape [80, 64] but config.json implies [96, 64]", wrongShape.Message);
+
+        var moe = Llama.WithExperts(4, 2);
+        string moePath = dir.File("moe.safetensors");
+        SafetensorsWriter.Write(moePath, ModelTensorTable.For(moe).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape, new float[t.Shape.Aggregate(1L, (a, b) => a * b)])));
+        using var moeWeights = ModelWeights.Open(moe, moePath);
+        Assert.Contains("supports model_type llama and qwen3; this model is 'mixtral'",
+            Assert.Throws<SharpLMException>(() => LlamaGgufConverter.Convert(moeWeights, GgufExportType.F16, "m")).Message);
     }
 }

@@ -37,7 +37,7 @@ public static class ChatCommand
     private static void Run(string directory, string? systemMessage, SamplingOptions options)
     {
         // Chat runs on the C# engine only; EngineModel names the families it supports when a folder is another.
-        var (session, tokenizer) = ModelFolder.OpenEngine(directory, Environment.ProcessorCount);
+        var (session, tokenizer) = ModelLoader.OpenEngine(directory, Environment.ProcessorCount);
         var template = new ChatTemplate(tokenizer);
         var source = new SessionLogitsSource(session);
         var stopTokens = new HashSet<int> { template.TurnEndId };

@@ -18,7 +18,7 @@ public static class EvalCommands
         var perplexity = new Command("perplexity", "Perplexity of a model on a token shard (non-overlapping windows).") { model, data, context, maxTokens };
         perplexity.SetAction(parse => CliRunner.Run(() =>
         {
-            var (loaded, tokenizer) = ModelFolder.Open(parse.GetValue(model)!);
+            var (loaded, tokenizer) = ModelLoader.Open(parse.GetValue(model)!);
             using (loaded)
             using (var shard = new TokenShardReader(parse.GetValue(data)!))
             {

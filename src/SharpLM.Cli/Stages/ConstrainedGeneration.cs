@@ -1,6 +1,6 @@
 using SharpLM.Core;
 using SharpLM.Core.IO;
-using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference.Constraints;
 using SharpLM.Inference.Constraints.Json;
 using SharpLM.Inference.Generation;
@@ -31,11 +31,10 @@ public static class ConstrainedGeneration
         var schema = target.SchemaFile is { } file ? JsonSchemaParser.Load(file) : null;
         var pattern = target.Pattern is { } text ? new Inference.Constraints.Regex.RegexAutomaton(text) : null;
 
-        InputFiles.RequireDirectory(modelDirectory, "model");
-        var config = ModelConfigFile.Load(Path.Combine(modelDirectory, "config.json"));
-        if (!EngineModel.Supports(config))
+        var folder = ModelFolder.Open(modelDirectory);
+        if (!EngineModel.Supports(folder.Config))
             throw new SharpLMException($"{modelDirectory}: --json-schema and --regex need a model the C# engine runs ({EngineModel.SupportedFamilies}).");
-        var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
+        var (session, tokenizer) = ModelLoader.OpenEngine(folder, Environment.ProcessorCount);
         var trie = new TokenTrie(tokenizer);
         ITokenConstraint constraint = schema is not null
             ? OutputConstraints.JsonSchema(trie, schema, target.Limits)

@@ -5,6 +5,7 @@ using SharpLM.Core.Formats.Gguf;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.IO;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Tokenizers.Gguf;
 using SharpLM.Tokenizers.HuggingFace;
 using Spectre.Console;
@@ -23,31 +24,28 @@ public static class GgufExportStage
 
     public static Summary Run(string modelDirectory, string outputPath, GgufExportType type)
     {
-        InputFiles.RequireDirectory(modelDirectory, "model");
-        string configPath = Path.Combine(modelDirectory, "config.json");
-        var config = ModelConfigFile.Load(configPath) as LlamaConfig
-            ?? throw new SharpLMException($"{configPath}: GGUF export supports Llama-family models (model_type llama or qwen3); this config is another family.");
-        string tokenizerPath = Path.Combine(modelDirectory, "tokenizer.json");
-        var tokenizer = TokenizerJson.Load(tokenizerPath);
+        var folder = ModelFolder.Open(modelDirectory);
+        var config = folder.RequireFamily<LlamaConfig>("GGUF export", "Llama-family models (model_type llama or qwen3)");
+        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDirectory)));
 
-        using var weights = new SafetensorsReader(Path.Combine(modelDirectory, "model.safetensors"));
-        var model = LlamaGgufConverter.Convert(config, weights, type, name);
+        using var weights = folder.OpenWeights();
+        var model = LlamaGgufConverter.Convert(weights, type, name);
         var vocabulary = GgufTokenizerMetadata.Build(tokenizer, config.VocabSize, config.BosTokenId, config.EosTokenId, config.PadTokenId,
-            ReadChatTemplate(modelDirectory), tokenizerPath);
+            ReadChatTemplate(folder), folder.TokenizerPath);
         var metadata = model.Metadata.Concat(vocabulary).ToList();
         var tensors = model.Tensors.Select(p => p.Tensor).ToList();
 
         GgufWriter.WriteFile(outputPath, metadata, tensors);
         var written = GgufReader.Read(outputPath);
         Verify(written, metadata, tensors);
-        return new Summary(written, model.Tensors, GgufTokenizerMetadata.PreTokenizerName(tokenizer, tokenizerPath));
+        return new Summary(written, model.Tensors, GgufTokenizerMetadata.PreTokenizerName(tokenizer, folder.TokenizerPath));
     }
 
     /// <summary>The chat template from tokenizer_config.json, when the folder has one with a string template.</summary>
-    private static string? ReadChatTemplate(string modelDirectory)
+    private static string? ReadChatTemplate(ModelFolder folder)
     {
-        string path = Path.Combine(modelDirectory, "tokenizer_config.json");
+        string path = folder.TokenizerConfigPath;
         if (!File.Exists(path)) return null;
         try
         {

@@ -1,7 +1,7 @@
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
 using SharpLM.Core.Formats.TokenShards;
-using SharpLM.Core.IO;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference.Evaluation;
 using SharpLM.Inference.Kernels;
 using SharpLM.Inference.Llama;
@@ -17,30 +17,17 @@ public static class QuantizeStage
 {
     public static void Run(string modelDirectory, string outputDirectory, WeightFormat format, string? validation, long maxTokens, int? context, int threads)
     {
-        if (!Directory.Exists(modelDirectory)) throw new SharpLMException($"{modelDirectory}: model folder not found.");
+        var folder = ModelFolder.Open(modelDirectory);
         if (Path.GetFullPath(modelDirectory).TrimEnd('/') == Path.GetFullPath(outputDirectory).TrimEnd('/'))
             throw new SharpLMException($"{outputDirectory}: the output folder must differ from the model folder.");
-        var original = LlamaWeights.Load(modelDirectory);
+        var original = LlamaWeights.Load(folder);
         var tableFormat = LlamaWeights.TableFormatFor(format);
         var quantized = original.Convert(format, tableFormat);
-
-        string staging = AtomicDirectory.CreateStaging(outputDirectory);
-        try
+        ModelFolder.Write(outputDirectory, staging =>
         {
             QuantizedModelWriter.Write(quantized, staging, format);
-            foreach (string file in Directory.GetFiles(modelDirectory))
-            {
-                string name = Path.GetFileName(file);
-                if (name is "config.json" || name.EndsWith(".safetensors", StringComparison.Ordinal) || name.EndsWith(".safetensors.index.json", StringComparison.Ordinal)) continue;
-                File.Copy(file, Path.Combine(staging, name));
-            }
-            AtomicDirectory.Publish(staging, outputDirectory);
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
+            ModelFolder.CopyCompanionFiles(modelDirectory, staging);
+        });
         long before = original.NamedMatrices().Sum(m => m.Matrix.ByteCount), after = quantized.NamedMatrices().Sum(m => m.Matrix.ByteCount);
         Display.Info($"wrote {outputDirectory}: {format.Name()} matrices (embeddings/output {tableFormat.Name()}), {before / 1e6:F1} MB → {after / 1e6:F1} MB of weights in memory");
 

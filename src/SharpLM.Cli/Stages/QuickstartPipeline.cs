@@ -83,7 +83,7 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
     {
         // Reload from disk: this checks that the saved Hugging Face folder is complete and self-sufficient.
         PerplexityResult perplexity;
-        var (model, _) = ModelFolder.Open(run.ModelDirectory);
+        var (model, _) = ModelLoader.Open(run.ModelDirectory);
         using (model)
         using (var validation = new TokenShardReader(run.ValidationShard))
             perplexity = EvalStage.Perplexity(model, validation, context: null, maxTokens: 100_000);

@@ -5,7 +5,7 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.IO;
-using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Quantization;
 using Spectre.Console;
 
@@ -30,50 +30,37 @@ public static class SafetensorsExportStage
             "bf16" => (SafetensorsDType.BF16, "bfloat16"),
             _ => throw new SharpLMException($"--type '{typeName}' is not one of {string.Join(", ", TypeNames)} for --format safetensors."),
         };
-        InputFiles.RequireDirectory(modelDirectory, "model");
+        var folder = ModelFolder.Open(modelDirectory);
         if (Path.GetFullPath(modelDirectory).TrimEnd('/') == Path.GetFullPath(outputDirectory).TrimEnd('/'))
             throw new SharpLMException($"--out '{outputDirectory}' is the model folder itself; choose a new folder.");
-        string configPath = Path.Combine(modelDirectory, "config.json");
-        ModelConfigFile.Load(configPath); // validates the model before anything is written
 
         var tensors = new List<SafetensorsTensor>();
-        using (var reader = new SafetensorsReader(Path.Combine(modelDirectory, "model.safetensors")))
+        using (var weights = folder.OpenWeights()) // the same checks as every verb that loads the model
         {
+            var reader = weights.Reader;
             foreach (var info in reader.Tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                bool floating = info.DType is SafetensorsDType.F32 or SafetensorsDType.F16 or SafetensorsDType.BF16;
+                bool floating = StoredMatrixLayout.IsFloat(info.DType);
                 tensors.Add(floating
                     ? new SafetensorsTensor(info.Name, dtype, info.Shape, Encode(reader.ReadFloat32(info.Name), dtype))
                     : new SafetensorsTensor(info.Name, info.DType, info.Shape, reader.GetBytes(info.Name).ToArray()));
             }
         }
 
-        string staging = AtomicDirectory.CreateStaging(outputDirectory);
-        try
+        ModelFolder.Write(outputDirectory, staging =>
         {
-            foreach (string file in Directory.GetFiles(modelDirectory))
-            {
-                string name = Path.GetFileName(file);
-                if (name is "model.safetensors" or "config.json") continue;
-                File.Copy(file, Path.Combine(staging, name));
-            }
-            var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+            ModelFolder.CopyCompanionFiles(modelDirectory, staging);
+            var config = JsonNode.Parse(File.ReadAllText(folder.ConfigPath))!.AsObject();
             config["torch_dtype"] = torchName;
-            AtomicFile.WriteAllText(Path.Combine(staging, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            SafetensorsWriter.Write(Path.Combine(staging, "model.safetensors"), tensors);
-            AtomicDirectory.Publish(staging, outputDirectory);
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
+            AtomicFile.WriteAllText(Path.Combine(staging, ModelFolder.ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            SafetensorsWriter.Write(Path.Combine(staging, ModelFolder.WeightsFile), tensors);
+        });
 
         var table = new Table().AddColumns("dtype", "tensors", "parameters", "bytes");
         foreach (var group in tensors.GroupBy(t => t.DType).OrderBy(g => g.Key))
             table.AddRow(group.Key.ToHeaderName(), group.Count().ToString(), $"{group.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)):N0}", $"{group.Sum(t => (long)t.Data.Length):N0}");
         AnsiConsole.Write(table);
-        Display.Info($"{outputDirectory}: model.safetensors {new FileInfo(Path.Combine(outputDirectory, "model.safetensors")).Length:N0} bytes, torch_dtype {torchName}");
+        Display.Info($"{outputDirectory}: model.safetensors {new FileInfo(Path.Combine(outputDirectory, ModelFolder.WeightsFile)).Length:N0} bytes, torch_dtype {torchName}");
     }
 
     private static byte[] Encode(float[] values, SafetensorsDType dtype)

@@ -36,8 +36,9 @@ public static class SpeculativeBenchmarkReport
             Display.Info($"no trained model (--model, or {QuickstartModel} after `sharplm quickstart`): trained-draft rows skipped");
             return;
         }
-        var weights = LlamaWeights.Load(trained);
-        var tokenizer = TokenizerJson.Load(Path.Combine(trained, "tokenizer.json"));
+        var folder = Core.Models.Folder.ModelFolder.Open(trained);
+        var weights = LlamaWeights.Load(folder);
+        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
         var prompt = tokenizer.Encode("The whale");
         var drafts = new List<(string, LlamaWeights)> { ("itself (acceptance ceiling)", weights) };
         for (int layers = 1; layers < weights.Layers.Length; layers++) drafts.Add(($"its first {layers} of {weights.Layers.Length} layers", weights.FirstLayers(layers)));

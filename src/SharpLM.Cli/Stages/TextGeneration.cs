@@ -1,4 +1,4 @@
-using SharpLM.Core.IO;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference;
 using SharpLM.Inference.Generation;
 using SharpLM.Tokenizers.Bpe;
@@ -33,7 +33,7 @@ public static class TextGeneration
     public static TextGenerationOutcome Run(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
         Action? onReady = null, DraftModel? draft = null)
     {
-        var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
+        var (session, tokenizer) = ModelLoader.OpenEngine(modelDirectory, Environment.ProcessorCount);
         var promptIds = tokenizer.Encode(prompt);
         if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
         if (draft is null)
@@ -50,10 +50,9 @@ public static class TextGeneration
 
     private static EngineModel LoadDraft(string directory, int vocabulary)
     {
-        InputFiles.RequireDirectory(directory, "draft model");
-        var weights = EngineModel.Load(directory);
-        if (weights.Config.VocabSize != vocabulary)
-            throw new Core.SharpLMException($"{Path.Combine(directory, "config.json")}: the draft's vocab_size is {weights.Config.VocabSize} but the model's is {vocabulary}; a draft must share the model's tokenizer.");
-        return weights;
+        var folder = ModelFolder.Open(directory, "draft model");
+        if (folder.Config.VocabSize != vocabulary)
+            throw new Core.SharpLMException($"{folder.ConfigPath}: the draft's vocab_size is {folder.Config.VocabSize} but the model's is {vocabulary}; a draft must share the model's tokenizer.");
+        return EngineModel.Load(folder);
     }
 }

@@ -27,4 +27,20 @@ public static class AtomicDirectory
         Directory.Move(stagingPath, full);
         if (previous is not null) Directory.Delete(previous, recursive: true);
     }
+
+    /// <summary>Stages, fills and publishes <paramref name="finalPath"/>; on any failure the staging folder goes and an existing folder stays.</summary>
+    public static void Write(string finalPath, Action<string> fill)
+    {
+        string staging = CreateStaging(finalPath);
+        try
+        {
+            fill(staging);
+            Publish(staging, finalPath);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
 }

@@ -64,7 +64,7 @@ public sealed record Gpt2Config : IModelConfig
         Require(Architectures.Contains("GPT2LMHeadModel"), "architectures", "must contain \"GPT2LMHeadModel\"");
     }
 
-    public long ParameterCount
+    [JsonIgnore] public long ParameterCount
     {
         get
         {
@@ -87,9 +87,13 @@ public sealed record Gpt2Config : IModelConfig
 
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
 
-    public static Gpt2Config Load(string path)
+    public static Gpt2Config Load(string path) =>
+        ModelConfigFile.Load(path) as Gpt2Config ?? throw new SharpLMException($"{path}: not a GPT-2 config (model_type must be \"gpt2\").");
+
+    /// <summary>Binds a parsed config.json (see <see cref="ModelConfigFile"/>) and validates it.</summary>
+    internal static Gpt2Config FromJson(JsonElement root, string path)
     {
-        var config = JsonFile.Read<Gpt2Config>(path, "model config", JsonOptions);
+        var config = root.Deserialize<Gpt2Config>(JsonOptions)!;
         config.Validate(path);
         return config;
     }

@@ -23,24 +23,24 @@ public interface IModelConfig
     void Save(string path);
 }
 
-/// <summary>Reads a config.json of any supported family.</summary>
+/// <summary>Reads a config.json of any supported family: the file is read and parsed once, then bound to the family's type by model_type.</summary>
 public static class ModelConfigFile
 {
     public static IModelConfig Load(string path)
     {
         IO.InputFiles.RequireFile(path, "model config");
-        string? modelType;
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-            modelType = document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                        && document.RootElement.TryGetProperty("model_type", out var type) && type.ValueKind == System.Text.Json.JsonValueKind.String
-                ? type.GetString() : null;
+            var root = document.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+                throw new SharpLMException($"{path}: not a valid model config (the file holds {root.ValueKind.ToString().ToLowerInvariant()}, not an object).");
+            bool gpt2 = root.TryGetProperty("model_type", out var type) && type.ValueKind == System.Text.Json.JsonValueKind.String && type.GetString() == "gpt2";
+            return gpt2 ? Gpt2Config.FromJson(root, path) : LlamaConfig.FromJson(root, path);
         }
-        catch (System.Text.Json.JsonException e)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
             throw new SharpLMException($"{path}: not a valid model config ({IO.JsonFile.FirstSentence(e.Message)}).");
         }
-        return modelType == "gpt2" ? Gpt2Config.Load(path) : LlamaConfig.Load(path);
     }
 }

@@ -52,8 +52,8 @@ public sealed record LlamaConfig : IModelConfig
     /// </summary>
     [JsonPropertyName("capacity_factor"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? CapacityFactor { get; init; }
 
-    public bool IsMixtureOfExperts => ModelType == "mixtral";
-    public bool UsesQkNorm => ModelType == "qwen3";
+    [JsonIgnore] public bool IsMixtureOfExperts => ModelType == "mixtral";
+    [JsonIgnore] public bool UsesQkNorm => ModelType == "qwen3";
 
     /// <summary>The same shape as a Qwen3 model (QK-norm).</summary>
     public LlamaConfig WithQkNorm() => this with { ModelType = "qwen3", Architectures = ["Qwen3ForCausalLM"] };
@@ -136,7 +136,7 @@ public sealed record LlamaConfig : IModelConfig
     }
 
     /// <summary>Parameter count, counting tied embeddings once.</summary>
-    public long ParameterCount
+    [JsonIgnore] public long ParameterCount
     {
         get
         {
@@ -160,33 +160,21 @@ public sealed record LlamaConfig : IModelConfig
 
     public void Save(string path) => AtomicFile.WriteAllText(path, ToJson() + "\n");
 
-    public static LlamaConfig Load(string path)
+    public static LlamaConfig Load(string path) =>
+        ModelConfigFile.Load(path) as LlamaConfig ?? throw new SharpLMException($"{path}: not a Llama-family config (model_type is \"gpt2\").");
+
+    /// <summary>Binds a parsed config.json (see <see cref="ModelConfigFile"/>), filling what older configs leave out, and validates it.</summary>
+    internal static LlamaConfig FromJson(JsonElement root, string path)
     {
-        InputFiles.RequireFile(path, "model config");
-        LlamaConfig? config;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            config = document.RootElement.Deserialize<LlamaConfig>(JsonOptions);
-            if (config is not null && !document.RootElement.TryGetProperty("head_dim", out _) && config.NumAttentionHeads > 0)
-                config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
-            if (config is not null && !document.RootElement.TryGetProperty("num_key_value_heads", out _))
-                config = config with { NumKeyValueHeads = config.NumAttentionHeads };
-            // transformers v5 moves rope_theta into rope_parameters; accept both forms.
-            if (config is not null && !document.RootElement.TryGetProperty("rope_theta", out _)
-                && document.RootElement.TryGetProperty("rope_parameters", out var rope)
-                && rope.ValueKind == JsonValueKind.Object && rope.TryGetProperty("rope_theta", out var theta))
-                config = config with { RopeTheta = theta.GetDouble() };
-        }
-        catch (JsonException e)
-        {
-            throw new SharpLMException($"{path}: not a valid model config ({JsonFile.FirstSentence(e.Message)}).");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new SharpLMException($"{path}: not a valid model config ({JsonFile.FirstSentence(e.Message)}).");
-        }
-        if (config is null) throw new SharpLMException($"{path}: not a valid model config (the file holds 'null').");
+        var config = root.Deserialize<LlamaConfig>(JsonOptions)!;
+        if (!root.TryGetProperty("head_dim", out _) && config.NumAttentionHeads > 0)
+            config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
+        if (!root.TryGetProperty("num_key_value_heads", out _))
+            config = config with { NumKeyValueHeads = config.NumAttentionHeads };
+        // transformers v5 moves rope_theta into rope_parameters; accept both forms.
+        if (!root.TryGetProperty("rope_theta", out _) && root.TryGetProperty("rope_parameters", out var rope)
+            && rope.ValueKind == JsonValueKind.Object && rope.TryGetProperty("rope_theta", out var theta))
+            config = config with { RopeTheta = theta.GetDouble() };
         config.Validate(path);
         return config;
     }

@@ -1,6 +1,5 @@
-using SharpLM.Core;
-using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 
 namespace SharpLM.Inference.Gpt2;
 
@@ -78,42 +77,35 @@ public sealed class Gpt2Weights
     /// <summary>
     /// Reads config.json and model.safetensors from a Hugging Face model folder. Tensor names may carry
     /// transformers' "transformer." prefix or not (the original GPT-2 exports have none); the attention-mask
-    /// buffers some exports include (".attn.bias", ".attn.masked_bias") and a duplicated lm_head.weight are not read.
+    /// buffers some exports include and a duplicated lm_head.weight are not read (<see cref="Gpt2TensorNames"/>).
     /// </summary>
-    public static Gpt2Weights Load(string directory)
-    {
-        string configPath = Path.Combine(directory, "config.json");
-        var config = ModelConfigFile.Load(configPath) as Gpt2Config
-            ?? throw new SharpLMException($"{configPath}: not a GPT-2 config (model_type must be \"gpt2\").");
-        string path = Path.Combine(directory, "model.safetensors");
-        Core.IO.InputFiles.RequireFile(path, "model weights");
-        using var reader = new SafetensorsReader(path);
-        string prefix = reader.Contains("transformer.wte.weight") || !reader.Contains("wte.weight") ? "transformer." : "";
-        float[] Read(string name, params long[] shape)
-        {
-            var info = reader.GetInfo(prefix + name);
-            if (!info.Shape.SequenceEqual(shape))
-                throw new SharpLMException($"{path}: tensor '{prefix + name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", shape)}].");
-            return reader.ReadFloat32(prefix + name);
-        }
-        // A Conv1D weight is stored [in, out]; the kernel wants [out, in].
-        float[] ReadConv1D(string name, long input, long output) => Transpose(Read(name, input, output), (int)input, (int)output);
+    public static Gpt2Weights Load(string directory) => Load(ModelFolder.Open(directory));
 
-        long d = config.Embedding, ff = config.InnerSize;
+    public static Gpt2Weights Load(ModelFolder folder)
+    {
+        var config = folder.RequireFamily<Gpt2Config>("the inference engine's GPT-2 loader", "GPT-2 models (model_type \"gpt2\")");
+        using var weights = folder.OpenWeights();
+        float[] Read(string name) => weights.ReadFloat32(name);
+        // A Conv1D weight is stored [in, out]; the kernel wants [out, in].
+        float[] ReadConv1D(string name)
+        {
+            var (rows, columns) = weights.Table[name].MatrixShape;
+            return Transpose(Read(name), columns, rows);
+        }
         var layers = new Gpt2LayerWeights[config.Layers];
         for (int i = 0; i < layers.Length; i++)
         {
-            string p = $"h.{i}.";
+            var n = Gpt2TensorNames.Layer(i);
             layers[i] = new Gpt2LayerWeights(
-                Read(p + "ln_1.weight", d), Read(p + "ln_1.bias", d),
-                ReadConv1D(p + "attn.c_attn.weight", d, 3 * d), Read(p + "attn.c_attn.bias", 3 * d),
-                ReadConv1D(p + "attn.c_proj.weight", d, d), Read(p + "attn.c_proj.bias", d),
-                Read(p + "ln_2.weight", d), Read(p + "ln_2.bias", d),
-                ReadConv1D(p + "mlp.c_fc.weight", d, ff), Read(p + "mlp.c_fc.bias", ff),
-                ReadConv1D(p + "mlp.c_proj.weight", ff, d), Read(p + "mlp.c_proj.bias", d));
+                Read(n.AttentionNormGain), Read(n.AttentionNormBias),
+                ReadConv1D(n.QueryKeyValue), Read(n.QueryKeyValueBias),
+                ReadConv1D(n.AttentionOutput), Read(n.AttentionOutputBias),
+                Read(n.FeedForwardNormGain), Read(n.FeedForwardNormBias),
+                ReadConv1D(n.FeedForwardUp), Read(n.FeedForwardUpBias),
+                ReadConv1D(n.FeedForwardDown), Read(n.FeedForwardDownBias));
         }
-        return new Gpt2Weights(config, Read("wte.weight", config.VocabSize, d), Read("wpe.weight", config.Positions, d), layers,
-            Read("ln_f.weight", d), Read("ln_f.bias", d));
+        return new Gpt2Weights(config, Read(Gpt2TensorNames.TokenEmbeddings), Read(Gpt2TensorNames.PositionEmbeddings), layers,
+            Read(Gpt2TensorNames.FinalNormGain), Read(Gpt2TensorNames.FinalNormBias));
     }
 
     /// <summary>[rows, columns] → [columns, rows], in tiles so both sides stay in cache for the large matrices.</summary>

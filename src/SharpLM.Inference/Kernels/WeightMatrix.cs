@@ -8,7 +8,7 @@ namespace SharpLM.Inference.Kernels;
 public abstract class WeightMatrix
 {
     /// <summary>Values per quantization group (Q8_0 and Q4), as in ggml.</summary>
-    public const int GroupSize = 32;
+    public const int GroupSize = Core.Models.Folder.StoredMatrixLayout.GroupSize;
 
     public int Rows { get; }
     public int Columns { get; }

@@ -1,6 +1,7 @@
 using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference.Kernels;
 
 namespace SharpLM.Inference.Llama;
@@ -82,32 +83,31 @@ public sealed class LlamaWeights
     /// <summary>Every distinct matrix with its checkpoint name (the embedding table once when tied).</summary>
     public IEnumerable<(string Name, WeightMatrix Matrix)> NamedMatrices()
     {
-        yield return ("model.embed_tokens.weight", Embeddings);
+        yield return (LlamaTensorNames.Embeddings, Embeddings);
         for (int i = 0; i < Layers.Length; i++)
         {
             var l = Layers[i];
-            string p = $"model.layers.{i}.";
-            yield return (p + "self_attn.q_proj.weight", l.Query);
-            yield return (p + "self_attn.k_proj.weight", l.Key);
-            yield return (p + "self_attn.v_proj.weight", l.Value);
-            yield return (p + "self_attn.o_proj.weight", l.Output);
+            var n = LlamaTensorNames.Layer(i);
+            yield return (n.Query, l.Query);
+            yield return (n.Key, l.Key);
+            yield return (n.Value, l.Value);
+            yield return (n.Output, l.Output);
             if (l.Router is null)
             {
-                yield return (p + "mlp.gate_proj.weight", l.FeedForwards[0].Gate);
-                yield return (p + "mlp.up_proj.weight", l.FeedForwards[0].Up);
-                yield return (p + "mlp.down_proj.weight", l.FeedForwards[0].Down);
+                yield return (n.Gate, l.FeedForwards[0].Gate);
+                yield return (n.Up, l.FeedForwards[0].Up);
+                yield return (n.Down, l.FeedForwards[0].Down);
                 continue;
             }
-            yield return (p + "block_sparse_moe.gate.weight", l.Router);
+            yield return (n.Router, l.Router);
             for (int e = 0; e < l.FeedForwards.Length; e++)
             {
-                string x = $"{p}block_sparse_moe.experts.{e}.";
-                yield return (x + "w1.weight", l.FeedForwards[e].Gate);
-                yield return (x + "w3.weight", l.FeedForwards[e].Up);
-                yield return (x + "w2.weight", l.FeedForwards[e].Down);
+                yield return (n.ExpertGate(e), l.FeedForwards[e].Gate);
+                yield return (n.ExpertUp(e), l.FeedForwards[e].Up);
+                yield return (n.ExpertDown(e), l.FeedForwards[e].Down);
             }
         }
-        if (!Config.TieWordEmbeddings) yield return ("lm_head.weight", OutputProjection);
+        if (!Config.TieWordEmbeddings) yield return (LlamaTensorNames.OutputProjection, OutputProjection);
     }
 
     /// <summary>Every norm gain vector with its checkpoint name.</summary>
@@ -115,13 +115,13 @@ public sealed class LlamaWeights
     {
         for (int i = 0; i < Layers.Length; i++)
         {
-            string p = $"model.layers.{i}.";
-            yield return (p + "input_layernorm.weight", Layers[i].InputNorm);
-            yield return (p + "post_attention_layernorm.weight", Layers[i].PostAttentionNorm);
-            if (Layers[i].QueryNorm is { } qn) yield return (p + "self_attn.q_norm.weight", qn);
-            if (Layers[i].KeyNorm is { } kn) yield return (p + "self_attn.k_norm.weight", kn);
+            var n = LlamaTensorNames.Layer(i);
+            yield return (n.InputNorm, Layers[i].InputNorm);
+            yield return (n.PostAttentionNorm, Layers[i].PostAttentionNorm);
+            if (Layers[i].QueryNorm is { } qn) yield return (n.QueryNorm, qn);
+            if (Layers[i].KeyNorm is { } kn) yield return (n.KeyNorm, kn);
         }
-        yield return ("model.norm.weight", FinalNorm);
+        yield return (LlamaTensorNames.FinalNorm, FinalNorm);
     }
 
     /// <summary>
@@ -150,48 +150,38 @@ public sealed class LlamaWeights
     /// <summary>The embedding/output format a quantized model uses: 4-bit tables cost the most quality for the least saving, so Q4 keeps them in Q8_0 (as llama.cpp keeps its output layer at higher precision).</summary>
     public static WeightFormat TableFormatFor(WeightFormat format) => format == WeightFormat.Q4 ? WeightFormat.Q8_0 : format;
 
-    /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder (float or quantized, see <see cref="WeightTensors"/>).</summary>
-    public static LlamaWeights Load(string directory)
+    /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder (float or quantized, see <see cref="StoredMatrixLayout"/>).</summary>
+    public static LlamaWeights Load(string directory) => Load(ModelFolder.Open(directory));
+
+    /// <summary>Reads a Llama-family folder's weights, checked whole against its config.json first (<see cref="ModelWeights"/>).</summary>
+    public static LlamaWeights Load(ModelFolder folder)
     {
-        var config = ModelConfigFile.Load(Path.Combine(directory, "config.json")) as LlamaConfig
-            ?? throw new SharpLMException($"{directory}: the inference engine runs Llama-family models (llama, qwen3, mixtral); this config is another family.");
-        string path = Path.Combine(directory, "model.safetensors");
-        using var reader = new SafetensorsReader(path);
-        float[] Vector(string name, long length)
-        {
-            var info = reader.GetInfo(name);
-            if (!info.Shape.SequenceEqual([length]))
-                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{length}].");
-            return reader.ReadFloat32(name);
-        }
-        WeightMatrix Matrix(string name, long rows, long columns) => WeightTensors.Read(reader, name, (int)rows, (int)columns);
-        long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim, ff = config.IntermediateSize;
+        var config = folder.RequireFamily<LlamaConfig>("the inference engine's Llama loader", "Llama-family models (llama, qwen3, mixtral)");
+        using var weights = folder.OpenWeights();
+        WeightMatrix Matrix(string name) => WeightTensors.Read(weights, name);
         var layers = new LlamaLayerWeights[config.NumHiddenLayers];
         for (int i = 0; i < layers.Length; i++)
         {
-            string p = $"model.layers.{i}.";
+            var n = LlamaTensorNames.Layer(i);
             LlamaFeedForward[] feedForwards;
             WeightMatrix? router = null;
             if (config.IsMixtureOfExperts)
             {
-                int experts = config.NumLocalExperts!.Value;
-                router = Matrix(p + "block_sparse_moe.gate.weight", experts, d);
-                feedForwards = Enumerable.Range(0, experts).Select(e => $"{p}block_sparse_moe.experts.{e}.").Select(x =>
-                    new LlamaFeedForward(Matrix(x + "w1.weight", ff, d), Matrix(x + "w3.weight", ff, d), Matrix(x + "w2.weight", d, ff))).ToArray();
+                router = Matrix(n.Router);
+                feedForwards = Enumerable.Range(0, config.NumLocalExperts!.Value)
+                    .Select(e => new LlamaFeedForward(Matrix(n.ExpertGate(e)), Matrix(n.ExpertUp(e)), Matrix(n.ExpertDown(e)))).ToArray();
             }
             else
-                feedForwards = [new LlamaFeedForward(Matrix(p + "mlp.gate_proj.weight", ff, d), Matrix(p + "mlp.up_proj.weight", ff, d), Matrix(p + "mlp.down_proj.weight", d, ff))];
+                feedForwards = [new LlamaFeedForward(Matrix(n.Gate), Matrix(n.Up), Matrix(n.Down))];
             layers[i] = new LlamaLayerWeights(
-                Vector(p + "input_layernorm.weight", d),
-                Matrix(p + "self_attn.q_proj.weight", q, d), Matrix(p + "self_attn.k_proj.weight", kv, d), Matrix(p + "self_attn.v_proj.weight", kv, d),
-                Matrix(p + "self_attn.o_proj.weight", d, q),
-                config.UsesQkNorm ? Vector(p + "self_attn.q_norm.weight", config.HeadDim) : null,
-                config.UsesQkNorm ? Vector(p + "self_attn.k_norm.weight", config.HeadDim) : null,
-                Vector(p + "post_attention_layernorm.weight", d), feedForwards, router);
+                weights.ReadFloat32(n.InputNorm), Matrix(n.Query), Matrix(n.Key), Matrix(n.Value), Matrix(n.Output),
+                config.UsesQkNorm ? weights.ReadFloat32(n.QueryNorm) : null,
+                config.UsesQkNorm ? weights.ReadFloat32(n.KeyNorm) : null,
+                weights.ReadFloat32(n.PostAttentionNorm), feedForwards, router);
         }
-        var embeddings = Matrix("model.embed_tokens.weight", config.VocabSize, d);
-        var output = config.TieWordEmbeddings ? embeddings : Matrix("lm_head.weight", config.VocabSize, d);
-        return new LlamaWeights(config, embeddings, layers, Vector("model.norm.weight", d), output);
+        var embeddings = Matrix(LlamaTensorNames.Embeddings);
+        var output = config.TieWordEmbeddings ? embeddings : Matrix(LlamaTensorNames.OutputProjection);
+        return new LlamaWeights(config, embeddings, layers, weights.ReadFloat32(LlamaTensorNames.FinalNorm), output);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using SharpLM.Core.Formats.Safetensors;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Inference.Kernels;
 
 namespace SharpLM.Inference.Llama;
@@ -19,7 +20,7 @@ public static class QuantizedModelWriter
             .Concat(weights.NamedNorms().Select(n => SafetensorsTensor.FromFloat32(n.Name, [n.Values.Length], n.Values)));
         var metadata = new Dictionary<string, string> { ["format"] = "pt", [FormatKey] = format.Name() };
         if (format is WeightFormat.Q8_0 or WeightFormat.Q4) metadata[GroupSizeKey] = WeightMatrix.GroupSize.ToString();
-        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors, metadata);
-        weights.Config.Save(Path.Combine(directory, "config.json"));
+        SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), tensors, metadata);
+        weights.Config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
     }
 }

@@ -3,6 +3,7 @@ using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.IO;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.HuggingFace;
 using SharpLM.Training.Modeling;
@@ -11,49 +12,29 @@ using static TorchSharp.torch;
 namespace SharpLM.Training.Checkpoints;
 
 /// <summary>
-/// Saves and loads a model in Hugging Face's layout, so transformers' AutoModelForCausalLM.from_pretrained
-/// reads the folder as it is:
-/// <code>
-/// config.json             transformers' config keys (LlamaForCausalLM, Qwen3ForCausalLM, MixtralForCausalLM or GPT2LMHeadModel)
-/// model.safetensors       tensors named as in that class, float32 (GPT-2's Conv1D weights transposed to [in, out])
-/// tokenizer.json          the tokenizer the model was trained with
-/// tokenizer_config.json   tokenizer class and special tokens
-/// generation_config.json  bos/eos ids
-/// </code>
-/// The folder is written into a staging directory and swapped into place, so a crash never leaves a
-/// half-written checkpoint and an existing one is replaced only by a complete one.
+/// Saves and loads a TorchSharp model as a <see cref="ModelFolder"/>, so transformers'
+/// AutoModelForCausalLM.from_pretrained reads the folder as it is: tensors named and oriented as in
+/// <see cref="ModelTensorTable"/> (GPT-2's Conv1D weights transposed to [in, out]), float32.
 /// </summary>
 public static class HfCheckpoint
 {
-    public const string ConfigFile = "config.json";
-    public const string WeightsFile = "model.safetensors";
-    public const string TokenizerFile = "tokenizer.json";
-
-    public static void Save(CausalLanguageModel model, BpeTokenizer tokenizer, string directory)
-    {
-        string staging = AtomicDirectory.CreateStaging(directory);
-        try
+    public static void Save(CausalLanguageModel model, BpeTokenizer tokenizer, string directory) =>
+        ModelFolder.Write(directory, staging =>
         {
-            model.Config.Save(Path.Combine(staging, ConfigFile));
-            SafetensorsWriter.Write(Path.Combine(staging, WeightsFile), ExportTensors(model));
-            TokenizerJson.Save(tokenizer, Path.Combine(staging, TokenizerFile));
-            WriteTokenizerConfig(model.Config, tokenizer, Path.Combine(staging, "tokenizer_config.json"));
-            WriteGenerationConfig(model.Config, Path.Combine(staging, "generation_config.json"));
-            AtomicDirectory.Publish(staging, directory);
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
-    }
+            model.Config.Save(Path.Combine(staging, ModelFolder.ConfigFile));
+            SafetensorsWriter.Write(Path.Combine(staging, ModelFolder.WeightsFile), ExportTensors(model));
+            TokenizerJson.Save(tokenizer, Path.Combine(staging, ModelFolder.TokenizerFile));
+            WriteTokenizerConfig(model.Config, tokenizer, Path.Combine(staging, ModelFolder.TokenizerConfigFile));
+            WriteGenerationConfig(model.Config, Path.Combine(staging, ModelFolder.GenerationConfigFile));
+        });
 
     public static IEnumerable<SafetensorsTensor> ExportTensors(CausalLanguageModel model)
     {
+        var table = ModelTensorTable.For(model.Config);
         foreach (var (name, parameter) in model.named_parameters())
         {
             using var detached = parameter.detach();
-            using var oriented = model.IsStoredTransposed(name) ? detached.t() : detached.alias();
+            using var oriented = table[name].StoredTransposed ? detached.t() : detached.alias();
             using var cpu = oriented.to(CPU).to_type(ScalarType.Float32).contiguous();
             float[] values = cpu.data<float>().ToArray();
             yield return SafetensorsTensor.FromFloat32(name, cpu.shape, values);
@@ -61,14 +42,15 @@ public static class HfCheckpoint
     }
 
     /// <summary>Loads config.json and model.safetensors from a folder; every mismatch names the file and tensor.</summary>
-    public static CausalLanguageModel Load(string directory)
+    public static CausalLanguageModel Load(string directory) => Load(ModelFolder.Open(directory));
+
+    public static CausalLanguageModel Load(ModelFolder folder)
     {
-        InputFiles.RequireDirectory(directory, "model");
-        var config = ModelConfigFile.Load(Path.Combine(directory, ConfigFile));
-        var model = CausalLanguageModel.Create(config);
+        using var weights = folder.OpenWeights();
+        var model = CausalLanguageModel.Create(folder.Config);
         try
         {
-            LoadWeights(model, Path.Combine(directory, WeightsFile));
+            LoadWeights(model, weights);
         }
         catch
         {
@@ -79,30 +61,24 @@ public static class HfCheckpoint
         return model;
     }
 
+    /// <summary>Loads a model.safetensors (of a model folder or a training checkpoint) into <paramref name="model"/>, checked against its config first.</summary>
     public static void LoadWeights(CausalLanguageModel model, string path)
     {
-        using var reader = new SafetensorsReader(path);
-        var expected = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        var checkpointNames = reader.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal); // parameter name → tensor name
-        foreach (var info in reader.Tensors)
-        {
-            string parameterName = model.ParameterNameFor(info.Name, checkpointNames);
-            if (expected.ContainsKey(parameterName)) sources[parameterName] = info.Name;
-            else if (!model.IsIgnorableCheckpointTensor(info.Name))
-                throw new SharpLMException($"{path}: unexpected tensor '{info.Name}' (not part of a {model.Config.ModelType} model with this config.json).");
-        }
+        using var weights = ModelWeights.Open(model.Config, path);
+        LoadWeights(model, weights);
+    }
+
+    private static void LoadWeights(CausalLanguageModel model, ModelWeights weights)
+    {
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in expected)
+        foreach (var (name, parameter) in model.named_parameters())
         {
-            if (!sources.TryGetValue(name, out string? tensorName)) throw new SharpLMException($"{path}: tensor '{name}' is missing.");
-            var info = reader.GetInfo(tensorName);
-            bool transposed = model.IsStoredTransposed(name);
-            long[] stored = transposed ? [.. parameter.shape.Reverse()] : parameter.shape;
-            if (!info.Shape.SequenceEqual(stored))
-                throw new SharpLMException($"{path}: tensor '{tensorName}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", stored)}].");
-            using var source = tensor(reader.ReadFloat32(tensorName), stored);
-            using var oriented = transposed ? source.t() : source.alias();
+            // The table and the module's parameter names are the same transformers names (a test checks every family).
+            var spec = weights.Table[name];
+            if (StoredMatrixLayout.IsQuantized(weights.Info(name).DType))
+                throw new SharpLMException($"{weights.Path}: tensor '{weights.NameInFile(name)}' is quantized; training and TorchSharp evaluation need float weights (use the folder it was quantized from).");
+            using var source = tensor(weights.ReadFloat32(name), spec.Shape);
+            using var oriented = spec.StoredTransposed ? source.t() : source.alias();
             parameter.copy_(oriented);
         }
     }

@@ -48,7 +48,7 @@ public static class TrainingCheckpoint
         string staging = AtomicDirectory.CreateStaging(final);
         try
         {
-            SafetensorsWriter.Write(Path.Combine(staging, HfCheckpoint.WeightsFile), HfCheckpoint.ExportTensors(model));
+            SafetensorsWriter.Write(Path.Combine(staging, Core.Models.Folder.ModelFolder.WeightsFile), HfCheckpoint.ExportTensors(model));
             SafetensorsWriter.Write(Path.Combine(staging, "optimizer.safetensors"), optimizer.ExportState());
             AtomicFile.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json) + "\n");
             AtomicDirectory.Publish(staging, final);
@@ -79,7 +79,7 @@ public static class TrainingCheckpoint
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
     public static void Restore(string checkpoint, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state)
     {
-        HfCheckpoint.LoadWeights(model, Path.Combine(checkpoint, HfCheckpoint.WeightsFile));
+        HfCheckpoint.LoadWeights(model, Path.Combine(checkpoint, Core.Models.Folder.ModelFolder.WeightsFile));
         using var reader = new SafetensorsReader(Path.Combine(checkpoint, "optimizer.safetensors"));
         optimizer.ImportState(reader, state.Step);
     }

@@ -41,13 +41,4 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Token or position embedding tables, which weight decay leaves alone.</summary>
     public abstract bool IsEmbedding(string parameterName);
-
-    /// <summary>Parameters the Hugging Face checkpoint stores transposed (GPT-2's Conv1D weights).</summary>
-    public virtual bool IsStoredTransposed(string parameterName) => false;
-
-    /// <summary>Checkpoint tensors that are not parameters and may be skipped (buffers saved by old versions, tied heads).</summary>
-    public abstract bool IsIgnorableCheckpointTensor(string tensorName);
-
-    /// <summary>Maps a checkpoint's tensor name to this model's parameter name (prefix differences between exports).</summary>
-    public virtual string ParameterNameFor(string tensorName, ISet<string> checkpointNames) => tensorName;
 }

@@ -10,7 +10,7 @@ namespace SharpLM.Training.Modeling;
 /// learned position embeddings, pre-norm LayerNorm blocks, GELU (tanh approximation) feed-forward, biases on
 /// every projection and an output projection tied to the token embeddings. The modules use Linear layers
 /// (weight [out, in]); Hugging Face stores GPT-2's projections as Conv1D (weight [in, out]), so checkpoints
-/// transpose those four weights on the way in and out (<see cref="IsStoredTransposed"/>).
+/// transpose those four weights on the way in and out (<see cref="Core.Models.Folder.ModelTensor.StoredTransposed"/>).
 /// </summary>
 public sealed class Gpt2LMHeadModel : CausalLanguageModel
 {
@@ -40,20 +40,6 @@ public sealed class Gpt2LMHeadModel : CausalLanguageModel
 
     public override bool IsEmbedding(string parameterName) =>
         parameterName.EndsWith("wte.weight", StringComparison.Ordinal) || parameterName.EndsWith("wpe.weight", StringComparison.Ordinal);
-
-    public override bool IsStoredTransposed(string parameterName) =>
-        parameterName.EndsWith("c_attn.weight", StringComparison.Ordinal) || parameterName.EndsWith("c_proj.weight", StringComparison.Ordinal)
-        || parameterName.EndsWith("c_fc.weight", StringComparison.Ordinal);
-
-    public override bool IsIgnorableCheckpointTensor(string tensorName) =>
-        tensorName.EndsWith(".attn.bias", StringComparison.Ordinal) || tensorName.EndsWith(".attn.masked_bias", StringComparison.Ordinal)
-        || tensorName == "lm_head.weight";
-
-    /// <summary>The original GPT-2 exports omit the "transformer." prefix ("h.0.ln_1.weight"); accept both.</summary>
-    public override string ParameterNameFor(string tensorName, ISet<string> checkpointNames) =>
-        checkpointNames.Contains("wte.weight") && !tensorName.StartsWith("transformer.", StringComparison.Ordinal) && tensorName != "lm_head.weight"
-            ? "transformer." + tensorName
-            : tensorName;
 
     /// <summary>GPT-2's initialisation: normal(0, 0.02), residual projections scaled by 1/sqrt(2 · layers), biases 0, LayerNorm gains 1.</summary>
     public override void InitializeWeights(long seed)

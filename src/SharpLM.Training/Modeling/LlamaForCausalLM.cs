@@ -81,9 +81,6 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
 
     public override bool IsEmbedding(string parameterName) => parameterName.Contains("embed_tokens", StringComparison.Ordinal);
 
-    public override bool IsIgnorableCheckpointTensor(string tensorName) =>
-        tensorName.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal) || (tensorName == "lm_head.weight" && Architecture.TieWordEmbeddings);
-
     public override void InitializeWeights(long seed)
     {
         // A private generator: concurrent users of torch's global generator cannot change this model's initial weights.

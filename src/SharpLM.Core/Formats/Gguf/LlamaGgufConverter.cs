@@ -1,5 +1,6 @@
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
 
 namespace SharpLM.Core.Formats.Gguf;
 
@@ -23,8 +24,11 @@ public sealed record GgufModelConversion(IReadOnlyList<KeyValuePair<string, Gguf
 /// </summary>
 public static class LlamaGgufConverter
 {
-    public static GgufModelConversion Convert(LlamaConfig config, SafetensorsReader weights, GgufExportType type, string modelName)
+    /// <summary>Plans the GGUF tensors of a checked Llama-family model.safetensors (<see cref="ModelWeights"/>), in <see cref="LlamaTensorNames"/>' order.</summary>
+    public static GgufModelConversion Convert(ModelWeights weights, GgufExportType type, string modelName)
     {
+        var config = weights.Config as LlamaConfig
+            ?? throw new SharpLMException($"{weights.Path}: GGUF export supports model_type llama and qwen3; this model is '{weights.Config.ModelType}'.");
         string architecture = config.ModelType switch
         {
             "llama" => "llama",
@@ -34,59 +38,29 @@ public static class LlamaGgufConverter
         if (config.RopeScaling is { ValueKind: not System.Text.Json.JsonValueKind.Null })
             throw new SharpLMException($"{weights.Path}: config.json sets rope_scaling; GGUF export supports only plain RoPE.");
 
-        var metadata = ModelMetadata(config, architecture, type, modelName);
-        var tensors = new List<GgufTensorPlan>();
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        long d = config.HiddenSize, q = (long)config.NumAttentionHeads * config.HeadDim, kv = (long)config.NumKeyValueHeads * config.HeadDim;
-        long ff = config.IntermediateSize;
-        bool permute = architecture == "llama";
+        if (weights.Table.Tensors.FirstOrDefault(t => StoredMatrixLayout.IsQuantized(weights.Info(t.Name).DType)) is { } quantized)
+            throw new SharpLMException($"{weights.Path}: tensor '{quantized.Name}' is quantized for the C# engine; export GGUF from the float model folder (--type q8_0 quantizes for llama.cpp).");
 
-        void Add(string source, string target, long[] shape, Func<float[], float[]>? transform = null)
+        // llama.cpp runs "llama" with interleaved RoPE, so query and key rows are permuted from transformers' rotate-half.
+        bool permute = architecture == "llama";
+        int d = config.HiddenSize;
+        var tensors = new List<GgufTensorPlan>();
+        foreach (var tensor in weights.Table.Tensors)
         {
-            var info = weights.GetInfo(source);
-            if (!info.Shape.SequenceEqual(shape))
-                throw new SharpLMException($"{weights.Path}: tensor '{source}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", shape)}].");
-            used.Add(source);
-            var (tensorType, note) = ChooseType(shape, type);
-            tensors.Add(new GgufTensorPlan(source, GgufTensor.FromFloat32(target, shape, tensorType, () =>
+            string target = tensor.GgufName ?? throw new InvalidOperationException($"'{tensor.Name}' has no GGUF name.");
+            Func<float[], float[]>? transform = !permute ? null
+                : target.EndsWith(".attn_q.weight", StringComparison.Ordinal) ? w => RopePermutation.RotateHalfToInterleaved(w, config.NumAttentionHeads, d)
+                : target.EndsWith(".attn_k.weight", StringComparison.Ordinal) ? w => RopePermutation.RotateHalfToInterleaved(w, config.NumKeyValueHeads, d)
+                : null;
+            string source = tensor.Name;
+            var (tensorType, note) = ChooseType(tensor.Shape, type);
+            tensors.Add(new GgufTensorPlan(source, GgufTensor.FromFloat32(target, tensor.Shape, tensorType, () =>
             {
                 float[] values = weights.ReadFloat32(source);
                 return transform is null ? values : transform(values);
             }), note));
         }
-
-        Add("model.embed_tokens.weight", "token_embd.weight", [config.VocabSize, d]);
-        for (int i = 0; i < config.NumHiddenLayers; i++)
-        {
-            string p = $"model.layers.{i}.", b = $"blk.{i}.";
-            Add(p + "input_layernorm.weight", b + "attn_norm.weight", [d]);
-            Add(p + "self_attn.q_proj.weight", b + "attn_q.weight", [q, d],
-                permute ? w => RopePermutation.RotateHalfToInterleaved(w, config.NumAttentionHeads, (int)d) : null);
-            Add(p + "self_attn.k_proj.weight", b + "attn_k.weight", [kv, d],
-                permute ? w => RopePermutation.RotateHalfToInterleaved(w, config.NumKeyValueHeads, (int)d) : null);
-            Add(p + "self_attn.v_proj.weight", b + "attn_v.weight", [kv, d]);
-            Add(p + "self_attn.o_proj.weight", b + "attn_output.weight", [d, q]);
-            if (config.UsesQkNorm)
-            {
-                Add(p + "self_attn.q_norm.weight", b + "attn_q_norm.weight", [config.HeadDim]);
-                Add(p + "self_attn.k_norm.weight", b + "attn_k_norm.weight", [config.HeadDim]);
-            }
-            Add(p + "post_attention_layernorm.weight", b + "ffn_norm.weight", [d]);
-            Add(p + "mlp.gate_proj.weight", b + "ffn_gate.weight", [ff, d]);
-            Add(p + "mlp.up_proj.weight", b + "ffn_up.weight", [ff, d]);
-            Add(p + "mlp.down_proj.weight", b + "ffn_down.weight", [d, ff]);
-        }
-        Add("model.norm.weight", "output_norm.weight", [d]);
-        if (!config.TieWordEmbeddings) Add("lm_head.weight", "output.weight", [config.VocabSize, d]);
-
-        foreach (var info in weights.Tensors)
-        {
-            bool ignorable = info.Name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)
-                || (config.TieWordEmbeddings && info.Name == "lm_head.weight");
-            if (!used.Contains(info.Name) && !ignorable)
-                throw new SharpLMException($"{weights.Path}: unexpected tensor '{info.Name}' (not part of a {config.ModelType} model with this config.json).");
-        }
-        return new GgufModelConversion(metadata, tensors);
+        return new GgufModelConversion(ModelMetadata(config, architecture, type, modelName), tensors);
     }
 
     /// <summary>1-D tensors stay F32; Q8_0 needs rows that are a multiple of 32 values, otherwise F16.</summary>

@@ -1,0 +1,44 @@
+using SharpLM.Core;
+using SharpLM.Core.Models.Folder;
+using SharpLM.Inference;
+using SharpLM.Tokenizers.Bpe;
+using SharpLM.Tokenizers.HuggingFace;
+using SharpLM.Training.Checkpoints;
+using SharpLM.Training.Modeling;
+using SharpLM.Training.Native;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>Loads a <see cref="ModelFolder"/> with its tokenizer.json, for the engine or for TorchSharp.</summary>
+public static class ModelLoader
+{
+    /// <summary>
+    /// The model as a decoding session of the pure C# engine (libtorch never loads), for the families
+    /// <see cref="EngineModel.Supports"/> accepts.
+    /// </summary>
+    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(string directory, int threads) =>
+        OpenEngine(ModelFolder.Open(directory), threads);
+
+    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(ModelFolder folder, int threads)
+    {
+        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
+        RequireVocabularyFits(folder, tokenizer);
+        var model = EngineModel.Load(folder);
+        return (model.NewSession(threads), tokenizer);
+    }
+
+    public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(string directory)
+    {
+        var folder = ModelFolder.Open(directory);
+        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
+        RequireVocabularyFits(folder, tokenizer);
+        TorchRuntime.EnsureLoaded();
+        return (HfCheckpoint.Load(folder), tokenizer);
+    }
+
+    private static void RequireVocabularyFits(ModelFolder folder, BpeTokenizer tokenizer)
+    {
+        if (folder.Config.VocabSize < tokenizer.VocabularySize)
+            throw new SharpLMException($"{folder.Directory}: config.json has vocab_size {folder.Config.VocabSize} but tokenizer.json uses {tokenizer.VocabularySize} ids.");
+    }
+}
