@@ -2,30 +2,15 @@ using System.Runtime.InteropServices;
 using SharpLM.Core.Formats.Safetensors;
 using SharpLM.Core.Models;
 using SharpLM.Core.Models.Folder;
-using SharpLM.Tokenizers.Bpe;
-using SharpLM.Tokenizers.HuggingFace;
 
 namespace SharpLM.Cli.Tests;
 
 /// <summary>Every verb that reads a model folder accepts and refuses the same folders, with one line naming the file and tensor.</summary>
 public class ModelFolderCheckTests
 {
-    private static readonly LlamaConfig Config = LlamaConfig.Create(vocabSize: 300, hiddenSize: 64, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 96, maxPositions: 64);
+    private static readonly LlamaConfig Config = TinyModelFolder.Config;
 
-    /// <summary>A random Llama folder built from the tensor table; <paramref name="edit"/> may change the tensors before they are written.</summary>
-    private static string Folder(Func<List<SafetensorsTensor>, List<SafetensorsTensor>>? edit = null)
-    {
-        string directory = Path.Combine(CliProcess.TempDirectory(), "model");
-        Directory.CreateDirectory(directory);
-        var random = new Random(5);
-        var tensors = ModelTensorTable.For(Config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
-            Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray())).ToList();
-        SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), edit is null ? tensors : edit(tensors));
-        Config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
-        TokenizerJson.Save(BpeTrainer.Train(["the whale swam past the ship and the sea was calm"], new BpeTrainerOptions { VocabularySize = 280 }),
-            Path.Combine(directory, ModelFolder.TokenizerFile));
-        return directory;
-    }
+    private static string Folder(Func<List<SafetensorsTensor>, List<SafetensorsTensor>>? edit = null) => TinyModelFolder.Create(edit);
 
     private static SafetensorsTensor WithValue(SafetensorsTensor tensor, int index, float value)
     {

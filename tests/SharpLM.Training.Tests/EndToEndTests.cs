@@ -5,7 +5,6 @@ using SharpLM.Tokenizers.Corpus;
 using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Evaluation;
 using SharpLM.Inference.Generation;
-using SharpLM.Training.Generation;
 using SharpLM.Training.Modeling;
 using SharpLM.Training.Pretraining;
 

@@ -4,7 +4,6 @@ using SharpLM.Inference;
 using SharpLM.Inference.Generation;
 using SharpLM.Inference.Gpt2;
 using SharpLM.Training.Checkpoints;
-using SharpLM.Training.Generation;
 using SharpLM.Training.Modeling;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using SharpLM.Core.Models;
 using SharpLM.Inference.Generation;
 using SharpLM.Inference.Llama;
 using SharpLM.Training.Checkpoints;
-using SharpLM.Training.Generation;
 using SharpLM.Training.Modeling;
 using static TorchSharp.torch;
 

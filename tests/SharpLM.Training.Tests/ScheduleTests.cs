@@ -1,5 +1,4 @@
 using SharpLM.Inference.Generation;
-using SharpLM.Training.Generation;
 using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Training.Tests;

@@ -34,8 +34,8 @@ public static class TextGeneration
         Action? onReady = null, DraftModel? draft = null)
     {
         var (session, tokenizer) = ModelLoader.OpenEngine(modelDirectory, Environment.ProcessorCount);
-        var promptIds = tokenizer.Encode(prompt);
-        if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
+        // Checked before onReady echoes the prompt: a prompt the model cannot take fails before anything is printed.
+        var promptIds = GenerationSequence.PrepareContext(tokenizer, tokenizer.Encode(prompt), session.MaxPositions);
         if (draft is null)
         {
             onReady?.Invoke();

@@ -213,19 +213,22 @@ public sealed class BpeTokenizer
     public string Decode(IEnumerable<int> ids, bool includeSpecial = true)
     {
         var bytes = new List<byte>();
-        foreach (int id in ids)
-        {
-            if (_specialById.TryGetValue(id, out string? special))
-            {
-                if (includeSpecial) bytes.AddRange(Encoding.UTF8.GetBytes(special));
-                continue;
-            }
-            if (!_idToToken.TryGetValue(id, out string? token))
-                throw new SharpLMException($"token id {id} is not in the vocabulary (ids 0..{VocabularySize - 1}, {_idToToken.Count + _specialById.Count} in use).");
-            if (!ByteLevelAlphabet.TryDecode(token, bytes))
-                bytes.AddRange(Encoding.UTF8.GetBytes(token)); // an added token written as plain text
-        }
+        foreach (int id in ids) AppendBytes(id, bytes, includeSpecial);
         return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>Appends the UTF-8 bytes token <paramref name="id"/> stands for (a special token's text only when <paramref name="includeSpecial"/>).</summary>
+    public void AppendBytes(int id, List<byte> bytes, bool includeSpecial = true)
+    {
+        if (_specialById.TryGetValue(id, out string? special))
+        {
+            if (includeSpecial) bytes.AddRange(Encoding.UTF8.GetBytes(special));
+            return;
+        }
+        if (!_idToToken.TryGetValue(id, out string? token))
+            throw new SharpLMException($"token id {id} is not in the vocabulary (ids 0..{VocabularySize - 1}, {_idToToken.Count + _specialById.Count} in use).");
+        if (!ByteLevelAlphabet.TryDecode(token, bytes))
+            bytes.AddRange(Encoding.UTF8.GetBytes(token)); // an added token written as plain text
     }
 
     /// <summary>The token string for an id (byte-level alphabet), or the special token's text.</summary>

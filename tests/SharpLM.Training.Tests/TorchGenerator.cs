@@ -3,7 +3,7 @@ using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Modeling;
 using static TorchSharp.torch;
 
-namespace SharpLM.Training.Generation;
+namespace SharpLM.Training.Tests;
 
 /// <summary>
 /// Generation with the TorchSharp model: each step runs the model over the whole context (no cache) and scores
@@ -14,7 +14,7 @@ public static class TorchGenerator
 {
     public static string Generate(CausalLanguageModel model, BpeTokenizer tokenizer, string prompt, SamplingOptions options, Action<string>? onText = null)
     {
-        Native.TorchRuntime.EnsureLoaded();
+        SharpLM.Training.Native.TorchRuntime.EnsureLoaded();
         model.eval();
         return TextGenerator.Generate(new TorchLogitsSource(model), tokenizer, prompt, options, onText);
     }
