@@ -12,6 +12,7 @@ root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ChatCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ExportCommand.Create());

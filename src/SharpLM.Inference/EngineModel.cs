@@ -16,10 +16,14 @@ public sealed class EngineModel
 
     public IModelConfig Config { get; }
 
-    private EngineModel(IModelConfig config, Func<int, IDecoderSession> newSession)
+    /// <summary>The weights of a Llama-family model (which batch sessions run on); null for other families.</summary>
+    public LlamaWeights? Llama { get; }
+
+    private EngineModel(IModelConfig config, Func<int, IDecoderSession> newSession, LlamaWeights? llama = null)
     {
         Config = config;
         _newSession = newSession;
+        Llama = llama;
     }
 
     /// <summary>Whether the engine runs models of this config: GPT-2, and the Llama family (llama, qwen3, mixtral).</summary>
@@ -41,7 +45,7 @@ public sealed class EngineModel
             return new EngineModel(weights.Config, threads => new Gpt2Session(weights, threads));
         }
         var llama = LlamaWeights.Load(folder);
-        return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads));
+        return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama);
     }
 
     /// <summary>A new, empty sequence over these weights (its own KV cache), decoding with <paramref name="threads"/> threads.</summary>

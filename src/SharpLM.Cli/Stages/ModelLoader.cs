@@ -1,4 +1,3 @@
-using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Inference;
 using SharpLM.Tokenizers.Bpe;
@@ -21,8 +20,7 @@ public static class ModelLoader
 
     public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(ModelFolder folder, int threads)
     {
-        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
-        RequireVocabularyFits(folder, tokenizer);
+        var tokenizer = ModelFolderTokenizer.Load(folder);
         var model = EngineModel.Load(folder);
         return (model.NewSession(threads), tokenizer);
     }
@@ -30,15 +28,8 @@ public static class ModelLoader
     public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(string directory)
     {
         var folder = ModelFolder.Open(directory);
-        var tokenizer = TokenizerJson.Load(folder.TokenizerPath);
-        RequireVocabularyFits(folder, tokenizer);
+        var tokenizer = ModelFolderTokenizer.Load(folder);
         TorchRuntime.EnsureLoaded();
         return (HfCheckpoint.Load(folder), tokenizer);
-    }
-
-    private static void RequireVocabularyFits(ModelFolder folder, BpeTokenizer tokenizer)
-    {
-        if (folder.Config.VocabSize < tokenizer.VocabularySize)
-            throw new SharpLMException($"{folder.Directory}: config.json has vocab_size {folder.Config.VocabSize} but tokenizer.json uses {tokenizer.VocabularySize} ids.");
     }
 }

@@ -85,6 +85,9 @@ public sealed class GenerationSequence
 
     public SamplingOptions Options => _options;
 
+    /// <summary>Log-probabilities of the kept tokens so far, when the options ask for them.</summary>
+    public IReadOnlyList<TokenLogProbabilities>? LogProbabilities => _logProbabilities;
+
     /// <summary>Draws the next token from the model's logits after <see cref="Context"/> (masked by the constraint, if any). Does not keep it.</summary>
     public int Choose(ReadOnlySpan<float> modelLogits)
     {

@@ -32,6 +32,14 @@ public sealed class LlamaBatchSession
 
     public void Reset(int sequence) => _caches[sequence].Length = 0;
 
+    /// <summary>Forgets sequence <paramref name="sequence"/>'s positions from <paramref name="length"/> on; the cache before it stays valid.</summary>
+    public void Truncate(int sequence, int length)
+    {
+        if ((uint)length > (uint)_caches[sequence].Length)
+            throw new ArgumentOutOfRangeException(nameof(length), $"sequence {sequence} holds {_caches[sequence].Length} positions; cannot keep {length}.");
+        _caches[sequence].Length = length;
+    }
+
     /// <summary>Feeds a prompt to one sequence in blocks; returns the logits after its last token (valid until the next call).</summary>
     public ReadOnlySpan<float> Prefill(int sequence, ReadOnlySpan<int> tokens)
     {

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using SharpLM.Inference.Constraints;
+using SharpLM.Inference.Generation;
+
+namespace SharpLM.Serving.Scheduling;
+
+/// <summary>What one choice of a job produced since its last update; <see cref="Finish"/> is set on its last update.</summary>
+public sealed record ChoiceUpdate(int Index, string Text, IReadOnlyList<int> Tokens, IReadOnlyList<TokenLogProbabilities> LogProbabilities,
+    FinishReason? Finish = null);
+
+/// <summary>
+/// One request to the scheduler: a prompt and one set of sampling options per choice (n choices run in n slots).
+/// Updates arrive on <see cref="Updates"/> as the scheduler steps; cancelling <see cref="Cancellation"/> (a client
+/// that went away) frees the job's slots at the next step.
+/// </summary>
+public sealed class GenerationJob
+{
+    private readonly Channel<ChoiceUpdate> _updates = Channel.CreateUnbounded<ChoiceUpdate>(new UnboundedChannelOptions { SingleWriter = true });
+
+    public GenerationJob(IReadOnlyList<int> prompt, IReadOnlyList<SamplingOptions> choices, IReadOnlySet<int>? stopTokens = null,
+        Func<ITokenConstraint>? newConstraint = null, CancellationToken cancellation = default)
+    {
+        if (choices.Count == 0) throw new ArgumentException("a job needs at least one choice.", nameof(choices));
+        Prompt = prompt;
+        Choices = choices;
+        StopTokens = stopTokens;
+        NewConstraint = newConstraint;
+        Cancellation = cancellation;
+    }
+
+    public IReadOnlyList<int> Prompt { get; }
+    public IReadOnlyList<SamplingOptions> Choices { get; }
+    public IReadOnlySet<int>? StopTokens { get; }
+    public Func<ITokenConstraint>? NewConstraint { get; }
+    public CancellationToken Cancellation { get; }
+    public ChannelReader<ChoiceUpdate> Updates => _updates.Reader;
+
+    /// <summary>Prompt tokens found already in a slot's cache, at admission (the most over the job's choices).</summary>
+    public int CachedPromptTokens { get; internal set; }
+
+    internal long ArrivalTicks { get; } = Stopwatch.GetTimestamp();
+    internal long? FirstTokenTicks { get; set; }
+    internal long LastTokenTicks { get; set; }
+    internal int Unfinished { get; set; }
+
+    internal void Publish(ChoiceUpdate update) => _updates.Writer.TryWrite(update);
+    internal void Complete(Exception? error = null) => _updates.Writer.TryComplete(error);
+}

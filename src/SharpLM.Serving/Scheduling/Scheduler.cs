@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using SharpLM.Inference.Generation;
+using SharpLM.Serving.Telemetry;
+using SharpLM.Tokenizers.Bpe;
+
+namespace SharpLM.Serving.Scheduling;
+
+/// <summary>
+/// Continuous batching over a fixed set of slots, on one thread that owns the model. Each iteration: admit waiting
+/// jobs into free slots (the slot whose cache shares the longest prefix with the prompt is reused, so a repeated
+/// system prompt or conversation is not computed again), free the slots of cancelled jobs, prefill at most one
+/// chunk of prompt (so a long prompt never stalls the streams already running), then run one decode step for every
+/// slot that is generating. Jobs join and leave at every step. Every choice is a <see cref="GenerationSequence"/>:
+/// the server stops, streams and reports exactly as <c>generate</c> does.
+/// </summary>
+public sealed class Scheduler : IDisposable
+{
+    private sealed class Running(GenerationJob job, int choice, int slot, GenerationSequence sequence, System.Text.StringBuilder text)
+    {
+        public GenerationJob Job { get; } = job;
+        public int Choice { get; } = choice;
+        public int Slot { get; } = slot;
+        public GenerationSequence Sequence { get; } = sequence;
+        public int Fed { get; set; }                 // tokens of the context in the slot's cache
+        public bool Decoding { get; set; }           // the prompt is in the cache; logits row is current
+        public System.Text.StringBuilder Text { get; } = text; // streamed by the sequence, not yet published
+        public int ReportedTokens { get; set; }
+    }
+
+    private readonly ISlotBackend _backend;
+    private readonly BpeTokenizer _tokenizer;
+    private readonly ServerMetrics _metrics;
+    private readonly int _queueCapacity, _prefillChunk;
+    private readonly object _gate = new();
+    private readonly Queue<GenerationJob> _waiting = new();
+    private readonly List<Running> _running = new();
+    private readonly Running?[] _slotOwner;
+    private readonly List<int>[] _cached;             // the tokens in each slot's KV cache
+    private readonly float[] _logits, _stepLogits;    // [slot, vocabulary]; [step row, vocabulary]
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public Scheduler(ISlotBackend backend, BpeTokenizer tokenizer, ServerMetrics metrics, int queueCapacity, int prefillChunk = 64)
+    {
+        _backend = backend;
+        _tokenizer = tokenizer;
+        _metrics = metrics;
+        _queueCapacity = queueCapacity;
+        _prefillChunk = prefillChunk;
+        _slotOwner = new Running?[backend.Slots];
+        _cached = Enumerable.Range(0, backend.Slots).Select(_ => new List<int>()).ToArray();
+        _logits = new float[backend.Slots * backend.VocabularySize];
+        _stepLogits = new float[backend.Slots * backend.VocabularySize];
+        _thread = new Thread(Loop) { IsBackground = true, Name = "sharplm-scheduler" };
+        _thread.Start();
+    }
+
+    public int Slots => _backend.Slots;
+    public int MaxContext => _backend.MaxPositions;
+
+    /// <summary>Slots holding a running sequence (the rest are free).</summary>
+    public int BusySlots { get { lock (_gate) return _slotOwner.Count(o => o is not null); } }
+
+    /// <summary>Queues a job; false when the queue is full (the caller answers 503).</summary>
+    public bool TrySubmit(GenerationJob job)
+    {
+        if (job.Choices.Count > _backend.Slots) throw new ArgumentException($"n is {job.Choices.Count}, more than the server's {_backend.Slots} slots.");
+        lock (_gate)
+        {
+            if (_waiting.Count >= _queueCapacity) return false;
+            _waiting.Enqueue(job);
+            _metrics.RequestsWaiting.Set(_waiting.Count);
+            Monitor.PulseAll(_gate);
+            return true;
+        }
+    }
+
+    private void Loop()
+    {
+        while (!_stopping)
+        {
+            lock (_gate)
+            {
+                while (!_stopping && _running.Count == 0 && _waiting.Count == 0) Monitor.Wait(_gate);
+                if (_stopping) break;
+                Admit();
+            }
+            try
+            {
+                Iterate();
+            }
+            catch (Exception e)
+            {
+                // A defect must not take the server down: fail what is running, keep serving.
+                foreach (var job in _running.Select(r => r.Job).Distinct().ToList()) Fail(job, e);
+            }
+        }
+        lock (_gate)
+        {
+            foreach (var job in _running.Select(r => r.Job).Concat(_waiting).Distinct().ToList())
+                Fail(job, new OperationCanceledException("the server is shutting down."));
+        }
+    }
+
+    /// <summary>Moves waiting jobs into free slots, oldest first, while a whole job (all its choices) fits.</summary>
+    private void Admit()
+    {
+        while (_waiting.Count > 0)
+        {
+            var job = _waiting.Peek();
+            if (job.Cancellation.IsCancellationRequested)
+            {
+                _waiting.Dequeue();
+                job.Complete(new OperationCanceledException());
+                continue;
+            }
+            var free = Enumerable.Range(0, _slotOwner.Length).Where(s => _slotOwner[s] is null).ToList();
+            if (free.Count < job.Choices.Count) break;
+            _waiting.Dequeue();
+            _metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks).TotalSeconds);
+            job.Unfinished = job.Choices.Count;
+            for (int c = 0; c < job.Choices.Count; c++)
+            {
+                var text = new System.Text.StringBuilder();
+                var sequence = new GenerationSequence(_tokenizer, job.Prompt, job.Choices[c], _backend.MaxPositions, job.StopTokens,
+                    job.NewConstraint?.Invoke(), piece => text.Append(piece));
+                var (slot, shared) = BestSlot(free, sequence.Context);
+                free.Remove(slot);
+                var running = new Running(job, c, slot, sequence, text);
+                _backend.Truncate(slot, shared);
+                _cached[slot].RemoveRange(shared, _cached[slot].Count - shared);
+                running.Fed = shared;
+                _slotOwner[slot] = running;
+                _running.Add(running);
+                job.CachedPromptTokens = Math.Max(job.CachedPromptTokens, shared);
+                _metrics.PrefixCacheQueries.Inc(sequence.Context.Count);
+                _metrics.PrefixCacheHits.Inc(shared);
+                if (c == 0) _metrics.PromptTokens.Inc(sequence.Context.Count);
+                if (sequence.IsFinished) Finish(running); // no room left after the prompt
+            }
+        }
+        _metrics.RequestsWaiting.Set(_waiting.Count);
+        _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
+    }
+
+    /// <summary>The free slot whose cache shares the longest prefix with the context, and that length (the last context token always runs again, for its logits).</summary>
+    private (int Slot, int Shared) BestSlot(List<int> free, IReadOnlyList<int> context)
+    {
+        int best = free[0], bestShared = -1;
+        foreach (int slot in free)
+        {
+            var cached = _cached[slot];
+            int shared = 0, limit = Math.Min(cached.Count, context.Count - 1);
+            while (shared < limit && cached[shared] == context[shared]) shared++;
+            if (shared > bestShared) (best, bestShared) = (slot, shared);
+        }
+        return (best, bestShared);
+    }
+
+    private void Iterate()
+    {
+        foreach (var running in _running.Where(r => r.Job.Cancellation.IsCancellationRequested).ToList()) Release(running, cancelled: true);
+
+        // Prefill: one chunk of one prompt per iteration, interleaved with the decode steps of the others.
+        var prefilling = _running.FirstOrDefault(r => !r.Decoding && !r.Sequence.IsFinished);
+        if (prefilling is not null)
+        {
+            var context = prefilling.Sequence.Context;
+            int count = Math.Min(_prefillChunk, context.Count - prefilling.Fed);
+            var chunk = context.Skip(prefilling.Fed).Take(count).ToArray();
+            var logits = _backend.Prefill(prefilling.Slot, chunk);
+            _cached[prefilling.Slot].AddRange(chunk);
+            prefilling.Fed += count;
+            if (prefilling.Fed == context.Count)
+            {
+                logits.CopyTo(_logits.AsSpan(prefilling.Slot * _backend.VocabularySize, _backend.VocabularySize));
+                prefilling.Decoding = true;
+            }
+        }
+
+        // Decode: every generating slot chooses its next token from its logits; those that go on run one step together.
+        int vocab = _backend.VocabularySize;
+        var slots = new List<int>();
+        var tokens = new List<int>();
+        foreach (var running in _running.Where(r => r.Decoding).ToList())
+        {
+            bool goesOn = running.Sequence.Step(_logits.AsSpan(running.Slot * vocab, vocab));
+            Report(running);
+            if (!goesOn)
+            {
+                Finish(running);
+                continue;
+            }
+            slots.Add(running.Slot);
+            tokens.Add(running.Sequence.Context[^1]);
+        }
+        if (slots.Count > 0)
+        {
+            _backend.Step(slots.ToArray(), tokens.ToArray(), _stepLogits);
+            for (int i = 0; i < slots.Count; i++)
+            {
+                _stepLogits.AsSpan(i * vocab, vocab).CopyTo(_logits.AsSpan(slots[i] * vocab, vocab));
+                _cached[slots[i]].Add(tokens[i]);
+                _slotOwner[slots[i]]!.Fed++;
+            }
+        }
+        lock (_gate)
+        {
+            _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
+            _metrics.KvCacheUsage.Set(_running.Sum(r => (double)_cached[r.Slot].Count) / (_backend.Slots * (double)_backend.MaxPositions));
+        }
+    }
+
+    /// <summary>Publishes what a choice produced since its last update (text, tokens, log-probabilities).</summary>
+    private void Report(Running running, FinishReason? finish = null)
+    {
+        var job = running.Job;
+        var sequence = running.Sequence;
+        int generated = sequence.Generated;
+        if (generated > running.ReportedTokens)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (job.FirstTokenTicks is null)
+            {
+                job.FirstTokenTicks = now;
+                _metrics.TimeToFirstToken.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks, now).TotalSeconds);
+            }
+            else _metrics.InterTokenLatency.Observe(Stopwatch.GetElapsedTime(job.LastTokenTicks, now).TotalSeconds);
+            job.LastTokenTicks = now;
+            _metrics.GenerationTokens.Inc(generated - running.ReportedTokens);
+        }
+        if (generated == running.ReportedTokens && running.Text.Length == 0 && finish is null) return;
+        var tokens = sequence.Context.Skip(sequence.PromptLength + running.ReportedTokens).ToArray();
+        var logProbabilities = sequence.LogProbabilities?.Skip(running.ReportedTokens).ToArray() ?? [];
+        running.ReportedTokens = generated;
+        job.Publish(new ChoiceUpdate(running.Choice, running.Text.ToString(), tokens, logProbabilities, finish));
+        running.Text.Clear();
+    }
+
+    private void Finish(Running running)
+    {
+        var result = running.Sequence.Result(); // streams whatever the sequence still held back
+        Report(running, result.Finish);
+        Release(running, cancelled: false);
+    }
+
+    private void Release(Running running, bool cancelled)
+    {
+        lock (_gate)
+        {
+            _running.Remove(running);
+            _slotOwner[running.Slot] = null;
+        }
+        var job = running.Job;
+        if (cancelled)
+        {
+            job.Complete(new OperationCanceledException());
+            return;
+        }
+        if (--job.Unfinished > 0) return;
+        var finish = running.Sequence.Finish ?? FinishReason.Length;
+        _metrics.RequestSuccess.WithLabels(finish == FinishReason.Stop ? "stop" : "length").Inc();
+        _metrics.EndToEndLatency.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks).TotalSeconds);
+        _metrics.RequestPromptTokens.Observe(job.Prompt.Count);
+        _metrics.RequestGenerationTokens.Observe(running.Sequence.Generated);
+        job.Complete();
+    }
+
+    private void Fail(GenerationJob job, Exception error)
+    {
+        foreach (var running in _running.Where(r => r.Job == job).ToList())
+        {
+            _running.Remove(running);
+            _slotOwner[running.Slot] = null;
+            // The slot's cache may be inconsistent after a failure: forget it.
+            _backend.Truncate(running.Slot, 0);
+            _cached[running.Slot].Clear();
+        }
+        job.Complete(error);
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        lock (_gate) Monitor.PulseAll(_gate);
+        _thread.Join();
+    }
+}

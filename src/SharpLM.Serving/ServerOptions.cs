@@ -1,0 +1,36 @@
+namespace SharpLM.Serving;
+
+/// <summary>How a server runs; `sharplm serve` fills it from options, SHARPLM_* environment variables and appsettings.json.</summary>
+public sealed record ServerOptions
+{
+    public required string ModelDirectory { get; init; }
+    /// <summary>The model's name in the API (default: the folder's name).</summary>
+    public string? ModelId { get; init; }
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port (see <see cref="SharpLMServer.Address"/>).</summary>
+    public int Port { get; init; } = 8080;
+    /// <summary>Keys every route but /health requires; null serves without keys (only on loopback unless <see cref="AllowOpen"/>).</summary>
+    public string? ApiKeyFile { get; init; }
+    public bool AllowOpen { get; init; }
+    /// <summary>Slots: sequences generated at once.</summary>
+    public int Parallel { get; init; } = 4;
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Requests that may wait for a slot before the server answers 503.</summary>
+    public int QueueCapacity { get; init; } = 64;
+    public long MaxRequestBytes { get; init; } = 4 << 20;
+    /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
+    public bool LogText { get; init; }
+
+    public void Validate()
+    {
+        void Require(bool ok, string message)
+        {
+            if (!ok) throw new Core.SharpLMException(message);
+        }
+        Require(Port is >= 0 and <= 65535, $"--port must be 0 to 65535 (got {Port}).");
+        Require(Parallel is >= 1 and <= 256, $"--parallel must be 1 to 256 (got {Parallel}).");
+        Require(Threads >= 1, $"--threads must be at least 1 (got {Threads}).");
+        Require(QueueCapacity >= 0, $"--queue must not be negative (got {QueueCapacity}).");
+        Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
+    }
+}

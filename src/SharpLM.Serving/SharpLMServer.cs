@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using SharpLM.Serving.Api;
+using SharpLM.Serving.Scheduling;
+using SharpLM.Serving.Security;
+using SharpLM.Serving.Telemetry;
+
+namespace SharpLM.Serving;
+
+/// <summary>
+/// The OpenAI-compatible server: ASP.NET Core routes over one <see cref="Scheduler"/>. It listens at once and
+/// loads the model in the background (/health answers 503 until it is ready); every route but /health requires
+/// an API key when keys are configured.
+/// </summary>
+public sealed class SharpLMServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ServerOptions _options;
+    private readonly ApiKeys? _keys;
+    private readonly ILogger _log;
+    private readonly Task _loading;
+    private ServedModel? _model;
+    private Scheduler? _scheduler;
+    private ServerMetrics? _metrics;
+
+    private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
+    {
+        _app = app;
+        _options = options;
+        _keys = keys;
+        _log = app.Logger;
+        _loading = Task.Run(Load);
+    }
+
+    /// <summary>The address the server listens on (with the port it picked when asked for port 0).</summary>
+    public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>Completes when the model is loaded (or throws its loading error).</summary>
+    public Task Ready => _loading;
+
+    public Scheduler? Scheduler => _scheduler;
+
+    public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        options.Validate();
+        var keys = options.ApiKeyFile is null ? null : ApiKeys.Load(options.ApiKeyFile);
+        bool loopback = options.Host is "localhost" || (IPAddress.TryParse(options.Host, out var address) && IPAddress.IsLoopback(address));
+        if (keys is null && !loopback && !options.AllowOpen)
+            throw new Core.SharpLMException($"--host {options.Host} is reachable from other machines: give --api-key-file, or --allow-open to serve without keys.");
+        Core.IO.InputFiles.RequireDirectory(options.ModelDirectory, "model");
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true); else logging(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            if (loopback && options.Host == "localhost") kestrel.ListenLocalhost(options.Port);
+            else kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+        });
+        var app = builder.Build();
+        var server = new SharpLMServer(app, options, keys);
+        server.MapRoutes();
+        await app.StartAsync();
+        return server;
+    }
+
+    private void Load()
+    {
+        var model = ServedModel.Load(_options.ModelDirectory, _options.Parallel, _options.Threads, _options.ModelId);
+        _metrics = new ServerMetrics(model.Id);
+        _scheduler = new Scheduler(model.Backend, model.Tokenizer, _metrics, _options.QueueCapacity);
+        _model = model;
+        _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext);
+    }
+
+    private void MapRoutes()
+    {
+        _app.Use(async (context, next) =>
+        {
+            if (context.Request.Path != "/health" && _keys is not null && !Authorized(context.Request))
+            {
+                await new RequestError(401, "Invalid API key: send 'Authorization: Bearer <key>' with a key from the server's key file.",
+                    type: "invalid_request_error", code: "invalid_api_key").WriteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+
+        _app.MapGet("/health", async context =>
+        {
+            if (_model is null)
+            {
+                context.Response.StatusCode = 503;
+                await context.Response.WriteAsync(RequestError.Json(_loading.IsFaulted ? "the model failed to load." : "Loading model", "unavailable_error"));
+                return;
+            }
+            await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["status"] = "ok" });
+        });
+        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => context.Response.WriteAsync(ResponseJson.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("object", "list");
+            w.WriteStartArray("data");
+            w.WriteStartObject();
+            w.WriteString("id", model.Id);
+            w.WriteString("object", "model");
+            w.WriteNumber("created", model.Created);
+            w.WriteString("owned_by", "sharplm");
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }))));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
+        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
+        _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
+        _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));
+        _app.MapGet("/metrics", context => Handle(context, readBody: false, async (_, _, _) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4";
+            await _metrics!.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        }));
+    }
+
+    private bool Authorized(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization;
+        const string Bearer = "Bearer ";
+        return header is not null && header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) && _keys!.Accepts(header[Bearer.Length..].Trim());
+    }
+
+    /// <summary>Runs a route: 503 while loading, the body read and parsed, errors turned into OpenAI-shaped answers.</summary>
+    private async Task Handle(HttpContext context, bool readBody, Func<JsonFields?, ServedModel, Scheduler, Task> route)
+    {
+        try
+        {
+            if (_model is null || _scheduler is null) throw new RequestError(503, "the model is still loading; retry when /health answers 200.", type: "unavailable_error");
+            JsonFields? fields = null;
+            if (readBody)
+            {
+                // Refused before reading, so a client that waits for "100 Continue" never sends the body at all.
+                if (context.Request.ContentLength > _options.MaxRequestBytes) throw new BadHttpRequestException("request body too large", 413);
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+                fields = JsonFields.Parse(buffer.ToArray());
+            }
+            await route(fields, _model, _scheduler);
+        }
+        catch (RequestError error) when (!context.Response.HasStarted)
+        {
+            _log.LogInformation("{Method} {Path}: {Status} {Param}", context.Request.Method, context.Request.Path, error.Status, error.Param);
+            await error.WriteAsync(context);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await new RequestError(e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than the server's limit of {_options.MaxRequestBytes} bytes." : e.Message).WriteAsync(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            _log.LogInformation("{Method} {Path}: client went away", context.Request.Method, context.Request.Path);
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            _log.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            await new RequestError(500, "the server failed to complete the request.", type: "server_error").WriteAsync(context);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _app.StopAsync(); // lets running requests finish (within the host's shutdown timeout)
+        _scheduler?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,128 @@
+using System.ClientModel;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using SharpLM.Inference;
+using SharpLM.Inference.Generation;
+using ChatTemplate = SharpLM.Tokenizers.Chat.ChatTemplate;
+using ChatMessage = OpenAI.Chat.ChatMessage;
+
+namespace SharpLM.Serving.Tests;
+
+/// <summary>The official OpenAI .NET SDK, unchanged, against a running server on 127.0.0.1.</summary>
+[Collection("server")]
+public class OpenAiSdkTests(ServerFixture fixture)
+{
+    private ChatClient Chat() => new OpenAIClient(new ApiKeyCredential(ServerFixture.Key),
+        new OpenAIClientOptions { Endpoint = new Uri(fixture.Address, "/v1") }).GetChatClient("tiny");
+
+    private static readonly ChatMessage[] Messages = [new SystemChatMessage("Be brief."), new UserChatMessage("the whale")];
+
+    /// <summary>What the generation core produces in-process for the same chat and options.</summary>
+    private GenerationResult InProcess(SamplingOptions options)
+    {
+        var template = new ChatTemplate(ServerFixture.Tokenizer);
+        var prompt = template.Render([new(Tokenizers.Chat.ChatMessage.System, "Be brief."), new(Tokenizers.Chat.ChatMessage.User, "the whale")], addGenerationPrompt: true).Ids;
+        return TextGenerator.Generate(new SessionLogitsSource(EngineModel.Load(fixture.ModelDirectory).NewSession(1)), ServerFixture.Tokenizer, prompt, options,
+            stopTokens: new HashSet<int> { template.TurnEndId });
+    }
+
+    [Fact]
+    public void A_chat_completion_equals_the_generation_core_in_process()
+    {
+        var completion = Chat().CompleteChat(Messages, new ChatCompletionOptions { Temperature = 0.8f, MaxOutputTokenCount = 12, Seed = 21 }).Value;
+        var expected = InProcess(new SamplingOptions { Temperature = 0.8, TopK = 0, MaxNewTokens = 12, Seed = 21 });
+        Assert.Equal(expected.Text, completion.Content[0].Text);
+        Assert.Equal(expected.Finish == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length, completion.FinishReason);
+        Assert.Equal(expected.Tokens.Count, completion.Usage.OutputTokenCount);
+        Assert.Equal(ChatMessageRole.Assistant, completion.Role);
+        Assert.Equal("tiny", completion.Model);
+    }
+
+    [Fact]
+    public void Streaming_delivers_the_same_text_and_the_usage()
+    {
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 15 };
+        string whole = Chat().CompleteChat(Messages, options).Value.Content[0].Text;
+        var text = new System.Text.StringBuilder();
+        ChatTokenUsage? usage = null;
+        ChatFinishReason? finish = null;
+        foreach (var update in Chat().CompleteChatStreaming(Messages, options))
+        {
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+            usage ??= update.Usage;
+            finish ??= update.FinishReason;
+        }
+        Assert.Equal(whole, text.ToString());
+        Assert.NotNull(usage);
+        Assert.True(usage!.InputTokenCount > 5);
+        Assert.NotNull(finish);
+    }
+
+    [Fact]
+    public void A_seed_reproduces_a_sample_and_stop_strings_cut_it()
+    {
+        var options = new ChatCompletionOptions { Temperature = 1.0f, MaxOutputTokenCount = 20, Seed = 5 };
+        string first = Chat().CompleteChat(Messages, options).Value.Content[0].Text;
+        Assert.Equal(first, Chat().CompleteChat(Messages, options).Value.Content[0].Text);
+        Assert.True(first.Length > 6, first);
+        string stop = first.Substring(3, 2);
+        var stopOptions = new ChatCompletionOptions { Temperature = 1.0f, MaxOutputTokenCount = 20, Seed = 5 };
+        stopOptions.StopSequences.Add(stop);
+        var cut = Chat().CompleteChat(Messages, stopOptions).Value;
+        Assert.Equal(first[..first.IndexOf(stop, StringComparison.Ordinal)], cut.Content[0].Text);
+        Assert.Equal(ChatFinishReason.Stop, cut.FinishReason);
+    }
+
+    [Fact]
+    public void Log_probabilities_come_per_token_with_the_top_alternatives()
+    {
+        var completion = Chat().CompleteChat(Messages, new ChatCompletionOptions
+        {
+            Temperature = 0, MaxOutputTokenCount = 8, IncludeLogProbabilities = true, TopLogProbabilityCount = 3,
+        }).Value;
+        var expected = InProcess(new SamplingOptions { Temperature = 0, MaxNewTokens = 8, LogProbabilities = 3 });
+        Assert.Equal(expected.Tokens.Count, completion.ContentTokenLogProbabilities.Count);
+        for (int i = 0; i < expected.Tokens.Count; i++)
+        {
+            var token = completion.ContentTokenLogProbabilities[i];
+            Assert.Equal(expected.LogProbabilities![i].Chosen.LogProbability, token.LogProbability, 5);
+            Assert.Equal(3, token.TopLogProbabilities.Count);
+            Assert.Equal(token.LogProbability, token.TopLogProbabilities[0].LogProbability, 5); // greedy: the chosen token is the most likely
+        }
+        Assert.Equal(completion.Content[0].Text, string.Concat(completion.ContentTokenLogProbabilities.Select(t => System.Text.Encoding.UTF8.GetString(t.Utf8Bytes!.Value.Span))));
+    }
+
+    [Fact]
+    public void A_json_schema_response_format_always_parses_and_validates()
+    {
+        var schema = BinaryData.FromString("""{"type":"object","properties":{"ship":{"type":"string","maxLength":12},"mast":{"type":"integer"}},"required":["ship","mast"]}""");
+        for (int seed = 0; seed < 4; seed++)
+        {
+            var completion = Chat().CompleteChat(Messages, new ChatCompletionOptions
+            {
+                Temperature = 1.0f, Seed = seed, MaxOutputTokenCount = 100,
+                ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("ship", schema, jsonSchemaIsStrict: true),
+            }).Value;
+            using var document = JsonDocument.Parse(completion.Content[0].Text);
+            Assert.Equal(JsonValueKind.String, document.RootElement.GetProperty("ship").ValueKind);
+            Assert.True(document.RootElement.GetProperty("mast").TryGetInt64(out _));
+        }
+    }
+
+    [Fact]
+    public void The_model_list_names_the_served_model()
+    {
+        var models = new OpenAIClient(new ApiKeyCredential(ServerFixture.Key), new OpenAIClientOptions { Endpoint = new Uri(fixture.Address, "/v1") })
+            .GetOpenAIModelClient().GetModels().Value;
+        Assert.Equal("tiny", Assert.Single(models).Id);
+    }
+
+    [Fact]
+    public void A_wrong_key_is_refused()
+    {
+        var client = new OpenAIClient(new ApiKeyCredential("sk-wrong"), new OpenAIClientOptions { Endpoint = new Uri(fixture.Address, "/v1") }).GetChatClient("tiny");
+        var error = Assert.Throws<ClientResultException>(() => client.CompleteChat(Messages));
+        Assert.Equal(401, error.Status);
+    }
+}
