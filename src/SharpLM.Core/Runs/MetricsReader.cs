@@ -17,6 +17,14 @@ public static class MetricsReader
                 yield return record;
     }
 
+    /// <summary>The 1-based numbers of the lines that are not records (torn by killed runs).</summary>
+    public static IReadOnlyList<int> UnreadableLines(string path)
+    {
+        var lines = new List<int>();
+        if (File.Exists(path)) foreach (var _ in ReadLines(path, lines.Add)) { }
+        return lines;
+    }
+
     /// <summary>Each readable record with its text.</summary>
     internal static IEnumerable<(string Line, JsonElement Record)> ReadLines(string path, Action<int>? skipped = null)
     {
