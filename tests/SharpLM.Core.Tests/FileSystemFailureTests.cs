@@ -19,6 +19,18 @@ public class FileSystemFailureTests
     }
 
     [Fact]
+    public void A_full_disk_inside_a_staged_folder_names_the_published_path()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("q8");
+        string staging = AtomicDirectory.CreateStaging(model);
+        var error = Assert.Throws<SharpLMException>(() => AtomicFile.Write(Path.Combine(staging, "model.safetensors"),
+            stream => stream.Write(new byte[4096]), temporary => new FailingDisk(temporary, capacity: 10)));
+        Assert.Equal($"{Path.Combine(model, "model.safetensors")}: cannot write the file ({FailingDisk.Message}).", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(staging));
+    }
+
+    [Fact]
     public void An_input_error_inside_an_atomic_write_keeps_its_own_message()
     {
         using var dir = new TempDirectory();

@@ -9,9 +9,9 @@ public sealed class OutputStream(Stream inner, string outputPath) : Stream
 {
     public string OutputPath { get; } = outputPath;
 
-    /// <summary>The one-line error for a failed write of <paramref name="outputPath"/>.</summary>
+    /// <summary>The one-line error for a failed write of <paramref name="outputPath"/> (named as it will be published).</summary>
     public static SharpLMException Failure(string outputPath, Exception e) =>
-        new($"{outputPath}: cannot write the file ({e.Message.TrimEnd('.', ' ')}).", e);
+        new($"{StagingNames.Published(outputPath)}: cannot write the file ({e.Message.TrimEnd('.', ' ')}).", e);
 
     /// <summary>Runs a file-system step of writing <paramref name="outputPath"/>, naming it in any failure.</summary>
     public static void Guard(string outputPath, Action step)

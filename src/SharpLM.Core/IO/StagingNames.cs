@@ -29,6 +29,18 @@ public static partial class StagingNames
         return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{suffix}");
     }
 
+    /// <summary>
+    /// The path a file inside a staging folder will have once the folder is published (the path itself otherwise),
+    /// so messages name the output the user asked for rather than a temporary name.
+    /// </summary>
+    public static string Published(string path)
+    {
+        string[] parts = path.Split(Path.DirectorySeparatorChar);
+        for (int i = 0; i < parts.Length; i++)
+            if (StagingFolderPattern().Match(parts[i]) is { Success: true } match) parts[i] = match.Groups["name"].Value;
+        return string.Join(Path.DirectorySeparatorChar, parts);
+    }
+
     /// <summary>Deletes the staging leftovers of <paramref name="finalPath"/> (its own earlier, killed attempts).</summary>
     public static void SweepSiblings(string finalPath)
     {
@@ -98,4 +110,7 @@ public static partial class StagingNames
     // .NAME.PID.GUID.tmp | .NAME.PID.GUID.partial | .NAME.staging.[PID.]GUID | .NAME.old.[PID.]GUID, and the older NAME.GUID.partial.
     [GeneratedRegex(@"^(\..+\.(?<pid>\d+)\.[0-9a-f]{32}\.(tmp|partial)|\..+\.(staging|old)\.((?<pid>\d+)\.)?[0-9a-f]{32}|.+\.[0-9a-f]{32}\.partial)$")]
     private static partial Regex LeftoverPattern();
+
+    [GeneratedRegex(@"^\.(?<name>.+)\.staging\.(\d+\.)?[0-9a-f]{32}$")]
+    private static partial Regex StagingFolderPattern();
 }

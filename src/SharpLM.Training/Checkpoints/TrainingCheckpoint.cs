@@ -80,7 +80,8 @@ public static class TrainingCheckpoint
         }
         catch
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            // Best effort: the write's own error is the one to report; a staging folder left now is swept by the next run.
+            try { Directory.Delete(staging, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             throw;
         }
         foreach (string old in List(runDirectory).SkipLast(keep)) Directory.Delete(old, recursive: true);
