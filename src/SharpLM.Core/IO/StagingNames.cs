@@ -56,18 +56,24 @@ public static partial class StagingNames
         }
     }
 
-    /// <summary>Deletes every staging leftover of a killed process anywhere below <paramref name="root"/>.</summary>
+    /// <summary>
+    /// Deletes every staging leftover of a killed process in <paramref name="root"/> and the folders below it, down
+    /// to the depth of the deepest output folders SharpLM writes (run/data/shards); a folder given by mistake (a home
+    /// directory) is not walked whole.
+    /// </summary>
     public static void SweepLeftovers(string root)
     {
-        var pending = new Stack<string>();
-        pending.Push(root);
+        const int depth = 3;
+        var pending = new Stack<(string Directory, int Depth)>();
+        pending.Push((root, 0));
         while (pending.Count > 0)
         {
-            string directory = pending.Pop();
+            var (directory, level) = pending.Pop();
             foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(directory))
             {
                 if (IsDeadLeftover(Path.GetFileName(entry))) Delete(entry);
-                else if (System.IO.Directory.Exists(entry) && !new FileInfo(entry).Attributes.HasFlag(FileAttributes.ReparsePoint)) pending.Push(entry);
+                else if (level < depth && System.IO.Directory.Exists(entry) && !new FileInfo(entry).Attributes.HasFlag(FileAttributes.ReparsePoint))
+                    pending.Push((entry, level + 1));
             }
         }
     }
