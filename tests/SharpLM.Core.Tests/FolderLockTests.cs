@@ -18,6 +18,16 @@ public class FolderLockTests
     }
 
     [Fact]
+    public void A_folder_that_cannot_be_created_is_one_line_naming_it()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("run"), "a file, not a folder");
+        string folder = Path.Combine(dir.File("run"), "inner");
+        var error = Assert.Throws<SharpLMException>(() => FolderLock.Acquire(folder));
+        Assert.StartsWith($"{folder}: cannot write to this folder (", error.Message);
+    }
+
+    [Fact]
     public void The_lock_of_a_killed_process_does_not_outlive_it()
     {
         using var dir = new TempDirectory();

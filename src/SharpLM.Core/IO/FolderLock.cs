@@ -28,18 +28,22 @@ public sealed class FolderLock : IDisposable
     public static FolderLock Acquire(string folder)
     {
         string root = Path.GetFullPath(folder);
-        Directory.CreateDirectory(root);
         string lockPath = Path.Combine(root, LockFileName);
         FileStream stream;
         try
         {
+            Directory.CreateDirectory(root);
             // FileShare.None takes an exclusive flock on Unix and a share-mode lock on Windows; both end with the process.
             stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) when (File.Exists(lockPath))
+        catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException) && File.Exists(lockPath) && !Directory.Exists(lockPath))
         {
             throw new SharpLMException($"{root}: another sharplm process is writing to this folder ({Holder(root)}); " +
                                        "wait for it to finish or use another folder.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SharpLMException($"{root}: cannot write to this folder ({e.Message.TrimEnd('.', ' ')}).", e);
         }
         var claim = new FolderLock(root, stream);
         try
