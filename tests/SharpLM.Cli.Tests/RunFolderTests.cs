@@ -67,4 +67,25 @@ public class RunFolderTests
         Assert.Equal([1, 2, 3, 4], steps);
         Assert.True(File.Exists(Path.Combine(run, "loss.png")));
     }
+
+    [Fact]
+    public void A_refused_resume_keeps_the_run_folders_config()
+    {
+        string run = CliProcess.TempDirectory();
+        var first = CliProcess.Run("pretrain", "--train", Inputs.Value.Train, "--tokenizer", Inputs.Value.Tokenizer, "--config", Inputs.Value.Config, "--out", run);
+        Assert.True(first.ExitCode == 0, first.Output + first.Error);
+        string saved = Path.Combine(run, "pretrain.json");
+        string before = File.ReadAllText(saved);
+
+        string changed = Path.Combine(CliProcess.TempDirectory(), "changed.json");
+        File.WriteAllText(changed, File.ReadAllText(Inputs.Value.Config).Replace("\"warmup_steps\": 1", "\"warmup_steps\": 1, \"learning_rate\": 0.5"));
+        var refused = CliProcess.Run("pretrain", "--train", Inputs.Value.Train, "--tokenizer", Inputs.Value.Tokenizer, "--config", changed, "--out", run,
+            "--resume", "--steps", "4");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("training field 'learning_rate' differs from the checkpoint's", refused.Error);
+        Assert.Equal(before, File.ReadAllText(saved));
+
+        var resumed = CliProcess.Run("pretrain", "--train", Inputs.Value.Train, "--tokenizer", Inputs.Value.Tokenizer, "--out", run, "--resume", "--steps", "4");
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
+    }
 }

@@ -21,6 +21,10 @@ public static class PretrainStage
         RunFolder run, MetricsWriter metrics, bool resume = false, string? initFrom = null)
     {
         TorchRuntime.EnsureLoaded();
+        // A resume under an incompatible config is refused before pretrain.json is replaced, so the folder still
+        // records the config its checkpoints need.
+        if (resume && TrainingCheckpoint.Latest(run.Root) is string checkpoint)
+            TrainingCheckpoint.RequireCompatible(checkpoint, TrainingCheckpoint.ReadState(checkpoint), config);
         config.Save(Path.Combine(run.Root, "pretrain.json"));
         foreach (int line in MetricsReader.UnreadableLines(run.Metrics))
             Display.Info($"{run.Metrics}: line {line} is not a complete record (a run was stopped while writing it); it is skipped");
