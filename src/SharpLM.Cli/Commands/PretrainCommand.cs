@@ -33,6 +33,7 @@ public static class PretrainCommand
             if (parse.GetValue(device) is string d) settings = settings with { Training = settings.Training with { Device = d } };
             var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);
+            using var claim = run.Lock();
             using var metrics = new MetricsWriter(run.Metrics);
             var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume), parse.GetValue(initFrom));
             PretrainReport.Write(run, settings, result);

@@ -21,7 +21,13 @@ public static class PretrainStage
         RunFolder run, MetricsWriter metrics, bool resume = false, string? initFrom = null)
     {
         TorchRuntime.EnsureLoaded();
+        // A resume under an incompatible config is refused before pretrain.json is replaced, so the folder still
+        // records the config its checkpoints need.
+        if (resume && TrainingCheckpoint.Latest(run.Root) is string checkpoint)
+            TrainingCheckpoint.RequireCompatible(checkpoint, TrainingCheckpoint.ReadState(checkpoint), config);
         config.Save(Path.Combine(run.Root, "pretrain.json"));
+        foreach (int line in MetricsReader.UnreadableLines(run.Metrics))
+            Display.Info($"{run.Metrics}: line {line} is not a complete record (a run was stopped while writing it); it is skipped");
 
         using var train = new TokenShardReader(trainShard);
         using var validation = validationShard is null ? null : new TokenShardReader(validationShard);
@@ -45,6 +51,8 @@ public static class PretrainStage
         });
 
         var trainer = new Pretrainer(model, config) { MatmulCeilingGflops = ceiling };
+        if (config.Training.CheckpointInterval == 0)
+            Display.Info("training.checkpoint_interval is 0: no checkpoints are written, so this run cannot be resumed");
         var tensorboard = new TensorBoardLog(Path.Combine(run.Root, "tensorboard"));
         var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
         {

@@ -53,6 +53,7 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
     public int Run()
     {
         var run = new RunFolder(options.OutputDirectory);
+        using var claim = run.Lock();
         using var metrics = new MetricsWriter(run.Metrics, append: false);
         var config = DefaultConfig with
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SharpLM.Core.Runs;
 
 namespace SharpLM.Core.Reports;
@@ -7,16 +6,18 @@ namespace SharpLM.Core.Reports;
 public static class LossCurve
 {
     /// <summary>Writes the PNG and returns true, or returns false when the metrics hold no training steps.</summary>
-    public static bool Write(string metricsPath, string pngPath)
+    /// <param name="skipped">Told the number of each unreadable (torn) line of the metrics, which is left out.</param>
+    public static bool Write(string metricsPath, string pngPath, Action<int>? skipped = null)
     {
         // A resumed run logs the steps after its checkpoint again; the last record of each step wins.
         var train = new SortedDictionary<int, double>();
         var validation = new SortedDictionary<int, double>();
-        foreach (var record in MetricsReader.Read(metricsPath, "train_step"))
+        foreach (var record in MetricsReader.Read(metricsPath, "train_step", skipped))
         {
-            int step = record.GetProperty("step").GetInt32();
-            train[step] = record.GetProperty("loss").GetDouble();
-            if (record.TryGetProperty("val_loss", out var v) && v.ValueKind == JsonValueKind.Number) validation[step] = v.GetDouble();
+            if (MetricsReader.Number(record, "step") is not double s) continue;
+            int step = (int)s;
+            if (MetricsReader.Number(record, "loss") is double loss) train[step] = loss;
+            if (MetricsReader.Number(record, "val_loss") is double v) validation[step] = v;
         }
         if (train.Count == 0) return false;
         var series = new List<ChartSeries>

@@ -1,3 +1,5 @@
+using SharpLM.Core.IO;
+
 namespace SharpLM.Core.Runs;
 
 /// <summary>
@@ -23,6 +25,9 @@ public sealed class RunFolder
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root);
     }
+
+    /// <summary>Claims the folder for this process; a second writer is refused with a message naming the holder.</summary>
+    public FolderLock Lock() => FolderLock.Acquire(Root);
 
     public string RunJson => Path.Combine(Root, "run.json");
     public string Metrics => Path.Combine(Root, "metrics.jsonl");

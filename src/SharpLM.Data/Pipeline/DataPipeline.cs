@@ -47,6 +47,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         var contamination = config.Contamination is { } c
             ? ContaminationIndex.Load(c.EvalSets.Select(p => Path.GetFullPath(p, options.BaseDirectory)), c.NGram) : null;
         var folder = new PipelineFolder(options.OutputDirectory);
+        using var claim = folder.Lock();
         PrepareFolder(folder);
         var clock = new StageClock();
         var processor = new DocumentProcessor(config, contamination, mixer, clock, DateTimeOffset.UtcNow);
@@ -111,12 +112,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
     private void PrepareFolder(PipelineFolder folder)
     {
         string configJson = config.ToJson();
-        if (options.Restart && Directory.Exists(folder.Root))
-        {
-            if (Directory.Exists(folder.StateDirectory)) Directory.Delete(folder.StateDirectory, recursive: true);
-            if (Directory.Exists(folder.ShardDirectory)) Directory.Delete(folder.ShardDirectory, recursive: true);
-            foreach (string file in new[] { folder.Manifest, folder.Duplicates, folder.Problems }) File.Delete(file);
-        }
+        if (options.Restart) folder.DiscardRun();
         else if (File.Exists(folder.Config) && File.ReadAllText(folder.Config) != configJson)
         {
             throw new SharpLMException($"{folder.Config}: this output folder holds a run with a different config; " +

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using SharpLM.Core.IO;
+
 namespace SharpLM.Data.Pipeline;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace SharpLM.Data.Pipeline;
 /// manifest.json, duplicates.jsonl, problems.jsonl, and state/ with one completion record and one deduplication
 /// journal per unit of work.
 /// </summary>
-public sealed class PipelineFolder(string root)
+public sealed partial class PipelineFolder(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
     public string Config => Path.Combine(Root, "config.json");
@@ -25,4 +28,31 @@ public sealed class PipelineFolder(string root)
         Directory.Exists(ShardDirectory)
             ? Directory.GetFiles(ShardDirectory, $"{split}-*.jsonl*").Where(f => !Path.GetFileName(f).StartsWith('.')).OrderBy(f => f, StringComparer.Ordinal).ToList()
             : [];
+
+    /// <summary>Claims the folder for this process; a second pipeline writing to it is refused with a message naming the holder.</summary>
+    public FolderLock Lock() => FolderLock.Acquire(Root);
+
+    /// <summary>
+    /// Deletes what a pipeline run wrote (by the names it writes), for --restart: files a user put beside them,
+    /// in shards/ or elsewhere, are kept.
+    /// </summary>
+    public void DiscardRun()
+    {
+        foreach (string file in new[] { Manifest, Duplicates, Problems }) File.Delete(file);
+        DeleteMatching(ShardDirectory, ShardPattern());
+        DeleteMatching(StateDirectory, StatePattern());
+    }
+
+    private static void DeleteMatching(string directory, Regex pattern)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (string file in Directory.GetFiles(directory))
+            if (pattern.IsMatch(Path.GetFileName(file))) File.Delete(file);
+    }
+
+    [GeneratedRegex(@"^(train|validation)-\d{5,}\.jsonl(\.gz)?$")]
+    private static partial Regex ShardPattern();
+
+    [GeneratedRegex(@"^chunk-\d{5,}\.(json|dedup)$")]
+    private static partial Regex StatePattern();
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Safetensors;
+using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.IO;
 using SharpLM.Training.Modeling;
 using SharpLM.Training.Pretraining;
@@ -18,6 +19,30 @@ public sealed record TrainerState
     [JsonPropertyName("tokens_seen")] public long TokensSeen { get; init; }
     [JsonPropertyName("last_loss")] public double LastLoss { get; init; }
     [JsonPropertyName("config")] public required PretrainConfig Config { get; init; }
+    /// <summary>The training shard the run reads; absent in checkpoints written before it was recorded.</summary>
+    [JsonPropertyName("train_shard")] public TokenShardIdentity? TrainShard { get; init; }
+
+    /// <summary>Checks every field of a state read from <paramref name="path"/> in checkpoint folder step-<paramref name="folderStep"/>.</summary>
+    public void Validate(string path, int? folderStep)
+    {
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok) throw new SharpLMException($"{path}: field '{field}' {problem}.");
+        }
+        Require(Format == 1, "format", $"is {Format}; this version reads format 1");
+        Require(Step > 0, "step", $"is {Step}; a checkpoint is written after at least one step");
+        Require(folderStep is null || Step == folderStep, "step", $"is {Step} but the checkpoint folder is for step {folderStep}");
+        Require(TokensSeen > 0, "tokens_seen", $"is {TokensSeen}; it must be positive");
+        Require(double.IsFinite(LastLoss) && LastLoss >= 0, "last_loss", $"is {LastLoss}; it must be a finite loss");
+        Require(Config is not null, "config", "is missing");
+        Config!.Training.Validate($"{path} (section config.training)");
+        Require(Step <= Config.Training.Steps, "step", $"is {Step}, beyond the config's {Config.Training.Steps} steps");
+        if (TrainShard is { } shard)
+        {
+            Require(shard.Tokens > 0 && shard.Documents >= 0, "train_shard", "holds negative or zero counts");
+            Require(shard.Fingerprint is { Length: 64 } f && f.All(char.IsAsciiHexDigitLower), "train_shard.fingerprint", "is not a SHA-256 in hex");
+        }
+    }
 }
 
 /// <summary>
@@ -55,7 +80,8 @@ public static class TrainingCheckpoint
         }
         catch
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            // Best effort: the write's own error is the one to report; a staging folder left now is swept by the next run.
+            try { Directory.Delete(staging, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             throw;
         }
         foreach (string old in List(runDirectory).SkipLast(keep)) Directory.Delete(old, recursive: true);
@@ -73,8 +99,15 @@ public static class TrainingCheckpoint
 
     public static string? Latest(string runDirectory) => List(runDirectory).LastOrDefault();
 
-    public static TrainerState ReadState(string checkpoint) =>
-        JsonFile.Read<TrainerState>(Path.Combine(checkpoint, StateFile), "trainer state", Json);
+    public static TrainerState ReadState(string checkpoint)
+    {
+        string path = Path.Combine(checkpoint, StateFile);
+        var state = JsonFile.Read<TrainerState>(path, "trainer state", Json);
+        string folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpoint));
+        int? folderStep = folder.StartsWith(Prefix, StringComparison.Ordinal) && int.TryParse(folder.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
+        state.Validate(path, folderStep);
+        return state;
+    }
 
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
     public static void Restore(string checkpoint, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state)
@@ -84,9 +117,12 @@ public static class TrainingCheckpoint
         optimizer.ImportState(reader, state.Step);
     }
 
-    /// <summary>Refuses to resume under a config that would change the updates; names the differing field.</summary>
-    public static void RequireCompatible(string checkpoint, TrainerState state, PretrainConfig config)
+    /// <summary>Refuses to resume under a config that would change the updates, or on another training shard; names the difference.</summary>
+    public static void RequireCompatible(string checkpoint, TrainerState state, PretrainConfig config, TokenShardIdentity? trainShard = null)
     {
+        if (state.TrainShard is { } recorded && trainShard is not null && !recorded.SameContentAs(trainShard))
+            throw new SharpLMException($"{checkpoint}: the training shard given ({trainShard}) is not the one this run trained on ({recorded}); " +
+                                       "resume with the same --train shard or start a new run folder.");
         if (state.Config.Model != config.Model)
             throw new SharpLMException($"{checkpoint}: the checkpoint's model section differs from the config given; resume with the same model or start a new run folder.");
         if (state.Config.Training.FirstDifferenceAffectingResume(config.Training) is string field)

@@ -56,6 +56,7 @@ public sealed class Pretrainer
         var parameters = _model.parameters().ToList();
         using var optimizer = new AdamWOptimizer(_model.named_parameters(), (name, p) => DecaysWeight(_model, name, p), Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
+        var trainShard = runDirectory is null ? null : TokenShardIdentity.Of(train);
         int firstStep = 0;
         long tokensSeen = 0;
         double loss = double.NaN;
@@ -65,9 +66,11 @@ public sealed class Pretrainer
             string checkpoint = TrainingCheckpoint.Latest(runDirectory)
                 ?? throw new SharpLMException($"{TrainingCheckpoint.DirectoryFor(runDirectory)}: no checkpoint to resume from.");
             var state = TrainingCheckpoint.ReadState(checkpoint);
-            TrainingCheckpoint.RequireCompatible(checkpoint, state, _config);
+            TrainingCheckpoint.RequireCompatible(checkpoint, state, _config, trainShard);
             TrainingCheckpoint.Restore(checkpoint, _model, optimizer, state);
             (firstStep, tokensSeen, loss) = (state.Step, state.TokensSeen, state.LastLoss);
+            // The steps after the checkpoint are trained again; their earlier records would otherwise appear twice.
+            metrics?.DiscardStepsAfter(firstStep);
             metrics?.Write("resume", new Dictionary<string, object?> { ["checkpoint"] = checkpoint, ["step"] = firstStep });
         }
 
@@ -91,6 +94,7 @@ public sealed class Pretrainer
             bool last = step + 1 == Options.Steps;
             bool evaluate = validation is not null && ((step + 1) % Options.EvalInterval == 0 || last);
             double? stepValidation = evaluate ? EvaluateLoss(validation!) : null;
+            if (stepValidation is double v) RequireFinite(step, "validation loss", v);
             if (stepValidation is not null) validationLoss = stepValidation;
 
             double seconds = stepClock.Elapsed.TotalSeconds;
@@ -108,7 +112,7 @@ public sealed class Pretrainer
             if (runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
             {
                 string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
-                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config }, Options.KeepCheckpoints);
+                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config, TrainShard = trainShard }, Options.KeepCheckpoints);
                 metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
             }
             onStep?.Invoke(report);
@@ -146,11 +150,20 @@ public sealed class Pretrainer
             total += microLoss.item<float>();
         }
         loss = total / micro;
-        if (double.IsNaN(loss) || double.IsInfinity(loss))
-            throw new SharpLMException($"training diverged at step {step + 1}: the loss is {loss}; lower learning_rate.");
+        RequireFinite(step, "loss", loss);
         double gradientNorm = nn.utils.clip_grad_norm_(parameters, Options.GradClip);
+        // Clipping cannot rescue a non-finite norm: the update would write NaN into every weight.
+        RequireFinite(step, "gradient norm", gradientNorm);
         optimizer.Step(learningRate);
         return gradientNorm;
+    }
+
+    /// <summary>Stops a diverged run with one line, before the value reaches the weights, the metrics or a checkpoint.</summary>
+    /// <param name="step">The 0-based step; messages count steps from 1 as the progress display does.</param>
+    public static void RequireFinite(int step, string what, double value)
+    {
+        if (!double.IsFinite(value))
+            throw new SharpLMException($"training diverged at step {step + 1}: the {what} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; lower learning_rate.");
     }
 
     /// <summary>Weight decay pulls matrices toward zero; norm gains and embedding rows are not decayed.</summary>

@@ -6,13 +6,15 @@ namespace SharpLM.Core.Formats.TokenShards;
 /// <summary>
 /// Streams token ids into a shard file (see <see cref="TokenShardFormat"/>). Tokens go to a temporary file
 /// as they arrive; <see cref="Complete"/> appends the document index, fills in the header and renames the
-/// file into place, so an interrupted run never leaves a shard that looks complete.
+/// file into place, so an interrupted run never leaves a shard that looks complete. A writer that fails (disk
+/// full) deletes its temporary file even when closing it fails too, and a new writer deletes the temporary
+/// files that killed writers left beside the same shard.
 /// </summary>
 public sealed class TokenShardWriter : IDisposable
 {
     private readonly string _path;
     private readonly string _temporaryPath;
-    private readonly FileStream _stream;
+    private readonly OutputStream _stream;
     private readonly int _bytesPerToken;
     private readonly int _vocabularySize;
     private readonly List<long> _documentStarts = new();
@@ -24,14 +26,34 @@ public sealed class TokenShardWriter : IDisposable
     public int DocumentCount => _documentStarts.Count;
 
     public TokenShardWriter(string path, int vocabularySize)
+        : this(path, vocabularySize, temporary => new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+    {
+    }
+
+    /// <summary>As the public constructor, with the temporary file opened by <paramref name="open"/> (tests simulate failing disks).</summary>
+    internal TokenShardWriter(string path, int vocabularySize, Func<string, Stream> open)
     {
         _path = Path.GetFullPath(path);
         _vocabularySize = vocabularySize;
         _bytesPerToken = TokenShardFormat.BytesPerTokenFor(vocabularySize);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        _temporaryPath = _path + $".{Guid.NewGuid():N}.partial";
-        _stream = new FileStream(_temporaryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-        _stream.Write(new byte[TokenShardFormat.HeaderSize]);
+        OutputStream.Guard(_path, () =>
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            StagingNames.SweepSiblings(_path);
+        });
+        _temporaryPath = StagingNames.Partial(_path);
+        Stream file = null!;
+        OutputStream.Guard(_path, () => file = open(_temporaryPath));
+        _stream = new OutputStream(file, _path);
+        try
+        {
+            _stream.Write(new byte[TokenShardFormat.HeaderSize]);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>Appends one document's tokens and records where it starts.</summary>
@@ -67,9 +89,9 @@ public sealed class TokenShardWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(header[24..], _documentStarts.Count);
         _stream.Position = 0;
         _stream.Write(header);
-        _stream.Flush(flushToDisk: true);
+        _stream.FlushToDisk();
         _stream.Dispose();
-        File.Move(_temporaryPath, _path, overwrite: true);
+        OutputStream.Guard(_path, () => File.Move(_temporaryPath, _path, overwrite: true));
         _completed = true;
     }
 
@@ -79,10 +101,12 @@ public sealed class TokenShardWriter : IDisposable
         _buffered = 0;
     }
 
+    /// <summary>Discards an incomplete shard. Closing can fail again (the buffered bytes meet the same full disk);
+    /// that failure is already reported by the write that failed first, and must not keep the temporary file.</summary>
     public void Dispose()
     {
         if (_completed) return;
-        _stream.Dispose();
-        try { File.Delete(_temporaryPath); } catch (IOException) { }
+        try { _stream.Dispose(); } catch (SharpLMException) { }
+        try { File.Delete(_temporaryPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
