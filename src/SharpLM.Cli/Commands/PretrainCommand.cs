@@ -25,7 +25,7 @@ public static class PretrainCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string runDirectory = parse.GetValue(output)!;
-            string savedConfig = Path.Combine(runDirectory, "pretrain.json");
+            string savedConfig = Path.Combine(runDirectory, RunFolder.PretrainConfigFile);
             var settings = parse.GetValue(config) is string path ? PretrainConfig.Load(path)
                 : parse.GetValue(resume) && File.Exists(savedConfig) ? PretrainConfig.Load(savedConfig)
                 : new PretrainConfig();

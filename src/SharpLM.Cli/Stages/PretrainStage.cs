@@ -25,7 +25,7 @@ public static class PretrainStage
         // records the config its checkpoints need.
         if (resume && TrainingCheckpoint.Latest(run.Root) is string checkpoint)
             TrainingCheckpoint.RequireCompatible(checkpoint, TrainingCheckpoint.ReadState(checkpoint), config);
-        config.Save(Path.Combine(run.Root, "pretrain.json"));
+        config.Save(run.PretrainConfig);
         foreach (int line in MetricsReader.UnreadableLines(run.Metrics))
             Display.Info($"{run.Metrics}: line {line} is not a complete record (a run was stopped while writing it); it is skipped");
 
@@ -53,7 +53,7 @@ public static class PretrainStage
         var trainer = new Pretrainer(model, config) { MatmulCeilingGflops = ceiling };
         if (config.Training.CheckpointInterval == 0)
             Display.Info("training.checkpoint_interval is 0: no checkpoints are written, so this run cannot be resumed");
-        var tensorboard = new TensorBoardLog(Path.Combine(run.Root, "tensorboard"));
+        var tensorboard = new TensorBoardLog(run.TensorBoardDirectory);
         var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
         {
             tensorboard.Write(report);
@@ -82,7 +82,7 @@ public static class PretrainStage
     /// </summary>
     private static CausalLanguageModel CreateModel(PretrainConfig config, BpeTokenizer tokenizer, RunFolder run, bool resume, string? initFrom)
     {
-        string recorded = Path.Combine(run.Root, "model_config.json");
+        string recorded = run.ModelConfig;
         CausalLanguageModel model;
         if (resume && File.Exists(recorded)) return CausalLanguageModel.Create(ModelConfigFile.Load(recorded));
         if (initFrom is not null)

@@ -6,6 +6,8 @@ namespace SharpLM.Core.Runs;
 /// The fixed layout of a run folder, so every stage and tool finds the same files:
 /// <code>
 /// run.json            what was run: command, options, versions
+/// pretrain.json       the pretraining config the run uses (a resume reads it back)
+/// model_config.json   the model's architecture, recorded when training starts
 /// metrics.jsonl       machine-readable metrics, one JSON object per line
 /// report.md           human-readable summary
 /// loss.png            training and validation loss by step
@@ -29,7 +31,17 @@ public sealed class RunFolder
     /// <summary>Claims the folder for this process; a second writer is refused with a message naming the holder.</summary>
     public FolderLock Lock() => FolderLock.Acquire(Root);
 
+    public const string PretrainConfigFile = "pretrain.json";
+    public const string ModelConfigFile = "model_config.json";
+
     public string RunJson => Path.Combine(Root, "run.json");
+    public string PretrainConfig => Path.Combine(Root, PretrainConfigFile);
+    public string ModelConfig => Path.Combine(Root, ModelConfigFile);
+    public string TensorBoardDirectory => Path.Combine(Root, "tensorboard");
+    public string CheckpointsDirectory => CheckpointsIn(Root);
+
+    /// <summary>The checkpoints folder of the run folder at <paramref name="root"/> (for code that holds only the path).</summary>
+    public static string CheckpointsIn(string root) => Path.Combine(root, "checkpoints");
     public string Metrics => Path.Combine(Root, "metrics.jsonl");
     public string Report => Path.Combine(Root, "report.md");
     public string LossCurve => Path.Combine(Root, "loss.png");

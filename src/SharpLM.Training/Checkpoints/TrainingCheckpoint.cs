@@ -63,7 +63,7 @@ public static class TrainingCheckpoint
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static string DirectoryFor(string runDirectory) => Path.Combine(runDirectory, "checkpoints");
+    public static string DirectoryFor(string runDirectory) => Core.Runs.RunFolder.CheckpointsIn(runDirectory);
 
     public static string Save(string runDirectory, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state, int keep)
     {
