@@ -165,4 +165,33 @@ public class HttpTests(ServerFixture fixture)
         int prompt = usage.GetProperty("prompt_tokens").GetInt32();
         Assert.Equal(prompt - 1, usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
     }
+
+    [Fact]
+    public async Task Echo_scores_the_prompt_as_lm_eval_reads_it()
+    {
+        int[] prompt = ServerFixture.Tokenizer.Encode("the whale watches the ship").ToArray();
+        // Exactly the request lm-eval's local-completions sends for a log-likelihood.
+        string body = JsonSerializer.Serialize(new { model = "tiny", prompt = new[] { prompt }, temperature = 0, max_tokens = 1, logprobs = 1, seed = 1234, echo = true });
+        var response = await Client().PostAsync("/v1/completions", Json(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var choice = document.RootElement.GetProperty("choices")[0];
+        var logprobs = choice.GetProperty("logprobs");
+        var tokenLogprobs = logprobs.GetProperty("token_logprobs").EnumerateArray().ToList();
+        Assert.Equal(prompt.Length + 1, tokenLogprobs.Count);
+        Assert.Equal(JsonValueKind.Null, tokenLogprobs[0].ValueKind);
+        Assert.StartsWith("the whale watches the ship", choice.GetProperty("text").GetString());
+
+        // The reference: the engine's logits at every prompt position, log-softmaxed.
+        var session = SharpLM.Inference.EngineModel.Load(fixture.ModelDirectory).NewSession(1);
+        var logits = new float[prompt.Length * session.VocabularySize];
+        session.Forward(prompt, logits);
+        for (int i = 1; i < prompt.Length; i++)
+        {
+            var expected = SharpLM.Inference.Generation.TokenLogProbabilities.Compute(logits.AsSpan((i - 1) * session.VocabularySize, session.VocabularySize), prompt[i], 1);
+            Assert.Equal(expected.Chosen.LogProbability, tokenLogprobs[i].GetDouble(), 4);
+            var top = logprobs.GetProperty("top_logprobs")[i].EnumerateObject().Single();
+            Assert.Equal(expected.Top[0].LogProbability, top.Value.GetDouble(), 4);
+        }
+    }
 }

@@ -56,6 +56,26 @@ public sealed class LlamaBatchSession
         return _logits;
     }
 
+    /// <summary>
+    /// Feeds tokens to one sequence in blocks and writes the logits after each of them into <paramref name="logits"/>
+    /// (row i follows token i): what scoring a prompt token by token needs.
+    /// </summary>
+    public void Forward(int sequence, ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        int vocab = _pass.VocabularySize;
+        if (logits.Length < tokens.Length * vocab)
+            throw new ArgumentException($"{tokens.Length} tokens need {tokens.Length * vocab} logits (got {logits.Length}).");
+        var cache = _caches[sequence];
+        for (int start = 0; start < tokens.Length; start += _pass.Capacity)
+        {
+            int count = Math.Min(_pass.Capacity, tokens.Length - start);
+            for (int i = 0; i < count; i++) (_rowCaches[i], _positions[i]) = (cache, cache.Length + i);
+            CheckRoom(cache, count);
+            _pass.Run(tokens.Slice(start, count), _rowCaches, _positions, logits.Slice(start * vocab, count * vocab), count);
+            cache.Length += count;
+        }
+    }
+
     /// <summary>Feeds tokens[i] to sequence sequences[i] (each at most once) and writes the logits after each into row i of <paramref name="logits"/>.</summary>
     public void Step(ReadOnlySpan<int> sequences, ReadOnlySpan<int> tokens, Span<float> logits)
     {

@@ -10,24 +10,31 @@ public static class CompletionsEndpoint
     public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler)
     {
         var prompt = ReadPrompt(fields, model);
-        if (fields.Bool("echo") == true)
-            throw RequestError.Invalid("echo", "'echo' is not supported yet: this server does not return prompt log-probabilities.");
+        bool echo = fields.Bool("echo") ?? false;
         int? logprobs = (int?)fields.Integer("logprobs", 0, 20);
-        // OpenAI's completions default to 16 tokens.
-        var parameters = GenerationParameters.Read(fields, model, ["max_tokens"], defaultMaxTokens: 16, logprobs);
+        // OpenAI's completions default to 16 tokens; 0 is allowed, to score an echoed prompt only (as lm-eval does).
+        var parameters = GenerationParameters.Read(fields, model, ["max_tokens"], defaultMaxTokens: 16, logprobs, minTokens: 0);
         var checkedPrompt = Prompts.Check(model, prompt, "prompt");
 
-        var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, context.RequestAborted);
+        // With echo and logprobs, the prompt's tokens are scored too: lm-eval's local-completions reads their log-likelihood this way.
+        var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, context.RequestAborted,
+            echo && logprobs is not null ? logprobs : null);
         JobCollector.Submit(scheduler, job);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
-        if (parameters.Stream) await StreamAsync(context, job, model, parameters, id);
-        else await RespondAsync(context, job, model, id);
+        var echoed = echo ? new Echo(model.Tokenizer.Decode(checkedPrompt), checkedPrompt) : null;
+        if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, echoed);
+        else await RespondAsync(context, job, model, id, echoed);
     }
 
-    /// <summary>A string, or an array of token ids; a list of several prompts is not supported (one request per prompt).</summary>
+    /// <summary>
+    /// A string or an array of token ids, or a one-element list of either (lm-eval sends [[ids]]); a list of several
+    /// prompts is not supported (one request per prompt).
+    /// </summary>
     private static IReadOnlyList<int> ReadPrompt(JsonFields fields, ServedModel model)
     {
         if (fields.Get("prompt") is not { } prompt) throw RequestError.Invalid("prompt", "'prompt' is required.");
+        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() == 1 && prompt[0].ValueKind is JsonValueKind.Array or JsonValueKind.String)
+            prompt = prompt[0];
         if (prompt.ValueKind == JsonValueKind.String) return model.Tokenizer.Encode(prompt.GetString()!);
         if (prompt.ValueKind == JsonValueKind.Array && prompt.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number))
         {
@@ -37,19 +44,30 @@ public static class CompletionsEndpoint
                     throw RequestError.Invalid("prompt", $"'prompt' holds token id {id}, outside the vocabulary (0 to {model.Tokenizer.VocabularySize - 1}).");
             return ids;
         }
-        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() == 1 && prompt[0].ValueKind == JsonValueKind.String)
-            return model.Tokenizer.Encode(prompt[0].GetString()!);
         throw RequestError.Invalid("prompt", "'prompt' must be a string, a one-element array of strings or an array of token ids (send one request per prompt).");
     }
 
-    private static void Choice(Utf8JsonWriter w, int index, string text, ServedModel model, IReadOnlyList<Inference.Generation.TokenLogProbabilities>? logprobs,
-        int textOffset, string? finish)
+    /// <summary>Log-probabilities of an echoed prompt (null entries when it was not scored) followed by the generated tokens'.</summary>
+    private static List<Inference.Generation.TokenLogProbabilities?> Entries(IReadOnlyList<Inference.Generation.TokenLogProbabilities?>? prompt, int promptTokens,
+        IReadOnlyList<Inference.Generation.TokenLogProbabilities> generated)
+    {
+        var entries = new List<Inference.Generation.TokenLogProbabilities?>(prompt ?? Enumerable.Repeat<Inference.Generation.TokenLogProbabilities?>(null, promptTokens));
+        entries.AddRange(generated);
+        return entries;
+    }
+
+    /// <summary>The prompt as echoed before the completion: its text and tokens.</summary>
+    private sealed record Echo(string Text, IReadOnlyList<int> Tokens);
+
+    /// <summary>A choice: its text, and (when asked) log-probabilities of its tokens, the echoed prompt's first.</summary>
+    private static void Choice(Utf8JsonWriter w, int index, string text, ServedModel model, bool logprobs, IReadOnlyList<int> tokens,
+        IReadOnlyList<Inference.Generation.TokenLogProbabilities?> entries, int textOffset, string? finish)
     {
         w.WriteStartObject();
         w.WriteString("text", text);
         w.WriteNumber("index", index);
-        if (logprobs is null) w.WriteNull("logprobs");
-        else ResponseJson.CompletionLogProbabilities(w, model.Tokenizer, logprobs, textOffset);
+        if (!logprobs) w.WriteNull("logprobs");
+        else ResponseJson.CompletionLogProbabilities(w, model.Tokenizer, tokens, entries, textOffset);
         if (finish is null) w.WriteNull("finish_reason"); else w.WriteString("finish_reason", finish);
         w.WriteEndObject();
     }
@@ -62,7 +80,7 @@ public static class CompletionsEndpoint
         w.WriteString("model", model.Id);
     }
 
-    private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id)
+    private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id, Echo? echo)
     {
         var choices = await JobCollector.CollectAsync(job);
         context.Response.ContentType = "application/json";
@@ -72,33 +90,44 @@ public static class CompletionsEndpoint
             Header(w, id, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model);
             w.WriteStartArray("choices");
             for (int i = 0; i < choices.Length; i++)
-                Choice(w, i, choices[i].Text.ToString(), model, job.Choices[i].LogProbabilities is null ? null : choices[i].LogProbabilities, 0,
-                    JobCollector.FinishName(choices[i].Finish));
+            {
+                var c = choices[i];
+                var tokens = echo is null ? c.Tokens : [.. echo.Tokens, .. c.Tokens];
+                var entries = Entries(echo is null ? null : c.PromptLogProbabilities, echo?.Tokens.Count ?? 0, c.LogProbabilities);
+                Choice(w, i, (echo?.Text ?? "") + c.Text, model, job.Choices[i].LogProbabilities is not null, tokens, entries, 0, JobCollector.FinishName(c.Finish));
+            }
             w.WriteEndArray();
             ResponseJson.Usage(w, job.Prompt.Count, choices.Sum(c => c.Tokens.Count), job.CachedPromptTokens);
             w.WriteEndObject();
         }));
     }
 
-    private static async Task StreamAsync(HttpContext context, GenerationJob job, ServedModel model, GenerationParameters parameters, string id)
+    private static async Task StreamAsync(HttpContext context, GenerationJob job, ServedModel model, GenerationParameters parameters, string id, Echo? echo)
     {
         var response = context.Response;
         var cancellation = context.RequestAborted;
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var offsets = new int[parameters.Choices.Count];
+        var started = new bool[parameters.Choices.Count];
         int completionTokens = 0;
         ServerSentEvents.Start(response);
         await foreach (var update in job.Updates.ReadAllAsync(cancellation))
         {
             completionTokens += update.Tokens.Count;
+            // The echoed prompt leads each choice's first chunk.
+            bool first = echo is not null && offsets[update.Index] == 0 && !started[update.Index];
+            started[update.Index] = true;
+            string text = (first ? echo!.Text : "") + update.Text;
+            var tokens = first ? [.. echo!.Tokens, .. update.Tokens] : update.Tokens;
+            var entries = Entries(first ? update.PromptLogProbabilities : null, first ? echo!.Tokens.Count : 0, update.LogProbabilities);
             int offset = offsets[update.Index];
-            offsets[update.Index] += update.Text.Length;
+            offsets[update.Index] += text.Length;
             await ServerSentEvents.WriteAsync(response, ResponseJson.Write(w =>
             {
                 w.WriteStartObject();
                 Header(w, id, created, model);
                 w.WriteStartArray("choices");
-                Choice(w, update.Index, update.Text, model, job.Choices[update.Index].LogProbabilities is null ? null : update.LogProbabilities, offset,
+                Choice(w, update.Index, text, model, job.Choices[update.Index].LogProbabilities is not null, tokens, entries, offset,
                     update.Finish is { } finish ? JobCollector.FinishName(finish) : null);
                 w.WriteEndArray();
                 if (parameters.IncludeUsage) w.WriteNull("usage");

@@ -15,14 +15,15 @@ public sealed record GenerationParameters(
     /// <param name="maxTokensFields">The fields that set the budget, in precedence order.</param>
     /// <param name="defaultMaxTokens">Budget when none is given (null: up to the model's context).</param>
     /// <param name="logProbabilities">The log-probability setting the endpoint read (null: none asked).</param>
+    /// <param name="minTokens">The smallest budget accepted (completions accept 0, to score an echoed prompt only).</param>
     public static GenerationParameters Read(JsonFields fields, ServedModel model, string[] maxTokensFields, int? defaultMaxTokens,
-        int? logProbabilities)
+        int? logProbabilities, int minTokens = 1)
     {
         int n = (int)(fields.Integer("n", 1, model.Slots) ?? 1);
         long seed = fields.Integer("seed", long.MinValue, long.MaxValue) ?? Random.Shared.NextInt64();
         int maxTokens = defaultMaxTokens ?? model.MaxContext;
         foreach (string field in maxTokensFields.Reverse())
-            if (fields.Integer(field, 1, int.MaxValue) is long value) maxTokens = (int)Math.Min(value, int.MaxValue);
+            if (fields.Integer(field, minTokens, int.MaxValue) is long value) maxTokens = (int)Math.Min(value, int.MaxValue);
         var options = new SamplingOptions
         {
             Temperature = fields.Number("temperature", 0, 2) ?? 1.0,

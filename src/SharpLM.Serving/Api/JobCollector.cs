@@ -11,6 +11,7 @@ public sealed class CollectedChoice
     public List<int> Tokens { get; } = new();
     public List<TokenLogProbabilities> LogProbabilities { get; } = new();
     public FinishReason Finish { get; set; } = FinishReason.Length;
+    public IReadOnlyList<TokenLogProbabilities?>? PromptLogProbabilities { get; set; }
 }
 
 /// <summary>Submits a job to the scheduler and reads its updates: all at once, or as they come (streaming).</summary>
@@ -32,6 +33,7 @@ public static class JobCollector
             choice.Tokens.AddRange(update.Tokens);
             choice.LogProbabilities.AddRange(update.LogProbabilities);
             if (update.Finish is { } finish) choice.Finish = finish;
+            choice.PromptLogProbabilities ??= update.PromptLogProbabilities;
         }
         return choices;
     }

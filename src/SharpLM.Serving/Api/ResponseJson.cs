@@ -68,25 +68,38 @@ public static class ResponseJson
         writer.WriteEndArray();
     }
 
-    /// <summary>The legacy completions logprobs: tokens, token_logprobs, top_logprobs (token text → logprob) and text_offset.</summary>
-    public static void CompletionLogProbabilities(Utf8JsonWriter writer, BpeTokenizer tokenizer, IReadOnlyList<TokenLogProbabilities> entries, int firstOffset)
+    /// <summary>
+    /// The legacy completions logprobs: tokens, token_logprobs, top_logprobs (token text → logprob) and text_offset. An
+    /// entry may be null (the first token of an echoed prompt has nothing before it): its logprob and top are null.
+    /// </summary>
+    public static void CompletionLogProbabilities(Utf8JsonWriter writer, BpeTokenizer tokenizer, IReadOnlyList<int> tokens,
+        IReadOnlyList<TokenLogProbabilities?> entries, int firstOffset)
     {
-        var texts = entries.Select(e => Token(tokenizer, e.Chosen.Token).Text).ToList();
+        var texts = tokens.Select(t => Token(tokenizer, t).Text).ToList();
         writer.WriteStartObject("logprobs");
         writer.WriteStartArray("tokens");
         foreach (string text in texts) writer.WriteStringValue(text);
         writer.WriteEndArray();
         writer.WriteStartArray("token_logprobs");
-        foreach (var entry in entries) writer.WriteNumberValue(entry.Chosen.LogProbability);
+        foreach (var entry in entries)
+            if (entry is null) writer.WriteNullValue(); else writer.WriteNumberValue(entry.Chosen.LogProbability);
         writer.WriteEndArray();
         writer.WriteStartArray("top_logprobs");
         foreach (var entry in entries)
         {
+            if (entry is null)
+            {
+                writer.WriteNullValue();
+                continue;
+            }
             writer.WriteStartObject();
             // Two ids can decode to the same text (parts of characters); the first, most likely, wins, as a JSON object has one value per key.
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var top in entry.Top)
-                if (seen.Add(Token(tokenizer, top.Token).Text)) writer.WriteNumber(Token(tokenizer, top.Token).Text, top.LogProbability);
+            {
+                string text = Token(tokenizer, top.Token).Text;
+                if (seen.Add(text)) writer.WriteNumber(text, top.LogProbability);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

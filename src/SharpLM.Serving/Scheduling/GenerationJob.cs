@@ -6,8 +6,9 @@ using SharpLM.Inference.Generation;
 namespace SharpLM.Serving.Scheduling;
 
 /// <summary>What one choice of a job produced since its last update; <see cref="Finish"/> is set on its last update.</summary>
+/// <see cref="PromptLogProbabilities"/> comes once, on a choice's first update, when the job asked for them.
 public sealed record ChoiceUpdate(int Index, string Text, IReadOnlyList<int> Tokens, IReadOnlyList<TokenLogProbabilities> LogProbabilities,
-    FinishReason? Finish = null);
+    FinishReason? Finish = null, IReadOnlyList<TokenLogProbabilities?>? PromptLogProbabilities = null);
 
 /// <summary>
 /// One request to the scheduler: a prompt and one set of sampling options per choice (n choices run in n slots).
@@ -18,9 +19,12 @@ public sealed class GenerationJob
 {
     private readonly Channel<ChoiceUpdate> _updates = Channel.CreateUnbounded<ChoiceUpdate>(new UnboundedChannelOptions { SingleWriter = true });
 
+    /// <param name="promptLogProbabilities">Score the prompt too: each prompt token's log-probability given those before it
+    /// (null for the first), with this many most likely alternatives; the prompt is then computed whole, not taken from a cache.</param>
     public GenerationJob(IReadOnlyList<int> prompt, IReadOnlyList<SamplingOptions> choices, IReadOnlySet<int>? stopTokens = null,
-        Func<ITokenConstraint>? newConstraint = null, CancellationToken cancellation = default)
+        Func<ITokenConstraint>? newConstraint = null, CancellationToken cancellation = default, int? promptLogProbabilities = null)
     {
+        PromptLogProbabilities = promptLogProbabilities;
         if (choices.Count == 0) throw new ArgumentException("a job needs at least one choice.", nameof(choices));
         Prompt = prompt;
         Choices = choices;
@@ -34,6 +38,7 @@ public sealed class GenerationJob
     public IReadOnlySet<int>? StopTokens { get; }
     public Func<ITokenConstraint>? NewConstraint { get; }
     public CancellationToken Cancellation { get; }
+    public int? PromptLogProbabilities { get; }
     public ChannelReader<ChoiceUpdate> Updates => _updates.Reader;
 
     /// <summary>Prompt tokens found already in a slot's cache, at admission (the most over the job's choices).</summary>

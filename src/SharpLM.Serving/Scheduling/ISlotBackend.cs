@@ -19,6 +19,9 @@ public interface ISlotBackend
     /// <summary>Feeds tokens to one slot; returns the logits after the last (valid until the next call).</summary>
     ReadOnlySpan<float> Prefill(int slot, ReadOnlySpan<int> tokens);
 
+    /// <summary>Feeds tokens to one slot and writes the logits after each into row i of <paramref name="logits"/> (prompt scoring).</summary>
+    void Forward(int slot, ReadOnlySpan<int> tokens, Span<float> logits);
+
     /// <summary>Feeds tokens[i] to slot slots[i] and writes the logits after each into row i of <paramref name="logits"/>.</summary>
     void Step(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, Span<float> logits);
 }

@@ -25,6 +25,9 @@ public sealed class Scheduler : IDisposable
         public bool Decoding { get; set; }           // the prompt is in the cache; logits row is current
         public System.Text.StringBuilder Text { get; } = text; // streamed by the sequence, not yet published
         public int ReportedTokens { get; set; }
+        /// <summary>Each prompt token's log-probability given those before it (null for the first), when the job asked.</summary>
+        public List<TokenLogProbabilities?>? PromptLogProbabilities { get; set; }
+        public bool PromptReported { get; set; }
     }
 
     private readonly ISlotBackend _backend;
@@ -37,6 +40,7 @@ public sealed class Scheduler : IDisposable
     private readonly Running?[] _slotOwner;
     private readonly List<int>[] _cached;             // the tokens in each slot's KV cache
     private readonly float[] _logits, _stepLogits;    // [slot, vocabulary]; [step row, vocabulary]
+    private float[] _promptLogits = [];                // [prefill row, vocabulary], when a prompt is scored
     private readonly Thread _thread;
     private volatile bool _stopping;
 
@@ -125,6 +129,7 @@ public sealed class Scheduler : IDisposable
                 var sequence = new GenerationSequence(_tokenizer, job.Prompt, job.Choices[c], _backend.MaxPositions, job.StopTokens,
                     job.NewConstraint?.Invoke(), piece => text.Append(piece));
                 var (slot, shared) = BestSlot(free, sequence.Context);
+                if (job.PromptLogProbabilities is not null) shared = 0; // every prompt position's logits are needed
                 free.Remove(slot);
                 var running = new Running(job, c, slot, sequence, text);
                 _backend.Truncate(slot, shared);
@@ -136,7 +141,7 @@ public sealed class Scheduler : IDisposable
                 _metrics.PrefixCacheQueries.Inc(sequence.Context.Count);
                 _metrics.PrefixCacheHits.Inc(shared);
                 if (c == 0) _metrics.PromptTokens.Inc(sequence.Context.Count);
-                if (sequence.IsFinished) Finish(running); // no room left after the prompt
+                if (job.PromptLogProbabilities is not null) running.PromptLogProbabilities = [null];
             }
         }
         _metrics.RequestsWaiting.Set(_waiting.Count);
@@ -162,21 +167,8 @@ public sealed class Scheduler : IDisposable
         foreach (var running in _running.Where(r => r.Job.Cancellation.IsCancellationRequested).ToList()) Release(running, cancelled: true);
 
         // Prefill: one chunk of one prompt per iteration, interleaved with the decode steps of the others.
-        var prefilling = _running.FirstOrDefault(r => !r.Decoding && !r.Sequence.IsFinished);
-        if (prefilling is not null)
-        {
-            var context = prefilling.Sequence.Context;
-            int count = Math.Min(_prefillChunk, context.Count - prefilling.Fed);
-            var chunk = context.Skip(prefilling.Fed).Take(count).ToArray();
-            var logits = _backend.Prefill(prefilling.Slot, chunk);
-            _cached[prefilling.Slot].AddRange(chunk);
-            prefilling.Fed += count;
-            if (prefilling.Fed == context.Count)
-            {
-                logits.CopyTo(_logits.AsSpan(prefilling.Slot * _backend.VocabularySize, _backend.VocabularySize));
-                prefilling.Decoding = true;
-            }
-        }
+        var prefilling = _running.FirstOrDefault(r => !r.Decoding);
+        if (prefilling is not null) PrefillChunk(prefilling);
 
         // Decode: every generating slot chooses its next token from its logits; those that go on run one step together.
         int vocab = _backend.VocabularySize;
@@ -211,6 +203,35 @@ public sealed class Scheduler : IDisposable
         }
     }
 
+    private void PrefillChunk(Running running)
+    {
+        var context = running.Sequence.Context;
+        int vocab = _backend.VocabularySize;
+        int count = Math.Min(_prefillChunk, context.Count - running.Fed);
+        var chunk = context.Skip(running.Fed).Take(count).ToArray();
+        ReadOnlySpan<float> last;
+        if (running.PromptLogProbabilities is { } scores)
+        {
+            if (_promptLogits.Length < count * vocab) _promptLogits = new float[_prefillChunk * vocab];
+            _backend.Forward(running.Slot, chunk, _promptLogits);
+            for (int i = 0; i < count; i++)
+                if (running.Fed + i + 1 < context.Count)
+                    scores.Add(TokenLogProbabilities.Compute(_promptLogits.AsSpan(i * vocab, vocab), context[running.Fed + i + 1], running.Job.PromptLogProbabilities!.Value));
+            last = _promptLogits.AsSpan((count - 1) * vocab, vocab);
+        }
+        else last = _backend.Prefill(running.Slot, chunk);
+        _cached[running.Slot].AddRange(chunk);
+        running.Fed += count;
+        if (running.Fed < context.Count) return;
+        if (running.Sequence.IsFinished)
+        {
+            Finish(running); // nothing to generate (a budget of 0, or a prompt that fills the context)
+            return;
+        }
+        last.CopyTo(_logits.AsSpan(running.Slot * vocab, vocab));
+        running.Decoding = true;
+    }
+
     /// <summary>Publishes what a choice produced since its last update (text, tokens, log-probabilities).</summary>
     private void Report(Running running, FinishReason? finish = null)
     {
@@ -229,11 +250,13 @@ public sealed class Scheduler : IDisposable
             job.LastTokenTicks = now;
             _metrics.GenerationTokens.Inc(generated - running.ReportedTokens);
         }
-        if (generated == running.ReportedTokens && running.Text.Length == 0 && finish is null) return;
+        bool promptDue = running.PromptLogProbabilities is not null && !running.PromptReported;
+        if (generated == running.ReportedTokens && running.Text.Length == 0 && finish is null && !promptDue) return;
         var tokens = sequence.Context.Skip(sequence.PromptLength + running.ReportedTokens).ToArray();
         var logProbabilities = sequence.LogProbabilities?.Skip(running.ReportedTokens).ToArray() ?? [];
         running.ReportedTokens = generated;
-        job.Publish(new ChoiceUpdate(running.Choice, running.Text.ToString(), tokens, logProbabilities, finish));
+        running.PromptReported = true;
+        job.Publish(new ChoiceUpdate(running.Choice, running.Text.ToString(), tokens, logProbabilities, finish, promptDue ? running.PromptLogProbabilities : null));
         running.Text.Clear();
     }
 

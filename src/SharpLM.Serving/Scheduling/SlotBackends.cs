@@ -12,6 +12,7 @@ public sealed class BatchedSlots(LlamaBatchSession session) : ISlotBackend
     public int Length(int slot) => session.Length(slot);
     public void Truncate(int slot, int length) => session.Truncate(slot, length);
     public ReadOnlySpan<float> Prefill(int slot, ReadOnlySpan<int> tokens) => session.Prefill(slot, tokens);
+    public void Forward(int slot, ReadOnlySpan<int> tokens, Span<float> logits) => session.Forward(slot, tokens, logits);
     public void Step(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, Span<float> logits) => session.Step(slots, tokens, logits);
 }
 
@@ -24,6 +25,7 @@ public sealed class SessionSlots(IReadOnlyList<IDecoderSession> sessions) : ISlo
     public int Length(int slot) => sessions[slot].Length;
     public void Truncate(int slot, int length) => sessions[slot].Truncate(length);
     public ReadOnlySpan<float> Prefill(int slot, ReadOnlySpan<int> tokens) => sessions[slot].Prefill(tokens);
+    public void Forward(int slot, ReadOnlySpan<int> tokens, Span<float> logits) => sessions[slot].Forward(tokens, logits);
 
     public void Step(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, Span<float> logits)
     {
