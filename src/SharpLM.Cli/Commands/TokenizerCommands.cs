@@ -43,11 +43,14 @@ public static class TokenizerCommands
         train.SetAction(parse => CliRunner.Run(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            string[] specialTokens = parse.GetValue(specials)!;
+            int empty = Array.FindIndex(specialTokens, string.IsNullOrWhiteSpace);
+            if (empty >= 0) throw new Core.SharpLMException($"option --special-tokens: token {empty + 1} of {specialTokens.Length} is empty or only whitespace; give each special token as text such as <|endoftext|>.");
             var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, parse.GetValue(output)!,
                 new BpeTrainerOptions
                 {
                     VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
-                    PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = parse.GetValue(specials)!,
+                    PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = specialTokens,
                 });
             Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
             return 0;

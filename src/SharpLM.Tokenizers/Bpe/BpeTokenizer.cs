@@ -45,7 +45,7 @@ public sealed class BpeTokenizer
         foreach (var (token, id) in _tokenToId)
         {
             if (id < 0) throw new SharpLMException($"{origin}: field 'model.vocab' gives token '{token}' the negative id {id}.");
-            if (!_idToToken.TryAdd(id, token)) throw new SharpLMException($"{origin}: field 'model.vocab' gives id {id} to two tokens.");
+            if (!_idToToken.TryAdd(id, token)) throw new SharpLMException($"{origin}: field 'model.vocab' gives id {id} to both '{_idToToken[id]}' and '{token}'.");
         }
         for (int b = 0; b < 256; b++)
         {
@@ -67,7 +67,20 @@ public sealed class BpeTokenizer
         }
 
         Specials = new Dictionary<string, int>(specialTokens, StringComparer.Ordinal);
-        _specialById = specialTokens.ToDictionary(p => p.Value, p => p.Key);
+        _specialById = new Dictionary<int, string>(specialTokens.Count);
+        foreach (var (special, id) in specialTokens)
+        {
+            // An empty special token would match between every two characters and split text into single characters.
+            if (special.Length == 0) throw new SharpLMException($"{origin}: special token {id} is empty.");
+            if (id < 0) throw new SharpLMException($"{origin}: special token '{special}' has the negative id {id}.");
+            // A special token may also be a vocabulary token (one that merges build), but only under the same id.
+            if (_idToToken.TryGetValue(id, out string? owner) && owner != special)
+                throw new SharpLMException($"{origin}: special token '{special}' has id {id}, which the vocabulary gives to '{owner}'.");
+            if (_tokenToId.TryGetValue(special, out int other) && other != id)
+                throw new SharpLMException($"{origin}: special token '{special}' (id {id}) is also a vocabulary token with id {other}.");
+            if (!_specialById.TryAdd(id, special))
+                throw new SharpLMException($"{origin}: special tokens '{_specialById[id]}' and '{special}' share id {id}.");
+        }
         if (specialTokens.Count > 0)
         {
             string alternation = string.Join("|", specialTokens.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape));

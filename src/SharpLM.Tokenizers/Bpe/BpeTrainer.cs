@@ -31,6 +31,15 @@ public static class BpeTrainer
         if (mergeBudget < 0)
             throw new SharpLMException($"vocabulary size {options.VocabularySize} is too small: it must hold 256 byte tokens and {options.SpecialTokens.Count} special tokens.");
 
+        for (int i = 0; i < options.SpecialTokens.Count; i++)
+        {
+            string special = options.SpecialTokens[i];
+            // Checked before the corpus is read, since the finished tokenizer would refuse them only after training.
+            if (string.IsNullOrWhiteSpace(special)) throw new SharpLMException($"special token {i + 1} of {options.SpecialTokens.Count} is empty or only whitespace.");
+            if (special.Length == 1 && ByteLevelAlphabet.TryCharToByte(special[0], out _))
+                throw new SharpLMException($"special token '{special}' is also a byte token of the vocabulary.");
+        }
+
         var wordCounts = CountWords(documents, options.PreTokenizerPattern, progress);
         var words = new List<int[]>(wordCounts.Count);
         var counts = new List<long>(wordCounts.Count);

@@ -136,20 +136,7 @@ public static class TokenizerJson
             merges.Add(ParseMerge(entry, origin, index++));
         }
 
-        var specials = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (document["added_tokens"] is JsonArray added)
-        {
-            int i = 0;
-            foreach (var token in added)
-            {
-                string fieldName = $"added_tokens[{i++}]";
-                if (token is not JsonObject t) throw new SharpLMException($"{origin}: field '{fieldName}' is not an object.");
-                string content = Field<JsonValue>(t, "content", origin, fieldName + ".content").GetValue<string>();
-                int id = Field<JsonValue>(t, "id", origin, fieldName + ".id").GetValue<int>();
-                specials[content] = id;
-                vocabulary.Remove(content); // added tokens may also appear in the vocab; they are matched as specials
-            }
-        }
+        var specials = ReadAddedTokens(document, vocabulary, merges, origin);
 
         string pattern = ReadPreTokenizerPattern(document["pre_tokenizer"], origin);
         bool ignoreMerges = model["ignore_merges"] is JsonValue ignore && ignore.TryGetValue(out bool flag) && flag;
@@ -161,6 +148,52 @@ public static class TokenizerJson
             Normalization = ReadNormalizer(document["normalizer"], origin),
             PrefixTokens = ReadPrefixTokens(document["post_processor"], specials, origin),
         };
+    }
+
+    /// <summary>
+    /// The added tokens, checked as Hugging Face tokenizers will read them: an added token that is also in
+    /// 'model.vocab' takes the vocabulary's id, and an empty one is skipped, so either mismatch would give the
+    /// same file different ids there.
+    /// </summary>
+    private static Dictionary<string, int> ReadAddedTokens(JsonObject document, Dictionary<string, int> vocabulary,
+        IReadOnlyList<(string Left, string Right)> merges, string origin)
+    {
+        var specials = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (document["added_tokens"] is not JsonArray added) return specials;
+        var vocabularyById = new Dictionary<int, string>();
+        foreach (var (token, id) in vocabulary) vocabularyById.TryAdd(id, token);
+        var fieldById = new Dictionary<int, string>();
+        int i = 0;
+        foreach (var token in added)
+        {
+            string fieldName = $"added_tokens[{i++}]";
+            if (token is not JsonObject t) throw new SharpLMException($"{origin}: field '{fieldName}' is not an object.");
+            var contentValue = Field<JsonValue>(t, "content", origin, fieldName + ".content");
+            var idValue = Field<JsonValue>(t, "id", origin, fieldName + ".id");
+            if (!contentValue.TryGetValue(out string? content))
+                throw new SharpLMException($"{origin}: field '{fieldName}.content' is {contentValue.ToJsonString()}, expected a string.");
+            if (!idValue.TryGetValue(out int id) || id < 0)
+                throw new SharpLMException($"{origin}: field '{fieldName}.id' is {idValue.ToJsonString()}, expected a non-negative integer.");
+            if (content.Length == 0)
+                throw new SharpLMException($"{origin}: field '{fieldName}.content' is empty; an empty added token would match between every two characters.");
+            bool inVocabulary = vocabulary.TryGetValue(content, out int vocabularyId);
+            if (inVocabulary && vocabularyId != id)
+                throw new SharpLMException($"{origin}: field '{fieldName}' gives '{content}' id {id}, but 'model.vocab' gives it id {vocabularyId}.");
+            if (!inVocabulary && vocabularyById.TryGetValue(id, out string? owner))
+                throw new SharpLMException($"{origin}: field '{fieldName}' gives '{content}' id {id}, which 'model.vocab' already gives to '{owner}'.");
+            if (specials.TryGetValue(content, out int earlier))
+                throw new SharpLMException($"{origin}: field '{fieldName}' repeats '{content}', already added as {fieldById[earlier]}.");
+            if (!fieldById.TryAdd(id, fieldName))
+                throw new SharpLMException($"{origin}: field '{fieldName}' gives '{content}' id {id}, which {fieldById[id]} already has.");
+            specials[content] = id;
+        }
+        // Added tokens found in the vocabulary are matched as specials; one that merges build or use stays in the
+        // vocabulary too (with the same id), or those merges would refer to a missing token.
+        var mergeTokens = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (left, right) in merges) { mergeTokens.Add(left); mergeTokens.Add(right); mergeTokens.Add(left + right); }
+        foreach (string content in specials.Keys)
+            if (!mergeTokens.Contains(content)) vocabulary.Remove(content);
+        return specials;
     }
 
     private static System.Text.NormalizationForm? ReadNormalizer(JsonNode? node, string origin)
