@@ -25,7 +25,7 @@ public sealed class BpeTokenizer
     private readonly Dictionary<long, (int Rank, int Id)> _merges;
     private readonly int[] _byteIds = new int[256];
     private readonly Regex _preTokenizer;
-    private readonly Regex? _specialSplitter;
+    private readonly SpecialTokenMatcher? _specialSplitter;
     private readonly Dictionary<int, string> _specialById;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
@@ -81,11 +81,7 @@ public sealed class BpeTokenizer
             if (!_specialById.TryAdd(id, special))
                 throw new SharpLMException($"{origin}: special tokens '{_specialById[id]}' and '{special}' share id {id}.");
         }
-        if (specialTokens.Count > 0)
-        {
-            string alternation = string.Join("|", specialTokens.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape));
-            _specialSplitter = new Regex(alternation, RegexOptions.Compiled | RegexOptions.CultureInvariant);
-        }
+        if (specialTokens.Count > 0) _specialSplitter = new SpecialTokenMatcher(specialTokens.Keys);
         PreTokenizerPattern = preTokenizerPattern;
         try
         {
@@ -154,11 +150,11 @@ public sealed class BpeTokenizer
             return ids;
         }
         int position = 0;
-        foreach (Match special in _specialSplitter.Matches(text))
+        foreach (var (index, length) in _specialSplitter.Matches(text))
         {
-            if (special.Index > position) EncodeOrdinary(text[position..special.Index], ids);
-            ids.Add(Specials[special.Value]);
-            position = special.Index + special.Length;
+            if (index > position) EncodeOrdinary(text[position..index], ids);
+            ids.Add(Specials[text.Substring(index, length)]);
+            position = index + length;
         }
         if (position < text.Length) EncodeOrdinary(text[position..], ids);
         return ids;

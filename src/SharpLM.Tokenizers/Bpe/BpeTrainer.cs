@@ -18,7 +18,8 @@ public readonly record struct BpeTrainingProgress(string Phase, long Done, long 
 /// touches, never a recount of the corpus. Queue entries whose count has since changed are detected when
 /// popped and re-queued with the current count.
 ///
-/// Special tokens take the last ids of the requested vocabulary (see <see cref="SpecialTokens"/>).
+/// Special tokens take the last ids of the requested vocabulary (see <see cref="SpecialTokens"/>); ids that
+/// merges did not reach are filled with <see cref="ReservedTokens"/>.
 ///
 /// Determinism: the most frequent pair wins; ties go to the pair with the smaller left token id, then the
 /// smaller right token id (ids 0–255 are the byte values, merges take ids from 256 in the order learned).
@@ -138,13 +139,13 @@ public static class BpeTrainer
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = 0; id < tokenBytes.Count; id++) vocabulary[ByteLevelAlphabet.Encode(tokenBytes[id])] = id;
         // Specials sit at fixed ids at the top of the requested vocabulary. When merges run out first (a small
-        // corpus), the ids between the last merge and the first special stay unused.
+        // corpus), the ids between the last merge and the first special get reserved tokens, so ids stay dense.
         var specials = new Dictionary<string, int>(StringComparer.Ordinal);
         int firstSpecial = options.VocabularySize - options.SpecialTokens.Count;
         foreach (string special in options.SpecialTokens)
             if (!specials.TryAdd(special, firstSpecial + specials.Count))
                 throw new SharpLMException($"special token '{special}' is listed twice.");
-        return new BpeTokenizer(vocabulary, merges, specials, options.PreTokenizerPattern);
+        return new BpeTokenizer(vocabulary, merges, ReservedTokens.Fill(vocabulary, specials), options.PreTokenizerPattern);
     }
 
     private static void AddWord(Dictionary<long, List<int>> pairWords, long key, int word)

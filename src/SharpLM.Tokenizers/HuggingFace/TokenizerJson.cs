@@ -23,8 +23,12 @@ public static class TokenizerJson
 
     public static JsonObject ToJson(BpeTokenizer tokenizer)
     {
+        // Hugging Face tokenizers renumbers added tokens unless ids are dense: every id below the largest names a
+        // token, the vocabulary holds ids 0..n-1 and the added tokens outside it follow in order.
+        var specials = ReservedTokens.Fill(tokenizer.Vocabulary, tokenizer.Specials);
+        int vocabularyEnd = tokenizer.Vocabulary.Values.DefaultIfEmpty(-1).Max() + 1;
         var addedTokens = new JsonArray();
-        foreach (var (content, id) in tokenizer.Specials.OrderBy(p => p.Value))
+        foreach (var (content, id) in specials.OrderBy(p => p.Value))
             addedTokens.Add(new JsonObject
             {
                 ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false,
@@ -47,7 +51,7 @@ public static class TokenizerJson
             };
 
         var vocab = new JsonObject();
-        foreach (var (token, id) in tokenizer.Vocabulary.OrderBy(p => p.Value)) vocab[token] = id;
+        foreach (var (token, id) in tokenizer.Vocabulary.Concat(specials.Where(p => p.Value < vocabularyEnd)).OrderBy(p => p.Value)) vocab[token] = id;
         var merges = new JsonArray();
         foreach (var (left, right) in tokenizer.Merges) merges.Add(new JsonArray(left, right));
 
