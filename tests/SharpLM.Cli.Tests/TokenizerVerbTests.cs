@@ -29,4 +29,18 @@ public class TokenizerVerbTests
         Assert.StartsWith("sharplm: error: option --special-tokens: token 1 of 1 is empty", result.Error.Trim());
         Assert.False(File.Exists(output));
     }
+
+    [Fact]
+    public void Training_that_runs_out_of_merges_says_so_and_counts_only_the_merges_learned()
+    {
+        string output = Path.Combine(CliProcess.TempDirectory(), "tokenizer.json");
+        var result = CliProcess.Run("tokenizer", "train", "--in", Documents(10, words: 12), "--out", output, "--vocab-size", "4096");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var tokenizer = JsonDocument.Parse(File.ReadAllText(output));
+        int merges = tokenizer.RootElement.GetProperty("model").GetProperty("merges").GetArrayLength();
+        Assert.True(merges < 3836, $"expected the corpus to run out of merges, learned {merges}");
+        Assert.DoesNotContain("3836/3836", result.Output);
+        Assert.Contains($"merge {merges}/3836: merges stopped early, no pair of tokens occurs 2 or more times", result.Output);
+        Assert.Contains($"4096 tokens ({4096 - 256 - merges - 4} of them reserved", result.Output);
+    }
 }

@@ -52,7 +52,9 @@ public static class TokenizerCommands
                     VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
                     PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = specialTokens,
                 });
-            Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
+            int reserved = tokenizer.VocabularySize - tokenizer.Vocabulary.Count - specialTokens.Length;
+            string reservedNote = reserved > 0 ? $" ({reserved} of them reserved: the corpus ran out of merges; a smaller --vocab-size avoids them)" : "";
+            Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens{reservedNote}, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
         return train;

@@ -13,11 +13,15 @@ public static class TokenizerStage
     {
         var tokenizer = Display.Progress("training tokenizer", options.VocabularySize - 256 - options.SpecialTokens.Count, sink =>
             BpeTrainer.Train(documentFiles.SelectMany(DocumentJsonl.Read).Select(d => d.Text), options,
-                new ImmediateProgress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0,
-                    p.Phase == "merging" ? $"merge {p.Done}/{p.Total}" : $"counting words in document {p.Done}"))));
+                new ImmediateProgress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0, Describe(p)))));
         TokenizerJson.Save(tokenizer, outputPath);
         return tokenizer;
     }
+
+    private static string Describe(BpeTrainingProgress progress) =>
+        progress.Phase != "merging" ? $"counting words in document {progress.Done}"
+        : progress.StoppedEarly is null ? $"merge {progress.Done}/{progress.Total}"
+        : $"merge {progress.Done}/{progress.Total}: merges stopped early, {progress.StoppedEarly}";
 
     /// <summary>Encodes train and validation documents already split by the data pipeline.</summary>
     public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,

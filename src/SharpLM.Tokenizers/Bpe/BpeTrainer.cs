@@ -4,8 +4,12 @@ using SharpLM.Core;
 
 namespace SharpLM.Tokenizers.Bpe;
 
-/// <summary>Progress of a training run: merges learned so far out of the target.</summary>
-public readonly record struct BpeTrainingProgress(string Phase, long Done, long Total);
+/// <summary>
+/// Progress of a training run: merges learned so far out of the target. The last report of the "merging" phase
+/// has <see cref="Done"/> equal to the merges actually learned, and <see cref="StoppedEarly"/> says why when
+/// that is fewer than <see cref="Total"/>.
+/// </summary>
+public readonly record struct BpeTrainingProgress(string Phase, long Done, long Total, string? StoppedEarly = null);
 
 /// <summary>
 /// Trains a byte-level BPE tokenizer. Written by hand because no .NET library trains BPE (Microsoft.ML.Tokenizers
@@ -75,15 +79,25 @@ public static class BpeTrainer
         Array.Fill(lastVisit, -1);
         var delta = new Dictionary<long, long>();
         int mergeIndex = 0;
-        while (mergeIndex < mergeBudget && queue.TryDequeue(out long pair, out var priority))
+        string? stoppedEarly = null;
+        while (mergeIndex < mergeBudget)
         {
+            if (!queue.TryDequeue(out long pair, out var priority))
+            {
+                stoppedEarly = "every pre-token of the corpus is already a single token";
+                break;
+            }
             long current = pairCounts.GetValueOrDefault(pair);
             if (current != -priority.NegativeCount)
             {
                 if (current > 0) queue.Enqueue(pair, (-current, pair));
                 continue;
             }
-            if (current < options.MinPairFrequency) break;
+            if (current < options.MinPairFrequency)
+            {
+                stoppedEarly = $"no pair of tokens occurs {options.MinPairFrequency} or more times in the corpus any more (the minimum pair frequency)";
+                break;
+            }
 
             int left = (int)(pair >> 32), right = (int)(uint)pair;
             byte[] mergedBytes = [.. tokenBytes[left], .. tokenBytes[right]];
@@ -134,7 +148,7 @@ public static class BpeTrainer
             mergeIndex++;
             if (mergeIndex % 64 == 0) progress?.Report(new BpeTrainingProgress("merging", mergeIndex, mergeBudget));
         }
-        progress?.Report(new BpeTrainingProgress("merging", mergeBudget, mergeBudget));
+        progress?.Report(new BpeTrainingProgress("merging", mergeIndex, mergeBudget, stoppedEarly));
 
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = 0; id < tokenBytes.Count; id++) vocabulary[ByteLevelAlphabet.Encode(tokenBytes[id])] = id;
