@@ -1,4 +1,5 @@
 using SharpLM.Cli.Terminal;
+using SharpLM.Tokenizers;
 using SharpLM.Core.Formats.Documents;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.Corpus;
@@ -9,6 +10,17 @@ namespace SharpLM.Cli.Stages;
 /// <summary>Tokenizer stage: train byte-level BPE on documents; encode documents into token shards.</summary>
 public static class TokenizerStage
 {
+    /// <summary>
+    /// Opens a tokenizer by name or path (see <see cref="TokenizerSource.Load"/>) and prints its warning, if any:
+    /// ids so sparse that a model built on it would spend most embedding rows on ids no token has.
+    /// </summary>
+    public static BpeTokenizer Open(string nameOrPath, string? pattern = null)
+    {
+        var tokenizer = TokenizerSource.Load(nameOrPath, pattern);
+        if (tokenizer.SparseIdsWarning is { } warning) Console.Error.WriteLine($"sharplm: warning: {warning}");
+        return tokenizer;
+    }
+
     public static BpeTokenizer Train(IReadOnlyList<string> documentFiles, string outputPath, BpeTrainerOptions options)
     {
         var tokenizer = Display.Progress("training tokenizer", options.VocabularySize - 256 - options.SpecialTokens.Count, sink =>

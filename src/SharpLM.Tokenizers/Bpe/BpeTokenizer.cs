@@ -93,7 +93,20 @@ public sealed class BpeTokenizer
         }
         int maxId = Math.Max(_idToToken.Keys.DefaultIfEmpty(-1).Max(), _specialById.Keys.DefaultIfEmpty(-1).Max());
         VocabularySize = maxId + 1;
+        int inUse = new HashSet<int>(_idToToken.Keys.Concat(_specialById.Keys)).Count;
+        if (VocabularySize - inUse > Math.Max(SparseGapLimit, inUse))
+            SparseIdsWarning = $"{origin}: only {inUse} of the ids 0..{maxId} name a token, so a model built on it gets {VocabularySize} embedding rows, " +
+                               $"{VocabularySize - inUse} of them for ids no token has (the largest id is {maxId}, '{IdToToken(maxId)}').";
     }
+
+    /// <summary>Unused ids tolerated without a warning: a trained vocabulary's few, or a model family's padding to a round size.</summary>
+    private const int SparseGapLimit = 1024;
+
+    /// <summary>
+    /// Set when most ids below the largest name no token (a stray id far above the rest): the embedding table
+    /// has a row per id, so such a tokenizer silently builds a model mostly made of unused rows.
+    /// </summary>
+    public string? SparseIdsWarning { get; }
 
     /// <summary>
     /// Builds a tokenizer from tiktoken-style ranks (token bytes → rank = id). Ranks carry no merge list, so
