@@ -109,11 +109,13 @@ public static class TokenizerJson
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            // A repeated key (two entries for one vocabulary token) is refused while parsing, naming its position.
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
-            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
+            string line = e.LineNumber is long number ? $" at line {number + 1}" : "";
+            throw new SharpLMException($"{path}: not valid JSON{line} ({JsonFile.FirstSentence(e.Message)}).");
         }
         if (root is not JsonObject document) throw new SharpLMException($"{path}: expected a JSON object at the top level.");
         return FromJson(document, path);
@@ -121,12 +123,12 @@ public static class TokenizerJson
 
     public static BpeTokenizer FromJson(JsonObject document, string origin)
     {
-        var model = Field<JsonObject>(document, "model", origin, "model");
-        string type = Field<JsonValue>(model, "type", origin, "model.type").GetValue<string>();
+        var model = JsonFields.Required<JsonObject>(document, "model", origin, "model");
+        string type = JsonFields.RequiredText(model, "type", origin, "model.type");
         if (type != "BPE") throw new SharpLMException($"{origin}: field 'model.type' is '{type}', only 'BPE' is supported.");
 
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (token, value) in Field<JsonObject>(model, "vocab", origin, "model.vocab"))
+        foreach (var (token, value) in JsonFields.Required<JsonObject>(model, "vocab", origin, "model.vocab"))
         {
             if (value is not JsonValue v || !v.TryGetValue(out int id))
                 throw new SharpLMException($"{origin}: field 'model.vocab' maps '{token}' to {value?.ToJsonString() ?? "null"}, expected an integer id.");
@@ -135,7 +137,7 @@ public static class TokenizerJson
 
         var merges = new List<(string, string)>();
         int index = 0;
-        foreach (var entry in Field<JsonArray>(model, "merges", origin, "model.merges"))
+        foreach (var entry in JsonFields.Required<JsonArray>(model, "merges", origin, "model.merges"))
         {
             merges.Add(ParseMerge(entry, origin, index++));
         }
@@ -143,9 +145,10 @@ public static class TokenizerJson
         var specials = ReadAddedTokens(document, vocabulary, merges, origin);
 
         string pattern = ReadPreTokenizerPattern(document["pre_tokenizer"], origin);
-        bool ignoreMerges = model["ignore_merges"] is JsonValue ignore && ignore.TryGetValue(out bool flag) && flag;
-        if (model["byte_fallback"] is JsonValue fallback && fallback.TryGetValue(out bool byteFallback) && byteFallback)
+        bool ignoreMerges = JsonFields.Flag(model, "ignore_merges", false, origin, "model.ignore_merges");
+        if (JsonFields.Flag(model, "byte_fallback", false, origin, "model.byte_fallback"))
             throw new SharpLMException($"{origin}: field 'model.byte_fallback' is true; that is SentencePiece-style BPE, not byte-level BPE.");
+        RefuseWordPieceAffixesAndDropout(model, origin);
         return new BpeTokenizer(vocabulary, merges, specials, pattern, origin)
         {
             IgnoreMerges = ignoreMerges,
@@ -172,8 +175,8 @@ public static class TokenizerJson
         {
             string fieldName = $"added_tokens[{i++}]";
             if (token is not JsonObject t) throw new SharpLMException($"{origin}: field '{fieldName}' is not an object.");
-            var contentValue = Field<JsonValue>(t, "content", origin, fieldName + ".content");
-            var idValue = Field<JsonValue>(t, "id", origin, fieldName + ".id");
+            var contentValue = JsonFields.Required<JsonValue>(t, "content", origin, fieldName + ".content");
+            var idValue = JsonFields.Required<JsonValue>(t, "id", origin, fieldName + ".id");
             if (!contentValue.TryGetValue(out string? content))
                 throw new SharpLMException($"{origin}: field '{fieldName}.content' is {contentValue.ToJsonString()}, expected a string.");
             if (!idValue.TryGetValue(out int id) || id < 0)
@@ -200,10 +203,23 @@ public static class TokenizerJson
         return specials;
     }
 
+    /// <summary>
+    /// Model settings that change encoding and that SharpLM does not apply: word-piece affixes, and BPE dropout
+    /// (Hugging Face skips merges at random when it is set), refused rather than silently encoding differently.
+    /// </summary>
+    private static void RefuseWordPieceAffixesAndDropout(JsonObject model, string origin)
+    {
+        foreach (string affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
+            if (JsonFields.OptionalText(model, affix, origin, "model." + affix) is { Length: > 0 } text)
+                throw new SharpLMException($"{origin}: field 'model.{affix}' is \"{text}\"; byte-level BPE tokenizers have none, and SharpLM does not apply it.");
+        if (model["dropout"] is JsonValue dropout && (!dropout.TryGetValue(out double p) || p > 0))
+            throw new SharpLMException($"{origin}: field 'model.dropout' is {dropout.ToJsonString()}; BPE dropout makes encoding random, and SharpLM encodes deterministically.");
+    }
+
     private static System.Text.NormalizationForm? ReadNormalizer(JsonNode? node, string origin)
     {
-        if (node is null) return null;
-        string type = node["type"]?.GetValue<string>() ?? "";
+        if (JsonFields.OptionalObject(node, origin, "normalizer") is not { } normalizer) return null;
+        string type = JsonFields.OptionalText(normalizer, "type", origin, "normalizer.type") ?? "";
         return type switch
         {
             "NFC" => System.Text.NormalizationForm.FormC,
@@ -214,18 +230,25 @@ public static class TokenizerJson
         };
     }
 
-    /// <summary>Special tokens a TemplateProcessing post-processor places before the sequence ("single" template).</summary>
+    /// <summary>
+    /// Special tokens a TemplateProcessing post-processor places before the sequence ("single" template). Tokens
+    /// it places after the sequence are refused: SharpLM would leave them out.
+    /// </summary>
     private static IReadOnlyList<string> ReadPrefixTokens(JsonNode? node, IReadOnlyDictionary<string, int> specials, string origin)
     {
-        var processors = node?["type"]?.GetValue<string>() == "Sequence" && node["processors"] is JsonArray list ? list.ToList() : [node];
-        var template = processors.FirstOrDefault(p => p?["type"]?.GetValue<string>() == "TemplateProcessing");
+        if (JsonFields.OptionalObject(node, origin, "post_processor") is not { } processor) return [];
+        var processors = JsonFields.OptionalText(processor, "type", origin, "post_processor.type") == "Sequence" && processor["processors"] is JsonArray list
+            ? list.OfType<JsonObject>().ToList() : [processor];
+        var template = processors.FirstOrDefault(p => p["type"] is JsonValue t && t.TryGetValue(out string? name) && name == "TemplateProcessing");
         if (template?["single"] is not JsonArray single) return [];
         var prefix = new List<string>();
-        foreach (var item in single)
+        bool afterSequence = false;
+        foreach (var item in single.OfType<JsonObject>())
         {
-            if (item?["Sequence"] is not null) break;
-            string? id = item?["SpecialToken"]?["id"]?.GetValue<string>();
-            if (id is null) continue;
+            if (item["Sequence"] is not null) { afterSequence = true; continue; }
+            if (item["SpecialToken"] is not JsonObject token || token["id"] is not JsonValue value || !value.TryGetValue(out string? id)) continue;
+            if (afterSequence)
+                throw new SharpLMException($"{origin}: field 'post_processor' puts '{id}' after each sequence; SharpLM adds special tokens only before it.");
             if (!specials.ContainsKey(id))
                 throw new SharpLMException($"{origin}: field 'post_processor' puts '{id}' before each sequence, but it is not in 'added_tokens'.");
             prefix.Add(id);
@@ -250,40 +273,58 @@ public static class TokenizerJson
         }
     }
 
+    /// <summary>
+    /// The pre-tokenizer regex: ByteLevel alone (GPT-2's regex), or a Sequence of one regex Split (Isolated) and a
+    /// ByteLevel step without its own regex. Anything Hugging Face would split differently is refused: a prefix
+    /// space, two regexes applied one after the other, other steps.
+    /// </summary>
     private static string ReadPreTokenizerPattern(JsonNode? node, string origin)
     {
-        if (node is not JsonObject preTokenizer)
+        if (node is null)
             throw new SharpLMException($"{origin}: field 'pre_tokenizer' is missing; byte-level BPE needs a ByteLevel pre-tokenizer.");
-        string type = Field<JsonValue>(preTokenizer, "type", origin, "pre_tokenizer.type").GetValue<string>();
+        var preTokenizer = JsonFields.OptionalObject(node, origin, "pre_tokenizer")!;
+        string type = JsonFields.RequiredText(preTokenizer, "type", origin, "pre_tokenizer.type");
         if (type == "ByteLevel")
         {
-            bool useRegex = preTokenizer["use_regex"] is not JsonValue v || v.GetValue<bool>();
-            if (!useRegex) throw new SharpLMException($"{origin}: field 'pre_tokenizer.use_regex' is false without a Split regex; such tokenizers are not supported.");
+            RefusePrefixSpace(preTokenizer, origin, "pre_tokenizer");
+            if (!JsonFields.Flag(preTokenizer, "use_regex", true, origin, "pre_tokenizer.use_regex"))
+                throw new SharpLMException($"{origin}: field 'pre_tokenizer.use_regex' is false without a Split regex; such tokenizers are not supported.");
             return PreTokenizerPatterns.Gpt2;
         }
         if (type == "Sequence")
         {
-            var steps = Field<JsonArray>(preTokenizer, "pretokenizers", origin, "pre_tokenizer.pretokenizers");
-            string? pattern = null;
-            bool byteLevel = false;
-            foreach (var step in steps.OfType<JsonObject>())
+            var steps = JsonFields.Required<JsonArray>(preTokenizer, "pretokenizers", origin, "pre_tokenizer.pretokenizers");
+            string? split = null;
+            bool byteLevel = false, byteLevelRegex = false;
+            for (int i = 0; i < steps.Count; i++)
             {
-                string stepType = step["type"]?.GetValue<string>() ?? "";
-                if (stepType == "Split" && step["pattern"] is JsonObject p && p["Regex"] is JsonValue regex)
+                string path = $"pre_tokenizer.pretokenizers[{i}]";
+                var step = JsonFields.OptionalObject(steps[i], origin, path) ?? throw new SharpLMException($"{origin}: field '{path}' is null, expected an object.");
+                string stepType = JsonFields.OptionalText(step, "type", origin, path + ".type") ?? "";
+                if (stepType == "Split" && step["pattern"] is JsonObject p && p["Regex"] is not null)
                 {
-                    string behavior = step["behavior"]?.GetValue<string>() ?? "Isolated";
-                    bool invert = step["invert"] is JsonValue inv && inv.GetValue<bool>();
+                    string regex = JsonFields.RequiredText(p, "Regex", origin, path + ".pattern.Regex");
+                    string behavior = JsonFields.OptionalText(step, "behavior", origin, path + ".behavior") ?? "Isolated";
+                    bool invert = JsonFields.Flag(step, "invert", false, origin, path + ".invert");
                     if (behavior != "Isolated" || invert)
                         throw new SharpLMException($"{origin}: field 'pre_tokenizer' has a Split with behavior '{behavior}' and invert {invert.ToString().ToLowerInvariant()}; only Isolated without invert is supported.");
-                    pattern = regex.GetValue<string>();
+                    if (split is not null)
+                        throw new SharpLMException($"{origin}: field '{path}' is a second Split; SharpLM applies one pre-tokenizer regex.");
+                    if (byteLevel)
+                        throw new SharpLMException($"{origin}: field '{path}' splits after the ByteLevel step, on byte-alphabet text (spaces already 'Ġ'); only Split before ByteLevel is supported.");
+                    split = regex;
                 }
                 else if (stepType == "ByteLevel")
                 {
+                    RefusePrefixSpace(step, origin, path);
                     byteLevel = true;
-                    if (pattern is null && (step["use_regex"] is not JsonValue u || u.GetValue<bool>())) pattern = PreTokenizerPatterns.Gpt2;
+                    byteLevelRegex = JsonFields.Flag(step, "use_regex", true, origin, path + ".use_regex");
                 }
                 else throw new SharpLMException($"{origin}: field 'pre_tokenizer.pretokenizers' contains a '{stepType}' step; only Split (regex) and ByteLevel are supported.");
             }
+            if (split is not null && byteLevelRegex)
+                throw new SharpLMException($"{origin}: field 'pre_tokenizer' applies a Split regex and then ByteLevel's own regex (use_regex true); SharpLM applies one pre-tokenizer regex.");
+            string? pattern = split ?? (byteLevelRegex ? PreTokenizerPatterns.Gpt2 : null);
             if (!byteLevel || pattern is null)
                 throw new SharpLMException($"{origin}: field 'pre_tokenizer' must be a Sequence of a regex Split and a ByteLevel step.");
             return pattern;
@@ -291,8 +332,10 @@ public static class TokenizerJson
         throw new SharpLMException($"{origin}: field 'pre_tokenizer.type' is '{type}', expected ByteLevel or Sequence.");
     }
 
-    private static T Field<T>(JsonObject parent, string name, string origin, string path) where T : JsonNode =>
-        parent[name] as T ?? throw new SharpLMException(parent.ContainsKey(name)
-            ? $"{origin}: field '{path}' has the wrong type (expected {(typeof(T) == typeof(JsonObject) ? "an object" : typeof(T) == typeof(JsonArray) ? "an array" : "a value")})."
-            : $"{origin}: field '{path}' is missing.");
+    /// <summary>ByteLevel's add_prefix_space puts a space before the text (RoBERTa), which changes the first word's ids.</summary>
+    private static void RefusePrefixSpace(JsonObject byteLevel, string origin, string path)
+    {
+        if (JsonFields.Flag(byteLevel, "add_prefix_space", false, origin, path + ".add_prefix_space"))
+            throw new SharpLMException($"{origin}: field '{path}.add_prefix_space' is true; SharpLM does not put a space before the text.");
+    }
 }
