@@ -107,4 +107,28 @@ public class TokenizerJsonCheckTests
         var error = Assert.Throws<SharpLMException>(() => TokenizerJson.Load(path));
         Assert.Equal($"{path}: not valid JSON (Duplicate property 'a' encountered during deserialization).", error.Message);
     }
+
+    [Theory]
+    [InlineData("lstrip")]
+    [InlineData("rstrip")]
+    [InlineData("single_word")]
+    public void Added_tokens_that_take_more_than_their_text_are_refused(string flag)
+    {
+        Assert.Contains($"field 'added_tokens[0].{flag}' is true for '<|endoftext|>'", Refusal(j => j["added_tokens"]![0]![flag] = true));
+    }
+
+    [Fact]
+    public void A_rank_file_giving_one_rank_to_two_tokens_names_both()
+    {
+        var ranks = Enumerable.Range(0, 256).Select(b => (new[] { (byte)b }, b)).Append(("ab"u8.ToArray(), 256)).Append(("cd"u8.ToArray(), 256));
+        var error = Assert.Throws<SharpLMException>(() => BpeTokenizer.FromRanks(ranks, PreTokenizerPatterns.Gpt2, new Dictionary<string, int>(), "r.tiktoken"));
+        Assert.Equal("r.tiktoken: rank 256 is given to two tokens, 'ab' and 'cd'.", error.Message);
+    }
+
+    [Fact]
+    public void An_absurd_vocabulary_size_is_refused_before_training()
+    {
+        var error = Assert.Throws<SharpLMException>(() => BpeTrainer.Train(["x"], new BpeTrainerOptions { VocabularySize = int.MaxValue }));
+        Assert.Equal($"vocabulary size {int.MaxValue} is above the supported maximum of 2097152.", error.Message);
+    }
 }

@@ -118,9 +118,15 @@ public sealed class BpeTokenizer
         IReadOnlyDictionary<string, int> specialTokens, string origin)
     {
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tokenByRank = new Dictionary<int, string>();
         foreach (var (bytes, rank) in ranks)
-            if (!vocabulary.TryAdd(ByteLevelAlphabet.Encode(bytes), rank))
+        {
+            string token = ByteLevelAlphabet.Encode(bytes);
+            if (!vocabulary.TryAdd(token, rank))
                 throw new SharpLMException($"{origin}: the token with rank {rank} appears twice.");
+            if (!tokenByRank.TryAdd(rank, token))
+                throw new SharpLMException($"{origin}: rank {rank} is given to two tokens, '{tokenByRank[rank]}' and '{token}'.");
+        }
         var merges = new List<(int Merged, int Left, int Right, string LeftToken, string RightToken)>();
         foreach (var (token, rank) in vocabulary)
         {

@@ -30,8 +30,14 @@ public readonly record struct BpeTrainingProgress(string Phase, long Done, long 
 /// </summary>
 public static class BpeTrainer
 {
+    public const int MaxVocabularySize = 1 << 21;
+
     public static BpeTokenizer Train(IEnumerable<string> documents, BpeTrainerOptions options, IProgress<BpeTrainingProgress>? progress = null)
     {
+        // Ids the merges do not reach get reserved tokens (held in memory and written out), so the size is bounded:
+        // eight times the largest vocabularies in use (256k) is ample.
+        if (options.VocabularySize > MaxVocabularySize)
+            throw new SharpLMException($"vocabulary size {options.VocabularySize} is above the supported maximum of {MaxVocabularySize}.");
         int mergeBudget = options.VocabularySize - 256 - options.SpecialTokens.Count;
         if (mergeBudget < 0)
             throw new SharpLMException($"vocabulary size {options.VocabularySize} is too small: it must hold 256 byte tokens and {options.SpecialTokens.Count} special tokens.");

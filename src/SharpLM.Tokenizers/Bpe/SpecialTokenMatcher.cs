@@ -4,34 +4,23 @@ namespace SharpLM.Tokenizers.Bpe;
 
 /// <summary>
 /// Finds special tokens in text: leftmost match first, the longest special token at that position, as Hugging
-/// Face's added-vocabulary splitter does. A character trie rather than a regex alternation, because tokenizers
-/// may hold thousands of special tokens (reserved ones filling unused ids), and a compiled regex of that many
-/// alternatives takes tens of seconds to build.
+/// Face's added-vocabulary splitter does. At each position where some special token could start, it looks up
+/// the text's span for each distinct special-token length, longest first. Tokenizers may hold thousands of
+/// special tokens (reserved ones filling unused ids) but only a few distinct lengths, and a compiled regex of
+/// that many alternatives takes tens of seconds to build.
 /// </summary>
 internal sealed class SpecialTokenMatcher
 {
-    private sealed class Node
-    {
-        public readonly Dictionary<char, Node> Children = [];
-        public bool IsToken;
-    }
-
-    private readonly Node _root = new();
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _tokens;
+    private readonly int[] _lengthsLongestFirst;
     private readonly SearchValues<char> _firstChars;
 
     public SpecialTokenMatcher(IEnumerable<string> tokens)
     {
-        foreach (string token in tokens)
-        {
-            var node = _root;
-            foreach (char c in token)
-            {
-                if (!node.Children.TryGetValue(c, out var child)) node.Children[c] = child = new Node();
-                node = child;
-            }
-            node.IsToken = true;
-        }
-        _firstChars = SearchValues.Create([.. _root.Children.Keys]);
+        var set = new HashSet<string>(tokens, StringComparer.Ordinal);
+        _tokens = set.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lengthsLongestFirst = [.. set.Select(t => t.Length).Distinct().OrderDescending()];
+        _firstChars = SearchValues.Create([.. set.Select(t => t[0]).Distinct()]);
     }
 
     /// <summary>The (start, length) of each special token in <paramref name="text"/>, left to right, not overlapping.</summary>
@@ -43,17 +32,19 @@ internal sealed class SpecialTokenMatcher
         {
             int offset = text.AsSpan(position).IndexOfAny(_firstChars);
             if (offset < 0) break;
-            int start = position + offset, longest = 0;
-            var node = _root;
-            for (int i = start; i < text.Length && node.Children.TryGetValue(text[i], out var next); i++)
+            int start = position + offset, found = 0;
+            foreach (int length in _lengthsLongestFirst)
             {
-                node = next;
-                if (node.IsToken) longest = i - start + 1;
+                if (start + length <= text.Length && _tokens.Contains(text.AsSpan(start, length)))
+                {
+                    found = length;
+                    break;
+                }
             }
-            if (longest > 0)
+            if (found > 0)
             {
-                matches.Add((start, longest));
-                position = start + longest;
+                matches.Add((start, found));
+                position = start + found;
             }
             else position = start + 1;
         }

@@ -183,6 +183,10 @@ public static class TokenizerJson
                 throw new SharpLMException($"{origin}: field '{fieldName}.id' is {idValue.ToJsonString()}, expected a non-negative integer.");
             if (content.Length == 0)
                 throw new SharpLMException($"{origin}: field '{fieldName}.content' is empty; an empty added token would match between every two characters.");
+            // These change which text the token takes (the spaces around it, or only whole words); SharpLM matches the exact text.
+            foreach (string flag in new[] { "lstrip", "rstrip", "single_word" })
+                if (JsonFields.Flag(t, flag, false, origin, $"{fieldName}.{flag}"))
+                    throw new SharpLMException($"{origin}: field '{fieldName}.{flag}' is true for '{content}'; SharpLM matches added tokens as exact text only.");
             bool inVocabulary = vocabulary.TryGetValue(content, out int vocabularyId);
             if (inVocabulary && vocabularyId != id)
                 throw new SharpLMException($"{origin}: field '{fieldName}' gives '{content}' id {id}, but 'model.vocab' gives it id {vocabularyId}.");
