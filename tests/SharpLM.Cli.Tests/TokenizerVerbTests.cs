@@ -94,4 +94,19 @@ public class TokenizerVerbTests
                      "999700 of them for ids no token has (the largest id is 1000000, 'Ġleviathan').", result.Error.Trim());
         Assert.Empty(CliProcess.Run("tokenizer", "encode", "--tokenizer", Trained.Value, "--text", "the whale").Error);
     }
+
+    [Fact]
+    public void Audit_takes_the_pattern_for_its_tiktoken_files_only()
+    {
+        string dir = CliProcess.TempDirectory();
+        string rankFile = Path.Combine(dir, "trained.tiktoken");
+        Assert.Equal(0, CliProcess.Run("tokenizer", "convert", "--tokenizer", Trained.Value, "--out", rankFile).ExitCode);
+        string documents = Documents(3);
+
+        var audit = CliProcess.Run("tokenizer", "audit", "--tokenizer", Trained.Value, rankFile, "--pattern", "gpt2", "--in", documents);
+        Assert.True(audit.ExitCode == 0, audit.Error);
+        var refused = CliProcess.Run("tokenizer", "audit", "--tokenizer", Trained.Value, "--pattern", "gpt2", "--in", documents);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("sharplm: error: option --pattern applies only to .tiktoken files, and none of the --tokenizer values is one.", refused.Error.Trim());
+    }
 }

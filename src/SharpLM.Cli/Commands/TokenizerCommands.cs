@@ -137,12 +137,14 @@ public static class TokenizerCommands
             { tokenizers, pattern, inputs, top };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            string[] names = parse.GetValue(tokenizers)!;
+            if (parse.GetValue(pattern) is not null && !names.Any(IsRankFile))
+                throw new Core.SharpLMException("option --pattern applies only to .tiktoken files, and none of the --tokenizer values is one.");
             var documents = parse.GetValue(inputs)!.SelectMany(DocumentJsonl.Read).ToList();
             var table = new Table().AddColumns("data set", "tokenizer", "docs", "MB", "bytes/token", "tokens/word", "byte fallback", "most frequent tokens");
-            foreach (string name in parse.GetValue(tokenizers)!)
+            foreach (string name in names)
             {
-                bool isRankFile = name.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase);
-                var tokenizer = TokenizerStage.Open(name, isRankFile ? parse.GetValue(pattern) : null);
+                var tokenizer = TokenizerStage.Open(name, IsRankFile(name) ? parse.GetValue(pattern) : null);
                 foreach (var row in TokenizerAudit.Run(tokenizer, documents, TokenizerAudit.DataSetOf, parse.GetValue(top)))
                     table.AddRow(Markup.Escape(row.Group), Markup.Escape(Path.GetFileName(name) == "tokenizer.json" ? name : Path.GetFileName(name)),
                         row.Documents.ToString(), $"{row.Bytes / 1e6:F2}", $"{row.BytesPerToken:F2}", $"{row.TokensPerWord:F2}", $"{100 * row.ByteFallbackRate:F2}%",
@@ -153,6 +155,8 @@ public static class TokenizerCommands
         }));
         return command;
     }
+
+    private static bool IsRankFile(string name) => name.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase);
 
     private static Command Convert()
     {
