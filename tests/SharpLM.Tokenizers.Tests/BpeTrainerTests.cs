@@ -18,8 +18,10 @@ public class BpeTrainerTests
         Assert.Equal(256, tokenizer.Vocabulary["aa"]);
         Assert.Equal(257, tokenizer.Vocabulary["ab"]);
         Assert.Equal(258, tokenizer.Vocabulary["aaab"]);
-        // Special tokens take the top ids of the requested vocabulary; 259..295 stay unused here.
+        // Special tokens take the top ids of the requested vocabulary; 259..295 get reserved tokens, so ids stay dense.
         Assert.Equal(new[] { 296, 297, 298, 299 }, SpecialTokens.Default.Select(t => tokenizer.Specials[t]));
+        Assert.Equal(259, tokenizer.Specials[ReservedTokens.Name(0)]);
+        Assert.Equal(295, tokenizer.Specials[ReservedTokens.Name(36)]);
         Assert.Equal(300, tokenizer.VocabularySize);
         Assert.Equal(new[] { 258, 'd', 258, 'a', 'c' }, tokenizer.Encode("aaabdaaabac"));
     }

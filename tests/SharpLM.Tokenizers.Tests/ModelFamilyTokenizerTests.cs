@@ -41,8 +41,8 @@ public class ModelFamilyTokenizerTests
         var model = json["model"]!.AsObject();
         model["ignore_merges"] = true;
         // A whole-word token that the merges cannot build: only ignore_merges can produce it.
-        model["vocab"]!.AsObject()["Ġleviathan"] = 590;
-        json["added_tokens"]!.AsArray().Add(new JsonObject { ["id"] = 591, ["content"] = "<|begin_of_text|>", ["special"] = true });
+        model["vocab"]!.AsObject()["Ġleviathan"] = 600; // above the trained ids, which reach 599
+        json["added_tokens"]!.AsArray().Add(new JsonObject { ["id"] = 601, ["content"] = "<|begin_of_text|>", ["special"] = true });
         json["post_processor"] = new JsonObject
         {
             ["type"] = "TemplateProcessing",
@@ -53,7 +53,7 @@ public class ModelFamilyTokenizerTests
         var loaded = TokenizerJson.FromJson(json, "llama3.json");
         Assert.True(loaded.IgnoreMerges);
         Assert.Equal(Llama3Pattern, loaded.PreTokenizerPattern);
-        Assert.Equal([591, Trained.Encode("The")[0], 590], loaded.Encode("The leviathan", addPrefix: true));
+        Assert.Equal([601, Trained.Encode("The")[0], 600], loaded.Encode("The leviathan", addPrefix: true));
         // The Llama 3 pattern cuts digit runs into groups of at most three before merging.
         Assert.Equal([.. loaded.Encode("123"), .. loaded.Encode("45")], loaded.Encode("12345"));
         Assert.Equal("The leviathan", loaded.Decode(loaded.Encode("The leviathan")));

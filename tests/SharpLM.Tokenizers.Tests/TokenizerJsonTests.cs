@@ -22,7 +22,7 @@ public class TokenizerJsonTests
         var json = JsonNode.Parse(File.ReadAllText(path))!;
         Assert.Equal("BPE", json["model"]!["type"]!.GetValue<string>());
         Assert.Equal("ByteLevel", json["pre_tokenizer"]!["type"]!.GetValue<string>());
-        Assert.Equal("<|endoftext|>", json["added_tokens"]![0]!["content"]!.GetValue<string>());
+        Assert.Contains(json["added_tokens"]!.AsArray(), t => t!["content"]!.GetValue<string>() == "<|endoftext|>" && t["id"]!.GetValue<int>() == 596);
         Assert.IsType<JsonArray>(json["model"]!["merges"]![0]);
     }
 

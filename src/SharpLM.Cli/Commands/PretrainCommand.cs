@@ -31,7 +31,7 @@ public static class PretrainCommand
                 : new PretrainConfig();
             if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
             if (parse.GetValue(device) is string d) settings = settings with { Training = settings.Training with { Device = d } };
-            var tokenizer = Tokenizers.TokenizerSource.Load(parse.GetValue(tokenizerPath)!);
+            var tokenizer = TokenizerStage.Open(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);
             using var claim = run.Lock();
             using var metrics = new MetricsWriter(run.Metrics);

@@ -32,7 +32,7 @@ public static class TokenizerCommands
         var output = new Option<string>("--out", "-o") { Description = "tokenizer.json to write.", Required = true };
         var vocabulary = new Option<int>("--vocab-size") { Description = "Vocabulary size including 256 byte tokens and special tokens.", DefaultValueFactory = _ => 4096 };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 };
-        var pattern = PatternOption();
+        var pattern = new Option<string>("--pattern") { Description = "Pre-tokenizer: gpt2, cl100k, o200k or a regular expression.", DefaultValueFactory = _ => "gpt2" };
         var specials = new Option<string[]>("--special-tokens")
         {
             Description = "Special tokens, reserved at the top ids in this order.", DefaultValueFactory = _ => [.. SpecialTokens.Default],
@@ -43,13 +43,18 @@ public static class TokenizerCommands
         train.SetAction(parse => CliRunner.Run(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            string[] specialTokens = parse.GetValue(specials)!;
+            int empty = Array.FindIndex(specialTokens, string.IsNullOrWhiteSpace);
+            if (empty >= 0) throw new Core.SharpLMException($"option --special-tokens: token {empty + 1} of {specialTokens.Length} is empty or only whitespace; give each special token as text such as <|endoftext|>.");
             var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, parse.GetValue(output)!,
                 new BpeTrainerOptions
                 {
                     VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
-                    PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = parse.GetValue(specials)!,
+                    PreTokenizerPattern = PreTokenizerPatterns.Resolve(parse.GetValue(pattern)!), SpecialTokens = specialTokens,
                 });
-            Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
+            int reserved = tokenizer.VocabularySize - tokenizer.Vocabulary.Count - specialTokens.Length;
+            string reservedNote = reserved > 0 ? $" ({reserved} of them reserved: the corpus ran out of merges; a smaller --vocab-size avoids them)" : "";
+            Console.WriteLine($"wrote {parse.GetValue(output)}: {tokenizer.VocabularySize} tokens{reservedNote}, {tokenizer.Merges.Count} merges, {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
         return train;
@@ -58,20 +63,22 @@ public static class TokenizerCommands
     private static Option<string> TokenizerOption() =>
         new("--tokenizer", "-t") { Description = $"A tokenizer.json, a .tiktoken rank file, or a built-in name ({string.Join(", ", TokenizerSource.BuiltInNames)}).", Required = true };
 
+    /// <summary>The pre-tokenizer of a .tiktoken file, which records none; tokenizer.json files and built-ins carry their own.</summary>
     private static Option<string> PatternOption() =>
-        new("--pattern") { Description = "Pre-tokenizer: gpt2, cl100k, o200k or a regular expression (for training and .tiktoken files).", DefaultValueFactory = _ => "gpt2" };
+        new("--pattern") { Description = "Pre-tokenizer of a .tiktoken file (required there): gpt2, cl100k, o200k or a regular expression." };
 
-    private static BpeTokenizer Open(ParseResult parse, Option<string> tokenizer, Option<string>? pattern = null) =>
-        TokenizerSource.Load(parse.GetValue(tokenizer)!, pattern is null ? null : parse.GetValue(pattern));
+    private static BpeTokenizer Open(ParseResult parse, Option<string> tokenizer, Option<string> pattern) =>
+        TokenizerStage.Open(parse.GetValue(tokenizer)!, parse.GetValue(pattern));
 
     private static Command Encode()
     {
         var tokenizerPath = TokenizerOption();
+        var pattern = PatternOption();
         var text = new Option<string>("--text") { Description = "Text to encode.", Required = true };
-        var encode = new Command("encode", "Print the token ids of a text as a JSON array.") { tokenizerPath, text };
+        var encode = new Command("encode", "Print the token ids of a text as a JSON array.") { tokenizerPath, pattern, text };
         encode.SetAction(parse => CliRunner.Run(() =>
         {
-            var tokenizer = Open(parse, tokenizerPath);
+            var tokenizer = Open(parse, tokenizerPath, pattern);
             Console.WriteLine(JsonSerializer.Serialize(tokenizer.Encode(parse.GetValue(text)!)));
             return 0;
         }));
@@ -82,10 +89,11 @@ public static class TokenizerCommands
     {
         var tokenizerPath = TokenizerOption();
         var ids = new Option<string>("--ids") { Description = "Token ids as a JSON array, e.g. [15496, 995].", Required = true };
-        var decode = new Command("decode", "Print the text of a JSON array of token ids.") { tokenizerPath, ids };
+        var pattern = PatternOption();
+        var decode = new Command("decode", "Print the text of a JSON array of token ids.") { tokenizerPath, pattern, ids };
         decode.SetAction(parse => CliRunner.Run(() =>
         {
-            var tokenizer = Open(parse, tokenizerPath);
+            var tokenizer = Open(parse, tokenizerPath, pattern);
             Console.WriteLine(tokenizer.Decode(CliRunner.ParseIdList(parse.GetValue(ids)!, "--ids")));
             return 0;
         }));
@@ -98,13 +106,14 @@ public static class TokenizerCommands
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string>("--out-dir", "-o") { Description = "Folder for train.tok and val.tok.", Required = true };
         var fraction = new Option<double>("--val-fraction") { Description = "Share of documents (by id hash) for validation.", DefaultValueFactory = _ => 0.05 };
+        var pattern = PatternOption();
         var command = new Command("encode-corpus", "Encode documents into train/validation token shards (memory-mappable binary).")
-            { tokenizerPath, inputs, outDir, fraction };
+            { tokenizerPath, pattern, inputs, outDir, fraction };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             double share = parse.GetValue(fraction);
             if (share is < 0 or >= 1) throw new Core.SharpLMException($"option --val-fraction must be in [0, 1), got {share}.");
-            var tokenizer = Open(parse, tokenizerPath);
+            var tokenizer = Open(parse, tokenizerPath, pattern);
             string dir = parse.GetValue(outDir)!;
             var result = TokenizerStage.EncodeCorpus(tokenizer, parse.GetValue(inputs)!, Path.Combine(dir, "train.tok"), Path.Combine(dir, "val.tok"), share);
             Console.WriteLine($"train.tok: {result.TrainTokens:N0} tokens in {result.TrainDocuments} documents; " +
@@ -123,15 +132,19 @@ public static class TokenizerCommands
         };
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
         var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 };
+        var pattern = PatternOption();
         var command = new Command("audit", "Per data set: bytes per token, tokens per word, byte-fallback rate and frequent tokens, tokenizers side by side.")
-            { tokenizers, inputs, top };
+            { tokenizers, pattern, inputs, top };
         command.SetAction(parse => CliRunner.Run(() =>
         {
+            string[] names = parse.GetValue(tokenizers)!;
+            if (parse.GetValue(pattern) is not null && !names.Any(IsRankFile))
+                throw new Core.SharpLMException("option --pattern applies only to .tiktoken files, and none of the --tokenizer values is one.");
             var documents = parse.GetValue(inputs)!.SelectMany(DocumentJsonl.Read).ToList();
             var table = new Table().AddColumns("data set", "tokenizer", "docs", "MB", "bytes/token", "tokens/word", "byte fallback", "most frequent tokens");
-            foreach (string name in parse.GetValue(tokenizers)!)
+            foreach (string name in names)
             {
-                var tokenizer = TokenizerSource.Load(name);
+                var tokenizer = TokenizerStage.Open(name, IsRankFile(name) ? parse.GetValue(pattern) : null);
                 foreach (var row in TokenizerAudit.Run(tokenizer, documents, TokenizerAudit.DataSetOf, parse.GetValue(top)))
                     table.AddRow(Markup.Escape(row.Group), Markup.Escape(Path.GetFileName(name) == "tokenizer.json" ? name : Path.GetFileName(name)),
                         row.Documents.ToString(), $"{row.Bytes / 1e6:F2}", $"{row.BytesPerToken:F2}", $"{row.TokensPerWord:F2}", $"{100 * row.ByteFallbackRate:F2}%",
@@ -142,6 +155,8 @@ public static class TokenizerCommands
         }));
         return command;
     }
+
+    private static bool IsRankFile(string name) => name.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase);
 
     private static Command Convert()
     {

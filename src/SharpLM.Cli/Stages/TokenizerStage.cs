@@ -1,4 +1,5 @@
 using SharpLM.Cli.Terminal;
+using SharpLM.Tokenizers;
 using SharpLM.Core.Formats.Documents;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Tokenizers.Corpus;
@@ -9,15 +10,30 @@ namespace SharpLM.Cli.Stages;
 /// <summary>Tokenizer stage: train byte-level BPE on documents; encode documents into token shards.</summary>
 public static class TokenizerStage
 {
+    /// <summary>
+    /// Opens a tokenizer by name or path (see <see cref="TokenizerSource.Load"/>) and prints its warning, if any:
+    /// ids so sparse that a model built on it would spend most embedding rows on ids no token has.
+    /// </summary>
+    public static BpeTokenizer Open(string nameOrPath, string? pattern = null)
+    {
+        var tokenizer = TokenizerSource.Load(nameOrPath, pattern);
+        if (tokenizer.SparseIdsWarning is { } warning) Console.Error.WriteLine($"sharplm: warning: {warning}");
+        return tokenizer;
+    }
+
     public static BpeTokenizer Train(IReadOnlyList<string> documentFiles, string outputPath, BpeTrainerOptions options)
     {
         var tokenizer = Display.Progress("training tokenizer", options.VocabularySize - 256 - options.SpecialTokens.Count, sink =>
             BpeTrainer.Train(documentFiles.SelectMany(DocumentJsonl.Read).Select(d => d.Text), options,
-                new ImmediateProgress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0,
-                    p.Phase == "merging" ? $"merge {p.Done}/{p.Total}" : $"counting words in document {p.Done}"))));
+                new ImmediateProgress<BpeTrainingProgress>(p => sink.Report(p.Phase == "merging" ? p.Done : 0, Describe(p)))));
         TokenizerJson.Save(tokenizer, outputPath);
         return tokenizer;
     }
+
+    private static string Describe(BpeTrainingProgress progress) =>
+        progress.Phase != "merging" ? $"counting words in document {progress.Done}"
+        : progress.StoppedEarly is null ? $"merge {progress.Done}/{progress.Total}"
+        : $"merge {progress.Done}/{progress.Total}: merges stopped early, {progress.StoppedEarly}";
 
     /// <summary>Encodes train and validation documents already split by the data pipeline.</summary>
     public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,

@@ -25,7 +25,7 @@ public sealed class BpeTokenizer
     private readonly Dictionary<long, (int Rank, int Id)> _merges;
     private readonly int[] _byteIds = new int[256];
     private readonly Regex _preTokenizer;
-    private readonly Regex? _specialSplitter;
+    private readonly SpecialTokenMatcher? _specialSplitter;
     private readonly Dictionary<int, string> _specialById;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
@@ -45,7 +45,7 @@ public sealed class BpeTokenizer
         foreach (var (token, id) in _tokenToId)
         {
             if (id < 0) throw new SharpLMException($"{origin}: field 'model.vocab' gives token '{token}' the negative id {id}.");
-            if (!_idToToken.TryAdd(id, token)) throw new SharpLMException($"{origin}: field 'model.vocab' gives id {id} to two tokens.");
+            if (!_idToToken.TryAdd(id, token)) throw new SharpLMException($"{origin}: field 'model.vocab' gives id {id} to both '{_idToToken[id]}' and '{token}'.");
         }
         for (int b = 0; b < 256; b++)
         {
@@ -67,12 +67,21 @@ public sealed class BpeTokenizer
         }
 
         Specials = new Dictionary<string, int>(specialTokens, StringComparer.Ordinal);
-        _specialById = specialTokens.ToDictionary(p => p.Value, p => p.Key);
-        if (specialTokens.Count > 0)
+        _specialById = new Dictionary<int, string>(specialTokens.Count);
+        foreach (var (special, id) in specialTokens)
         {
-            string alternation = string.Join("|", specialTokens.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape));
-            _specialSplitter = new Regex(alternation, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            // An empty special token would match between every two characters and split text into single characters.
+            if (special.Length == 0) throw new SharpLMException($"{origin}: special token {id} is empty.");
+            if (id < 0) throw new SharpLMException($"{origin}: special token '{special}' has the negative id {id}.");
+            // A special token may also be a vocabulary token (one that merges build), but only under the same id.
+            if (_idToToken.TryGetValue(id, out string? owner) && owner != special)
+                throw new SharpLMException($"{origin}: special token '{special}' has id {id}, which the vocabulary gives to '{owner}'.");
+            if (_tokenToId.TryGetValue(special, out int other) && other != id)
+                throw new SharpLMException($"{origin}: special token '{special}' (id {id}) is also a vocabulary token with id {other}.");
+            if (!_specialById.TryAdd(id, special))
+                throw new SharpLMException($"{origin}: special tokens '{_specialById[id]}' and '{special}' share id {id}.");
         }
+        if (specialTokens.Count > 0) _specialSplitter = new SpecialTokenMatcher(specialTokens.Keys);
         PreTokenizerPattern = preTokenizerPattern;
         try
         {
@@ -84,7 +93,20 @@ public sealed class BpeTokenizer
         }
         int maxId = Math.Max(_idToToken.Keys.DefaultIfEmpty(-1).Max(), _specialById.Keys.DefaultIfEmpty(-1).Max());
         VocabularySize = maxId + 1;
+        int inUse = new HashSet<int>(_idToToken.Keys.Concat(_specialById.Keys)).Count;
+        if (VocabularySize - inUse > Math.Max(SparseGapLimit, inUse))
+            SparseIdsWarning = $"{origin}: only {inUse} of the ids 0..{maxId} name a token, so a model built on it gets {VocabularySize} embedding rows, " +
+                               $"{VocabularySize - inUse} of them for ids no token has (the largest id is {maxId}, '{IdToToken(maxId)}').";
     }
+
+    /// <summary>Unused ids tolerated without a warning: a trained vocabulary's few, or a model family's padding to a round size.</summary>
+    private const int SparseGapLimit = 1024;
+
+    /// <summary>
+    /// Set when most ids below the largest name no token (a stray id far above the rest): the embedding table
+    /// has a row per id, so such a tokenizer silently builds a model mostly made of unused rows.
+    /// </summary>
+    public string? SparseIdsWarning { get; }
 
     /// <summary>
     /// Builds a tokenizer from tiktoken-style ranks (token bytes → rank = id). Ranks carry no merge list, so
@@ -96,9 +118,15 @@ public sealed class BpeTokenizer
         IReadOnlyDictionary<string, int> specialTokens, string origin)
     {
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tokenByRank = new Dictionary<int, string>();
         foreach (var (bytes, rank) in ranks)
-            if (!vocabulary.TryAdd(ByteLevelAlphabet.Encode(bytes), rank))
+        {
+            string token = ByteLevelAlphabet.Encode(bytes);
+            if (!vocabulary.TryAdd(token, rank))
                 throw new SharpLMException($"{origin}: the token with rank {rank} appears twice.");
+            if (!tokenByRank.TryAdd(rank, token))
+                throw new SharpLMException($"{origin}: rank {rank} is given to two tokens, '{tokenByRank[rank]}' and '{token}'.");
+        }
         var merges = new List<(int Merged, int Left, int Right, string LeftToken, string RightToken)>();
         foreach (var (token, rank) in vocabulary)
         {
@@ -141,11 +169,11 @@ public sealed class BpeTokenizer
             return ids;
         }
         int position = 0;
-        foreach (Match special in _specialSplitter.Matches(text))
+        foreach (var (index, length) in _specialSplitter.Matches(text))
         {
-            if (special.Index > position) EncodeOrdinary(text[position..special.Index], ids);
-            ids.Add(Specials[special.Value]);
-            position = special.Index + special.Length;
+            if (index > position) EncodeOrdinary(text[position..index], ids);
+            ids.Add(Specials[text.Substring(index, length)]);
+            position = index + length;
         }
         if (position < text.Length) EncodeOrdinary(text[position..], ids);
         return ids;

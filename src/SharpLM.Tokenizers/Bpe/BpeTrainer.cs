@@ -4,8 +4,12 @@ using SharpLM.Core;
 
 namespace SharpLM.Tokenizers.Bpe;
 
-/// <summary>Progress of a training run: merges learned so far out of the target.</summary>
-public readonly record struct BpeTrainingProgress(string Phase, long Done, long Total);
+/// <summary>
+/// Progress of a training run: merges learned so far out of the target. The last report of the "merging" phase
+/// has <see cref="Done"/> equal to the merges actually learned, and <see cref="StoppedEarly"/> says why when
+/// that is fewer than <see cref="Total"/>.
+/// </summary>
+public readonly record struct BpeTrainingProgress(string Phase, long Done, long Total, string? StoppedEarly = null);
 
 /// <summary>
 /// Trains a byte-level BPE tokenizer. Written by hand because no .NET library trains BPE (Microsoft.ML.Tokenizers
@@ -18,18 +22,34 @@ public readonly record struct BpeTrainingProgress(string Phase, long Done, long 
 /// touches, never a recount of the corpus. Queue entries whose count has since changed are detected when
 /// popped and re-queued with the current count.
 ///
-/// Special tokens take the last ids of the requested vocabulary (see <see cref="SpecialTokens"/>).
+/// Special tokens take the last ids of the requested vocabulary (see <see cref="SpecialTokens"/>); ids that
+/// merges did not reach are filled with <see cref="ReservedTokens"/>.
 ///
 /// Determinism: the most frequent pair wins; ties go to the pair with the smaller left token id, then the
 /// smaller right token id (ids 0–255 are the byte values, merges take ids from 256 in the order learned).
 /// </summary>
 public static class BpeTrainer
 {
+    public const int MaxVocabularySize = 1 << 21;
+
     public static BpeTokenizer Train(IEnumerable<string> documents, BpeTrainerOptions options, IProgress<BpeTrainingProgress>? progress = null)
     {
+        // Ids the merges do not reach get reserved tokens (held in memory and written out), so the size is bounded:
+        // eight times the largest vocabularies in use (256k) is ample.
+        if (options.VocabularySize > MaxVocabularySize)
+            throw new SharpLMException($"vocabulary size {options.VocabularySize} is above the supported maximum of {MaxVocabularySize}.");
         int mergeBudget = options.VocabularySize - 256 - options.SpecialTokens.Count;
         if (mergeBudget < 0)
             throw new SharpLMException($"vocabulary size {options.VocabularySize} is too small: it must hold 256 byte tokens and {options.SpecialTokens.Count} special tokens.");
+
+        for (int i = 0; i < options.SpecialTokens.Count; i++)
+        {
+            string special = options.SpecialTokens[i];
+            // Checked before the corpus is read, since the finished tokenizer would refuse them only after training.
+            if (string.IsNullOrWhiteSpace(special)) throw new SharpLMException($"special token {i + 1} of {options.SpecialTokens.Count} is empty or only whitespace.");
+            if (special.Length == 1 && ByteLevelAlphabet.TryCharToByte(special[0], out _))
+                throw new SharpLMException($"special token '{special}' is also a byte token of the vocabulary.");
+        }
 
         var wordCounts = CountWords(documents, options.PreTokenizerPattern, progress);
         var words = new List<int[]>(wordCounts.Count);
@@ -65,15 +85,25 @@ public static class BpeTrainer
         Array.Fill(lastVisit, -1);
         var delta = new Dictionary<long, long>();
         int mergeIndex = 0;
-        while (mergeIndex < mergeBudget && queue.TryDequeue(out long pair, out var priority))
+        string? stoppedEarly = null;
+        while (mergeIndex < mergeBudget)
         {
+            if (!queue.TryDequeue(out long pair, out var priority))
+            {
+                stoppedEarly = "every pre-token of the corpus is already a single token";
+                break;
+            }
             long current = pairCounts.GetValueOrDefault(pair);
             if (current != -priority.NegativeCount)
             {
                 if (current > 0) queue.Enqueue(pair, (-current, pair));
                 continue;
             }
-            if (current < options.MinPairFrequency) break;
+            if (current < options.MinPairFrequency)
+            {
+                stoppedEarly = $"no pair of tokens occurs {options.MinPairFrequency} or more times in the corpus any more (the minimum pair frequency)";
+                break;
+            }
 
             int left = (int)(pair >> 32), right = (int)(uint)pair;
             byte[] mergedBytes = [.. tokenBytes[left], .. tokenBytes[right]];
@@ -124,18 +154,18 @@ public static class BpeTrainer
             mergeIndex++;
             if (mergeIndex % 64 == 0) progress?.Report(new BpeTrainingProgress("merging", mergeIndex, mergeBudget));
         }
-        progress?.Report(new BpeTrainingProgress("merging", mergeBudget, mergeBudget));
+        progress?.Report(new BpeTrainingProgress("merging", mergeIndex, mergeBudget, stoppedEarly));
 
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = 0; id < tokenBytes.Count; id++) vocabulary[ByteLevelAlphabet.Encode(tokenBytes[id])] = id;
         // Specials sit at fixed ids at the top of the requested vocabulary. When merges run out first (a small
-        // corpus), the ids between the last merge and the first special stay unused.
+        // corpus), the ids between the last merge and the first special get reserved tokens, so ids stay dense.
         var specials = new Dictionary<string, int>(StringComparer.Ordinal);
         int firstSpecial = options.VocabularySize - options.SpecialTokens.Count;
         foreach (string special in options.SpecialTokens)
             if (!specials.TryAdd(special, firstSpecial + specials.Count))
                 throw new SharpLMException($"special token '{special}' is listed twice.");
-        return new BpeTokenizer(vocabulary, merges, specials, options.PreTokenizerPattern);
+        return new BpeTokenizer(vocabulary, merges, ReservedTokens.Fill(vocabulary, specials), options.PreTokenizerPattern);
     }
 
     private static void AddWord(Dictionary<long, List<int>> pairWords, long key, int word)
