@@ -18,6 +18,10 @@ public sealed record ServerOptions
     /// <summary>Requests that may wait for a slot before the server answers 503.</summary>
     public int QueueCapacity { get; init; } = 64;
     public long MaxRequestBytes { get; init; } = 4 << 20;
+    /// <summary>Requests per minute each key may start (0: unlimited).</summary>
+    public int RequestsPerMinute { get; init; }
+    /// <summary>Requests each key may have in flight at once (0: unlimited).</summary>
+    public int ConcurrentPerKey { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
 
@@ -31,6 +35,8 @@ public sealed record ServerOptions
         Require(Parallel is >= 1 and <= 256, $"--parallel must be 1 to 256 (got {Parallel}).");
         Require(Threads >= 1, $"--threads must be at least 1 (got {Threads}).");
         Require(QueueCapacity >= 0, $"--queue must not be negative (got {QueueCapacity}).");
+        Require(RequestsPerMinute >= 0, $"--rate-limit must not be negative (got {RequestsPerMinute}).");
+        Require(ConcurrentPerKey >= 0, $"--max-concurrent must not be negative (got {ConcurrentPerKey}).");
         Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
     }
 }

@@ -25,6 +25,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ServerOptions _options;
     private readonly ApiKeys? _keys;
+    private readonly KeyLimits _limits;
     private readonly ILogger _log;
     private readonly Task _loading;
     private ServedModel? _model;
@@ -36,6 +37,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         _app = app;
         _options = options;
         _keys = keys;
+        _limits = new KeyLimits(options.RequestsPerMinute, options.ConcurrentPerKey);
         _log = app.Logger;
         _loading = Task.Run(Load);
     }
@@ -86,13 +88,29 @@ public sealed class SharpLMServer : IAsyncDisposable
     {
         _app.Use(async (context, next) =>
         {
-            if (context.Request.Path != "/health" && _keys is not null && !Authorized(context.Request))
+            if (context.Request.Path == "/health")
+            {
+                await next(context);
+                return;
+            }
+            string? key = BearerKey(context.Request);
+            if (_keys is not null && (key is null || !_keys.Accepts(key)))
             {
                 await new RequestError(401, "Invalid API key: send 'Authorization: Bearer <key>' with a key from the server's key file.",
                     type: "invalid_request_error", code: "invalid_api_key").WriteAsync(context);
                 return;
             }
-            await next(context);
+            // Limits apply per key (by its fingerprint, never the key), or per client address on a server without keys.
+            string partition = _keys is not null ? ApiKeys.Fingerprint(key!) : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var (lease, retryAfter) = _limits.TryAcquire(partition);
+            if (lease is null)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter!.Value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await new RequestError(429, "Rate limit reached for this API key; retry after the time in the Retry-After header.",
+                    type: "requests", code: "rate_limit_exceeded").WriteAsync(context);
+                return;
+            }
+            using (lease) await next(context);
         });
 
         _app.MapGet("/health", async context =>
@@ -130,11 +148,11 @@ public sealed class SharpLMServer : IAsyncDisposable
         }));
     }
 
-    private bool Authorized(HttpRequest request)
+    private static string? BearerKey(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
         const string Bearer = "Bearer ";
-        return header is not null && header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) && _keys!.Accepts(header[Bearer.Length..].Trim());
+        return header is not null && header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? header[Bearer.Length..].Trim() : null;
     }
 
     /// <summary>Runs a route: 503 while loading, the body read and parsed, errors turned into OpenAI-shaped answers.</summary>
@@ -178,6 +196,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     {
         await _app.StopAsync(); // lets running requests finish (within the host's shutdown timeout)
         _scheduler?.Dispose();
+        _limits.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -64,7 +64,7 @@ public class HttpTests(ServerFixture fixture)
         invalidUtf8.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         await ErrorOf(await client.PostAsync("/v1/chat/completions", invalidUtf8), HttpStatusCode.BadRequest);
 
-        string longPrompt = string.Join(" ", Enumerable.Repeat("the whale", 200));
+        string longPrompt = string.Join(" ", Enumerable.Repeat("the whale", 1500));
         var tooLong = await ErrorOf(await client.PostAsync("/v1/completions", Json(JsonSerializer.Serialize(new { prompt = longPrompt }))), HttpStatusCode.BadRequest);
         Assert.Equal("context_length_exceeded", tooLong.GetProperty("code").GetString());
 
@@ -129,9 +129,10 @@ public class HttpTests(ServerFixture fixture)
     public async Task A_streaming_client_that_disconnects_frees_its_slot()
     {
         var client = Client();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        // ignore_eos: nothing but the context (2,048 tokens) ends this stream, so it is still running when the client goes.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
         {
-            Content = Json("""{"messages":[{"role":"user","content":"the whale"}],"max_tokens":100000,"temperature":1.0,"stream":true}"""),
+            Content = Json("""{"prompt":"the whale","max_tokens":100000,"temperature":1.0,"stream":true,"ignore_eos":true}"""),
         };
         var scheduler = fixture.Server.Scheduler!;
         using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
@@ -140,10 +141,7 @@ public class HttpTests(ServerFixture fixture)
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             string? first = await reader.ReadLineAsync();
             Assert.StartsWith("data: {", first);
-            Assert.Contains("\"role\":\"assistant\"", first);
-            string? line;
-            do line = await reader.ReadLineAsync(); while (line is not null && !line.Contains("\"content\":")); // generating now
-            Assert.NotNull(line);
+            Assert.Contains("\"text_completion\"", first); // generating now
             Assert.True(scheduler.BusySlots >= 1);
         } // the connection closes here, mid-stream
         var deadline = DateTime.UtcNow.AddSeconds(20);

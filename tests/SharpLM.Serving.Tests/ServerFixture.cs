@@ -16,7 +16,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public static readonly BpeTokenizer Tokenizer = BpeTrainer.Train(Corpus(), new BpeTrainerOptions { VocabularySize = 300 });
 
     public static readonly LlamaConfig Config = LlamaConfig.Create(vocabSize: Tokenizer.VocabularySize, hiddenSize: 64, layers: 2, heads: 4,
-        keyValueHeads: 2, intermediateSize: 96, maxPositions: 128);
+        keyValueHeads: 2, intermediateSize: 96, maxPositions: 2048); // long enough that an unbounded stream outlasts a client's reaction
 
     public string ModelDirectory { get; } = CreateModel();
     public SharpLMServer Server { get; private set; } = null!;

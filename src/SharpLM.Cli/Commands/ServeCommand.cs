@@ -25,9 +25,11 @@ public static class ServeCommand
         var parallel = FromEnvironment("--parallel", "SHARPLM_PARALLEL", "Slots: sequences generated at once", 4, ParseInt("SHARPLM_PARALLEL"));
         var threads = FromEnvironment("--threads", "SHARPLM_THREADS", "Compute threads", Environment.ProcessorCount, ParseInt("SHARPLM_THREADS"));
         var queue = FromEnvironment("--queue", "SHARPLM_QUEUE", "Requests that may wait for a slot before the server answers 503", 64, ParseInt("SHARPLM_QUEUE"));
+        var rateLimit = FromEnvironment("--rate-limit", "SHARPLM_RATE_LIMIT", "Requests per minute each API key may start; 0 is unlimited", 0, ParseInt("SHARPLM_RATE_LIMIT"));
+        var maxConcurrent = FromEnvironment("--max-concurrent", "SHARPLM_MAX_CONCURRENT", "Requests each API key may have in flight; 0 is unlimited", 0, ParseInt("SHARPLM_MAX_CONCURRENT"));
         var logText = new Option<bool>("--log-text") { Description = "Log prompts and completions (off by default: they may hold personal data)." };
         var command = new Command("serve", "Serve a model over the OpenAI HTTP API (chat and completions, streaming, n, logprobs, JSON schema output) with continuous batching, API keys and Prometheus metrics.")
-            { model, modelId, host, port, keys, allowOpen, parallel, threads, queue, logText };
+            { model, modelId, host, port, keys, allowOpen, parallel, threads, queue, rateLimit, maxConcurrent, logText };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new ServerOptions
@@ -35,7 +37,8 @@ public static class ServeCommand
                 ModelDirectory = parse.GetValue(model) ?? throw new Core.SharpLMException("give --model (or SHARPLM_MODEL): the model folder to serve."),
                 ModelId = parse.GetValue(modelId), Host = parse.GetValue(host)!, Port = parse.GetValue(port), ApiKeyFile = parse.GetValue(keys),
                 AllowOpen = parse.GetValue(allowOpen), Parallel = parse.GetValue(parallel), Threads = parse.GetValue(threads),
-                QueueCapacity = parse.GetValue(queue), LogText = parse.GetValue(logText),
+                QueueCapacity = parse.GetValue(queue), RequestsPerMinute = parse.GetValue(rateLimit), ConcurrentPerKey = parse.GetValue(maxConcurrent),
+                LogText = parse.GetValue(logText),
             };
             Serve(options).GetAwaiter().GetResult();
             return 0;

@@ -7,7 +7,7 @@ namespace SharpLM.Serving.Api;
 /// <summary>
 /// The generation fields shared by /v1/chat/completions and /v1/completions, read once and checked, as the
 /// generation core's options per choice. Fields beyond OpenAI's that llama-server and vLLM also take (top_k, min_p,
-/// repetition_penalty) are accepted.
+/// repetition_penalty, ignore_eos) are accepted.
 /// </summary>
 public sealed record GenerationParameters(
     IReadOnlyList<SamplingOptions> Choices, bool Stream, bool IncludeUsage, int? TopLogProbabilities, Func<ITokenConstraint>? NewConstraint)
@@ -36,7 +36,7 @@ public sealed record GenerationParameters(
             MaxNewTokens = maxTokens,
             StopSequences = fields.Strings("stop", 4),
             LogProbabilities = logProbabilities,
-            StopAtEndOfText = true,
+            StopAtEndOfText = !(fields.Bool("ignore_eos") ?? false), // vLLM's field: generate through end-of-text
         };
         var choices = Enumerable.Range(0, n).Select(i => options with { Seed = unchecked(seed + i) }).ToArray();
         bool stream = fields.Bool("stream") ?? false;

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace SharpLM.Serving.Tests;
+
+/// <summary>Per-key limits on a server of its own: requests per minute and requests in flight, each key counted apart.</summary>
+public class KeyLimitTests
+{
+    private static async Task<SharpLMServer> Start(int perMinute, int concurrent)
+    {
+        string model = ServerFixture.CreateModel();
+        string keys = model + ".keys";
+        await File.WriteAllTextAsync(keys, "sk-a\nsk-b\n");
+        var server = await SharpLMServer.StartAsync(new ServerOptions
+        {
+            ModelDirectory = model, Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1, RequestsPerMinute = perMinute, ConcurrentPerKey = concurrent,
+        }, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await server.Ready;
+        return server;
+    }
+
+    private static HttpClient Client(SharpLMServer server, string key) => new()
+    {
+        BaseAddress = server.Address,
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", key) },
+    };
+
+    [Fact]
+    public async Task A_key_over_its_request_rate_gets_429_with_retry_after_and_other_keys_do_not()
+    {
+        await using var server = await Start(perMinute: 2, concurrent: 0);
+        var a = Client(server, "sk-a");
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/v1/models")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/v1/models")).StatusCode);
+        var refused = await a.GetAsync("/v1/models");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("rate_limit_exceeded", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-b").GetAsync("/v1/models")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await new HttpClient { BaseAddress = server.Address }.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_at_its_concurrency_cap_gets_429_until_its_request_ends()
+    {
+        await using var server = await Start(perMinute: 0, concurrent: 1);
+        var a = Client(server, "sk-a");
+        // A request held open by a body that is still being sent: it holds its key's permit until the body ends.
+        var body = new HeldBody();
+        var held = a.PostAsync("/v1/completions", body);
+        await body.Started.Task;
+        var deadline0 = DateTime.UtcNow.AddSeconds(20);
+        HttpStatusCode refused;
+        do refused = (await a.GetAsync("/v1/models")).StatusCode; while (refused != HttpStatusCode.TooManyRequests && DateTime.UtcNow < deadline0);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+        Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-b").GetAsync("/v1/models")).StatusCode);
+        body.Release.SetResult();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpStatusCode status;
+        do status = (await a.GetAsync("/v1/models")).StatusCode; while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline && await Task.Delay(50).ContinueWith(_ => true));
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    /// <summary>A JSON body sent in two parts, the second only when the test releases it.</summary>
+    private sealed class HeldBody : HttpContent
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldBody() => Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes("""{"prompt":"the whale","""));
+            await stream.FlushAsync();
+            Started.SetResult();
+            await Release.Task;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes("\"max_tokens\":2}"));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}
