@@ -10,16 +10,23 @@ public static class ChatCompletionsEndpoint
 {
     public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler)
     {
-        var template = model.ChatTemplate ?? throw new RequestError(400, $"model '{model.Id}' has no chat template (its tokenizer lacks the turn tokens); use /v1/completions.", "messages");
         var messages = ReadMessages(fields);
-        var prompt = template.Render(messages, addGenerationPrompt: true).Ids;
         bool logprobs = fields.Bool("logprobs") ?? false;
         int? top = (int?)fields.Integer("top_logprobs", 0, 20);
         if (top is not null && !logprobs) throw RequestError.Invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true.");
         var parameters = GenerationParameters.Read(fields, model, ["max_completion_tokens", "max_tokens"], defaultMaxTokens: null, logprobs ? top ?? 0 : null);
-        Prompts.Check(model, prompt, "messages");
+        IReadOnlyList<int> prompt;
+        IReadOnlySet<int> stopTokens;
+        try
+        {
+            (prompt, stopTokens) = ChatPrompt.Render(model, messages);
+        }
+        catch (Core.SharpLMException e)
+        {
+            throw new RequestError(400, e.Message, "messages", code: model.ChatTemplate is null ? null : "context_length_exceeded");
+        }
 
-        var job = new GenerationJob(prompt, parameters.Choices, new HashSet<int> { template.TurnEndId }, parameters.NewConstraint, context.RequestAborted);
+        var job = new GenerationJob(prompt, parameters.Choices, stopTokens, parameters.NewConstraint, context.RequestAborted);
         JobCollector.Submit(scheduler, job);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         if (parameters.Stream) await StreamAsync(context, job, model, parameters, id);

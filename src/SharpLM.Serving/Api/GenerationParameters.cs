@@ -1,5 +1,4 @@
 using SharpLM.Inference.Constraints;
-using SharpLM.Inference.Constraints.Json;
 using SharpLM.Inference.Generation;
 
 namespace SharpLM.Serving.Api;
@@ -56,13 +55,13 @@ public sealed record GenerationParameters(
         if (format.ValueKind != System.Text.Json.JsonValueKind.Object) throw RequestError.Invalid("response_format", "'response_format' must be an object.");
         var formatFields = new JsonFields(format);
         string type = formatFields.String("type") ?? throw RequestError.Invalid("response_format.type", "'response_format.type' is required.");
-        string schemaText;
+        string? schemaText;
         switch (type)
         {
             case "text":
                 return null;
             case "json_object":
-                schemaText = """{"type":"object"}""";
+                schemaText = null;
                 break;
             case "json_schema":
                 if (formatFields.Get("json_schema") is not { ValueKind: System.Text.Json.JsonValueKind.Object } jsonSchema)
@@ -74,15 +73,13 @@ public sealed record GenerationParameters(
             default:
                 throw RequestError.Invalid("response_format.type", $"'response_format.type' must be text, json_object or json_schema (got '{type}').");
         }
-        JsonSchemaNode node;
         try
         {
-            node = JsonSchemaParser.Parse(schemaText, "response_format.json_schema.schema");
+            return ChatPrompt.JsonOutput(model, schemaText, "response_format.json_schema.schema");
         }
         catch (Core.SharpLMException e)
         {
             throw RequestError.Invalid("response_format.json_schema.schema", e.Message);
         }
-        return () => OutputConstraints.JsonSchema(model.Trie, node);
     }
 }
