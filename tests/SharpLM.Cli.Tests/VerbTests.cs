@@ -92,7 +92,7 @@ public class VerbTests
         string missing = Path.Combine(dir, "nothing");
         var model = CliProcess.Run("export", "--quantize", "q4", "--model", missing, "--out", Path.Combine(dir, "out"));
         Assert.Equal(2, model.ExitCode);
-        Assert.Equal($"sharplm: error: {missing}: model folder not found.", model.Error.Trim());
+        Assert.Equal($"sharplm: error: {missing}: model directory not found.", model.Error.Trim()); // the one message every verb gives
     }
 
     [Fact]

@@ -78,10 +78,7 @@ public static class ChatCompletionsEndpoint
         await context.Response.WriteAsync(ResponseJson.Write(w =>
         {
             w.WriteStartObject();
-            w.WriteString("id", id);
-            w.WriteString("object", "chat.completion");
-            w.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            w.WriteString("model", model.Id);
+            ResponseJson.Header(w, id, "chat.completion", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model.Id);
             w.WriteStartArray("choices");
             for (int i = 0; i < choices.Length; i++)
             {
@@ -108,17 +105,14 @@ public static class ChatCompletionsEndpoint
         var cancellation = context.RequestAborted;
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         ServerSentEvents.Start(response);
-        string Chunk(Action<Utf8JsonWriter> choices, bool usage = false) => ResponseJson.Write(w =>
+        string Chunk(Action<Utf8JsonWriter> choices) => ResponseJson.Write(w =>
         {
             w.WriteStartObject();
-            w.WriteString("id", id);
-            w.WriteString("object", "chat.completion.chunk");
-            w.WriteNumber("created", created);
-            w.WriteString("model", model.Id);
+            ResponseJson.Header(w, id, "chat.completion.chunk", created, model.Id);
             w.WriteStartArray("choices");
             choices(w);
             w.WriteEndArray();
-            if (parameters.IncludeUsage && !usage) w.WriteNull("usage");
+            if (parameters.IncludeUsage) w.WriteNull("usage");
             w.WriteEndObject();
         });
         var completionTokens = 0;
@@ -138,18 +132,8 @@ public static class ChatCompletionsEndpoint
                 await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, JobCollector.FinishName(finish), model)), cancellation);
         }
         if (parameters.IncludeUsage)
-            await ServerSentEvents.WriteAsync(response, ResponseJson.Write(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("id", id);
-                w.WriteString("object", "chat.completion.chunk");
-                w.WriteNumber("created", created);
-                w.WriteString("model", model.Id);
-                w.WriteStartArray("choices");
-                w.WriteEndArray();
-                ResponseJson.Usage(w, job.Prompt.Count, completionTokens, job.CachedPromptTokens);
-                w.WriteEndObject();
-            }), cancellation);
+            await ServerSentEvents.WriteAsync(response, ResponseJson.UsageChunk(id, "chat.completion.chunk", created, model.Id,
+                job.Prompt.Count, completionTokens, job.CachedPromptTokens), cancellation);
         await ServerSentEvents.DoneAsync(response, cancellation);
     }
 

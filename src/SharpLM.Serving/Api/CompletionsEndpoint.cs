@@ -72,13 +72,7 @@ public static class CompletionsEndpoint
         w.WriteEndObject();
     }
 
-    private static void Header(Utf8JsonWriter w, string id, long created, ServedModel model)
-    {
-        w.WriteString("id", id);
-        w.WriteString("object", "text_completion");
-        w.WriteNumber("created", created);
-        w.WriteString("model", model.Id);
-    }
+    private static void Header(Utf8JsonWriter w, string id, long created, ServedModel model) => ResponseJson.Header(w, id, "text_completion", created, model.Id);
 
     private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id, Echo? echo)
     {
@@ -135,15 +129,8 @@ public static class CompletionsEndpoint
             }), cancellation);
         }
         if (parameters.IncludeUsage)
-            await ServerSentEvents.WriteAsync(response, ResponseJson.Write(w =>
-            {
-                w.WriteStartObject();
-                Header(w, id, created, model);
-                w.WriteStartArray("choices");
-                w.WriteEndArray();
-                ResponseJson.Usage(w, job.Prompt.Count, completionTokens, job.CachedPromptTokens);
-                w.WriteEndObject();
-            }), cancellation);
+            await ServerSentEvents.WriteAsync(response, ResponseJson.UsageChunk(id, "text_completion", created, model.Id,
+                job.Prompt.Count, completionTokens, job.CachedPromptTokens), cancellation);
         await ServerSentEvents.DoneAsync(response, cancellation);
     }
 }

@@ -15,6 +15,26 @@ public static class ResponseJson
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>The fields every response and chunk opens with: id, object, created, model.</summary>
+    public static void Header(Utf8JsonWriter writer, string id, string objectName, long created, string model)
+    {
+        writer.WriteString("id", id);
+        writer.WriteString("object", objectName);
+        writer.WriteNumber("created", created);
+        writer.WriteString("model", model);
+    }
+
+    /// <summary>The stream's last chunk before [DONE] when usage was asked for: no choices, the usage.</summary>
+    public static string UsageChunk(string id, string objectName, long created, string model, int promptTokens, int completionTokens, int cachedTokens) => Write(w =>
+    {
+        w.WriteStartObject();
+        Header(w, id, objectName, created, model);
+        w.WriteStartArray("choices");
+        w.WriteEndArray();
+        Usage(w, promptTokens, completionTokens, cachedTokens);
+        w.WriteEndObject();
+    });
+
     public static void Usage(Utf8JsonWriter writer, int promptTokens, int completionTokens, int cachedTokens)
     {
         writer.WriteStartObject("usage");
