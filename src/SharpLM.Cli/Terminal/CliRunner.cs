@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using SharpLM.Core;
 using Spectre.Console;
@@ -42,6 +43,31 @@ public static class CliRunner
             return 70;
         }
     }
+
+    /// <summary>
+    /// A command line the parser rejects (unknown verb or option, missing or malformed value) is a user mistake like
+    /// any other: its first problem on one line, exit 2.
+    /// </summary>
+    public static int ParseError(ParseResult parsed)
+    {
+        // "Required command was not provided" also accompanies an unknown verb; the unknown verb is the news.
+        var error = parsed.Errors.FirstOrDefault(e => parsed.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))) ?? parsed.Errors[0];
+        string[] lines = error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string problem = (lines[0] + (lines.Length > 1 ? " " + string.Join(", ", lines[1..]) : "")).TrimEnd('.');
+        foreach (var (type, words) in TypeWords) problem = problem.Replace($"expected type '{type}'", words, StringComparison.Ordinal);
+        var names = new List<string>();
+        for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, result.Parent is null ? "sharplm" : result.Command.Name);
+        string command = string.Join(' ', names);
+        PrintError($"{problem} (see '{command} --help').");
+        return 2;
+    }
+
+    private static readonly (string Type, string Words)[] TypeWords =
+    [
+        ("System.Int32", "an integer"), ("System.Int64", "an integer"), ("System.Double", "a number"), ("System.Boolean", "true or false"),
+        ("System.Nullable`1[System.Int32]", "an integer"), ("System.Nullable`1[System.Int64]", "an integer"),
+    ];
 
     public static void PrintError(string message) =>
         Console.Error.WriteLine($"sharplm: error: {message}");
