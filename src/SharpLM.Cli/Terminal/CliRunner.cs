@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Reflection;
 using System.Text.Json;
 using SharpLM.Core;
 using Spectre.Console;
@@ -17,30 +18,42 @@ public static class CliRunner
         {
             return body();
         }
-        catch (SharpLMException e)
-        {
-            PrintError(e.Message);
-            return 2;
-        }
-        catch (TypeInitializationException e) when (e.InnerException is SharpLMException inner)
-        {
-            PrintError(inner.Message);
-            return 2;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
-        {
-            PrintError(e.Message);
-            return 2;
-        }
-        catch (OperationCanceledException)
-        {
-            PrintError("cancelled.");
-            return 130;
-        }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"sharplm: internal error: {e}");
-            return 70;
+            switch (Cause(e))
+            {
+                case var cause when IsUserError(cause):
+                    PrintError(cause.Message);
+                    return 2;
+                case OperationCanceledException:
+                    PrintError("cancelled.");
+                    return 130;
+                default:
+                    Console.Error.WriteLine($"sharplm: internal error: {e}");
+                    return 70;
+            }
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is SharpLMException or UnauthorizedAccessException or IOException;
+
+    /// <summary>
+    /// The exception to judge: parallel loops, reflection and static constructors wrap what the work threw. A wrapper
+    /// of user errors only (with cancellations of the sibling work they caused) stands for its first user error; one
+    /// that holds anything else is a defect and keeps its whole trace.
+    /// </summary>
+    private static Exception Cause(Exception e)
+    {
+        switch (e)
+        {
+            case TargetInvocationException or TypeInitializationException when e.InnerException is { } inner:
+                return Cause(inner);
+            case AggregateException aggregate:
+                var causes = aggregate.Flatten().InnerExceptions.Select(Cause).ToList();
+                if (causes.Count == 0 || !causes.All(c => IsUserError(c) || c is OperationCanceledException)) return e;
+                return causes.FirstOrDefault(IsUserError) ?? causes[0];
+            default:
+                return e;
         }
     }
 
