@@ -31,7 +31,7 @@ public static class TokenizerCommands
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s) to train on.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out", "-o") { Description = "tokenizer.json to write.", Required = true };
         var vocabulary = new Option<int>("--vocab-size") { Description = "Vocabulary size including 256 byte tokens and special tokens.", DefaultValueFactory = _ => 4096 };
-        var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 };
+        var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var pattern = PatternOption();
         var specials = new Option<string[]>("--special-tokens")
         {
@@ -122,7 +122,7 @@ public static class TokenizerCommands
             Description = "One or more tokenizers to compare (tokenizer.json, .tiktoken or built-in name).", Required = true, AllowMultipleArgumentsPerToken = true,
         };
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 };
+        var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 }.AtLeast(0);
         var command = new Command("audit", "Per data set: bytes per token, tokens per word, byte-fallback rate and frequent tokens, tokenizers side by side.")
             { tokenizers, inputs, top };
         command.SetAction(parse => CliRunner.Run(() =>

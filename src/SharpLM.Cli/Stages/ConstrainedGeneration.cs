@@ -41,9 +41,8 @@ public static class ConstrainedGeneration
             ? OutputConstraints.JsonSchema(trie, schema, target.Limits)
             : new TokenConstraint(trie, pattern!.Start ?? throw new SharpLMException($"regular expression '{target.Pattern}': matches no string at all."));
 
+        var context = TextGeneration.PromptIds(tokenizer, prompt, session.MaxPositions);
         onReady?.Invoke();
-        var context = tokenizer.Encode(prompt);
-        if (context.Count == 0 && tokenizer.EndOfTextId is int start) context.Add(start); // an empty prompt starts a new document
         var result = TextGenerator.Generate(new SessionLogitsSource(session), tokenizer, context, options, onText, constraint: constraint);
         return (result, constraint.IsComplete);
     }

@@ -34,8 +34,7 @@ public static class TextGeneration
         Action? onReady = null, DraftModel? draft = null)
     {
         var (session, tokenizer) = ModelFolder.OpenEngine(modelDirectory, Environment.ProcessorCount);
-        var promptIds = tokenizer.Encode(prompt);
-        if (promptIds.Count == 0 && tokenizer.EndOfTextId is int start) promptIds.Add(start); // an empty prompt starts a new document
+        var promptIds = PromptIds(tokenizer, prompt, session.MaxPositions);
         if (draft is null)
         {
             onReady?.Invoke();
@@ -46,6 +45,19 @@ public static class TextGeneration
         onReady?.Invoke();
         var (result, statistics) = SpeculativeTextGenerator.Generate(decoder, tokenizer, promptIds, onText);
         return new(result.Text, "SharpLM.Inference (speculative)", result, tokenizer, statistics);
+    }
+
+    /// <summary>
+    /// The prompt's tokens, checked against the model's context before anything is printed: the prompt is echoed when
+    /// generation starts, and a prompt that cannot be continued must not appear above its error.
+    /// </summary>
+    public static List<int> PromptIds(BpeTokenizer tokenizer, string prompt, int maxContext)
+    {
+        var ids = tokenizer.Encode(prompt);
+        if (ids.Count == 0 && tokenizer.EndOfTextId is int start) ids.Add(start); // an empty prompt starts a new document
+        if (ids.Count >= maxContext)
+            throw new Core.SharpLMException($"the prompt is {ids.Count} tokens, which leaves no room in the model's context of {maxContext}.");
+        return ids;
     }
 
     private static EngineModel LoadDraft(string directory, int vocabulary)
