@@ -47,7 +47,7 @@ public class DocumentJsonlReadingTests
         bad[Array.IndexOf(bad, (byte)'X')] = 0xFF;
         File.WriteAllBytes(path, [.. new byte[] { 0xEF, 0xBB, 0xBF }, .. Lines(2), .. bad]);
         var error = Assert.Throws<SharpLMException>(() => DocumentJsonl.Read(path).ToList());
-        Assert.Equal($"{path}:3: invalid UTF-8 at byte 25 of the line (documents JSONL is UTF-8).", error.Message);
+        Assert.Equal($"{path}:3: invalid UTF-8 at byte 25 of the line (JSONL is UTF-8).", error.Message);
     }
 
     [Fact]
