@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using SharpLM.Cli.Commands;
+using SharpLM.Cli.Terminal;
 using Spectre.Console;
 
 // Logs and pipes have no width: let tables and lines take what they need instead of wrapping at 80 columns.
@@ -17,4 +19,7 @@ root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
-return root.Parse(args).Invoke();
+
+// "@name" is text like any other: prompts and texts may start with '@', so response files are off.
+var parsed = root.Parse(TextArguments.Join(root, args), new ParserConfiguration { ResponseFileTokenReplacer = null });
+return parsed.Action is ParseErrorAction ? CliRunner.ParseError(parsed) : parsed.Invoke();

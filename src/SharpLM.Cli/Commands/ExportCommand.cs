@@ -25,8 +25,8 @@ public static class ExportCommand
         };
         var quantize = new Option<string?>("--quantize") { Description = "Safetensors for the C# engine with quantized matrices: bf16, q8_0 or q4 (docs/formats.md)." };
         var validation = new Option<string?>("--validation") { Description = "With --quantize: token shard on which to print the engine's perplexity before and after." };
-        var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 };
-        var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." };
+        var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 }.AtLeast(1);
+        var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." }.AtLeast(1);
         var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, or quantized for the C# engine.")
             { format, model, output, type, quantize, validation, maxTokens, context };
         command.SetAction(parse => CliRunner.Run(() =>

@@ -22,7 +22,7 @@ public static class GenerateCommand
         var logProbabilities = new Option<int?>("--logprobs")
             { Description = "After the text, print each token's log-probability (the model's, before sampling settings) and the N most likely tokens at its position (0: the token's only)." };
         var draft = new Option<string?>("--draft") { Description = "Speculative decoding: a smaller model folder sharing the model's tokenizer proposes tokens that the model verifies." };
-        var draftTokens = new Option<int>("--draft-tokens") { Description = "Tokens the draft proposes per round.", DefaultValueFactory = _ => 4 };
+        var draftTokens = new Option<int>("--draft-tokens") { Description = "Tokens the draft proposes per round.", DefaultValueFactory = _ => 4 }.AtLeast(1);
         var schema = new Option<string?>("--json-schema") { Description = "Force the output to be a JSON document valid under this JSON Schema file (see docs/inference.md)." };
         var regex = new Option<string?>("--regex") { Description = "Force the output to match this regular expression as a whole." };
         var maxString = new Option<int>("--max-string-length") { Description = "With --json-schema: longest string value, so generation always ends.", DefaultValueFactory = _ => 256 };

@@ -16,7 +16,7 @@ public static class PretrainCommand
         var tokenizerPath = new Option<string>("--tokenizer", "-t") { Description = "tokenizer.json the shards were encoded with.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Run folder: pretrain.json, metrics.jsonl and model/ are written here.", Required = true };
         var config = new Option<string?>("--config", "-c") { Description = "Pretrain config JSON ({\"model\": {...}, \"training\": {...}}); defaults otherwise." };
-        var steps = new Option<int?>("--steps") { Description = "Override training.steps." };
+        var steps = new Option<int?>("--steps") { Description = "Override training.steps." }.AtLeast(1);
         var device = new Option<string?>("--device") { Description = "Override training.device: cpu, cuda or cuda:N." };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from a Hugging Face model folder (config.json + model.safetensors) instead of random weights." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };

@@ -9,7 +9,7 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var output = new Option<string>("--out", "-o") { Description = "Run folder to create.", Required = true };
-        var steps = new Option<int?>("--steps") { Description = $"Training steps (default {QuickstartPipeline.DefaultConfig.Training.Steps})." };
+        var steps = new Option<int?>("--steps") { Description = $"Training steps (default {QuickstartPipeline.DefaultConfig.Training.Steps})." }.AtLeast(1);
         var vocabulary = new Option<int>("--vocab-size") { Description = "Tokenizer vocabulary size.", DefaultValueFactory = _ => 4096 };
         var seed = new Option<long>("--seed") { Description = "Seed for initialisation, batches and sampling.", DefaultValueFactory = _ => 1234 };
         var prompt = new Option<string>("--prompt") { Description = "Prompt for the sample.", DefaultValueFactory = _ => "Fellow-Citizens of the Senate and House of Representatives:" };
@@ -17,7 +17,6 @@ public static class QuickstartCommand
             { output, steps, vocabulary, seed, prompt };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            if (parse.GetValue(steps) is <= 0) throw new Core.SharpLMException("option --steps must be positive.");
             return new QuickstartPipeline(new QuickstartOptions(parse.GetValue(output)!, parse.GetValue(steps), parse.GetValue(vocabulary),
                 parse.GetValue(seed), parse.GetValue(prompt)!, 120)).Run();
         }));

@@ -31,8 +31,8 @@ public static class TokenizerCommands
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s) to train on.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out", "-o") { Description = "tokenizer.json to write.", Required = true };
         var vocabulary = new Option<int>("--vocab-size") { Description = "Vocabulary size including 256 byte tokens and special tokens.", DefaultValueFactory = _ => 4096 };
-        var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 };
-        var pattern = new Option<string>("--pattern") { Description = "Pre-tokenizer: gpt2, cl100k, o200k or a regular expression.", DefaultValueFactory = _ => "gpt2" };
+        var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var pattern = PatternOption();
         var specials = new Option<string[]>("--special-tokens")
         {
             Description = "Special tokens, reserved at the top ids in this order.", DefaultValueFactory = _ => [.. SpecialTokens.Default],
@@ -46,7 +46,7 @@ public static class TokenizerCommands
             string[] specialTokens = parse.GetValue(specials)!;
             int empty = Array.FindIndex(specialTokens, string.IsNullOrWhiteSpace);
             if (empty >= 0) throw new Core.SharpLMException($"option --special-tokens: token {empty + 1} of {specialTokens.Length} is empty or only whitespace; give each special token as text such as <|endoftext|>.");
-            var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, parse.GetValue(output)!,
+            var tokenizer = TokenizerStage.Train(parse.GetValue(inputs)!, Core.IO.InputFiles.RequireOutputFile(parse.GetValue(output)!, "--out"),
                 new BpeTrainerOptions
                 {
                     VocabularySize = parse.GetValue(vocabulary), MinPairFrequency = parse.GetValue(minFrequency),
@@ -131,7 +131,7 @@ public static class TokenizerCommands
             Description = "One or more tokenizers to compare (tokenizer.json, .tiktoken or built-in name).", Required = true, AllowMultipleArgumentsPerToken = true,
         };
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 };
+        var top = new Option<int>("--top") { Description = "How many of the most frequent tokens to list.", DefaultValueFactory = _ => 8 }.AtLeast(0);
         var pattern = PatternOption();
         var command = new Command("audit", "Per data set: bytes per token, tokens per word, byte-fallback rate and frequent tokens, tokenizers side by side.")
             { tokenizers, pattern, inputs, top };

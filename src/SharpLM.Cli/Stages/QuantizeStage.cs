@@ -21,6 +21,8 @@ public static class QuantizeStage
         if (Path.GetFullPath(modelDirectory).TrimEnd('/') == Path.GetFullPath(outputDirectory).TrimEnd('/'))
             throw new SharpLMException($"{outputDirectory}: the output folder must differ from the model folder.");
         var original = LlamaWeights.Load(folder);
+        // Checked before anything is written: a bad --context or --max-tokens would otherwise fail after the export.
+        int window = validation is null ? 0 : PerplexityWindow.Resolve(context, maxTokens, original.Config.MaxPositionEmbeddings);
         var tableFormat = LlamaWeights.TableFormatFor(format);
         var quantized = original.Convert(format, tableFormat);
         ModelFolder.Write(outputDirectory, staging =>
@@ -33,7 +35,6 @@ public static class QuantizeStage
 
         if (validation is null) return;
         using var shard = new TokenShardReader(validation);
-        int window = context ?? original.Config.MaxPositionEmbeddings;
         var reference = EnginePerplexity.Evaluate(original, shard, window, maxTokens, threads);
         var reloaded = EnginePerplexity.Evaluate(LlamaWeights.Load(outputDirectory), shard, window, maxTokens, threads);
         Console.WriteLine($"validation perplexity over {reference.Tokens:N0} tokens (windows of {window}): " +

@@ -39,7 +39,7 @@ public static class TokenizerStage
     public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,
         string trainPath, string validationPath)
     {
-        long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(f).Length);
+        long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(DocumentJsonl.RequireFile(f)).Length);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(trainFiles.SelectMany(DocumentJsonl.Read), validationFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath,
                 new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
@@ -48,7 +48,7 @@ public static class TokenizerStage
     public static CorpusEncodingResult EncodeCorpus(BpeTokenizer tokenizer, IReadOnlyList<string> documentFiles, string trainPath,
         string validationPath, double validationFraction)
     {
-        long totalBytes = documentFiles.Sum(f => new FileInfo(f).Length);
+        long totalBytes = documentFiles.Sum(f => new FileInfo(DocumentJsonl.RequireFile(f)).Length);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(documentFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath, validationFraction,
                 new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));

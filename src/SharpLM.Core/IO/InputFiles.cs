@@ -12,6 +12,13 @@ public static class InputFiles
         return path;
     }
 
+    /// <summary>An output file path, refused before the work that would fill it when it names a directory.</summary>
+    public static string RequireOutputFile(string path, string option)
+    {
+        if (Directory.Exists(path)) throw new SharpLMException($"option {option} '{path}' is a directory; name the file to write.");
+        return path;
+    }
+
     public static string RequireDirectory(string path, string what)
     {
         if (!Directory.Exists(path)) throw new SharpLMException($"{path}: {what} directory not found.");

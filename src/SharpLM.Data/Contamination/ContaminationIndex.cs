@@ -122,13 +122,9 @@ public sealed class ContaminationIndex
         var text = new StringBuilder();
         foreach (string path in paths)
         {
-            InputFiles.RequireFile(path, "evaluation JSONL");
             string name = Path.GetFileName(path);
-            int lineNumber = 0;
-            foreach (string line in File.ReadLines(path))
+            foreach (var (lineNumber, line) in JsonlLines.Read(path, "evaluation JSONL"))
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
                 text.Clear();
                 try
                 {

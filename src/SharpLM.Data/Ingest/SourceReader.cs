@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using SharpLM.Core.IO;
 using SharpLM.Data.Ingest.Email;
 using SharpLM.Data.Sources;
 

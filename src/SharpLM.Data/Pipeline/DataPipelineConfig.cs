@@ -37,15 +37,26 @@ public sealed record DataPipelineConfig
     {
         var config = JsonFile.Read<DataPipelineConfig>(path, "data pipeline config", JsonOptions);
         config.Validate(path);
-        return config;
+        return config.WithNullStagesOff();
     }
+
+    /// <summary>
+    /// JSON null for a stage that can be skipped, as the stage switched off, so the pipeline never meets a null section:
+    /// no filters, no deduplication, no validation split.
+    /// </summary>
+    private DataPipelineConfig WithNullStagesOff() => this with
+    {
+        Filters = Filters ?? new FiltersConfig { GopherQuality = null, GopherRepetition = null, C4 = null },
+        Dedup = Dedup ?? new DedupConfig { Exact = false, MinHash = null },
+        Split = Split ?? new SplitConfig { ValidationFraction = 0 },
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Checks every field, naming the offending one; <paramref name="origin"/> prefixes the message (a file name).</summary>
     public void Validate(string origin)
     {
-        void Require(bool ok, string field, string problem)
+        void Require([System.Diagnostics.CodeAnalysis.DoesNotReturnIf(false)] bool ok, string field, string problem)
         {
             if (!ok) throw new SharpLMException($"{origin}: field '{field}' {problem}.");
         }
@@ -60,25 +71,32 @@ public sealed record DataPipelineConfig
                 throw new SharpLMException($"{origin}: {field}: {e.Message}");
             }
         }
-        Require(Sources.Count > 0, "sources", "must list at least one source");
+        // JSON null reaches the non-nullable sections; the ones that cannot be skipped say so.
+        Require(Sources is { Count: > 0 }, "sources", "must list at least one source");
+        Require(Clean is not null, "clean", "cannot be null: cleaning always runs (omit the field for its defaults)");
+        Require(Mixing is not null, "mixing", "cannot be null: omit it for natural proportions (temperature 1)");
+        Require(Output is not null, "output", "cannot be null: omit it for its defaults");
         var names = new HashSet<string>();
         for (int i = 0; i < Sources.Count; i++)
         {
+            Require(Sources[i] is not null, $"sources[{i}]", "is null, expected a source object");
             Nested($"sources[{i}]", Sources[i].Validate);
             Require(names.Add(Sources[i].Name), $"sources[{i}].name", $"repeats the source name '{Sources[i].Name}'");
         }
-        if (Filters.GopherQuality is { } quality) Nested("filters.gopher_quality", quality.Validate);
-        if (Filters.GopherRepetition is { } repetition) Nested("filters.gopher_repetition", repetition.Validate);
-        if (Filters.C4 is { } c4) Nested("filters.c4", c4.Validate);
-        if (Dedup.MinHash is { } minHash) Nested("dedup.minhash", minHash.Validate);
+        if (Filters?.GopherQuality is { } quality) Nested("filters.gopher_quality", quality.Validate);
+        if (Filters?.GopherRepetition is { } repetition) Nested("filters.gopher_repetition", repetition.Validate);
+        if (Filters?.C4 is { } c4) Nested("filters.c4", c4.Validate);
+        if (Dedup?.MinHash is { } minHash) Nested("dedup.minhash", minHash.Validate);
         Require(Clean.Normalization is "NFC" or "NFKC", "clean.normalization", $"must be \"NFC\" or \"NFKC\" (got \"{Clean.Normalization}\")");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.SampleDocuments > 0, "clean.boilerplate.sample_documents", "must be positive");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.MinDocuments >= 2, "clean.boilerplate.min_documents", "must be at least 2");
         Require(Clean.Boilerplate is null || Clean.Boilerplate.MinFraction is > 0 and <= 1, "clean.boilerplate.min_fraction", "must be in (0, 1]");
         Require(Mixing.Temperature > 0, "mixing.temperature", $"must be positive (got {Mixing.Temperature})");
-        Require(Split.ValidationFraction is >= 0 and < 1, "split.validation_fraction", $"must be in [0, 1) (got {Split.ValidationFraction})");
+        Require(Split is null || Split.ValidationFraction is >= 0 and < 1, "split.validation_fraction", $"must be in [0, 1) (got {Split?.ValidationFraction})");
         Require(Output.ShardDocuments > 0, "output.shard_documents", "must be positive");
-        Require(Contamination is null || Contamination.EvalSets.Count > 0, "contamination.eval_sets", "must list at least one JSONL file");
+        Require(Contamination is null || Contamination.EvalSets is { Count: > 0 }, "contamination.eval_sets", "must list at least one JSONL file");
+        for (int i = 0; i < (Contamination?.EvalSets.Count ?? 0); i++)
+            Require(!string.IsNullOrWhiteSpace(Contamination!.EvalSets[i]), $"contamination.eval_sets[{i}]", "is empty");
         Require(Contamination is null || Contamination.NGram >= 1, "contamination.ngram", "must be at least 1");
     }
 }

@@ -29,6 +29,25 @@ public sealed class ContaminationIndexTests : IDisposable
     ]);
 
     [Fact]
+    public void Evaluation_sets_are_read_like_every_jsonl_file_gzip_included_damage_refused()
+    {
+        string text = $$"""{"question": "{{Question}}"}""" + "\n";
+        string gzipped = Path.Combine(_folder, "eval.jsonl.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(gzipped), System.IO.Compression.CompressionLevel.Optimal))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text + text));
+        Assert.Equal(2, ContaminationIndex.Load([gzipped]).Items);
+
+        byte[] bytes = File.ReadAllBytes(gzipped);
+        File.WriteAllBytes(gzipped, bytes[..^8]); // without the trailer
+        Assert.StartsWith($"{gzipped}:", Assert.Throws<SharpLMException>(() => ContaminationIndex.Load([gzipped])).Message);
+
+        string latin1 = Path.Combine(_folder, "latin1.jsonl");
+        File.WriteAllBytes(latin1, [.. System.Text.Encoding.UTF8.GetBytes(text + "{\"question\": \"caf"), 0xE9, .. "\"}\n"u8.ToArray()]);
+        Assert.Equal($"{latin1}:2: invalid UTF-8 at byte 18 of the line (JSONL is UTF-8).",
+            Assert.Throws<SharpLMException>(() => ContaminationIndex.Load([latin1])).Message);
+    }
+
+    [Fact]
     public void Shared_thirteen_gram_is_a_hit_with_file_and_line()
     {
         var index = Sample();

@@ -16,41 +16,28 @@ public static class DocumentJsonl
 
     public static bool IsCompressed(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Streams the documents of a file; a malformed line fails with its path and line number.</summary>
+    /// <summary>The path, or a one-line error when it is missing or a directory; for callers that look at files before reading them.</summary>
+    public static string RequireFile(string path) => InputFiles.RequireFile(path, "documents JSONL");
+
+    /// <summary>
+    /// Streams the documents of a file. Every verb reads documents here, under the one policy of <see cref="JsonlLines"/>:
+    /// a malformed line, invalid UTF-8 or a gzip file that is corrupt or cut short fails with the path and line.
+    /// </summary>
     public static IEnumerable<Document> Read(string path)
     {
-        InputFiles.RequireFile(path, "documents JSONL");
-        using var file = File.OpenRead(path);
-        using Stream stream = IsCompressed(path) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        int lineNumber = 0;
-        while (NextLine(reader, path) is { } line)
+        foreach (var (number, utf8) in JsonlLines.Read(path, "documents JSONL"))
         {
-            lineNumber++;
-            if (line.Length == 0) continue;
             Document? document;
             try
             {
-                document = JsonSerializer.Deserialize<Document>(line, Options);
+                document = JsonSerializer.Deserialize<Document>(utf8.Span, Options);
             }
             catch (JsonException e)
             {
-                throw new SharpLMException($"{path}:{lineNumber}: not a valid document ({JsonFile.FirstSentence(e.Message)}).");
+                throw new SharpLMException($"{path}:{number}: not a valid document ({JsonFile.FirstSentence(e.Message)}).");
             }
-            if (document is null) throw new SharpLMException($"{path}:{lineNumber}: the line is 'null', expected a document object.");
+            if (document is null) throw new SharpLMException($"{path}:{number}: the line is 'null', expected a document object.");
             yield return document;
-        }
-    }
-
-    private static string? NextLine(StreamReader reader, string path)
-    {
-        try
-        {
-            return reader.ReadLine();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new SharpLMException($"{path}: not a valid gzip file ({e.Message}).");
         }
     }
 

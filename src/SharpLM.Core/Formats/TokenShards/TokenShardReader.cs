@@ -28,18 +28,46 @@ public sealed unsafe class TokenShardReader : IDisposable
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
         _base = pointer + _view.PointerOffset;
 
-        var header = new ReadOnlySpan<byte>(_base, TokenShardFormat.HeaderSize);
-        if (!header[..8].SequenceEqual(TokenShardFormat.Magic))
-            throw Fail("not a token shard (bad magic bytes)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version != TokenShardFormat.Version) throw Fail($"unsupported shard version {version}");
-        BytesPerToken = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-        if (BytesPerToken is not (2 or 4)) throw Fail($"bytes per token is {BytesPerToken}, expected 2 or 4");
-        TokenCount = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
-        DocumentCount = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
-        long expected = TokenShardFormat.HeaderSize + TokenCount * BytesPerToken + DocumentCount * 8;
-        if (TokenCount < 0 || DocumentCount < 0 || expected != length)
-            throw Fail($"header promises {expected} bytes but the file has {length} (truncated or corrupt)");
+        try
+        {
+            var header = new ReadOnlySpan<byte>(_base, TokenShardFormat.HeaderSize);
+            if (!header[..8].SequenceEqual(TokenShardFormat.Magic))
+                throw Fail("not a token shard (bad magic bytes)");
+            int version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+            if (version != TokenShardFormat.Version) throw Fail($"unsupported shard version {version}");
+            BytesPerToken = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            if (BytesPerToken is not (2 or 4)) throw Fail($"bytes per token is {BytesPerToken}, expected 2 or 4");
+            TokenCount = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
+            DocumentCount = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
+            long expected = TokenShardFormat.HeaderSize + TokenCount * BytesPerToken + DocumentCount * 8;
+            if (TokenCount < 0 || DocumentCount < 0 || expected != length)
+                throw Fail($"header promises {expected} bytes but the file has {length} (truncated or corrupt)");
+            CheckDocumentIndex();
+        }
+        catch
+        {
+            // A refused file must not stay mapped (and locked on Windows) until finalisation.
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Document starts must ascend within the tokens (equal starts are empty documents): readers slice documents by
+    /// them, and a corrupt entry would otherwise be clamped into a wrong document without a word.
+    /// </summary>
+    private void CheckDocumentIndex()
+    {
+        long previous = 0;
+        for (long i = 0; i < DocumentCount; i++)
+        {
+            long start = DocumentStart(i);
+            if (start < 0 || start > TokenCount)
+                throw Fail($"document index entry {i} starts at token {start}, outside the shard's {TokenCount} tokens");
+            if (start < previous)
+                throw Fail($"document index entry {i} starts at token {start}, before entry {i - 1} at token {previous} (the index must ascend)");
+            previous = start;
+        }
     }
 
     /// <summary>Copies tokens [start, start + destination.Length) into <paramref name="destination"/>.</summary>

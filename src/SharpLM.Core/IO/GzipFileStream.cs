@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SharpLM.Data.Ingest;
+namespace SharpLM.Core.IO;
 
 /// <summary>
 /// Decompresses a .gz file and notices when it was cut short. GZipStream ends quietly at a truncated file, so at the end

@@ -1,4 +1,4 @@
-namespace SharpLM.Data.Ingest;
+namespace SharpLM.Core.IO;
 
 /// <summary>One line of a line-oriented file.</summary>
 /// <param name="Number">1-based line number.</param>
