@@ -18,7 +18,10 @@ public static class EvalCommands
         var perplexity = new Command("perplexity", "Perplexity of a model on a token shard (non-overlapping windows).") { model, data, context, maxTokens };
         perplexity.SetAction(parse => CliRunner.Run(() =>
         {
-            var (loaded, tokenizer) = ModelLoader.Open(parse.GetValue(model)!);
+            // The window is checked against config.json before libtorch loads, so a bad option fails fast and alone.
+            var folder = Core.Models.Folder.ModelFolder.Open(parse.GetValue(model)!);
+            PerplexityWindow.Resolve(parse.GetValue(context), parse.GetValue(maxTokens), folder.Config.MaxPositionEmbeddings);
+            var (loaded, tokenizer) = ModelLoader.Open(folder);
             using (loaded)
             using (var shard = new TokenShardReader(parse.GetValue(data)!))
             {

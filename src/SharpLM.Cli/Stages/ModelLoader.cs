@@ -25,9 +25,10 @@ public static class ModelLoader
         return (model.NewSession(threads), tokenizer);
     }
 
-    public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(string directory)
+    public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(string directory) => Open(ModelFolder.Open(directory));
+
+    public static (CausalLanguageModel Model, BpeTokenizer Tokenizer) Open(ModelFolder folder)
     {
-        var folder = ModelFolder.Open(directory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
         TorchRuntime.EnsureLoaded();
         return (HfCheckpoint.Load(folder), tokenizer);
