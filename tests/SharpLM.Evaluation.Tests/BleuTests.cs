@@ -56,7 +56,7 @@ public class BleuTests
     }
 
     [Theory]
-    [InlineData(new[] { "this is a test", "another test" }, new[] { "ref1", "ref2" }, 0.003799178428257963)]
+    [InlineData(new[] { "this is a test", "another test" }, new[] { "ref1", "ref2" }, 0.0)]
     [InlineData(new[] { "this is a test" }, new[] { "this is a test" }, 1.0)]
     [InlineData(new[] { "this is a fest" }, new[] { "this is a test" }, 0.223606797749979)]
     [InlineData(new[] { "test" }, new[] { "a test" }, 0.3678794411714425)]
@@ -67,6 +67,29 @@ public class BleuTests
         // sacreBLEU's raw_corpus_bleu: no tokenization, floor smoothing at 0.01, effective order.
         var bleu = new Bleu(new BleuOptions { Tokenize = "none", Smoothing = BleuSmoothing.Floor, SmoothValue = 0.01 });
         Assert.Equal(expected, bleu.Corpus(hypotheses, [references], effectiveOrder: true).Score / 100, 1e-8);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(null, 0.1555722182)]
+    public void FloorSmoothingOffset(double? floor, double expected)
+    {
+        var bleu = new Bleu(new BleuOptions { Tokenize = "none", Smoothing = BleuSmoothing.Floor, SmoothValue = floor });
+        var score = bleu.Corpus(["am I am a character sequence"], [["I am a symbol string sequence a a"]], effectiveOrder: true);
+        Assert.Equal(expected, score.Score / 100, 1e-8);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 0, 0, 0 }, new[] { 4, 4, 2, 1 }, 0, 1, 0.0)]
+    [InlineData(new[] { 0, 0, 0, 0 }, new[] { 10, 11, 12, 0 }, 14, 10, 0.0)]
+    [InlineData(new[] { 0, 0, 0, 0 }, new[] { 0, 0, 0, 0 }, 0, 0, 0.0)]
+    [InlineData(new[] { 6, 5, 4, 0 }, new[] { 6, 5, 4, 3 }, 6, 6, 0.0)]
+    [InlineData(new[] { 0, 0, 0, 0 }, new[] { 0, 0, 0, 0 }, 0, 0, 0.1)]
+    [InlineData(new[] { 0, 0, 0, 0 }, new[] { 0, 0, 0, 0 }, 1, 5, 0.01)]
+    public void DegenerateStatisticsScoreZero(int[] counts, int[] totals, int systemLength, int referenceLength, double floor)
+    {
+        double score = Bleu.Score(counts, totals, systemLength, referenceLength, BleuSmoothing.Floor, floor, false, out _, out _);
+        Assert.Equal(0.0, score);
     }
 
     private const string SentenceReference = "producţia de zahăr brut se exprimă în zahăr alb;";
