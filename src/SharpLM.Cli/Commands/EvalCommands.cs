@@ -28,6 +28,7 @@ public static class EvalCommands
             return 0;
         }));
         eval.Subcommands.Add(perplexity);
+        eval.Subcommands.Add(EvalMetricCommand.Create());
         return eval;
     }
 }

@@ -32,7 +32,23 @@ public static class Rouge
             SummaryLevel(Sentences(target, stem), Sentences(prediction, stem)));
     }
 
-    /// <summary>Mean precision, recall and F over segments (rouge-score's scores averaged, as its aggregator's mid value is not).</summary>
+    /// <summary>
+    /// rouge-score's <c>score_multi</c>: each ROUGE type independently takes the target that gives it the highest F
+    /// (the first such target on ties).
+    /// </summary>
+    public static RougeScore ScoreMulti(IReadOnlyList<string> targets, string prediction, bool stem = false)
+    {
+        var scores = targets.Select(t => Score(t, prediction, stem)).ToList();
+        static RougeValue Best(IEnumerable<RougeValue> values) => values.Aggregate((best, v) => v.FMeasure > best.FMeasure ? v : best);
+        return new RougeScore(
+            Best(scores.Select(s => s.Rouge1)), Best(scores.Select(s => s.Rouge2)),
+            Best(scores.Select(s => s.RougeL)), Best(scores.Select(s => s.RougeLsum)));
+    }
+
+    /// <summary>
+    /// The plain mean of precision, recall and F over segments (what lm-eval reports); rouge-score's
+    /// BootstrapAggregator would report a resampled middle value instead.
+    /// </summary>
     public static RougeScore Mean(IReadOnlyList<RougeScore> scores)
     {
         static RougeValue Average(IEnumerable<RougeValue> values)
