@@ -29,6 +29,7 @@ public static class EvalCommands
         }));
         eval.Subcommands.Add(perplexity);
         eval.Subcommands.Add(EvalMetricCommand.Create());
+        eval.Subcommands.Add(EvalRunCommand.Create());
         return eval;
     }
 }

@@ -49,7 +49,7 @@ internal static class TaskYaml
     private static object? Convert(YamlNode node, string path, string key)
     {
         if (!node.Tag.IsEmpty && node.Tag.Value.StartsWith("!function", StringComparison.Ordinal))
-            throw new SharpLMException($"{path}: line {node.Start.Line}: {key}: !function calls Python code, which SharpLM cannot run; write the field as a Jinja template.");
+            throw new SharpLMException($"{path}: line {node.Start.Line}: {key}: !function calls Python code, which SharpLM cannot run (doc_to_text, doc_to_target and doc_to_choice can be Jinja templates instead).");
         if (!node.Tag.IsEmpty && !node.Tag.Value.StartsWith("tag:yaml.org", StringComparison.Ordinal))
             throw new SharpLMException($"{path}: line {node.Start.Line}: {key}: the YAML tag {node.Tag.Value} is not supported.");
         return node switch
