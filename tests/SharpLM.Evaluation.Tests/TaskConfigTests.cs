@@ -54,6 +54,8 @@ public class TaskConfigTests
     [InlineData("output_type: ranking\n", "ranking")]
     [InlineData("doc_to_text: \"{% macro q() %}{% endmacro %}\"\n", "doc_to_text")]
     [InlineData("generation_kwargs:\n  top_k: 5\n", "top_k")]
+    [InlineData("repeats: 5\n", "repeats")]
+    [InlineData("filter_list:\n  - name: vote\n    filter:\n      - function: majority_vote\n", "majority_vote")]
     public void UnsupportedContentIsNamedWithTheFile(string overrideLine, string named)
     {
         string folder = TaskFixtures.Folder();

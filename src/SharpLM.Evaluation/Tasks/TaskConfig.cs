@@ -74,6 +74,8 @@ public sealed class TaskConfig
         };
         if (outputType == OutputType.MultipleChoice && !raw.ContainsKey("doc_to_choice"))
             throw new SharpLMException($"{full}: output_type multiple_choice needs doc_to_choice.");
+        if (reader.Int("repeats", 1) != 1)
+            throw new SharpLMException($"{full}: repeats other than 1 is not supported yet.");
         var fewshot = reader.Map("fewshot_config");
         string sampler = fewshot?.GetValueOrDefault("sampler") as string ?? "default";
         if (sampler is not ("default" or "first_n"))
