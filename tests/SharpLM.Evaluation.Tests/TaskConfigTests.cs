@@ -77,3 +77,23 @@ public class TaskConfigTests
         Assert.Contains("arc_test.jsonl", error.Message);
     }
 }
+
+public class FewshotSamplingTests
+{
+    [Theory]
+    // Python: r = random.Random(1234); r.sample(range(6), 2) → [3, 0], then [0, 5]; with seed 7 → [2, 1], then [3, 0].
+    [InlineData(1234, new[] { 3, 0 }, new[] { 0, 5 })]
+    [InlineData(7, new[] { 2, 1 }, new[] { 3, 0 })]
+    public void DefaultSamplerDrawsWhatLmEvalDraws(int seed, int[] first, int[] second)
+    {
+        string folder = TaskFixtures.Folder();
+        TaskFixtures.Arc(folder);
+        File.WriteAllLines(Path.Combine(folder, "arc_train.jsonl"), Enumerable.Range(0, 6).Select(i =>
+            $$"""{"question": "q{{i}}", "choices": {"text": ["a{{i}}", "b{{i}}"], "label": ["A", "B"]}, "answerKey": "A"}"""));
+        File.WriteAllText(Path.Combine(folder, "two_shot.yaml"), "include: arc_easy.yaml\ntask: two_shot\nnum_fewshot: 2\ndescription: \"Science ({{question}}):\\n\\n\"\n");
+        var instances = TaskInstances.Build(TaskConfig.Load(Path.Combine(folder, "two_shot.yaml")), null, seed);
+        string Shots(int[] picks) => string.Concat(picks.Select(i => $"Question: q{i}\nAnswer: a{i}\n\n"));
+        Assert.Equal("Science (Sky colour?):\n\n" + Shots(first) + "Question: Sky colour?\nAnswer:", instances[0].Context);
+        Assert.Equal("Science (Grass colour?):\n\n" + Shots(second) + "Question: Grass colour?\nAnswer:", instances[1].Context);
+    }
+}

@@ -16,7 +16,12 @@ public sealed record TaskInstance(int DocId, Dictionary<string, object?> Documen
     };
 }
 
-/// <summary>Builds instances: description, few-shot examples and the document's text joined as lm-eval joins them.</summary>
+/// <summary>
+/// Builds instances: description, few-shot examples and the document's text joined as lm-eval joins them. The
+/// examples are drawn as lm-eval's samplers draw them: <c>first_n</c> takes the split's first documents; the default
+/// sampler calls Python's <c>random.Random(seed).sample</c> once per document, in document order, on one generator;
+/// either way the document itself is dropped from its own examples.
+/// </summary>
 public static class TaskInstances
 {
     public static List<TaskInstance> Build(TaskConfig task, int? limit, int fewshotSeed)
@@ -25,25 +30,28 @@ public static class TaskInstances
         var documents = TaskDocuments.Load(task, split);
         if (limit is int n) documents = documents.Take(n).ToList();
         List<Dictionary<string, object?>>? pool = null;
+        int draws = 0;
         if (task.NumFewshot > 0)
         {
-            string fewshotSplit = task.FewshotSplit ?? task.TrainingSplit ?? task.ValidationSplit
-                ?? throw new SharpLMException($"{task.SourcePath}: num_fewshot {task.NumFewshot} needs fewshot_split, training_split or validation_split.");
+            string fewshotSplit = task.FewshotSplit ?? task.TrainingSplit ?? task.ValidationSplit ?? split;
             pool = TaskDocuments.Load(task, fewshotSplit);
-            int needed = task.NumFewshot + (fewshotSplit == split ? 1 : 0);
-            if (pool.Count < needed)
-                throw new SharpLMException($"{task.SourcePath}: num_fewshot {task.NumFewshot} needs {needed} documents in split '{fewshotSplit}', which has {pool.Count}.");
+            // lm-eval draws one extra example when few-shot and test documents share a split, to drop the document itself.
+            draws = task.NumFewshot + (fewshotSplit == task.TestSplit ? 1 : 0);
+            if (pool.Count < draws)
+                throw new SharpLMException($"{task.SourcePath}: num_fewshot {task.NumFewshot} needs {draws} documents in split '{fewshotSplit}', which has {pool.Count}.");
         }
-        var random = new Random(fewshotSeed);
+        var random = new PythonRandom(fewshotSeed);
+        var description = task.Description.Length == 0 ? null : DocumentTemplate.From(task.Description, $"{task.SourcePath}: description");
         bool hasChoices = task.DocToChoice is not null;
         var instances = new List<TaskInstance>();
         for (int id = 0; id < documents.Count; id++)
         {
             var document = documents[id];
-            string prefix = task.Description;
+            string prefix = description is null ? "" : PythonValue.Str(description.Evaluate(document));
             if (pool is not null)
             {
-                var examples = Fewshot(task, pool, document, random);
+                var candidates = task.FewshotSampler == "first_n" ? pool.Take(draws).ToList() : random.Sample(pool, draws);
+                var examples = candidates.Where(c => !SameDocument(c, document)).Take(task.NumFewshot);
                 prefix += string.Join(task.FewshotDelimiter, examples.Select(e => Text(task, e, hasChoices) + task.TargetDelimiter + TargetOf(task, e, hasChoices)))
                     + task.FewshotDelimiter;
             }
@@ -52,19 +60,6 @@ public static class TaskInstances
             instances.Add(new TaskInstance(id, document, prefix + Text(task, document, hasChoices), target, choices));
         }
         return instances;
-    }
-
-    /// <summary>
-    /// first_n takes the split's first documents; the default sampler draws without replacement from a seeded
-    /// generator shared across the task's documents, skipping the document itself when both come from one split.
-    /// </summary>
-    private static List<Dictionary<string, object?>> Fewshot(TaskConfig task, List<Dictionary<string, object?>> pool, Dictionary<string, object?> document, Random random)
-    {
-        int count = task.NumFewshot;
-        if (task.FewshotSampler == "first_n") return pool.Where(d => !ReferenceEquals(d, document)).Take(count).ToList();
-        var indices = Enumerable.Range(0, pool.Count).ToArray();
-        random.Shuffle(indices);
-        return indices.Select(i => pool[i]).Where(d => !SameDocument(d, document)).Take(count).ToList();
     }
 
     private static bool SameDocument(Dictionary<string, object?> a, Dictionary<string, object?> b) =>
