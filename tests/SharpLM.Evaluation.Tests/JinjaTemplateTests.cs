@@ -33,6 +33,10 @@ public class JinjaTemplateTests
     [InlineData("{% for t in choices.text -%}\n - {{ t }}{% endfor %}", "- Oxygen- Carbon dioxide- Helium")]
     [InlineData("{{ n * 2 - 1 }} {{ n // 2 }} {{ choices.text|length }} {{ 'x' if n == 3 else 'y' }}", "5 1 3 x")]
     [InlineData("{{ 'B' in choices.label }} {{ question[:5] }}", "True Which")]
+    // The expected strings below (and above) are what jinja2 3.1 prints for the same template and document.
+    [InlineData("{{ 7 / 2 }} {{ 1.0 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ [1, 'a', None, True] }}", "3.5 1.0 -4 2 [1, 'a', None, True]")]
+    [InlineData("{{ \"it's\" }} {{ ['it\\'s'] }}", "it's [\"it's\"]")]
+    [InlineData("{{ choices.text|join(', ') }} {{ answer|replace('72','x') }}", "Oxygen, Carbon dioxide, Helium Half of 144 is x.\n#### x")]
     public void RendersTheSubsetRealTasksUse(string template, string? expected)
     {
         if (expected is null)

@@ -38,6 +38,7 @@ public class ScoringTests
         Assert.Equal(0.5, (double)result.Metrics["acc_norm,none"]!);
         var first = result.Samples[0];
         Assert.Equal(0.0, (double)first["acc"]!);
+        Assert.Equal(1, (long)first["target"]!);
         Assert.Equal(1.0, (double)first["acc_norm"]!);
         Assert.Equal(" red", model.Requests[0].Continuation);
         Assert.Equal("Question: Sky colour?\nAnswer:", model.Requests[0].Context);
@@ -56,6 +57,7 @@ public class ScoringTests
         Assert.Equal(1.0, (double)result.Samples[1]["acc"]!);
     }
 
+    // Expected extractions are what lm-eval's RegexFilter gives with Python's re.findall on the same strings.
     [Theory]
     [InlineData("144 / 2 = 72.\n#### 72", "72", "72")]
     [InlineData("The answer is $1,234.50 and not 7", "[invalid]", "7")]

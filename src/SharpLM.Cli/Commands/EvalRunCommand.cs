@@ -40,7 +40,8 @@ public static class EvalRunCommand
             var results = new List<TaskResult>();
             foreach (var task in configs)
             {
-                int documents = TaskInstances.Build(task, settings.Limit, settings.FewshotSeed).Count;
+                int documents = TaskDocuments.Load(task, task.EvaluationSplit).Count;
+                if (settings.Limit is int cap) documents = Math.Min(documents, cap);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 results.Add(Display.Progress(task.Name, documents, sink => TaskEvaluator.Evaluate(task, engine, settings.Limit, settings.FewshotSeed,
                     settings.BootstrapIterations, (done, total) => sink.Report(done, $"{done}/{total} documents, {done / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} docs/s"))));

@@ -187,7 +187,7 @@ public static partial class TaskEvaluator
         {
             ["doc_id"] = instance.DocId,
             ["doc"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(instance.Document)),
-            ["target"] = PythonValue.Str(instance.Target),
+            ["target"] = System.Text.Json.JsonSerializer.SerializeToNode(instance.Target),
             ["arguments"] = arguments,
             ["resps"] = new JsonArray(responses.Select(r => (JsonNode?)new JsonArray(r?.DeepClone())).ToArray()),
             ["filtered_resps"] = filtered is { } f ? new JsonArray(f.Value) : new JsonArray(responses.Select(r => r?.DeepClone()).ToArray()),
