@@ -110,3 +110,40 @@ public class ScoringTests
         Assert.Equal("{\n  \"a\": 1,\n  \"b\": [\n    1.5,\n    \"é\\n\"\n  ],\n  \"c\": {}\n}", PythonJson.DumpIndented(document));
     }
 }
+
+public class CorpusMetricTaskTests
+{
+    [Fact]
+    public void BleuAndChrFAggregateOverTheWholeCorpus()
+    {
+        string folder = TaskFixtures.Folder();
+        File.WriteAllText(Path.Combine(folder, "translate.yaml"), """
+            task: translate
+            dataset_path: json
+            dataset_kwargs:
+              data_files:
+                test: pairs.jsonl
+            output_type: generate_until
+            test_split: test
+            doc_to_text: "{{source}} ="
+            doc_to_target: "{{target}}"
+            generation_kwargs:
+              until: ["\n"]
+            metric_list:
+              - metric: bleu
+              - metric: chrf
+            """);
+        string[] hypotheses = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."];
+        string[] references = ["The dog bit the man.", "It was not unexpected.", "The man bit him first."];
+        File.WriteAllLines(Path.Combine(folder, "pairs.jsonl"), references.Select((r, i) => $$"""{"source": "s{{i}}", "target": "{{r}}"}"""));
+        var model = new ScriptedModel(generate: prompt => " " + hypotheses[prompt[1] - '0']);
+        var result = TaskEvaluator.Evaluate(TaskConfig.Load(Path.Combine(folder, "translate.yaml")), model, bootstrapIterations: 10);
+        var predictions = hypotheses.Select(h => " " + h).ToList();
+        Assert.Equal(new Metrics.Bleu().Corpus(predictions, [references]).Score, (double)result.Metrics["bleu,none"]!, 1e-9);
+        Assert.Equal(new Metrics.ChrF().Corpus(predictions, [references]).Score, (double)result.Metrics["chrf,none"]!, 1e-9);
+        // One document's sentence BLEU would be 100 for the first pair; the corpus score is not an average of those.
+        Assert.True((double)result.Metrics["bleu,none"]! < 100);
+        Assert.IsType<double>(result.Metrics["bleu_stderr,none"]!.GetValue<double>());
+        Assert.Equal("The dog bit the man.", (string)result.Samples[0]["bleu"]![0]!);
+    }
+}

@@ -24,12 +24,19 @@ public static partial class TaskEvaluator
         int original = TaskDocuments.Load(task, task.EvaluationSplit).Count;
         var instances = TaskInstances.Build(task, limit, fewshotSeed);
         var perMetric = new Dictionary<string, List<double[]>>(StringComparer.Ordinal);
+        var corpusPairs = new Dictionary<string, List<(string Prediction, string Reference)>>(StringComparer.Ordinal);
         var samples = new List<JsonObject>();
         var hash = new StringBuilder();
         for (int i = 0; i < instances.Count; i++)
         {
-            foreach (var (filter, sample, values) in ScoreDocument(task, model, instances[i]))
+            foreach (var (filter, sample, values, pairs) in ScoreDocument(task, model, instances[i]))
             {
+                foreach (var (metric, prediction, reference) in pairs)
+                {
+                    string key = $"{metric},{filter}";
+                    if (!corpusPairs.TryGetValue(key, out var list)) corpusPairs[key] = list = [];
+                    list.Add((prediction, reference));
+                }
                 foreach (var (metric, value) in values)
                 {
                     string key = $"{metric},{filter}";
@@ -50,10 +57,17 @@ public static partial class TaskEvaluator
             double? error = Aggregation.StandardError(aggregation, items, bootstrapIterations);
             metrics[$"{metric}_stderr,{filter}"] = error is double e ? e : "N/A";
         }
+        foreach (var (key, pairs) in corpusPairs)
+        {
+            string metric = key[..key.IndexOf(',')], filter = key[(key.IndexOf(',') + 1)..];
+            metrics[key] = CorpusMetric.Score(metric, pairs);
+            double? error = CorpusMetric.StandardError(metric, pairs, bootstrapIterations);
+            metrics[$"{metric}_stderr,{filter}"] = error is double e ? e : "N/A";
+        }
         return new TaskResult(task, metrics, samples, original, instances.Count, PythonJson.Sha256(hash.ToString()));
     }
 
-    private static IEnumerable<(string Filter, JsonObject Sample, List<(string Metric, double[] Value)> Values)> ScoreDocument(
+    private static IEnumerable<(string Filter, JsonObject Sample, List<(string Metric, double[] Value)> Values, List<(string Metric, string Prediction, string Reference)> Pairs)> ScoreDocument(
         TaskConfig task, IEvaluationModel model, TaskInstance instance)
     {
         switch (task.OutputType)
@@ -77,7 +91,7 @@ public static partial class TaskEvaluator
                     };
                     values.Add((metric.Name, [value]));
                 }
-                yield return ("none", Sample(task, instance, requests, results.Select(r => (JsonNode)new JsonArray(r.LogLikelihood, r.IsGreedy)).ToList(), null, values), values);
+                yield return ("none", Sample(task, instance, requests, results.Select(r => (JsonNode)new JsonArray(r.LogLikelihood, r.IsGreedy)).ToList(), null, values), values, []);
                 break;
             }
             case OutputType.Loglikelihood:
@@ -90,7 +104,7 @@ public static partial class TaskEvaluator
                     "acc" => [result.IsGreedy ? 1 : 0],
                     _ => throw Unsupported(task, m.Name),
                 })).ToList();
-                yield return ("none", Sample(task, instance, [request], [new JsonArray(result.LogLikelihood, result.IsGreedy)], null, values), values);
+                yield return ("none", Sample(task, instance, [request], [new JsonArray(result.LogLikelihood, result.IsGreedy)], null, values), values, []);
                 break;
             }
             case OutputType.LoglikelihoodRolling:
@@ -104,7 +118,7 @@ public static partial class TaskEvaluator
                     "byte_perplexity" or "bits_per_byte" => [logLikelihood, bytes],
                     _ => throw Unsupported(task, m.Name),
                 })).ToList();
-                yield return ("none", Sample(task, instance, [new LoglikelihoodRequest(text, "")], [logLikelihood], null, values), values);
+                yield return ("none", Sample(task, instance, [new LoglikelihoodRequest(text, "")], [logLikelihood], null, values), values, []);
                 break;
             }
             default:
@@ -115,12 +129,21 @@ public static partial class TaskEvaluator
                 foreach (var filter in task.Filters)
                 {
                     string filtered = ResponseFilter.Apply(filter, [response]).FirstOrDefault() ?? "";
-                    var values = task.Metrics.Select(m => (m.Name, m.Name switch
+                    var values = new List<(string Metric, double[] Value)>();
+                    var pairs = new List<(string Metric, string Prediction, string Reference)>();
+                    foreach (var m in task.Metrics)
                     {
-                        "exact_match" => new[] { ExactMatch.Score(filtered, instance.TargetText, ExactMatchOptionsOf(task, m)) },
-                        _ => throw Unsupported(task, m.Name),
-                    })).ToList();
-                    yield return (filter.Name, Sample(task, instance, [new LoglikelihoodRequest(instance.Context, "")], [response], (filter.Name, filtered), values), values);
+                        if (m.Name == "exact_match") values.Add((m.Name, [ExactMatch.Score(filtered, instance.TargetText, ExactMatchOptionsOf(task, m))]));
+                        else if (CorpusMetric.Handles(m.Name)) pairs.Add((m.Name, filtered, instance.TargetText));
+                        else throw Unsupported(task, m.Name);
+                    }
+                    var sample = Sample(task, instance, [new LoglikelihoodRequest(instance.Context, "")], [response], (filter.Name, filtered), values);
+                    foreach (var (metric, prediction, reference) in pairs)
+                    {
+                        sample[metric] = new JsonArray(reference, prediction);
+                        sample["metrics"]!.AsArray().Add(metric);
+                    }
+                    yield return (filter.Name, sample, values, pairs);
                 }
                 break;
             }

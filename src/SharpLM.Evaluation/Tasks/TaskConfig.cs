@@ -172,6 +172,7 @@ public sealed class TaskConfig
         "perplexity" => "perplexity",
         "word_perplexity" or "byte_perplexity" => "weighted_perplexity",
         "bits_per_byte" => "bits_per_byte",
+        "bleu" or "chrf" => metric,
         _ => "mean",
     };
 
