@@ -56,6 +56,58 @@ public class EvalRunTests
     }
 
     [Fact]
+    public void GenerationAndRollingTasksRunOnTheEngine()
+    {
+        string model = TinyModelFolder.Create();
+        string folder = CliProcess.TempDirectory();
+        File.WriteAllText(Path.Combine(folder, "gen.yaml"), """
+            task: gen
+            dataset_path: json
+            dataset_kwargs:
+              data_files:
+                test: gen.jsonl
+            output_type: generate_until
+            test_split: test
+            doc_to_text: "{{prompt}}"
+            doc_to_target: "{{answer}}"
+            generation_kwargs:
+              until: ["."]
+              max_gen_toks: 8
+            metric_list:
+              - metric: exact_match
+                ignore_case: true
+            """);
+        File.WriteAllText(Path.Combine(folder, "gen.jsonl"), "{\"prompt\": \"the whale\", \"answer\": \"sails\"}\n{\"prompt\": \"Ahab\", \"answer\": \"watches\"}\n");
+        File.WriteAllText(Path.Combine(folder, "roll.yaml"), """
+            task: roll
+            dataset_path: json
+            dataset_kwargs:
+              data_files:
+                test: roll.json
+            output_type: loglikelihood_rolling
+            test_split: test
+            doc_to_text: ""
+            doc_to_target: "{{page}}"
+            metric_list:
+              - metric: word_perplexity
+              - metric: bits_per_byte
+            """);
+        File.WriteAllText(Path.Combine(folder, "roll.json"), "[{\"page\": \"the whale sails the sea and the ship sails\"}]");
+        string output = Path.Combine(folder, "out");
+        var result = CliProcess.Run("eval", "run", "--model", model, "--tasks", Path.Combine(folder, "gen.yaml"), Path.Combine(folder, "roll.yaml"),
+            "--out", output, "--threads", "1");
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        string modelFolder = Assert.Single(Directory.GetDirectories(output));
+        var json = JsonNode.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(modelFolder, "results_*.json"))))!;
+        double exact = (double)json["results"]!["gen"]!["exact_match,none"]!;
+        Assert.InRange(exact, 0, 1);
+        double bitsPerByte = (double)json["results"]!["roll"]!["bits_per_byte,none"]!;
+        Assert.True(bitsPerByte > 0 && double.IsFinite(bitsPerByte));
+        Assert.Equal("N/A", (string)json["results"]!["roll"]!["bits_per_byte_stderr,none"]!);
+        Assert.Single(Directory.GetFiles(modelFolder, "samples_gen_*.jsonl"));
+    }
+
+    [Fact]
     public void UnsupportedTaskKeyFailsBeforeTheModelLoads()
     {
         string folder = CliProcess.TempDirectory();
