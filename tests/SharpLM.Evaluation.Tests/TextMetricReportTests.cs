@@ -62,6 +62,7 @@ public class TextMetricReportTests
     [InlineData("bleu", null, true, 0, "--stemmer")]
     [InlineData("bleu", null, false, 2, "--word-order")]
     [InlineData("meteor", null, false, 0, "meteor")]
+    [InlineData("ter", "13a", false, 0, "--tokenize")]
     public void OptionsForAnotherMetricAreRefused(string metric, string? tokenize, bool stem, int wordOrder, string named)
     {
         var error = Assert.Throws<SharpLMException>(() => TextMetricReport.Run(new()
@@ -69,6 +70,16 @@ public class TextMetricReportTests
             Metric = metric, Predictions = Hypotheses, References = [First], Tokenize = tokenize, Stem = stem, WordOrder = wordOrder,
         }).ToList());
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void TerReportsEditsAndReferenceLength()
+    {
+        var json = TextMetricReport.Run(new() { Metric = "ter", Predictions = ["d e f g h a b c"], References = [["a b c d e f g h"]] }).Single();
+        Assert.Equal(12.5, (double)json["score"]!, 1e-9);
+        Assert.Equal(1, (double)json["num_edits"]!);
+        Assert.Equal(8, (double)json["ref_length"]!);
+        Assert.Contains("tok:tercom", (string)json["signature"]!);
     }
 
     [Fact]

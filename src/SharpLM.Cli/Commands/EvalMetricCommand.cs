@@ -6,14 +6,14 @@ using SharpLM.Evaluation.Metrics;
 namespace SharpLM.Cli.Commands;
 
 /// <summary>
-/// `sharplm eval metric bleu|chrf|rouge --predictions FILE --references FILE ...`: text metrics over one segment
+/// `sharplm eval metric bleu|chrf|ter|rouge --predictions FILE --references FILE ...`: text metrics over one segment
 /// per line, printed as JSON like the sacrebleu command line.
 /// </summary>
 public static class EvalMetricCommand
 {
     public static Command Create()
     {
-        var metric = new Argument<string>("metric") { Description = "bleu, chrf or rouge." };
+        var metric = new Argument<string>("metric") { Description = "bleu, chrf, ter or rouge." };
         metric.AcceptOnlyFromAmong([.. TextMetricReport.Metrics]);
         var predictions = new Option<string>("--predictions", "-p") { Description = "Hypotheses, one segment per line.", Required = true };
         var references = new Option<string[]>("--references", "-r")
@@ -27,7 +27,7 @@ public static class EvalMetricCommand
         var tokenize = new Option<string?>("--tokenize") { Description = "BLEU tokenizer: 13a (default), none, intl or char." };
         var stemmer = new Option<bool>("--stemmer") { Description = "ROUGE: Porter-stem tokens longer than three characters." };
         var wordOrder = new Option<int>("--word-order") { Description = "chrF word n-gram order; 2 gives chrF++." };
-        var command = new Command("metric", "BLEU, chrF or ROUGE of predictions against references, as sacreBLEU and rouge-score compute them.")
+        var command = new Command("metric", "BLEU, chrF, TER or ROUGE of predictions against references, as sacreBLEU and rouge-score compute them.")
         {
             metric, predictions, references, sentence, lowercase, tokenize, stemmer, wordOrder,
         };

@@ -24,7 +24,7 @@ public sealed record TextMetricRequest
 /// </summary>
 public static class TextMetricReport
 {
-    public static readonly IReadOnlyList<string> Metrics = ["bleu", "chrf", "rouge"];
+    public static readonly IReadOnlyList<string> Metrics = ["bleu", "chrf", "ter", "rouge"];
 
     public static IEnumerable<JsonObject> Run(TextMetricRequest request)
     {
@@ -34,6 +34,7 @@ public static class TextMetricReport
         {
             "bleu" => RunBleu(request),
             "chrf" => RunChrF(request),
+            "ter" => RunTer(request),
             _ => RunRouge(request),
         };
     }
@@ -50,8 +51,8 @@ public static class TextMetricReport
             throw new SharpLMException($"Option --word-order applies to chrf only, not {request.Metric}.");
         if (request.WordOrder is < 0 or > 2)
             throw new SharpLMException($"Option --word-order must be 0 (chrF) or 1 to 2 (chrF++), got {request.WordOrder}.");
-        if (request.Lowercase && request.Metric == "rouge")
-            throw new SharpLMException("Option --lowercase does not apply to rouge, whose tokenizer always lowercases.");
+        if (request.Lowercase && request.Metric is "rouge" or "ter")
+            throw new SharpLMException($"Option --lowercase does not apply to {request.Metric}, which always lowercases.");
     }
 
     private static IReadOnlyList<string> ReferencesOf(TextMetricRequest request, int segment) =>
@@ -85,6 +86,18 @@ public static class TextMetricReport
             ? request.Predictions.Select((p, i) => chrf.Sentence(p, ReferencesOf(request, i)))
             : [chrf.Corpus(request.Predictions, request.References)];
         return scores.Select(s => new JsonObject { ["metric"] = name, ["score"] = s.Score, ["signature"] = s.Signature });
+    }
+
+    private static IEnumerable<JsonObject> RunTer(TextMetricRequest request)
+    {
+        var ter = new Ter();
+        var scores = request.Sentence
+            ? request.Predictions.Select((p, i) => ter.Sentence(p, ReferencesOf(request, i)))
+            : [ter.Corpus(request.Predictions, request.References)];
+        return scores.Select(s => new JsonObject
+        {
+            ["metric"] = "ter", ["score"] = s.Score, ["num_edits"] = s.Edits, ["ref_length"] = s.ReferenceLength, ["signature"] = s.Signature,
+        });
     }
 
     private static IEnumerable<JsonObject> RunRouge(TextMetricRequest request)

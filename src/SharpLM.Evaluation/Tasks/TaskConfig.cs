@@ -172,11 +172,11 @@ public sealed class TaskConfig
         "perplexity" => "perplexity",
         "word_perplexity" or "byte_perplexity" => "weighted_perplexity",
         "bits_per_byte" => "bits_per_byte",
-        "bleu" or "chrf" => metric,
+        "bleu" or "chrf" or "ter" => metric,
         _ => "mean",
     };
 
-    public static bool DefaultHigherIsBetter(string metric) => metric is not ("perplexity" or "word_perplexity" or "byte_perplexity" or "bits_per_byte");
+    public static bool DefaultHigherIsBetter(string metric) => metric is not ("perplexity" or "word_perplexity" or "byte_perplexity" or "bits_per_byte" or "ter");
 
     private static IReadOnlyList<FilterConfig> FiltersOf(FieldReader reader, string path)
     {
