@@ -26,9 +26,6 @@ public class ScoringTests
     [Fact]
     public void AccAndAccNormDisagreeWhereLengthsDiffer()
     {
-        // Sky: "red" -2 vs "blue" -3: acc picks red (wrong); per character -0.667 vs -0.75 still red.
-        // Grass: "green" -5 vs "purple" -4: acc picks purple (wrong); per character -1.0 vs -0.667 purple.
-        // So acc 0/2; change grass so that only acc_norm is right: "green" -4.5 (-0.9/char) vs "purple" -4.4 (-0.733/char).
         var model = new ScriptedModel(new() { [" red"] = -3, [" blue"] = -3.5, [" green"] = -5, [" purple"] = -5.5 });
         var task = TaskConfig.Load(TaskFixtures.Arc(TaskFixtures.Folder()));
         var result = TaskEvaluator.Evaluate(task, model);
