@@ -87,6 +87,7 @@ public class ScoringTests
         Assert.Equal(1.0, (double)result.Metrics["exact_match,flexible-extract"]!);
         Assert.Equal(4, result.Samples.Count);
         Assert.Equal("strict-match", (string)result.Samples[0]["filter"]!);
+        Assert.Equal("Question:", (string)result.Samples[0]["arguments"]!["gen_args_0"]!["arg_1"]!["until"]![0]!);
     }
 
     [Fact]

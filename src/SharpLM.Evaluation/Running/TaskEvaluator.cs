@@ -118,7 +118,9 @@ public static partial class TaskEvaluator
                     "byte_perplexity" or "bits_per_byte" => [logLikelihood, bytes],
                     _ => throw Unsupported(task, m.Name),
                 })).ToList();
-                yield return ("none", Sample(task, instance, [new LoglikelihoodRequest(text, "")], [logLikelihood], null, values), values, []);
+                var rolling = Sample(task, instance, [new LoglikelihoodRequest(text, "")], [logLikelihood], null, values);
+                rolling["arguments"]!["gen_args_0"]!.AsObject().Remove("arg_1"); // a rolling request has the text only
+                yield return ("none", rolling, values, []);
                 break;
             }
             default:
@@ -138,6 +140,14 @@ public static partial class TaskEvaluator
                         else throw Unsupported(task, m.Name);
                     }
                     var sample = Sample(task, instance, [new LoglikelihoodRequest(instance.Context, "")], [response], (filter.Name, filtered), values);
+                    // As in lm-eval, a generation request's second argument is its generation settings.
+                    sample["arguments"]!["gen_args_0"]!["arg_1"] = new JsonObject
+                    {
+                        ["until"] = new JsonArray(g.Until.Select(u => (JsonNode)u).ToArray()),
+                        ["max_gen_toks"] = g.MaxGenTokens,
+                        ["do_sample"] = g.DoSample,
+                        ["temperature"] = g.Temperature,
+                    };
                     foreach (var (metric, prediction, reference) in pairs)
                     {
                         sample[metric] = new JsonArray(reference, prediction);
