@@ -31,6 +31,8 @@ public static class EvalCommands
             return 0;
         }));
         eval.Subcommands.Add(perplexity);
+        eval.Subcommands.Add(EvalMetricCommand.Create());
+        eval.Subcommands.Add(EvalRunCommand.Create());
         return eval;
     }
 }
