@@ -32,7 +32,7 @@ public static class TokenizerCommands
         var output = new Option<string>("--out", "-o") { Description = "tokenizer.json to write.", Required = true };
         var vocabulary = new Option<int>("--vocab-size") { Description = "Vocabulary size including 256 byte tokens and special tokens.", DefaultValueFactory = _ => 4096 };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Do not learn merges of pairs seen fewer times.", DefaultValueFactory = _ => 2 }.AtLeast(1);
-        var pattern = PatternOption();
+        var pattern = new Option<string>("--pattern") { Description = "Pre-tokenizer: gpt2, cl100k, o200k or a regular expression.", DefaultValueFactory = _ => "gpt2" };
         var specials = new Option<string[]>("--special-tokens")
         {
             Description = "Special tokens, reserved at the top ids in this order.", DefaultValueFactory = _ => [.. SpecialTokens.Default],
