@@ -122,30 +122,44 @@ public sealed class Scheduler : IDisposable
             if (free.Count < job.Choices.Count) break;
             _waiting.Dequeue();
             _metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks).TotalSeconds);
-            job.Unfinished = job.Choices.Count;
-            for (int c = 0; c < job.Choices.Count; c++)
+            try
             {
-                var text = new System.Text.StringBuilder();
-                var sequence = new GenerationSequence(_tokenizer, job.Prompt, job.Choices[c], _backend.MaxPositions, job.StopTokens,
-                    job.NewConstraint?.Invoke(), piece => text.Append(piece));
-                var (slot, shared) = BestSlot(free, sequence.Context);
-                if (job.PromptLogProbabilities is not null) shared = 0; // every prompt position's logits are needed
-                free.Remove(slot);
-                var running = new Running(job, c, slot, sequence, text);
-                _backend.Truncate(slot, shared);
-                _cached[slot].RemoveRange(shared, _cached[slot].Count - shared);
-                running.Fed = shared;
-                _slotOwner[slot] = running;
-                _running.Add(running);
-                job.CachedPromptTokens = Math.Max(job.CachedPromptTokens, shared);
-                _metrics.PrefixCacheQueries.Inc(sequence.Context.Count);
-                _metrics.PrefixCacheHits.Inc(shared);
-                if (c == 0) _metrics.PromptTokens.Inc(sequence.Context.Count);
-                if (job.PromptLogProbabilities is not null) running.PromptLogProbabilities = [null];
+                Place(job, free);
+            }
+            catch (Exception e)
+            {
+                // A job the core refuses (its options or prompt) fails alone; the loop, and every other job, go on.
+                Fail(job, e);
             }
         }
         _metrics.RequestsWaiting.Set(_waiting.Count);
         _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
+    }
+
+    /// <summary>Starts each choice of an admitted job in the free slot that shares the most of its prompt.</summary>
+    private void Place(GenerationJob job, List<int> free)
+    {
+        job.Unfinished = job.Choices.Count;
+        for (int c = 0; c < job.Choices.Count; c++)
+        {
+            var text = new System.Text.StringBuilder();
+            var sequence = new GenerationSequence(_tokenizer, job.Prompt, job.Choices[c], _backend.MaxPositions, job.StopTokens,
+                job.NewConstraint?.Invoke(), piece => text.Append(piece));
+            var (slot, shared) = BestSlot(free, sequence.Context);
+            if (job.PromptLogProbabilities is not null) shared = 0; // every prompt position's logits are needed
+            free.Remove(slot);
+            var running = new Running(job, c, slot, sequence, text);
+            _backend.Truncate(slot, shared);
+            _cached[slot].RemoveRange(shared, _cached[slot].Count - shared);
+            running.Fed = shared;
+            _slotOwner[slot] = running;
+            _running.Add(running);
+            job.CachedPromptTokens = Math.Max(job.CachedPromptTokens, shared);
+            _metrics.PrefixCacheQueries.Inc(sequence.Context.Count);
+            _metrics.PrefixCacheHits.Inc(shared);
+            if (c == 0) _metrics.PromptTokens.Inc(sequence.Context.Count);
+            if (job.PromptLogProbabilities is not null) running.PromptLogProbabilities = [null];
+        }
     }
 
     /// <summary>The free slot whose cache shares the longest prefix with the context, and that length (the last context token always runs again, for its logits).</summary>
