@@ -125,4 +125,62 @@ public class OpenAiSdkTests(ServerFixture fixture)
         var error = Assert.Throws<ClientResultException>(() => client.CompleteChat(Messages));
         Assert.Equal(401, error.Status);
     }
+
+    private static ChatTool Weather() => ChatTool.CreateFunctionTool("get_weather", "The weather at a port.",
+        BinaryData.FromString("""{"type":"object","properties":{"port":{"type":"string","maxLength":10},"days":{"type":"integer"}},"required":["port","days"]}"""));
+
+    private static void AssertWeatherCall(ChatToolCall call)
+    {
+        Assert.Equal("get_weather", call.FunctionName);
+        Assert.StartsWith("call_", call.Id);
+        using var arguments = JsonDocument.Parse(call.FunctionArguments);
+        Assert.Equal(JsonValueKind.String, arguments.RootElement.GetProperty("port").ValueKind);
+        Assert.True(arguments.RootElement.GetProperty("days").TryGetInt64(out _));
+    }
+
+    [Fact]
+    public void Named_and_required_tool_calls_are_enforced_and_their_arguments_follow_the_schema()
+    {
+        foreach (var choice in new[] { ChatToolChoice.CreateFunctionChoice("get_weather"), ChatToolChoice.CreateRequiredChoice() })
+        {
+            var options = new ChatCompletionOptions { Temperature = 1.0f, Seed = 4, MaxOutputTokenCount = 1000, ToolChoice = choice };
+            options.Tools.Add(Weather());
+            var completion = Chat().CompleteChat(Messages, options).Value;
+            Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+            AssertWeatherCall(Assert.Single(completion.ToolCalls));
+
+            // The same call streamed: the SDK assembles it from the tool-call delta.
+            var streamedName = new System.Text.StringBuilder();
+            var streamedArguments = new System.Text.StringBuilder();
+            ChatFinishReason? finish = null;
+            foreach (var update in Chat().CompleteChatStreaming(Messages, options))
+            {
+                foreach (var part in update.ToolCallUpdates)
+                {
+                    streamedName.Append(part.FunctionName);
+                    streamedArguments.Append(part.FunctionArgumentsUpdate?.ToString());
+                }
+                finish ??= update.FinishReason;
+            }
+            Assert.Equal(ChatFinishReason.ToolCalls, finish);
+            Assert.Equal("get_weather", streamedName.ToString());
+            Assert.Equal(completion.ToolCalls[0].FunctionArguments.ToString(), streamedArguments.ToString());
+        }
+    }
+
+    [Fact]
+    public void A_conversation_carrying_a_call_and_its_result_continues()
+    {
+        var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 8 };
+        options.Tools.Add(Weather());
+        ChatMessage[] conversation =
+        [
+            new UserChatMessage("the whale"),
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", "get_weather", BinaryData.FromString("""{"port":"Nantucket","days":2}"""))]),
+            new ToolChatMessage("call_1", "calm sea"),
+        ];
+        var completion = Chat().CompleteChat(conversation, options).Value;
+        Assert.True(completion.FinishReason is ChatFinishReason.Stop or ChatFinishReason.Length or ChatFinishReason.ToolCalls);
+        Assert.True(completion.Usage.InputTokenCount > 30); // the tool description, the call and its result are all in the prompt
+    }
 }

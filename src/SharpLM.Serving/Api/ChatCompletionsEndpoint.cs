@@ -11,6 +11,13 @@ public static class ChatCompletionsEndpoint
     public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler)
     {
         var messages = ReadMessages(fields);
+        var tools = ToolCalls.Read(fields, model);
+        if (tools.Active)
+        {
+            // The functions are described in the system message, the first one if the conversation opens with one.
+            if (messages.Count > 0 && messages[0].Role == ChatMessage.System) messages[0] = messages[0] with { Content = messages[0].Content + "\n\n" + tools.Describe() };
+            else messages.Insert(0, new ChatMessage(ChatMessage.System, tools.Describe()));
+        }
         bool logprobs = fields.Bool("logprobs") ?? false;
         int? top = (int?)fields.Integer("top_logprobs", 0, 20);
         if (top is not null && !logprobs) throw RequestError.Invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true.");
@@ -26,11 +33,13 @@ public static class ChatCompletionsEndpoint
             throw new RequestError(400, e.Message, "messages", code: model.ChatTemplate is null ? null : "context_length_exceeded");
         }
 
-        var job = new GenerationJob(prompt, parameters.Choices, stopTokens, parameters.NewConstraint, context.RequestAborted);
+        if (tools.NewConstraint is not null && parameters.NewConstraint is not null)
+            throw RequestError.Invalid("response_format", "'response_format' cannot be combined with a forced tool call: the call's arguments already follow the function's schema.");
+        var job = new GenerationJob(prompt, parameters.Choices, stopTokens, tools.NewConstraint ?? parameters.NewConstraint, context.RequestAborted);
         JobCollector.Submit(scheduler, job);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
-        if (parameters.Stream) await StreamAsync(context, job, model, parameters, id);
-        else await RespondAsync(context, job, model, id);
+        if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, tools);
+        else await RespondAsync(context, job, model, id, tools);
     }
 
     private static List<ChatMessage> ReadMessages(JsonFields fields)
@@ -46,11 +55,38 @@ public static class ChatCompletionsEndpoint
             var message = new JsonFields(element);
             string role = message.String("role") ?? throw RequestError.Invalid(where + ".role", $"'{where}.role' is required.");
             role = role == "developer" ? ChatMessage.System : role; // OpenAI's newer name for the system role
+            string content = Content(message.Get("content"), where + ".content");
+            if (role == "tool")
+            {
+                messages.Add(new ChatMessage(ChatMessage.User, ToolCalls.RenderResult(content)));
+                continue;
+            }
             if (role is not (ChatMessage.System or ChatMessage.User or ChatMessage.Assistant))
-                throw RequestError.Invalid(where + ".role", $"'{where}.role' must be system, developer, user or assistant (got '{role}').");
-            messages.Add(new ChatMessage(role, Content(message.Get("content"), where + ".content")));
+                throw RequestError.Invalid(where + ".role", $"'{where}.role' must be system, developer, user, assistant or tool (got '{role}').");
+            if (role == ChatMessage.Assistant && message.Get("tool_calls") is { ValueKind: JsonValueKind.Array } calls)
+                content += ToolCalls.RenderCalls(calls.EnumerateArray().Select((call, i) => ReadCall(call, $"{where}.tool_calls[{i}]")));
+            messages.Add(new ChatMessage(role, content));
         }
         return messages;
+    }
+
+    /// <summary>An assistant's earlier call: function name and arguments (a JSON text).</summary>
+    private static (string Name, string Arguments) ReadCall(JsonElement call, string where)
+    {
+        if (call.ValueKind != JsonValueKind.Object || new JsonFields(call).Get("function") is not { ValueKind: JsonValueKind.Object } function)
+            throw RequestError.Invalid(where, $"'{where}' must be an object with a 'function'.");
+        var fields = new JsonFields(function);
+        string name = fields.String("name") ?? throw RequestError.Invalid(where + ".function.name", $"'{where}.function.name' is required.");
+        string arguments = fields.String("arguments") ?? "{}";
+        try
+        {
+            using var parsed = JsonDocument.Parse(arguments);
+        }
+        catch (JsonException)
+        {
+            throw RequestError.Invalid(where + ".function.arguments", $"'{where}.function.arguments' must be a JSON text.");
+        }
+        return (name, arguments);
     }
 
     /// <summary>A message's content: a string, or an array of parts of which only text parts are supported.</summary>
@@ -71,7 +107,7 @@ public static class ChatCompletionsEndpoint
         return text.ToString();
     }
 
-    private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id)
+    private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id, ToolCalls tools)
     {
         var choices = await JobCollector.CollectAsync(job);
         context.Response.ContentType = "application/json";
@@ -84,13 +120,21 @@ public static class ChatCompletionsEndpoint
             {
                 w.WriteStartObject();
                 w.WriteNumber("index", i);
+                var call = tools.Parse(choices[i].Text.ToString());
                 w.WriteStartObject("message");
                 w.WriteString("role", "assistant");
-                w.WriteString("content", choices[i].Text.ToString());
+                if (call is null) w.WriteString("content", choices[i].Text.ToString());
+                else
+                {
+                    w.WriteNull("content");
+                    w.WriteStartArray("tool_calls");
+                    ToolCallJson(w, call, index: null);
+                    w.WriteEndArray();
+                }
                 w.WriteEndObject();
                 if (job.Choices[i].LogProbabilities is null) w.WriteNull("logprobs");
                 else ResponseJson.ChatLogProbabilities(w, model.Tokenizer, choices[i].LogProbabilities);
-                w.WriteString("finish_reason", JobCollector.FinishName(choices[i].Finish));
+                w.WriteString("finish_reason", call is null ? JobCollector.FinishName(choices[i].Finish) : "tool_calls");
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -99,8 +143,10 @@ public static class ChatCompletionsEndpoint
         }));
     }
 
-    private static async Task StreamAsync(HttpContext context, GenerationJob job, ServedModel model, GenerationParameters parameters, string id)
+    private static async Task StreamAsync(HttpContext context, GenerationJob job, ServedModel model, GenerationParameters parameters, string id, ToolCalls tools)
     {
+        // With tools, a choice's text is held until it ends: only then is it known to be a call or an answer.
+        var held = parameters.Choices.Select(_ => new System.Text.StringBuilder()).ToArray();
         var response = context.Response;
         var cancellation = context.RequestAborted;
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -124,12 +170,24 @@ public static class ChatCompletionsEndpoint
         await foreach (var update in job.Updates.ReadAllAsync(cancellation))
         {
             completionTokens += update.Tokens.Count;
-            bool hasContent = update.Text.Length > 0 || update.LogProbabilities.Count > 0;
-            if (hasContent)
+            string finishName = update.Finish is { } finish ? JobCollector.FinishName(finish) : "";
+            if (tools.Active)
+            {
+                held[update.Index].Append(update.Text);
+                if (update.Finish is null) continue;
+                var call = tools.Parse(held[update.Index].ToString());
+                if (call is not null)
+                {
+                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call)), cancellation);
+                    finishName = "tool_calls";
+                }
+                else await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, held[update.Index].ToString(), null, null, model)), cancellation);
+            }
+            else if (update.Text.Length > 0 || update.LogProbabilities.Count > 0)
                 await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, update.Text,
                     job.Choices[update.Index].LogProbabilities is null ? null : update.LogProbabilities, null, model)), cancellation);
-            if (update.Finish is { } finish)
-                await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, JobCollector.FinishName(finish), model)), cancellation);
+            if (update.Finish is not null)
+                await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, finishName, model)), cancellation);
         }
         if (parameters.IncludeUsage)
             await ServerSentEvents.WriteAsync(response, ResponseJson.UsageChunk(id, "chat.completion.chunk", created, model.Id,
@@ -138,17 +196,37 @@ public static class ChatCompletionsEndpoint
     }
 
     private static void Delta(Utf8JsonWriter w, int index, bool role, string? content, IReadOnlyList<Inference.Generation.TokenLogProbabilities>? logprobs,
-        string? finish, ServedModel model)
+        string? finish, ServedModel model, ToolCall? call = null)
     {
         w.WriteStartObject();
         w.WriteNumber("index", index);
         w.WriteStartObject("delta");
         if (role) w.WriteString("role", "assistant");
         if (content is not null) w.WriteString("content", content);
+        if (call is not null)
+        {
+            w.WriteStartArray("tool_calls");
+            ToolCallJson(w, call, index: 0);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
         if (logprobs is null) w.WriteNull("logprobs");
         else ResponseJson.ChatLogProbabilities(w, model.Tokenizer, logprobs);
         if (finish is null) w.WriteNull("finish_reason"); else w.WriteString("finish_reason", finish);
+        w.WriteEndObject();
+    }
+
+    /// <summary>{"id","type":"function","function":{"name","arguments"}}; a streamed delta also carries the call's index.</summary>
+    private static void ToolCallJson(Utf8JsonWriter w, ToolCall call, int? index)
+    {
+        w.WriteStartObject();
+        if (index is int i) w.WriteNumber("index", i);
+        w.WriteString("id", call.Id);
+        w.WriteString("type", "function");
+        w.WriteStartObject("function");
+        w.WriteString("name", call.Name);
+        w.WriteString("arguments", call.ArgumentsJson);
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 }

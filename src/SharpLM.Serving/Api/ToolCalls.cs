@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.Json;
+using SharpLM.Inference.Constraints;
+
+namespace SharpLM.Serving.Api;
+
+/// <summary>One function a request offers the model: name, description and the JSON Schema of its arguments.</summary>
+public sealed record ToolFunction(string Name, string? Description, string ParametersJson);
+
+/// <summary>A function call the model made: arguments as the JSON text OpenAI's API carries.</summary>
+public sealed record ToolCall(string Id, string Name, string ArgumentsJson);
+
+/// <summary>
+/// A chat request's <c>tools</c> and <c>tool_choice</c>. The functions are described to the model in a system
+/// message, and calls and results are rendered in the Hermes/Qwen convention (&lt;tool_call&gt; and &lt;tool_response&gt;
+/// blocks) in the ordinary roles of the chat template. With tool_choice "required" (one function) or a named
+/// function, the constrained decoder forces the output to be {"name": ..., "arguments": ...} valid under that
+/// function's schema; with "auto" the model may answer in text or with such an object.
+/// </summary>
+public sealed class ToolCalls
+{
+    public enum Mode { None, Auto, Forced }
+
+    public IReadOnlyList<ToolFunction> Functions { get; }
+    public Mode Choice { get; }
+    public Func<ITokenConstraint>? NewConstraint { get; }
+
+    private ToolCalls(IReadOnlyList<ToolFunction> functions, Mode choice, Func<ITokenConstraint>? constraint)
+    {
+        Functions = functions;
+        Choice = choice;
+        NewConstraint = constraint;
+    }
+
+    public bool Active => Choice != Mode.None && Functions.Count > 0;
+
+    public static ToolCalls Read(JsonFields fields, ServedModel model)
+    {
+        var functions = new List<ToolFunction>();
+        if (fields.Get("tools") is { } tools)
+        {
+            if (tools.ValueKind != JsonValueKind.Array) throw RequestError.Invalid("tools", "'tools' must be an array.");
+            int index = 0;
+            foreach (var tool in tools.EnumerateArray())
+            {
+                string where = $"tools[{index++}]";
+                var toolFields = tool.ValueKind == JsonValueKind.Object ? new JsonFields(tool) : throw RequestError.Invalid(where, $"'{where}' must be an object.");
+                if (toolFields.String("type") != "function") throw RequestError.Invalid(where + ".type", $"'{where}.type' must be 'function'.");
+                if (toolFields.Get("function") is not { ValueKind: JsonValueKind.Object } function)
+                    throw RequestError.Invalid(where + ".function", $"'{where}.function' must be an object.");
+                var functionFields = new JsonFields(function);
+                string name = functionFields.String("name") ?? throw RequestError.Invalid(where + ".function.name", $"'{where}.function.name' is required.");
+                if (functions.Any(f => f.Name == name)) throw RequestError.Invalid(where + ".function.name", $"function '{name}' is offered twice.");
+                string parameters = functionFields.Get("parameters")?.GetRawText() ?? """{"type":"object"}""";
+                functions.Add(new ToolFunction(name, functionFields.String("description"), parameters));
+            }
+        }
+        var choice = functions.Count == 0 ? Mode.None : Mode.Auto;
+        string? forced = null;
+        if (fields.Get("tool_choice") is { } toolChoice)
+        {
+            if (toolChoice.ValueKind == JsonValueKind.String)
+            {
+                choice = toolChoice.GetString() switch
+                {
+                    "none" => Mode.None,
+                    "auto" => Mode.Auto,
+                    "required" => Mode.Forced,
+                    var other => throw RequestError.Invalid("tool_choice", $"'tool_choice' must be none, auto, required or a function (got '{other}')."),
+                };
+                if (choice == Mode.Forced)
+                {
+                    if (functions.Count != 1)
+                        throw RequestError.Invalid("tool_choice", $"'tool_choice' required with {functions.Count} functions is not supported: name the function to call.");
+                    forced = functions[0].Name;
+                }
+            }
+            else if (toolChoice.ValueKind == JsonValueKind.Object && new JsonFields(toolChoice).Get("function") is { ValueKind: JsonValueKind.Object } named)
+            {
+                forced = new JsonFields(named).String("name") ?? throw RequestError.Invalid("tool_choice.function.name", "'tool_choice.function.name' is required.");
+                if (functions.All(f => f.Name != forced)) throw RequestError.Invalid("tool_choice.function.name", $"function '{forced}' is not among 'tools'.");
+                choice = Mode.Forced;
+            }
+            else throw RequestError.Invalid("tool_choice", "'tool_choice' must be a string or {\"type\":\"function\",\"function\":{\"name\":...}}.");
+        }
+        Func<ITokenConstraint>? constraint = null;
+        if (forced is not null)
+        {
+            var function = functions.First(f => f.Name == forced);
+            string schema = $$"""{"type":"object","properties":{"name":{"const":{{JsonSerializer.Serialize(forced)}}},"arguments":{{function.ParametersJson}}},"required":["name","arguments"]}""";
+            try
+            {
+                constraint = ChatPrompt.JsonOutput(model, schema, $"tools[{functions.IndexOf(function)}].function.parameters");
+            }
+            catch (Core.SharpLMException e)
+            {
+                throw RequestError.Invalid($"tools[{functions.IndexOf(function)}].function.parameters", e.Message);
+            }
+        }
+        return new ToolCalls(functions, choice, constraint);
+    }
+
+    /// <summary>The system text that describes the functions and how to call one.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder("You may call these functions. To call one, answer with only a JSON object {\"name\": <function name>, \"arguments\": <arguments object>}.\n");
+        foreach (var f in Functions)
+            text.Append("- ").Append(f.Name).Append(f.Description is null ? "" : ": " + f.Description).Append(" Arguments schema: ").Append(f.ParametersJson).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>The call in a finished output, when it is one: forced output always is; under "auto" text that parses as a call to an offered function.</summary>
+    public ToolCall? Parse(string output)
+    {
+        if (!Active) return null;
+        string text = output.Trim();
+        if (text.StartsWith("<tool_call>", StringComparison.Ordinal) && text.EndsWith("</tool_call>", StringComparison.Ordinal))
+            text = text["<tool_call>".Length..^"</tool_call>".Length].Trim();
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("arguments", out var arguments) || arguments.ValueKind != JsonValueKind.Object
+                || Functions.All(f => f.Name != name.GetString()))
+                return null;
+            return new ToolCall("call_" + Guid.NewGuid().ToString("N")[..24], name.GetString()!, arguments.GetRawText());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An assistant turn's calls as the model would have written them.</summary>
+    public static string RenderCalls(IEnumerable<(string Name, string Arguments)> calls) =>
+        string.Concat(calls.Select(c => $"<tool_call>\n{{\"name\": {JsonSerializer.Serialize(c.Name)}, \"arguments\": {c.Arguments}}}\n</tool_call>"));
+
+    /// <summary>A tool's result as the model reads it.</summary>
+    public static string RenderResult(string content) => $"<tool_response>\n{content}\n</tool_response>";
+}
