@@ -65,6 +65,22 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(speculative);
 
+        var serveModel = new Option<string?>("--model", "-m") { Description = $"Model folder to serve (default: {SpeculativeBenchmarkReport.QuickstartModel})." };
+        var streams = new Option<int[]>("--streams") { Description = "Concurrent streaming clients, one load level each.", DefaultValueFactory = _ => [1, 4, 16], AllowMultipleArgumentsPerToken = true }.EachAtLeast(1);
+        var requests = new Option<int>("--requests") { Description = "Requests each client sends, one after another.", DefaultValueFactory = _ => 4 }.AtLeast(1);
+        var servePromptTokens = new Option<int>("--prompt-tokens") { Description = "Random prompt tokens per request.", DefaultValueFactory = _ => 32 }.AtLeast(1);
+        var generateTokens = new Option<int>("--max-tokens") { Description = "Tokens generated per request.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var serveThreads = new Option<int>("--threads") { Description = "Compute threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s and time to first token at several numbers of concurrent streams (continuous batching).")
+            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads };
+        serve.SetAction(parse => CliRunner.Run(() =>
+        {
+            ServingBenchmarkReport.Run(parse.GetValue(serveModel), parse.GetValue(streams)!, parse.GetValue(requests), parse.GetValue(servePromptTokens),
+                parse.GetValue(generateTokens), parse.GetValue(serveThreads));
+            return 0;
+        }));
+        bench.Subcommands.Add(serve);
+
         var dataConfig = new Option<string?>("--config", "-c") { Description = "Data pipeline config to measure (default: the SpamAssassin e-mail corpus, fetched through npm)." };
         var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 }.AtLeast(10);
         var data = new Command("data", "Data pipeline MB/s and documents/s per stage and end to end, on one thread and on all cores; MinHash near-duplicate recall vs theory.")
