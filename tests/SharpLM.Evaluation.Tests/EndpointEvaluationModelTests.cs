@@ -21,7 +21,9 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
 {
     private const string Key = "sk-eval-0123456789";
     private static readonly BpeTokenizer Tokenizer = BpeTrainer.Train(Corpus(), new BpeTrainerOptions { VocabularySize = 300 });
-    private readonly string _directory = CreateModel();
+    private readonly string _directory = CreateModel(256);
+    // The same weights with one position less: an echoed request of 256 tokens predicts 255, as this engine's windows do.
+    private readonly string _engineDirectory = CreateModel(255);
     private SharpLMServer _server = null!;
 
     private static IEnumerable<string> Corpus()
@@ -31,9 +33,9 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
         for (int i = 0; i < 200; i++) yield return string.Join(" ", Enumerable.Range(0, 12).Select(_ => words[random.Next(words.Length)])) + "?";
     }
 
-    private static string CreateModel()
+    private static string CreateModel(int maxPositions)
     {
-        var config = LlamaConfig.Create(vocabSize: Tokenizer.VocabularySize, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 48, maxPositions: 256);
+        var config = LlamaConfig.Create(vocabSize: Tokenizer.VocabularySize, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 48, maxPositions: maxPositions);
         string directory = Directory.CreateTempSubdirectory("sharplm-eval-endpoint-").FullName;
         var random = new Random(5);
         var tensors = ModelTensorTable.For(config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
@@ -57,7 +59,7 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
 
     private EngineEvaluationModel Engine()
     {
-        var folder = ModelFolder.Open(_directory);
+        var folder = ModelFolder.Open(_engineDirectory);
         return new EngineEvaluationModel(EngineModel.Load(folder).NewSession(1), ModelFolderTokenizer.Load(folder), "tiny");
     }
 
@@ -85,6 +87,10 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
             Assert.Equal(expected.IsGreedy, actual.IsGreedy);
         }
         Assert.Equal(engine.LoglikelihoodRolling("one two the Sky is blue"), endpoint.LoglikelihoodRolling("one two the Sky is blue"), 1e-4);
+        // Longer than the 256-token context: several windows, each sent as at most 256 tokens.
+        string page = string.Join(" ", Corpus().Take(40));
+        Assert.True(Tokenizer.Encode(page).Count > 600);
+        Assert.Equal(engine.LoglikelihoodRolling(page), endpoint.LoglikelihoodRolling(page), 1e-3);
     }
 
     [Fact]

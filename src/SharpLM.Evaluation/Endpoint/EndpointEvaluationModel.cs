@@ -63,21 +63,24 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         return ScoreTokens(contextTokens, continuationTokens);
     }
 
-    /// <summary>lm-eval's rolling windows of <c>maxLength</c> tokens, the first after end-of-text; as text, one request.</summary>
+    /// <summary>lm-eval's rolling windows, the first after end-of-text; as text, the whole text in one request.</summary>
     public double LoglikelihoodRolling(string text)
     {
         if (!_tokenized) return ScoreText(EndOfText, text).LogLikelihood;
         var tokens = Tokenize(text);
         if (tokens.Count == 0) return 0;
+        // An echoed prompt holds the last predicted token too, so a request of maxLength tokens predicts maxLength - 1:
+        // the windows the engine makes for a context of maxLength - 1.
+        int window = _maxLength - 1;
         double total = 0;
-        int first = Math.Min(_maxLength, tokens.Count);
+        int first = Math.Min(window, tokens.Count);
         total += ScoreTokens([StartToken()], tokens.GetRange(0, first)).LogLikelihood;
         int predicted = first;
         while (predicted < tokens.Count)
         {
-            int count = Math.Min(tokens.Count - predicted, _maxLength);
+            int count = Math.Min(tokens.Count - predicted, window);
             int end = predicted + count;
-            total += ScoreTokens(tokens.GetRange(end - _maxLength - 1, _maxLength - count + 1), tokens.GetRange(end - count, count)).LogLikelihood;
+            total += ScoreTokens(tokens.GetRange(end - window - 1, window - count + 1), tokens.GetRange(end - count, count)).LogLikelihood;
             predicted = end;
         }
         return total;
