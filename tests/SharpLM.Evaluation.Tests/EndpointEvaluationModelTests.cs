@@ -94,6 +94,24 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TextPromptsMatchTheEngineWhenTheServerDoesNotTokenize()
+    {
+        await using var proxy = new ProxyWithoutTokenize(_server.Address);
+        var endpoint = new EndpointEvaluationModel(new EndpointClient(proxy.Address, Key, TimeSpan.FromSeconds(60)), null, maxLength: 256);
+        Assert.False(endpoint.SendsTokens);
+        var engine = Engine();
+        foreach (var request in new[] { new LoglikelihoodRequest("Question: Sky colour?\nAnswer:", " blue"), new LoglikelihoodRequest("Question: Grass colour?\nAnswer: ", "green"),
+                     new LoglikelihoodRequest("", "the Grass") })
+        {
+            var expected = engine.Loglikelihood(request);
+            var actual = endpoint.Loglikelihood(request);
+            Assert.Equal(expected.LogLikelihood, actual.LogLikelihood, 1e-4);
+            Assert.Equal(expected.IsGreedy, actual.IsGreedy);
+        }
+        Assert.Equal(engine.LoglikelihoodRolling("one two the Sky is blue"), endpoint.LoglikelihoodRolling("one two the Sky is blue"), 1e-4);
+    }
+
+    [Fact]
     public void TaskMetricsMatchTheEngine()
     {
         string folder = TaskFixtures.Folder();
@@ -174,6 +192,62 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Forwards every request to the real server but answers /tokenize with 404, as a server without it does.</summary>
+    private sealed class ProxyWithoutTokenize : IAsyncDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly HttpClient _client;
+        private readonly Task _loop;
+
+        public ProxyWithoutTokenize(Uri target)
+        {
+            _client = new HttpClient { BaseAddress = target };
+            Address = $"http://127.0.0.1:{FreePort()}";
+            _listener.Prefixes.Add(Address + "/");
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext context;
+                    try { context = await _listener.GetContextAsync(); } catch (Exception) { return; }
+                    try
+                    {
+                        if (context.Request.Url!.AbsolutePath == "/tokenize")
+                        {
+                            context.Response.StatusCode = 404;
+                            context.Response.Close();
+                            continue;
+                        }
+                        using var forward = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), context.Request.Url!.PathAndQuery.TrimStart('/'));
+                        if (context.Request.HasEntityBody)
+                        {
+                            using var body = new MemoryStream();
+                            await context.Request.InputStream.CopyToAsync(body);
+                            forward.Content = new ByteArrayContent(body.ToArray());
+                            forward.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                        }
+                        if (context.Request.Headers["Authorization"] is string authorization) forward.Headers.TryAddWithoutValidation("Authorization", authorization);
+                        using var answer = await _client.SendAsync(forward);
+                        context.Response.StatusCode = (int)answer.StatusCode;
+                        await context.Response.OutputStream.WriteAsync(await answer.Content.ReadAsByteArrayAsync());
+                        context.Response.Close();
+                    }
+                    catch (Exception) { context.Response.Abort(); }
+                }
+            });
+        }
+
+        public string Address { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Close();
+            await _loop;
+            _client.Dispose();
+        }
     }
 
     /// <summary>A server without /tokenize that answers /v1/completions with a fixed status and body.</summary>
