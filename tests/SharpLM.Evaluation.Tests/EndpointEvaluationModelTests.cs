@@ -175,6 +175,20 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
         await stub.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData("[1, 2]", "answered v1/completions with something other than a JSON object")]
+    [InlineData("""{"choices": {"text": "x"}}""", "cannot return prompt log-probabilities")]
+    [InlineData("""{"choices": [{"index": 0, "logprobs": {"tokens": ["the", " Sky"], "token_logprobs": [null, "low"], "text_offset": [0, 3]}}]}""",
+        "its token_logprobs[1] is not a number")]
+    public async Task AnAnswerOfAnotherShapeIsOneClearError(string body, string expected)
+    {
+        using var stub = new RefusingServer(200, body);
+        var model = new EndpointEvaluationModel(new EndpointClient(stub.Address, null, TimeSpan.FromSeconds(10)), "m", 256);
+        var error = Assert.Throws<SharpLMException>(() => model.Loglikelihood(new LoglikelihoodRequest("the", " Sky")));
+        Assert.Contains(expected, error.Message);
+        await stub.DisposeAsync();
+    }
+
     [Fact]
     public async Task ASilentServerTimesOut()
     {

@@ -29,19 +29,19 @@ public sealed class EndpointClient : IDisposable
 
     public string Address => _address;
 
-    /// <summary>The answer's JSON, or null when the server does not have the route (404 or 405).</summary>
-    public JsonNode? TryGet(string route) => Send(HttpMethod.Get, route, null, optional: true);
+    /// <summary>The answer's JSON object, or null when the server does not have the route (404 or 405).</summary>
+    public JsonObject? TryGet(string route) => Send(HttpMethod.Get, route, null, optional: true);
 
-    public JsonNode? TryPost(string route, JsonObject body) => Send(HttpMethod.Post, route, body, optional: true);
+    public JsonObject? TryPost(string route, JsonObject body) => Send(HttpMethod.Post, route, body, optional: true);
 
     /// <summary>
     /// Posts <paramref name="body"/>; a 400 or 422 answer goes to <paramref name="refused"/> with the server's message,
     /// which turns it into the caller's own sentence (the server refusing what the request needs).
     /// </summary>
-    public JsonNode Post(string route, JsonObject body, Func<string, SharpLMException>? refused = null) =>
+    public JsonObject Post(string route, JsonObject body, Func<string, SharpLMException>? refused = null) =>
         Send(HttpMethod.Post, route, body, optional: false, refused)!;
 
-    private JsonNode? Send(HttpMethod method, string route, JsonObject? body, bool optional, Func<string, SharpLMException>? refused = null)
+    private JsonObject? Send(HttpMethod method, string route, JsonObject? body, bool optional, Func<string, SharpLMException>? refused = null)
     {
         using var request = new HttpRequestMessage(method, route.TrimStart('/'));
         if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
@@ -73,12 +73,12 @@ public sealed class EndpointClient : IDisposable
                 throw new SharpLMException($"the endpoint {_address} answered {route} with HTTP {status}: {Message(text)}");
             try
             {
-                return JsonNode.Parse(text) ?? throw new JsonException("null");
+                if (JsonNode.Parse(text) is JsonObject answer) return answer;
             }
             catch (JsonException)
             {
-                throw new SharpLMException($"the endpoint {_address} answered {route} with something other than JSON.");
             }
+            throw new SharpLMException($"the endpoint {_address} answered {route} with something other than a JSON object.");
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
     public bool SendsTokens => _tokenized;
 
     private string FirstModel() =>
-        _client.TryGet("v1/models")?["data"] is JsonArray { Count: > 0 } data && data[0]?["id"] is JsonValue id
+        _client.TryGet("v1/models")?["data"] is JsonArray { Count: > 0 } data && data[0] is JsonObject first && first["id"] is JsonValue id
             ? id.ToString()
             : throw new SharpLMException($"the endpoint {_client.Address} lists no model at /v1/models; name one with --model-name.");
 
@@ -106,8 +106,9 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         var stops = request.Until.Where(s => s.Length > 0).ToList();
         if (stops.Count > 0) body["stop"] = new JsonArray(stops.Take(4).Select(s => (JsonNode?)s).ToArray()); // OpenAI accepts at most four
         var answer = _client.Post("v1/completions", body);
-        string text = answer["choices"]?[0]?["text"]?.GetValue<string>()
-            ?? throw new SharpLMException($"the endpoint {_client.Address} answered /v1/completions without choices[0].text.");
+        string text = FirstChoice(answer)?["text"] is JsonValue value && value.TryGetValue(out string? generated)
+            ? generated
+            : throw new SharpLMException($"the endpoint {_client.Address} answered /v1/completions without choices[0].text.");
         foreach (string stop in stops)
         {
             int at = text.IndexOf(stop, StringComparison.Ordinal);
@@ -118,7 +119,8 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
 
     private List<int> Tokenize(string text) =>
         _client.Post("tokenize", new JsonObject { ["content"] = text })["tokens"] is JsonArray tokens
-            ? tokens.Select(t => t!.GetValue<int>()).ToList()
+            ? tokens.Select(t => t is JsonValue v && v.TryGetValue(out int id) ? id
+                : throw new SharpLMException($"the endpoint {_client.Address} answered /tokenize with '{t}' among the token ids.")).ToList()
             : throw new SharpLMException($"the endpoint {_client.Address} answered /tokenize without a 'tokens' array.");
 
     /// <summary>The server's end-of-text id: its tokenizer turns the special token's text into one id.</summary>
@@ -160,13 +162,14 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         int start = -1, end = offsets.Count;
         for (int i = 0; i < offsets.Count; i++)
         {
-            int offset = offsets[i]!.GetValue<int>();
+            if (offsets[i] is not JsonValue o || !o.TryGetValue(out int offset) || tokens[i] is not JsonValue t || !t.TryGetValue(out string? token))
+                throw NoPromptLogprobs($"its text_offset[{i}] or tokens[{i}] is not a number and a string");
             if (offset >= prompt.Length)
             {
                 end = i;
                 break;
             }
-            if (start < 0 && offset + tokens[i]!.GetValue<string>().Length > context.Length) start = i;
+            if (start < 0 && offset + token.Length > context.Length) start = i;
         }
         if (start < 1) throw NoPromptLogprobs("its text_offset does not place the continuation after the context");
         return Sum(logprobs, start, end);
@@ -179,7 +182,7 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
             ["model"] = Name, ["prompt"] = prompt, ["max_tokens"] = 1, ["temperature"] = 0, ["logprobs"] = 1, ["echo"] = true, ["seed"] = 1234,
         };
         var answer = _client.Post("v1/completions", body, message => NoPromptLogprobs($"it refused echo with logprobs ({message})"));
-        return answer["choices"]?[0]?["logprobs"] is JsonObject logprobs && logprobs["token_logprobs"] is JsonArray
+        return FirstChoice(answer)?["logprobs"] is JsonObject logprobs && logprobs["token_logprobs"] is JsonArray
             ? logprobs
             : throw NoPromptLogprobs("its answer has no choices[0].logprobs.token_logprobs");
     }
@@ -194,12 +197,18 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         bool greedy = true;
         for (int i = start; i < end; i++)
         {
-            double value = values[i] is JsonValue v ? v.GetValue<double>() : throw NoPromptLogprobs($"its token_logprobs[{i}] is null");
+            double value = values[i] is JsonValue v && v.TryGetValue(out double d) ? d : throw NoPromptLogprobs($"its token_logprobs[{i}] is not a number");
             sum += value;
-            if (tops?[i] is JsonObject top && top.Count > 0) greedy &= value >= top.Max(p => p.Value!.GetValue<double>());
+            if (tops?[i] is JsonObject top)
+                foreach (var (_, other) in top)
+                    if (other is JsonValue o && o.TryGetValue(out double alternative) && alternative > value) greedy = false;
         }
         return new LoglikelihoodResult(sum, greedy);
     }
+
+    /// <summary>The choice with index 0 (lm-eval sorts choices by index), or the first.</summary>
+    private static JsonObject? FirstChoice(JsonObject answer) =>
+        answer["choices"] is JsonArray { Count: > 0 } choices ? choices.OfType<JsonObject>().FirstOrDefault(c => c["index"]?.ToString() == "0") ?? choices[0] as JsonObject : null;
 
     private SharpLMException NoPromptLogprobs(string why) =>
         new($"the endpoint {_client.Address} cannot return prompt log-probabilities (echo with logprobs), which log-likelihood tasks need: {why}.");
