@@ -23,8 +23,8 @@ public static class EvalRunCommand
         var endpoint = new Option<string>("--endpoint") { Description = "An OpenAI-compatible server's address (http://host:port) to evaluate instead of a model folder." };
         var apiKey = new Option<string>("--api-key") { Description = "The endpoint's API key (default: $OPENAI_API_KEY)." };
         var modelName = new Option<string>("--model-name") { Description = "The endpoint's model name (default: the first of /v1/models)." };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens one endpoint request may hold (rolling windows, cut prompts).", DefaultValueFactory = _ => 2048 };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each endpoint answer.", DefaultValueFactory = _ => 300 };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokens one endpoint request may hold (rolling windows, cut prompts).", DefaultValueFactory = _ => 2048 }.AtLeast(2);
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each endpoint answer.", DefaultValueFactory = _ => 300 }.AtLeast(1);
         var tasks = new Option<string[]>("--tasks", "-t")
         {
             Description = "lm-eval task YAML files; repeat for several tasks.", Required = true, AllowMultipleArgumentsPerToken = true,
@@ -72,8 +72,6 @@ public static class EvalRunCommand
             var (session, tokenizer) = ModelLoader.OpenEngine(folder, parse.GetValue(threads));
             return (new EngineEvaluationModel(session, tokenizer, folder.Directory), $"pretrained={folder.Directory}", Path.GetFileName(folder.Directory.TrimEnd('/')));
         }
-        if (parse.GetValue(maxLength) < 2) throw new SharpLMException($"--max-length must be at least 2 (got {parse.GetValue(maxLength)}).");
-        if (parse.GetValue(timeout) < 1) throw new SharpLMException($"--timeout must be at least 1 second (got {parse.GetValue(timeout)}).");
         var client = new EndpointClient(address!, parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
             TimeSpan.FromSeconds(parse.GetValue(timeout)));
         var served = new EndpointEvaluationModel(client, parse.GetValue(modelName), parse.GetValue(maxLength));
