@@ -180,6 +180,9 @@ public sealed class EndpointEvaluationModelTests : IAsyncLifetime
     [InlineData("""{"choices": {"text": "x"}}""", "cannot return prompt log-probabilities")]
     [InlineData("""{"choices": [{"index": 0, "logprobs": {"tokens": ["the", " Sky"], "token_logprobs": [null, "low"], "text_offset": [0, 3]}}]}""",
         "its token_logprobs[1] is not a number")]
+    // Echo that returns only the generated token's log-probability, as some servers do.
+    [InlineData("""{"choices": [{"index": 0, "text": "the Sky x", "logprobs": {"tokens": [" x"], "token_logprobs": [-1.0], "top_logprobs": [{" x": -1.0}], "text_offset": [7]}}]}""",
+        "its text_offset does not place the continuation after the context")]
     public async Task AnAnswerOfAnotherShapeIsOneClearError(string body, string expected)
     {
         using var stub = new RefusingServer(200, body);
