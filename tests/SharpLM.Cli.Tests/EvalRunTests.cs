@@ -56,6 +56,32 @@ public class EvalRunTests
     }
 
     [Fact]
+    public void NeedsExactlyOneOfModelAndEndpoint()
+    {
+        string folder = CliProcess.TempDirectory();
+        string task = ArcTask(folder);
+        foreach (var extra in new[] { Array.Empty<string>(), ["--model", TinyModelFolder.Create(), "--endpoint", "http://127.0.0.1:9"] })
+        {
+            var result = CliProcess.Run(["eval", "run", "--tasks", task, "--out", Path.Combine(folder, "out"), .. extra]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("sharplm: error: eval run needs exactly one of --model (a model folder) and --endpoint (a server's address).", result.Error);
+        }
+    }
+
+    [Fact]
+    public void AnUnreachableEndpointIsAUserError()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string folder = CliProcess.TempDirectory();
+        var result = CliProcess.Run("eval", "run", "--endpoint", $"http://127.0.0.1:{port}/v1", "--model-name", "m", "--tasks", ArcTask(folder), "--out", Path.Combine(folder, "out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"sharplm: error: cannot reach the endpoint http://127.0.0.1:{port}:", result.Error);
+    }
+
+    [Fact]
     public void GenerationAndRollingTasksRunOnTheEngine()
     {
         string model = TinyModelFolder.Create();

@@ -44,6 +44,8 @@ public class OptionValidationTests
     [InlineData("option --min-frequency must be at least 1, got -3 (see 'sharplm tokenizer train --help').", "tokenizer", "train", "--in", "d", "--out", "t", "--min-frequency", "-3")]
     [InlineData("option --threads values must each be at least 1, got 0 (see 'sharplm bench generate --help').", "bench", "generate", "--threads", "2", "0")]
     [InlineData("option --prompt-tokens must be between 1 and 256, got 999 (see 'sharplm bench generate --help').", "bench", "generate", "--prompt-tokens", "999")]
+    [InlineData("option --max-length must be at least 2, got 1 (see 'sharplm eval run --help').", "eval", "run", "--endpoint", "http://127.0.0.1:9", "--tasks", "t.yaml", "--out", "o", "--max-length", "1")]
+    [InlineData("option --timeout must be at least 1, got 0 (see 'sharplm eval run --help').", "eval", "run", "--endpoint", "http://127.0.0.1:9", "--tasks", "t.yaml", "--out", "o", "--timeout", "0")]
     public void Out_of_range_numbers_are_refused_rather_than_clamped(string message, params string[] arguments)
     {
         var result = CliProcess.Run(arguments);
