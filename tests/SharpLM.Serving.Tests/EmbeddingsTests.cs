@@ -2,9 +2,12 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Embeddings;
+using SharpLM.Core.Models;
 using SharpLM.Inference;
+using SharpLM.Inference.Gpt2;
 using SharpLM.Inference.Llama;
 
 namespace SharpLM.Serving.Tests;
@@ -185,5 +188,29 @@ public class EmbeddingsTests(ServerFixture fixture)
         foreach (var thread in threads) thread.Join();
         Assert.Equal(16, results.Count);
         foreach (var vector in results) Assert.Equal(quiet, vector);
+    }
+
+    [Fact]
+    public async Task A_gpt2_model_is_served_embeddings_of_its_final_layer_norm()
+    {
+        var config = Gpt2Config.Create(vocabSize: ServerFixture.Tokenizer.VocabularySize, embedding: 32, layers: 2, heads: 4, positions: 64);
+        string directory = ServerFixture.CreateModel(config);
+        await using var server = await SharpLMServer.StartAsync(new ServerOptions { ModelDirectory = directory, ModelId = "gpt2", Port = 0, Parallel = 1, Threads = 1 },
+            logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await server.Ready;
+        var client = new OpenAIClient(new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(server.Address, "/v1") }).GetEmbeddingClient("gpt2");
+
+        var ids = ServerFixture.Tokenizer.Encode("the whale watches the ship");
+        var vector = (await client.GenerateEmbeddingAsync("the whale watches the ship")).Value.ToFloats();
+        var session = new Gpt2Session(Gpt2Weights.Load(directory), threads: 1);
+        var hidden = new float[ids.Count * 32];
+        session.ForwardHidden(ids.ToArray(), hidden);
+        var mean = Enumerable.Range(0, 32).Select(j => Enumerable.Range(0, ids.Count).Sum(t => (double)hidden[t * 32 + j])).ToArray();
+        double norm = Math.Sqrt(mean.Sum(x => x * x));
+        AssertClose(mean.Select(x => (float)(x / norm)).ToArray(), vector);
+
+        var tooLong = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateEmbeddingsAsync([Enumerable.Repeat(3, 65).ToArray().AsMemory()]));
+        Assert.Equal(400, tooLong.Status);
+        Assert.Contains("input[0]", tooLong.Message);
     }
 }
