@@ -14,7 +14,7 @@ public sealed class ServedModel
 {
     private readonly Lazy<TokenTrie> _trie;
     private readonly Lazy<TextEmbedder> _embedder;
-    private readonly object _embedding = new();
+    private readonly SemaphoreSlim _embedding = new(1, 1);
 
     public string Id { get; }
     public ModelFolder Folder { get; }
@@ -38,8 +38,8 @@ public sealed class ServedModel
         // Embeddings run on a session of their own (built on first use, with its own KV cache and scratch) rather
         // than through the scheduler: they need no sampling, slots or streaming. The worker pool is process-wide
         // per thread count, but WorkerPool.Run lets callers on different threads take turns, each product with its
-        // own job object, so the embedder's products interleave safely with the scheduler's. The lock in EmbedAsync
-        // keeps embedding requests from sharing the one embedder session at once.
+        // own job object, so the embedder's products interleave safely with the scheduler's. The semaphore in
+        // EmbedAsync keeps embedding requests from sharing the one embedder session at once.
         _embedder = new Lazy<TextEmbedder>(() => engine.NewEmbedder(threads));
         Id = id;
         Folder = folder;
@@ -64,17 +64,26 @@ public sealed class ServedModel
     }
 
     /// <summary>The embedding of each token sequence (none longer than <see cref="MaxContext"/>), one request at a time, off the request thread.</summary>
-    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<int[]> inputs, CancellationToken cancel) => Task.Run<IReadOnlyList<float[]>>(() =>
+    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<int[]> inputs, CancellationToken cancel)
     {
-        lock (_embedding)
+        // Waiting requests hold no thread while one runs.
+        await _embedding.WaitAsync(cancel);
+        try
         {
-            var vectors = new float[inputs.Count][];
-            for (int i = 0; i < inputs.Count; i++)
+            return await Task.Run(() =>
             {
-                cancel.ThrowIfCancellationRequested();
-                vectors[i] = _embedder.Value.Embed(inputs[i]);
-            }
-            return vectors;
+                var vectors = new float[inputs.Count][];
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    vectors[i] = _embedder.Value.Embed(inputs[i]);
+                }
+                return vectors;
+            }, cancel);
         }
-    }, cancel);
+        finally
+        {
+            _embedding.Release();
+        }
+    }
 }
