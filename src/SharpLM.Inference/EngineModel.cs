@@ -50,4 +50,7 @@ public sealed class EngineModel
 
     /// <summary>A new, empty sequence over these weights (its own KV cache), decoding with <paramref name="threads"/> threads.</summary>
     public IDecoderSession NewSession(int threads) => _newSession(threads);
+
+    /// <summary>A new embedder over these weights with its own session (and KV cache).</summary>
+    public TextEmbedder NewEmbedder(int threads) => new(_newSession(threads));
 }

@@ -139,6 +139,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         }))));
         _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
         _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
+        _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
         _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));
         _app.MapGet("/metrics", context => Handle(context, readBody: false, async (_, _, _) =>

@@ -35,7 +35,7 @@ public class HttpTests(ServerFixture fixture)
     public async Task Health_needs_no_key_and_every_other_route_does()
     {
         Assert.Equal(HttpStatusCode.OK, (await Client(key: null).GetAsync("/health")).StatusCode);
-        foreach (var (method, path) in new[] { ("GET", "/v1/models"), ("GET", "/metrics"), ("POST", "/v1/chat/completions"), ("POST", "/v1/completions"), ("POST", "/tokenize") })
+        foreach (var (method, path) in new[] { ("GET", "/v1/models"), ("GET", "/metrics"), ("POST", "/v1/chat/completions"), ("POST", "/v1/completions"), ("POST", "/v1/embeddings"), ("POST", "/tokenize") })
         {
             var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? Json(Chat) : null };
             var error = await ErrorOf(await Client(key: null).SendAsync(request), HttpStatusCode.Unauthorized);

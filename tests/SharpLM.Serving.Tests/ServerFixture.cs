@@ -29,14 +29,17 @@ public sealed class ServerFixture : IAsyncLifetime
         for (int i = 0; i < 200; i++) yield return string.Join(" ", Enumerable.Range(0, 12).Select(_ => words[random.Next(words.Length)])) + ".";
     }
 
-    public static string CreateModel()
+    public static string CreateModel() => CreateModel(Config);
+
+    /// <summary>A random-weight model folder of any family the engine runs, with the fixture's tokenizer.</summary>
+    public static string CreateModel(IModelConfig config)
     {
         string directory = Directory.CreateTempSubdirectory("sharplm-serve-").FullName;
         var random = new Random(5);
-        var tensors = ModelTensorTable.For(Config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
+        var tensors = ModelTensorTable.For(config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
             Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)((random.NextDouble() - 0.5) * 0.6) + (t.IsMatrix ? 0 : 1)).ToArray()));
         SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), tensors);
-        Config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
+        config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
         TokenizerJson.Save(Tokenizer, Path.Combine(directory, ModelFolder.TokenizerFile));
         return directory;
     }

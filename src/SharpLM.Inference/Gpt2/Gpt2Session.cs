@@ -14,7 +14,7 @@ namespace SharpLM.Inference.Gpt2;
 /// implied by attending only to cached positions), GELU feed-forward, biases on every projection, final
 /// LayerNorm and the output projection tied to the token embeddings.
 /// </summary>
-public sealed class Gpt2Session : IDecoderSession
+public sealed class Gpt2Session : IDecoderSession, IHiddenStates
 {
     private readonly Gpt2Weights _weights;
     private readonly MatrixProducts _products;
@@ -71,15 +71,35 @@ public sealed class Gpt2Session : IDecoderSession
     /// <summary>Feeds one token at the next position and returns the logits for the token after it (valid until the next call).</summary>
     public ReadOnlySpan<float> Forward(int token)
     {
+        Advance(token);
+        LayerNorm(_x, _weights.FinalNormGain, _weights.FinalNormBias, _normed);
+        _products.Multiply(_outputProjection, _normed, _logits);
+        return _logits;
+    }
+
+    public int HiddenSize => _dim;
+
+    /// <summary>Feeds <paramref name="tokens"/> one after another and writes the final hidden state after each (after ln_f) into <paramref name="hidden"/> ([tokens, HiddenSize]).</summary>
+    public void ForwardHidden(ReadOnlySpan<int> tokens, Span<float> hidden)
+    {
+        if (hidden.Length < (long)tokens.Length * _dim)
+            throw new ArgumentException($"{tokens.Length} tokens need {(long)tokens.Length * _dim} hidden values; the buffer holds {hidden.Length}.");
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            Advance(tokens[i]);
+            LayerNorm(_x, _weights.FinalNormGain, _weights.FinalNormBias, hidden.Slice(i * _dim, _dim));
+        }
+    }
+
+    /// <summary>Runs one token through every block at the next position, leaving its residual stream in _x.</summary>
+    private void Advance(int token)
+    {
         if ((uint)token >= (uint)_vocab) throw new SharpLMException($"token id {token} is outside the model's vocabulary of {_vocab}.");
         if (Length >= _maxPositions) throw new SharpLMException($"the sequence reached n_positions ({_maxPositions}).");
         int position = Length;
         TensorPrimitives.Add(_weights.TokenEmbeddings.AsSpan(token * _dim, _dim), _weights.PositionEmbeddings.AsSpan(position * _dim, _dim), _x);
         for (int layer = 0; layer < _weights.Layers.Length; layer++) Block(_weights.Layers[layer], layer, position);
-        LayerNorm(_x, _weights.FinalNormGain, _weights.FinalNormBias, _normed);
-        _products.Multiply(_outputProjection, _normed, _logits);
         Length++;
-        return _logits;
     }
 
     /// <summary>Feeds <paramref name="tokens"/> one after another, copying the logits after each into <paramref name="logits"/>.</summary>

@@ -66,6 +66,28 @@ internal sealed class LlamaForwardPass
     public void Run(ReadOnlySpan<int> tokens, LlamaKvCache[] caches, int[] positions, Span<float> logits, int logitRows)
     {
         int n = tokens.Length;
+        RunLayers(tokens, caches, positions);
+        if (logitRows == 0) return;
+        int first = n - logitRows;
+        for (int i = first; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), _weights.FinalNorm, _normed.AsSpan((i - first) * _dim, _dim));
+        _products.Multiply(_weights.OutputProjection, _normed, logits, logitRows);
+    }
+
+    /// <summary>
+    /// Runs the rows like <see cref="Run"/> but stops before the output projection: writes every row's final hidden
+    /// state (after the final norm) into <paramref name="hidden"/> ([tokens, hidden_size]).
+    /// </summary>
+    public void RunHidden(ReadOnlySpan<int> tokens, LlamaKvCache[] caches, int[] positions, Span<float> hidden)
+    {
+        RunLayers(tokens, caches, positions);
+        for (int i = 0; i < tokens.Length; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), _weights.FinalNorm, hidden.Slice(i * _dim, _dim));
+    }
+
+    public int HiddenSize => _dim;
+
+    private void RunLayers(ReadOnlySpan<int> tokens, LlamaKvCache[] caches, int[] positions)
+    {
+        int n = tokens.Length;
         if (n > Capacity) throw new ArgumentException($"{n} rows exceed the pass's capacity of {Capacity}.");
         for (int i = 0; i < n; i++)
         {
@@ -74,10 +96,6 @@ internal sealed class LlamaForwardPass
             _weights.Embeddings.DequantizeRow(tokens[i], _x.AsSpan(i * _dim, _dim));
         }
         for (int layer = 0; layer < _weights.Layers.Length; layer++) Layer(_weights.Layers[layer], layer, n, caches, positions);
-        if (logitRows == 0) return;
-        int first = n - logitRows;
-        for (int i = first; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), _weights.FinalNorm, _normed.AsSpan((i - first) * _dim, _dim));
-        _products.Multiply(_weights.OutputProjection, _normed, logits, logitRows);
     }
 
     private void Layer(LlamaLayerWeights w, int layer, int n, LlamaKvCache[] caches, int[] positions)

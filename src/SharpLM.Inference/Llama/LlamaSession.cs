@@ -5,7 +5,7 @@ namespace SharpLM.Inference.Llama;
 /// is reused for every token, so decoding allocates nothing per token. Several tokens at once (a prompt, a draft
 /// to verify) run as matrix-matrix products in blocks of <see cref="PromptBlock"/> tokens.
 /// </summary>
-public sealed class LlamaSession : IDecoderSession
+public sealed class LlamaSession : IDecoderSession, IHiddenStates
 {
     /// <summary>Tokens per block when feeding several at once: enough to reuse each weight row many times, little enough for the activations to stay in cache.</summary>
     public const int PromptBlock = 64;
@@ -73,12 +73,35 @@ public sealed class LlamaSession : IDecoderSession
         return _logits;
     }
 
+    public int HiddenSize => _pass.HiddenSize;
+
+    /// <summary>Feeds <paramref name="tokens"/> in blocks and writes the final hidden state after each into <paramref name="hidden"/> ([tokens, HiddenSize]).</summary>
+    public void ForwardHidden(ReadOnlySpan<int> tokens, Span<float> hidden)
+    {
+        int dim = HiddenSize;
+        if (hidden.Length < (long)tokens.Length * dim)
+            throw new ArgumentException($"{tokens.Length} tokens need {(long)tokens.Length * dim} hidden values; the buffer holds {hidden.Length}.");
+        for (int start = 0; start < tokens.Length; start += PromptBlock)
+        {
+            int count = Math.Min(PromptBlock, tokens.Length - start);
+            Place(count);
+            _pass.RunHidden(tokens.Slice(start, count), _rowCaches, _positions, hidden.Slice(start * dim, count * dim));
+            _cache.Length += count;
+        }
+    }
+
     private void Block(ReadOnlySpan<int> tokens, Span<float> logits, int logitRows)
     {
-        for (int i = 0; i < tokens.Length; i++) _positions[i] = _cache.Length + i;
-        if (_cache.Length + tokens.Length > MaxPositions)
-            throw new Core.SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+        Place(tokens.Length);
         _pass.Run(tokens, _rowCaches, _positions, logits, logitRows);
         _cache.Length += tokens.Length;
+    }
+
+    /// <summary>Sets the positions of the next <paramref name="count"/> rows, refusing a sequence past the cache.</summary>
+    private void Place(int count)
+    {
+        for (int i = 0; i < count; i++) _positions[i] = _cache.Length + i;
+        if (_cache.Length + count > MaxPositions)
+            throw new Core.SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
     }
 }
