@@ -68,22 +68,9 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
     {
         if (!_tokenized) return ScoreText(EndOfText, text).LogLikelihood;
         var tokens = Tokenize(text);
-        if (tokens.Count == 0) return 0;
         // An echoed prompt holds the last predicted token too, so a request of maxLength tokens predicts maxLength - 1:
         // the windows the engine makes for a context of maxLength - 1.
-        int window = _maxLength - 1;
-        double total = 0;
-        int first = Math.Min(window, tokens.Count);
-        total += ScoreTokens([StartToken()], tokens.GetRange(0, first)).LogLikelihood;
-        int predicted = first;
-        while (predicted < tokens.Count)
-        {
-            int count = Math.Min(tokens.Count - predicted, window);
-            int end = predicted + count;
-            total += ScoreTokens(tokens.GetRange(end - window - 1, window - count + 1), tokens.GetRange(end - count, count)).LogLikelihood;
-            predicted = end;
-        }
-        return total;
+        return Scoring.RollingWindows.Split(tokens, _maxLength - 1, StartToken()).Sum(w => ScoreTokens(w.Context, w.Continuation).LogLikelihood);
     }
 
     public string Generate(GenerationRequest request)

@@ -63,22 +63,7 @@ public sealed class EngineEvaluationModel : IEvaluationModel
     public double LoglikelihoodRolling(string text)
     {
         var tokens = _tokenizer.Encode(text);
-        if (tokens.Count == 0) return 0;
-        int maxLength = _session.MaxPositions;
-        double total = 0;
-        int first = Math.Min(maxLength, tokens.Count);
-        total += Score([StartToken()], tokens.GetRange(0, first)).LogLikelihood;
-        int predicted = first;
-        while (predicted < tokens.Count)
-        {
-            int count = Math.Min(tokens.Count - predicted, maxLength);
-            int end = predicted + count;
-            // The window is the maxLength tokens before the last one to predict; the earlier ones are context only.
-            var window = tokens.GetRange(end - maxLength - 1, maxLength);
-            total += Score(window.GetRange(0, maxLength - count + 1), tokens.GetRange(end - count, count)).LogLikelihood;
-            predicted = end;
-        }
-        return total;
+        return Scoring.RollingWindows.Split(tokens, _session.MaxPositions, StartToken()).Sum(w => Score(w.Context, w.Continuation).LogLikelihood);
     }
 
     public string Generate(GenerationRequest request)
