@@ -26,7 +26,6 @@ public static partial class TaskEvaluator
         var perMetric = new Dictionary<string, List<double[]>>(StringComparer.Ordinal);
         var corpusPairs = new Dictionary<string, List<(string Prediction, string Reference)>>(StringComparer.Ordinal);
         var samples = new List<JsonObject>();
-        var hash = new StringBuilder();
         for (int i = 0; i < instances.Count; i++)
         {
             foreach (var (filter, sample, values, pairs) in ScoreDocument(task, model, instances[i]))
@@ -44,7 +43,6 @@ public static partial class TaskEvaluator
                     list.Add(value);
                 }
                 samples.Add(sample);
-                hash.Append((string)sample["doc_hash"]!).Append((string)sample["prompt_hash"]!).Append((string)sample["target_hash"]!);
             }
             progress?.Invoke(i + 1, instances.Count);
         }
@@ -64,7 +62,7 @@ public static partial class TaskEvaluator
             double? error = CorpusMetric.StandardError(metric, pairs, bootstrapIterations);
             metrics[$"{metric}_stderr,{filter}"] = error is double e ? e : "N/A";
         }
-        return new TaskResult(task, metrics, samples, original, instances.Count, PythonJson.Sha256(hash.ToString()));
+        return new TaskResult(task, metrics, samples, original, instances.Count, TaskContentHash.Compute(task));
     }
 
     private static IEnumerable<(string Filter, JsonObject Sample, List<(string Metric, double[] Value)> Values, List<(string Metric, string Prediction, string Reference)> Pairs)> ScoreDocument(

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace SharpLM.Evaluation.Suite;
+
+/// <summary>Text helpers the generators share: YAML scalars, words and sentences.</summary>
+internal static partial class SuiteText
+{
+    /// <summary>A YAML double-quoted scalar: JSON's string escapes are a subset of YAML's.</summary>
+    public static string Quote(string text) => JsonSerializer.Serialize(text);
+
+    public static int Words(string text) => WordPattern().Count(text);
+
+    /// <summary>Sentences: the shortest runs ending in . ! or ? (and closing quotes) before whitespace or the end, whitespace collapsed.</summary>
+    public static List<string> Sentences(string text) =>
+        SentencePattern().Matches(Whitespace().Replace(text, " ")).Select(m => m.Value.Trim()).Where(s => s.Length > 0).ToList();
+
+    /// <summary>The data-file part of a task YAML: local JSON Lines files, one per split.</summary>
+    public static string DataFiles(string task, params string[] splits) =>
+        "dataset_path: json\ndataset_kwargs:\n  data_files:\n" + string.Concat(splits.Select(s => $"    {s}: {SuiteTask.DataFile(task, s)}\n"));
+
+    [GeneratedRegex(@"\S+")]
+    private static partial Regex WordPattern();
+
+    [GeneratedRegex(@"\S.*?[.!?]+[""'’”)]*(?=\s|$)")]
+    private static partial Regex SentencePattern();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
