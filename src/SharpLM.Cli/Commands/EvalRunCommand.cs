@@ -27,19 +27,23 @@ public static class EvalRunCommand
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each endpoint answer.", DefaultValueFactory = _ => 300 }.AtLeast(1);
         var tasks = new Option<string[]>("--tasks", "-t")
         {
-            Description = "lm-eval task YAML files; repeat for several tasks.", Required = true, AllowMultipleArgumentsPerToken = true,
+            Description = "lm-eval task YAML files, or folders of them (a suite from `eval suite`); repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--out", "-o") { Description = "Output folder; files go to OUT/<model name>/.", Required = true };
         var limit = new Option<int?>("--limit") { Description = "Evaluate at most this many documents per task." };
         var threads = new Option<int>("--threads") { Description = "Engine worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var bootstrap = new Option<int>("--bootstrap-iters") { Description = "Bootstrap resamples for perplexity standard errors (0 skips them).", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<int>("--fewshot-seed") { Description = "Seed of the few-shot example draw.", DefaultValueFactory = _ => 1234 };
-        var command = new Command("run", "Run lm-eval task files on a model with the C# engine, or on an OpenAI-compatible server.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed };
+        var chat = new Option<bool>("--chat", "--apply-chat-template") { Description = "Endpoint: generate through /v1/chat/completions, the context as one user message." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Endpoint: requests in flight at once (lm-eval's num_concurrent).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var command = new Command("run", "Run lm-eval task files on a model with the C# engine, or on an OpenAI-compatible server.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed, chat, concurrency };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             // Every task file is read before the model loads, so a bad file costs nothing.
-            var configs = parse.GetValue(tasks)!.Select(TaskConfig.Load).ToList();
-            var (engine, modelArgs, runName) = OpenModel(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads);
+            var configs = TaskPaths.Expand(parse.GetValue(tasks)!).Select(TaskConfig.Load).ToList();
+            if (parse.GetValue(model) is not null && (parse.GetValue(chat) || parse.GetValue(concurrency) > 1))
+                throw new SharpLMException("--chat and --concurrency apply to --endpoint only; the engine runs one request at a time on --threads threads.");
+            var (engine, modelArgs, runName) = OpenModel(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads, chat, concurrency);
             var settings = new EvaluationSettings(modelArgs, parse.GetValue(limit), parse.GetValue(seed), parse.GetValue(bootstrap));
             var start = DateTime.Now;
             var results = new List<TaskResult>();
@@ -49,7 +53,8 @@ public static class EvalRunCommand
                 if (settings.Limit is int cap) documents = Math.Min(documents, cap);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 results.Add(Display.Progress(task.Name, documents, sink => TaskEvaluator.Evaluate(task, engine, settings.Limit, settings.FewshotSeed,
-                    settings.BootstrapIterations, (done, total) => sink.Report(done, $"{done}/{total} documents, {done / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} docs/s"))));
+                    settings.BootstrapIterations, (done, total) => sink.Report(done, $"{done}/{total} documents, {done / Math.Max(1e-9, clock.Elapsed.TotalSeconds):F1} docs/s"),
+                    parse.GetValue(concurrency))));
             }
             string path = EvaluationRun.Write(parse.GetValue(output)!, runName, settings, results, start, DateTime.Now);
             PrintTable(results);
@@ -61,7 +66,7 @@ public static class EvalRunCommand
 
     /// <summary>The engine over a model folder, or an endpoint: exactly one of --model and --endpoint.</summary>
     private static (IEvaluationModel Model, string ModelArgs, string RunName) OpenModel(ParseResult parse, Option<string> model, Option<string> endpoint,
-        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads)
+        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads, Option<bool> chat, Option<int> concurrency)
     {
         string? directory = parse.GetValue(model), address = parse.GetValue(endpoint);
         if ((directory is null) == (address is null))
@@ -74,10 +79,10 @@ public static class EvalRunCommand
         }
         var client = new EndpointClient(address!, parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
             TimeSpan.FromSeconds(parse.GetValue(timeout)));
-        var served = new EndpointEvaluationModel(client, parse.GetValue(modelName), parse.GetValue(maxLength));
+        var served = new EndpointEvaluationModel(client, parse.GetValue(modelName), parse.GetValue(maxLength), parse.GetValue(chat));
         // The results folder is named after the model; a served name may hold slashes (org/model).
         string runName = string.Join("__", served.Name.Split('/', '\\', ':'));
-        return (served, $"base_url={client.Address},model={served.Name}", runName);
+        return (served, $"base_url={client.Address},model={served.Name},num_concurrent={parse.GetValue(concurrency)},chat={(served.Chat ? "true" : "false")}", runName);
     }
 
     private static void PrintTable(IReadOnlyList<TaskResult> results)

@@ -8,7 +8,9 @@ namespace SharpLM.Evaluation.Endpoint;
 /// Any OpenAI-compatible server as an evaluation model, the way lm-eval's local-completions uses one: log-likelihoods
 /// come from /v1/completions with echo and logprobs (the prompt's own token log-probabilities), generation from
 /// /v1/completions with stop and max_tokens. When the server offers /tokenize, prompts go as token ids split exactly
-/// as the engine splits them; otherwise as text, split at the continuation's character offset.
+/// as the engine splits them; otherwise as text, split at the continuation's character offset. With chat on, generation
+/// goes through /v1/chat/completions instead (lm-eval's local-chat-completions): the context is one user message, which
+/// the server renders with its chat template. Requests may come from several threads at once.
 /// </summary>
 public sealed class EndpointEvaluationModel : IEvaluationModel
 {
@@ -16,13 +18,16 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
     private readonly EndpointClient _client;
     private readonly int _maxLength;
     private readonly bool _tokenized;
+    private readonly bool _chat;
     private int? _endOfText;
 
     /// <param name="maxLength">Tokens one request may hold (lm-eval's max_length): rolling windows and cut prompts use it.</param>
-    public EndpointEvaluationModel(EndpointClient client, string? modelName, int maxLength)
+    /// <param name="chat">Generate through /v1/chat/completions (log-likelihoods still use /v1/completions).</param>
+    public EndpointEvaluationModel(EndpointClient client, string? modelName, int maxLength, bool chat = false)
     {
         _client = client;
         _maxLength = maxLength;
+        _chat = chat;
         Name = modelName ?? FirstModel();
         _tokenized = _client.TryPost("tokenize", new JsonObject { ["content"] = "a" })?["tokens"] is JsonArray;
     }
@@ -73,6 +78,9 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         return Scoring.RollingWindows.Split(tokens, _maxLength - 1, StartToken()).Sum(w => ScoreTokens(w.Context, w.Continuation).LogLikelihood);
     }
 
+    /// <summary>Whether generation goes through /v1/chat/completions.</summary>
+    public bool Chat => _chat;
+
     public string Generate(GenerationRequest request)
     {
         var body = new JsonObject
@@ -82,7 +90,8 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
             ["temperature"] = request.DoSample ? request.Temperature : 0,
             ["seed"] = 1234,
         };
-        if (_tokenized)
+        if (_chat) body["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Context });
+        else if (_tokenized)
         {
             var prompt = Tokenize(request.Context);
             int keep = Math.Max(1, _maxLength - request.MaxTokens);
@@ -92,10 +101,12 @@ public sealed class EndpointEvaluationModel : IEvaluationModel
         else body["prompt"] = request.Context;
         var stops = request.Until.Where(s => s.Length > 0).ToList();
         if (stops.Count > 0) body["stop"] = new JsonArray(stops.Take(4).Select(s => (JsonNode?)s).ToArray()); // OpenAI accepts at most four
-        var answer = _client.Post("v1/completions", body);
-        string text = FirstChoice(answer)?["text"] is JsonValue value && value.TryGetValue(out string? generated)
+        string route = _chat ? "v1/chat/completions" : "v1/completions";
+        var answer = _client.Post(route, body);
+        var choice = FirstChoice(answer);
+        string text = (_chat ? choice?["message"]?["content"] : choice?["text"]) is JsonValue value && value.TryGetValue(out string? generated)
             ? generated
-            : throw new SharpLMException($"the endpoint {_client.Address} answered /v1/completions without choices[0].text.");
+            : throw new SharpLMException($"the endpoint {_client.Address} answered /{route} without choices[0].{(_chat ? "message.content" : "text")}.");
         foreach (string stop in stops)
         {
             int at = text.IndexOf(stop, StringComparison.Ordinal);

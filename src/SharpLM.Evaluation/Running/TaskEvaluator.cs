@@ -18,17 +18,21 @@ public sealed record TaskResult(
 /// </summary>
 public static partial class TaskEvaluator
 {
+    /// <param name="concurrency">Documents scored at once (lm-eval's num_concurrent); above 1 the model must be thread-safe, as the endpoint is.</param>
     public static TaskResult Evaluate(TaskConfig task, IEvaluationModel model, int? limit = null, int fewshotSeed = 1234,
-        int bootstrapIterations = 100_000, Action<int, int>? progress = null)
+        int bootstrapIterations = 100_000, Action<int, int>? progress = null, int concurrency = 1)
     {
         int original = TaskDocuments.Load(task, task.EvaluationSplit).Count;
         var instances = TaskInstances.Build(task, limit, fewshotSeed);
         var perMetric = new Dictionary<string, List<double[]>>(StringComparer.Ordinal);
         var corpusPairs = new Dictionary<string, List<(string Prediction, string Reference)>>(StringComparer.Ordinal);
         var samples = new List<JsonObject>();
-        for (int i = 0; i < instances.Count; i++)
+        // Responses may arrive out of order; they are aggregated in document order, so results do not depend on concurrency.
+        var scored = OrderedParallel.Map(instances, concurrency, instance => ScoreDocument(task, model, instance).ToList(),
+            done => progress?.Invoke(done, instances.Count));
+        foreach (var document in scored)
         {
-            foreach (var (filter, sample, values, pairs) in ScoreDocument(task, model, instances[i]))
+            foreach (var (filter, sample, values, pairs) in document)
             {
                 foreach (var (metric, prediction, reference) in pairs)
                 {
@@ -44,7 +48,6 @@ public static partial class TaskEvaluator
                 }
                 samples.Add(sample);
             }
-            progress?.Invoke(i + 1, instances.Count);
         }
         var metrics = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (key, items) in perMetric)

@@ -98,7 +98,7 @@ internal static class ArithmeticTask
             }
             case 2:
             {
-                int a = Draw(5, 25), b = Draw(1, 8), c = Draw(1, 8);
+                int a = Draw(5, 25), b = Draw(2, 8), c = Draw(2, 8);
                 int h = b + c, r = a * h;
                 return new Problem($"{who} earns ${a} per hour, works {b} hours on Monday and {c} hours on Tuesday. How many dollars does {who} earn in the two days?",
                     $"{who} works {b} + {c} = <<{b}+{c}={h}>>{h} hours.\n{who} earns {a} * {h} = <<{a}*{h}={r}>>{r} dollars.\n#### {r}",

@@ -69,8 +69,8 @@ internal static class CapitalsTasks
             {SuiteText.DataFiles(name, "test")}test_split: test
             output_type: multiple_choice
             doc_to_text: "Question: What is the capital of {"{{state}}"}?\nAnswer:"
-            doc_to_choice: "{"{{choices}}"}"
-            doc_to_target: "{"{{gold}}"}"
+            doc_to_choice: choices
+            doc_to_target: gold
             metric_list:
               - metric: acc
                 aggregation: mean

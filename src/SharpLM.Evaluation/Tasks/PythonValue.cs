@@ -15,7 +15,7 @@ public static class PythonValue
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value)),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(), // an integer stays an int, as in Python
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

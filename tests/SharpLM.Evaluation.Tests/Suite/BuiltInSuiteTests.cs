@@ -83,6 +83,10 @@ public class BuiltInSuiteTests
             Assert.All(choices, c => Assert.Contains(c, all));
         }
         Assert.True(mc.Select(d => (int)d["gold"]!).Distinct().Count() > 1, "the gold answer is not always in the same place");
+        // The task reads the gold index and the four choices back from each document.
+        var instances = TaskInstances.Build(TaskConfig.Load(Path.Combine(folder, "capitals_mc.yaml")), null, 1234);
+        Assert.Equal(mc.Select(d => (long)(int)d["gold"]!), instances.Select(i => (long)i.Target!));
+        Assert.Equal(mc.Select(d => d["choices"]!.AsArray().Select(c => (string)c!).ToList()), instances.Select(i => i.Choices!.ToList()));
     }
 
     [Fact]
