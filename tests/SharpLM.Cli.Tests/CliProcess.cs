@@ -9,14 +9,21 @@ public static class CliProcess
 
     public static Result Run(params string[] arguments) => RunWithInput(null, arguments);
 
+    /// <summary>Runs the command with extra environment variables (e.g. SHARPLM_CACHE pointing at prepared packages).</summary>
+    public static Result RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunWithInput(null, arguments, environment);
+
     /// <summary>Runs the command with <paramref name="input"/> on its standard input (closed afterwards).</summary>
-    public static Result RunWithInput(string? input, params string[] arguments)
+    public static Result RunWithInput(string? input, params string[] arguments) => RunWithInput(input, arguments, null);
+
+    private static Result RunWithInput(string? input, string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "sharplm.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         start.ArgumentList.Add(dll);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         if (input is not null)
         {

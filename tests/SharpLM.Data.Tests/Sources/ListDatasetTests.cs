@@ -54,3 +54,34 @@ public class ListDatasetTests
         Assert.EndsWith("the package has no data/words.json.", error.Message);
     }
 }
+
+/// <summary>Runs only where the real packages are in the npm cache (after `sharplm eval suite` once): no network in tests.</summary>
+public sealed class StateListsCachedFactAttribute : FactAttribute
+{
+    public StateListsCachedFactAttribute()
+    {
+        var cache = new NpmPackageCache();
+        if (!cache.Contains(UsStateCapitals.NamesPackage, UsStateCapitals.Version) || !cache.Contains(UsStateCapitals.CapitalsPackage, UsStateCapitals.Version)
+            || !cache.Contains(AfinnLexicon.Package, AfinnLexicon.Version))
+            Skip = "the state and AFINN packages are not in the npm cache (run `sharplm eval suite --out x` once to enable this test)";
+    }
+}
+
+public class RealListDatasetTests
+{
+    [StateListsCachedFact]
+    public void The_real_lists_pair_every_state_with_its_capital_and_rate_afinn_words()
+    {
+        var pairs = UsStateCapitals.Load();
+        Assert.Equal(50, pairs.Count);
+        // Published facts, independent of the package's order.
+        Assert.Contains(new StateCapital("New York", "Albany"), pairs);
+        Assert.Contains(new StateCapital("Ohio", "Columbus"), pairs);
+        Assert.Contains(new StateCapital("Wyoming", "Cheyenne"), pairs);
+        Assert.Contains(new StateCapital("California", "Sacramento"), pairs);
+        var afinn = AfinnLexicon.Load();
+        Assert.Equal(2477, afinn.Count);
+        Assert.Contains(new AfinnEntry("abandon", -2), afinn);
+        Assert.All(afinn, e => Assert.InRange(e.Valence, -5, 5));
+    }
+}
