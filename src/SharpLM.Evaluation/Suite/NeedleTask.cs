@@ -33,8 +33,7 @@ internal static class NeedleTask
     /// <param name="heldOut">The latest addresses, kept out of the haystacks (they are the bits-per-byte task's text).</param>
     public static SuiteTask Build(IReadOnlyList<Document> stateOfTheUnion, SuiteOptions options, int heldOut, int seed)
     {
-        var addresses = stateOfTheUnion.OrderBy(d => d.Meta?.GetValueOrDefault("year"), StringComparer.Ordinal).ThenBy(d => d.Id, StringComparer.Ordinal)
-            .SkipLast(heldOut).ToList();
+        var addresses = SotuBitsPerByteTask.ByYear(stateOfTheUnion).SkipLast(heldOut).ToList();
         if (addresses.Count == 0) throw new SharpLMException("the State of the Union data set has too few addresses for the needle haystacks.");
         var sentences = new Dictionary<int, List<string>>();
         List<string> SentencesOf(int address) =>

@@ -18,7 +18,7 @@ internal static class SotuBitsPerByteTask
     /// <param name="characters">Characters kept of each address (whole sentences, at least one).</param>
     public static SuiteTask Build(IReadOnlyList<Document> stateOfTheUnion, int addresses, int characters)
     {
-        var latest = stateOfTheUnion.OrderBy(d => Year(d)).ThenBy(d => d.Id, StringComparer.Ordinal).TakeLast(addresses).ToList();
+        var latest = ByYear(stateOfTheUnion).TakeLast(addresses).ToList();
         if (latest.Count == 0) throw new SharpLMException("the State of the Union data set has no addresses to hold out.");
         var documents = latest.Select(d => new JsonObject
         {
@@ -46,6 +46,10 @@ internal static class SotuBitsPerByteTask
             $"npm:{sotu.Package}@{sotu.Version}", "PDDL-1.0 AND CC0-1.0",
             $"the opening (about {characters} characters) of each of the {latest.Count} latest State of the Union addresses, scored in rolling windows");
     }
+
+    /// <summary>The addresses oldest first (ties by id): the held-out ones are the last, here and in the needle haystacks.</summary>
+    public static List<Document> ByYear(IEnumerable<Document> stateOfTheUnion) =>
+        stateOfTheUnion.OrderBy(Year).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
 
     private static int Year(Document d) => int.TryParse(d.Meta?.GetValueOrDefault("year"), out int year) ? year : 0;
 

@@ -207,6 +207,27 @@ public class BuiltInSuiteTests
         Regex.Split(text.Trim(), @"(?<=[.!?][""'’”)]*)\s+").Where(s => s.Length > 0).ToList();
 
     [Fact]
+    public void TheLatestAddressesAreScoredAndNeverInAHaystack()
+    {
+        var (folder, _) = Write(new SuiteOptions(MaxLength: 400), "sotu_bits_per_byte", "needle_haystack");
+        var scored = Documents(folder, "sotu_bits_per_byte");
+        Assert.Equal(Enumerable.Range(2004, 5), scored.Select(d => (int)d["year"]!));
+        var addresses = SuiteFixtures.StateOfTheUnion();
+        foreach (var doc in scored)
+        {
+            string text = (string)doc["text"]!;
+            Assert.InRange(text.Length, 1, BuiltInSuite.SotuCharacters);
+            Assert.StartsWith(text, Regex.Replace(addresses.Single(a => a.Id == (string)doc["id"]!).Text, @"\s+", " "));
+            Assert.Matches(@"[.!?]$", text);
+        }
+        // The fixture's addresses share words, so whole sentences identify them: none of a held-out one's sentences is in a haystack.
+        var heldOut = addresses.Where(a => int.Parse(a.Meta!["year"]) >= 2004).SelectMany(a => Split(a.Text)).ToHashSet();
+        var older = addresses.Where(a => int.Parse(a.Meta!["year"]) < 2004).SelectMany(a => Split(a.Text)).ToHashSet();
+        foreach (var doc in Documents(folder, "needle_haystack"))
+            Assert.All(Split((string)doc["context"]!).Where(s => !s.StartsWith("One of the special magic numbers")), s => Assert.True(older.Contains(s) || !heldOut.Contains(s), s));
+    }
+
+    [Fact]
     public void TooShortAContextForTheNeedleIsOneSentence()
     {
         var error = Assert.Throws<SharpLMException>(() => Write(new SuiteOptions(MaxLength: 40), "needle_haystack"));
