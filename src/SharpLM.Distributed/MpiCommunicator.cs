@@ -104,6 +104,16 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
     public void Barrier() => Check(_barrier(_comm), "MPI_Barrier");
 
+    /// <summary>
+    /// Ends every rank of the job with <paramref name="code"/>: a rank that fails alone must not leave the others
+    /// waiting in a collective for ever (nor block in MPI_Finalize, which waits for them).
+    /// </summary>
+    public void Abort(int code)
+    {
+        var abort = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(Load(), "MPI_Abort");
+        abort(_comm, code);
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
