@@ -51,7 +51,7 @@ public class MpiLaunchTests
     {
         var result = Launch(2, "bench", "allreduce", "--floats", "1000", "70000", "--iterations", "2");
         Assert.True(result.ExitCode == 0, Describe(result));
-        Assert.Contains("over 2 rank(s) (MpiCommunicator)", result.Output);
+        Assert.Contains("over 2 rank(s) (Open MPI)", result.Output);
         Assert.Equal(2, result.Output.Split('\n').Count(l => l.EndsWith("verified", StringComparison.Ordinal)));
     }
 

@@ -14,7 +14,7 @@ public static class AllReduceBenchmark
     {
         int world = communicator.WorldSize;
         if (communicator.Rank == 0)
-            Console.WriteLine($"all-reduce over {world} rank(s) ({communicator.GetType().Name}); {iterations} timed iterations per size");
+            Console.WriteLine($"all-reduce over {world} rank(s) ({(communicator is MpiCommunicator ? "Open MPI" : "one process")}); {iterations} timed iterations per size");
         foreach (int size in sizes)
         {
             var data = new float[size];
