@@ -33,10 +33,24 @@ public static class PretrainCommand
             if (parse.GetValue(device) is string d) settings = settings with { Training = settings.Training with { Device = d } };
             var tokenizer = TokenizerStage.Open(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);
-            using var claim = run.Lock();
-            using var metrics = new MetricsWriter(run.Metrics);
-            var result = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run, metrics, parse.GetValue(resume), parse.GetValue(initFrom));
-            PretrainReport.Write(run, settings, result);
+            // Under mpirun or srun every rank runs this command; rank 0 alone holds the run folder and writes to it.
+            using var communicator = Distributed.Communicators.FromEnvironment();
+            var dataParallel = communicator.WorldSize > 1 ? new GradientSynchronizer(communicator) : null;
+            if (dataParallel is { IsWriter: false })
+            {
+                DataParallelRank.Guard(communicator, () => PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run,
+                    null, parse.GetValue(resume), parse.GetValue(initFrom), dataParallel));
+                return 0;
+            }
+            var result = DataParallelRank.Guard(communicator, () =>
+            {
+                using var claim = run.Lock();
+                using var metrics = new MetricsWriter(run.Metrics);
+                var trained = PretrainStage.Run(settings, tokenizer, parse.GetValue(train)!, parse.GetValue(validation), run,
+                    metrics, parse.GetValue(resume), parse.GetValue(initFrom), dataParallel);
+                PretrainReport.Write(run, settings, trained);
+                return trained;
+            });
             Console.WriteLine($"reached step {result.Summary.Steps} after {result.Summary.Elapsed.TotalSeconds:F0} s: loss {result.Summary.FinalLoss:F3}" +
                               (result.Summary.FinalValidationLoss is double v ? $", validation loss {v:F3}" : "") +
                               $" (unigram entropy {result.UnigramEntropy:F3}); model saved to {result.ModelDirectory}");

@@ -18,14 +18,16 @@ public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilin
 public static class PretrainStage
 {
     public static PretrainResult Run(PretrainConfig config, BpeTokenizer tokenizer, string trainShard, string? validationShard,
-        RunFolder run, MetricsWriter metrics, bool resume = false, string? initFrom = null)
+        RunFolder run, MetricsWriter? metrics, bool resume = false, string? initFrom = null, GradientSynchronizer? dataParallel = null)
     {
+        // Data-parallel ranks other than 0 train but write nothing (they get no metrics writer).
+        bool writer = dataParallel is not { IsWriter: false };
         TorchRuntime.EnsureLoaded();
         // A resume under an incompatible config is refused before pretrain.json is replaced, so the folder still
         // records the config its checkpoints need.
         if (resume && TrainingCheckpoint.Latest(run.Root) is string checkpoint)
             TrainingCheckpoint.RequireCompatible(checkpoint, TrainingCheckpoint.ReadState(checkpoint), config);
-        config.Save(run.PretrainConfig);
+        if (writer) config.Save(run.PretrainConfig);
         foreach (int line in MetricsReader.UnreadableLines(run.Metrics))
             Display.Info($"{run.Metrics}: line {line} is not a complete record (a run was stopped while writing it); it is skipped");
 
@@ -37,26 +39,34 @@ public static class PretrainStage
         if (config.Training.Threads > 0) TorchSharp.torch.set_num_threads(config.Training.Threads);
         double ceiling = TrainingBenchmark.MatmulGflops(TorchSharp.torch.ScalarType.Float32);
         double entropy = TokenShardStatistics.UnigramEntropy(validation ?? train);
-        using var model = CreateModel(config, tokenizer, run, resume, initFrom);
+        using var model = CreateModel(config, tokenizer, run, resume, initFrom, writer);
         var modelConfig = model.Config;
         double flopsPerToken = modelConfig.TrainingFlopsPerToken(config.Training.SequenceLength);
         Display.Info($"model: {modelConfig.ModelType}, {modelConfig.ParameterCount / 1e6:F2}M parameters ({modelConfig.NumHiddenLayers} layers, hidden {modelConfig.HiddenSize}, " +
                      $"vocabulary {modelConfig.VocabSize}); {flopsPerToken / 1e6:F1} MFLOP per training token");
         Display.Info($"data: {train.TokenCount:N0} training tokens, {validation?.TokenCount ?? 0:N0} validation tokens; " +
                      $"unigram entropy {entropy:F3} nats/token; matmul ceiling {ceiling:F0} GFLOP/s on {TorchSharp.torch.get_num_threads()} threads");
-        metrics.Write("pretrain_start", new Dictionary<string, object?>
+        if (dataParallel is not null)
+            Display.Info($"data parallel: rank {dataParallel.Rank} of {dataParallel.WorldSize}, {config.Training.BatchSize / dataParallel.WorldSize} of the {config.Training.BatchSize} rows of each batch");
+        metrics?.Write("pretrain_start", new Dictionary<string, object?>
         {
+            ["world_size"] = dataParallel?.WorldSize ?? 1,
             ["parameters"] = modelConfig.ParameterCount, ["flops_per_token"] = flopsPerToken, ["matmul_ceiling_gflops"] = ceiling,
             ["unigram_entropy_nats"] = entropy, ["train_tokens"] = train.TokenCount, ["validation_tokens"] = validation?.TokenCount,
         });
 
-        var trainer = new Pretrainer(model, config) { MatmulCeilingGflops = ceiling };
+        var trainer = new Pretrainer(model, config) { MatmulCeilingGflops = ceiling, DataParallel = dataParallel };
         if (config.Training.CheckpointInterval == 0)
             Display.Info("training.checkpoint_interval is 0: no checkpoints are written, so this run cannot be resumed");
-        var tensorboard = new TensorBoardLog(run.TensorBoardDirectory);
+        var tensorboard = writer ? new TensorBoardLog(run.TensorBoardDirectory) : null;
+        if (!writer)
+        {
+            var rankSummary = trainer.Run(train, validation, run.Root, null, null, resume);
+            return new PretrainResult(rankSummary, ceiling, entropy, modelConfig.ParameterCount, run.ModelDirectory);
+        }
         var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
         {
-            tensorboard.Write(report);
+            tensorboard!.Write(report);
             string detail = $"step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s";
             sink.Report(report.Step, detail);
             if (report.ValidationLoss is double v)
@@ -66,7 +76,7 @@ public static class PretrainStage
 
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
-        metrics.Write("pretrain_end", new Dictionary<string, object?>
+        metrics?.Write("pretrain_end", new Dictionary<string, object?>
         {
             ["steps"] = summary.Steps, ["tokens"] = summary.TokensSeen, ["loss"] = summary.FinalLoss, ["val_loss"] = summary.FinalValidationLoss,
             ["tokens_per_second"] = summary.MeanTokensPerSecond, ["gflops"] = summary.MeanAchievedGflops,
@@ -80,7 +90,7 @@ public static class PretrainStage
     /// checkpoint); with --init-from, a Hugging Face model folder's config and weights; otherwise a fresh model
     /// of the config's shape. The architecture is recorded as model_config.json in the run folder.
     /// </summary>
-    private static CausalLanguageModel CreateModel(PretrainConfig config, BpeTokenizer tokenizer, RunFolder run, bool resume, string? initFrom)
+    private static CausalLanguageModel CreateModel(PretrainConfig config, BpeTokenizer tokenizer, RunFolder run, bool resume, string? initFrom, bool writer)
     {
         string recorded = run.ModelConfig;
         CausalLanguageModel model;
@@ -100,7 +110,7 @@ public static class PretrainStage
             model = CausalLanguageModel.Create(config.Model.ToConfig(tokenizer.VocabularySize, tokenizer.EndOfTextId, "pretrain config"));
             model.InitializeWeights(config.Training.Seed);
         }
-        model.Config.Save(recorded);
+        if (writer) model.Config.Save(recorded);
         return model;
     }
 

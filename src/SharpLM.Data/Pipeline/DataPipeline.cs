@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SharpLM.Core;
+using SharpLM.Core.Distributed;
 using SharpLM.Core.IO;
 using SharpLM.Data.Cleaning;
 using SharpLM.Data.Contamination;
@@ -19,6 +20,11 @@ public sealed record DataPipelineRunOptions
     public bool Restart { get; init; }
     /// <summary>Stop after this many units of work (for tests of resumption); null runs to the end.</summary>
     public int? StopAfterChunks { get; init; }
+    /// <summary>
+    /// This process's share of a sharded run (null for a one-process run): it reads every WorldSize-th input file,
+    /// writes under ranks/rank-NNNNN/ and leaves deduplication to <see cref="DataMerge"/>.
+    /// </summary>
+    public LaunchRank? Shard { get; init; }
 }
 
 /// <summary>
@@ -34,6 +40,9 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
     private static readonly JsonSerializerOptions StateJson = new() { WriteIndented = false };
     private IReadOnlyDictionary<string, double> _rates = new Dictionary<string, double>();
     private long _inputFileBytes;
+    /// <summary>Position of each (source, file path) in the one-process input order: a candidate's sort key in the merge.</summary>
+    private readonly Dictionary<(string Source, string Path), int> _fileOrder = new();
+    private bool Sharded => options.Shard is not null;
 
     public PipelineManifest Run()
     {
@@ -46,9 +55,19 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         _rates = mixer.Rates;
         var contamination = config.Contamination is { } c
             ? ContaminationIndex.Load(c.EvalSets.Select(p => Path.GetFullPath(p, options.BaseDirectory)), c.NGram) : null;
-        var folder = new PipelineFolder(options.OutputDirectory);
+        var root = new PipelineFolder(options.OutputDirectory);
+        var folder = options.Shard is { } shard ? new PipelineFolder(root.RankFolder(shard.Rank)) : root;
+        if (options.Shard is { } done && !options.Restart && File.Exists(root.CompletionMarker(done.Rank)))
+        {
+            // Skip-completed, as datatrove does: a rerun of a whole array only redoes the ranks that did not finish.
+            CheckSameConfig(folder);
+            return PipelineManifest.Read(folder.Manifest);
+        }
         using var claim = folder.Lock();
         PrepareFolder(folder);
+        int order = 0;
+        foreach (var (source, files) in inputs)
+            foreach (var file in files) _fileOrder[(source.Name, file.Path)] = order++;
         var clock = new StageClock();
         var processor = new DocumentProcessor(config, contamination, mixer, clock, DateTimeOffset.UtcNow);
         var dedup = new DeduplicationState(config.Dedup);
@@ -59,7 +78,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         while (File.Exists(folder.ChunkRecord(chunk)))
         {
             var record = ReadRecord(folder.ChunkRecord(chunk));
-            dedup.Replay(folder.DedupJournal(chunk));
+            if (!Sharded) dedup.Replay(folder.DedupJournal(chunk));
             resumeAt += record.InputDocuments;
             written += record.Sources.Values.Sum(s => s.DocumentsOut);
             chunk++;
@@ -69,8 +88,12 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         var buffer = new List<DocumentWork>(config.Output.ShardDocuments);
         var problems = new ProblemCollector();
         long read = 0, bytesBefore = 0;
-        foreach (var (source, files) in inputs)
+        foreach (var (source, allFiles) in inputs)
         {
+            // A rank reads its share of the files, but learns boilerplate from the same first documents as one process.
+            var files = options.Shard is { } part
+                ? allFiles.Where(f => _fileOrder[(source.Name, f.Path)] % part.WorldSize == part.Rank).ToList()
+                : allFiles;
             long sourceBytes = files.Sum(f => sizes[f.FullPath]);
             var fileOffsets = OffsetsOf(files, sizes);
             bool learned = false;
@@ -89,7 +112,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
                 if (!learned)
                 {
                     var learnLap = clock.Start("learn_boilerplate");
-                    LearnBoilerplate(source, files, processor);
+                    LearnBoilerplate(source, allFiles, processor);
                     learnLap.Stop();
                     learned = true;
                 }
@@ -106,17 +129,43 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         }
         if (buffer.Count > 0 || problems.Count > 0) written += Commit(folder, chunk++, buffer, problems, processor, dedup, clock);
         progress?.Report(new PipelineProgress(read, totalBytes, totalBytes, written, ""));
-        return Finish(folder, dedup, complete: true);
+        var manifest = Finish(folder, dedup, complete: true);
+        if (options.Shard is { } finished) WriteCompletionMarker(root, finished, manifest);
+        return manifest;
+    }
+
+    private void WriteCompletionMarker(PipelineFolder root, LaunchRank shard, PipelineManifest manifest)
+    {
+        var marker = new RankCompletion { Rank = shard.Rank, WorldSize = shard.WorldSize, Units = manifest.Units, DocumentsIn = manifest.Total.DocumentsIn };
+        Directory.CreateDirectory(Path.GetDirectoryName(root.CompletionMarker(shard.Rank))!);
+        AtomicFile.WriteAllText(root.CompletionMarker(shard.Rank), JsonSerializer.Serialize(marker, StateJson) + "\n");
+    }
+
+    private void CheckSameConfig(PipelineFolder folder)
+    {
+        if (File.Exists(folder.Config) && File.ReadAllText(folder.Config) != config.ToJson())
+        {
+            throw new SharpLMException($"{folder.Config}: this output folder holds a run with a different config; " +
+                                       "use another output folder, or --restart to discard it.");
+        }
     }
 
     private void PrepareFolder(PipelineFolder folder)
     {
         string configJson = config.ToJson();
         if (options.Restart) folder.DiscardRun();
-        else if (File.Exists(folder.Config) && File.ReadAllText(folder.Config) != configJson)
+        else CheckSameConfig(folder);
+        if (options.Shard is { } shard)
         {
-            throw new SharpLMException($"{folder.Config}: this output folder holds a run with a different config; " +
-                                       "use another output folder, or --restart to discard it.");
+            // A rank folder holds one partition of the input; resuming it under another world size would mix partitions.
+            string shardPath = Path.Combine(folder.Root, "shard.json");
+            string shardJson = JsonSerializer.Serialize(new RankCompletion { Rank = shard.Rank, WorldSize = shard.WorldSize }, StateJson);
+            if (!options.Restart && File.Exists(shardPath) && JsonFile.Read<RankCompletion>(shardPath, "rank description").WorldSize != shard.WorldSize)
+                throw new SharpLMException($"{shardPath}: this rank folder was written with another --world-size; use the same one, or --restart.");
+            Directory.CreateDirectory(folder.Root);
+            AtomicFile.WriteAllText(shardPath, shardJson);
+            string marker = new PipelineFolder(options.OutputDirectory).CompletionMarker(shard.Rank);
+            if (File.Exists(marker)) File.Delete(marker);
         }
         Directory.CreateDirectory(folder.StateDirectory);
         Directory.CreateDirectory(folder.ShardDirectory);
@@ -140,7 +189,8 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         var record = new ChunkRecord { Chunk = chunk, InputDocuments = works.Count };
         Parallel.ForEach(works, ParallelOptions(), processor.Analyse);
         var lap = clock.Start("dedup_index");
-        foreach (var work in works) dedup.Check(work, record.Duplicates);
+        // A rank cannot see the other ranks' documents: deduplication waits for the merge.
+        if (!Sharded) foreach (var work in works) dedup.Check(work, record.Duplicates);
         lap.Stop();
         Parallel.ForEach(works, ParallelOptions(), processor.Finish);
 
@@ -172,6 +222,12 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         }
 
         lap = clock.Start("write");
+        if (Sharded)
+        {
+            MergeCandidate.WriteAll(folder.Candidates(chunk), works.Where(w => w.Kept).Select(w => MergeCandidate.From(w, _fileOrder[(w.Raw.Source, w.Raw.Path)])));
+            train.Clear();
+            validation.Clear();
+        }
         foreach (var (split, lines) in new[] { ("train", train), ("validation", validation) })
         {
             if (lines.Count == 0) continue;
@@ -179,7 +235,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
             Core.Formats.Documents.DocumentJsonl.WriteLines(folder.Shard(name), lines);
             record.Shards.Add(name);
         }
-        dedup.WriteJournal(folder.DedupJournal(chunk));
+        if (!Sharded) dedup.WriteJournal(folder.DedupJournal(chunk));
         lap.Stop();
         record.Problems = problems.Take();
         record.Lines = processor.TakeLineCounts();

@@ -35,18 +35,21 @@ public sealed class DeduplicationState
     public void Check(DocumentWork work, List<DuplicatePair> duplicates)
     {
         if (!work.Kept) return;
-        if (_exact is not null && !_exact.IsFirstOccurrence(work.ExactKey))
-        {
-            work.DroppedBy = "dedup.exact";
-            return;
-        }
+        work.DroppedBy = Check(work.Raw.Id, work.ExactKey, work.Signature, duplicates);
+    }
+
+    /// <summary>The same decision from a document's keys alone (the merge of a sharded run): the drop rule, or null to keep it.</summary>
+    public string? Check(string id, UInt128 exactKey, ulong[]? signature, List<DuplicatePair> duplicates)
+    {
+        if (_exact is not null && !_exact.IsFirstOccurrence(exactKey)) return "dedup.exact";
         // Near-duplicates enter the index too (their bands point at their representative), so they are journaled as well.
-        _pending.Add((work.Raw.Id, work.ExactKey, work.Signature));
-        if (_index is not null && work.Signature is not null && !_index.TryAdd(work.Raw.Id, work.Signature, out string? representative))
+        _pending.Add((id, exactKey, signature));
+        if (_index is not null && signature is not null && !_index.TryAdd(id, signature, out string? representative))
         {
-            work.DroppedBy = "dedup.near";
-            duplicates.Add(new DuplicatePair(representative!, work.Raw.Id, "near"));
+            duplicates.Add(new DuplicatePair(representative!, id, "near"));
+            return "dedup.near";
         }
+        return null;
     }
 
     /// <summary>Writes the documents indexed since the last call as a journal file (atomically) and forgets them.</summary>

@@ -20,6 +20,12 @@ public sealed partial class PipelineFolder(string root)
 
     public string ChunkRecord(int chunk) => Path.Combine(StateDirectory, $"chunk-{chunk:D5}.json");
     public string DedupJournal(int chunk) => Path.Combine(StateDirectory, $"chunk-{chunk:D5}.dedup");
+    /// <summary>A rank's documents awaiting the cross-rank merge (sharded runs only; see <see cref="MergeCandidate"/>).</summary>
+    public string Candidates(int chunk) => Path.Combine(StateDirectory, $"chunk-{chunk:D5}.candidates");
+    /// <summary>Folder of one rank of a sharded run, under the run's output folder.</summary>
+    public string RankFolder(int rank) => Path.Combine(Root, "ranks", $"rank-{rank:D5}");
+    /// <summary>Written by a rank when all its input is processed; a rerun skips ranks that have one.</summary>
+    public string CompletionMarker(int rank) => Path.Combine(Root, "completions", $"{rank:D5}");
     public static string ShardName(string split, int chunk, bool gzip) => $"{split}-{chunk:D5}.jsonl{(gzip ? ".gz" : "")}";
     public string Shard(string name) => Path.Combine(ShardDirectory, name);
 
@@ -53,6 +59,6 @@ public sealed partial class PipelineFolder(string root)
     [GeneratedRegex(@"^(train|validation)-\d{5,}\.jsonl(\.gz)?$")]
     private static partial Regex ShardPattern();
 
-    [GeneratedRegex(@"^chunk-\d{5,}\.(json|dedup)$")]
+    [GeneratedRegex(@"^chunk-\d{5,}\.(json|dedup|candidates)$")]
     private static partial Regex StatePattern();
 }

@@ -18,8 +18,9 @@ namespace SharpLM.Training.Pretraining;
 /// display) and to metrics.jsonl.
 ///
 /// Scale-out seam: one optimizer step is "sum gradients over micro-batches, clip, update". Data parallelism
-/// slots in between the accumulation and the clip: each process draws different micro-batches (rank as part
-/// of the batch hash), and an all-reduce averages the gradients (flattened into one buffer) before clipping.
+/// slots in between the accumulation and the clip (<see cref="DataParallel"/>): each process draws its own rows
+/// of the global batch (the row index is part of the batch hash), and an all-reduce averages the gradients
+/// (flattened into one buffer) before clipping.
 /// Nothing else in the loop depends on the process count.
 /// </summary>
 public sealed class Pretrainer
@@ -31,6 +32,12 @@ public sealed class Pretrainer
 
     /// <summary>The matrix-multiply rate measured on this machine; when set, metrics report MFU against it.</summary>
     public double? MatmulCeilingGflops { get; init; }
+
+    /// <summary>
+    /// Data-parallel training (null: one process): each rank trains on its rows of the global batch, gradients are
+    /// averaged before clipping, and only rank 0 writes checkpoints and metrics.
+    /// </summary>
+    public GradientSynchronizer? DataParallel { get; init; }
 
     public Pretrainer(CausalLanguageModel model, PretrainConfig config)
     {
@@ -54,9 +61,12 @@ public sealed class Pretrainer
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio, Options.Schedule);
         double flopsPerToken = _model.Config.TrainingFlopsPerToken(Options.SequenceLength);
         var parameters = _model.parameters().ToList();
+        if (DataParallel is { IsWriter: false }) metrics = null;
         using var optimizer = new AdamWOptimizer(_model.named_parameters(), (name, p) => DecaysWeight(_model, name, p), Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
-        var trainShard = runDirectory is null ? null : TokenShardIdentity.Of(train);
+        var trainShard = runDirectory is null && DataParallel is null ? null : TokenShardIdentity.Of(train);
+        DataParallel?.RequireSameRun(_config, trainShard!);
+        DataParallel?.RowsOf(Options.BatchSize);
         int firstStep = 0;
         long tokensSeen = 0;
         double loss = double.NaN;
@@ -74,6 +84,8 @@ public sealed class Pretrainer
             metrics?.Write("resume", new Dictionary<string, object?> { ["checkpoint"] = checkpoint, ["step"] = firstStep });
         }
 
+        // After a restore too: every rank reads the same checkpoint, and this makes a fresh start identical as well.
+        DataParallel?.BroadcastParameters(parameters);
         _model.train();
         var clock = Stopwatch.StartNew();
         double? validationLoss = null;
@@ -107,9 +119,10 @@ public sealed class Pretrainer
                 ["gflops"] = report.AchievedGflops, ["val_loss"] = report.ValidationLoss,
                 ["aux_loss"] = _model.AuxiliaryLossCoefficient > 0 ? auxiliary : null,
                 ["mfu"] = MatmulCeilingGflops is double ceiling ? report.AchievedGflops / ceiling : null,
+                ["allreduce_seconds"] = DataParallel?.TakeSeconds(),
             });
             // After the step's metrics, so a run killed while saving has logged every step its checkpoint covers.
-            if (runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
+            if (runDirectory is not null && DataParallel is not { IsWriter: false } && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
             {
                 string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
                     new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config, TrainShard = trainShard }, Options.KeepCheckpoints);
@@ -134,9 +147,10 @@ public sealed class Pretrainer
         double total = 0;
         auxiliary = 0;
         int micro = Options.GradientAccumulation;
+        var (firstRow, rows) = DataParallel?.RowsOf(Options.BatchSize) ?? (0, Options.BatchSize);
         for (int m = 0; m < micro; m++)
         {
-            var (inputs, targets) = sampler.Batch(step, m, Options.BatchSize, length);
+            var (inputs, targets) = sampler.Batch(step, m, rows, length, firstRow);
             var logits = _model.forward(inputs.to(_device));
             var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1));
             var objective = microLoss;
@@ -150,6 +164,8 @@ public sealed class Pretrainer
             total += microLoss.item<float>();
         }
         loss = total / micro;
+        // The data-parallel seam: between accumulating the gradients and clipping them.
+        if (DataParallel is not null) loss = DataParallel.AverageGradients(parameters, loss);
         RequireFinite(step, "loss", loss);
         double gradientNorm = nn.utils.clip_grad_norm_(parameters, Options.GradClip);
         // Clipping cannot rescue a non-finite norm: the update would write NaN into every weight.

@@ -35,7 +35,11 @@ public sealed class TokenWindowSampler
     }
 
     /// <summary>The batch for a 0-based step (and micro-batch, under gradient accumulation).</summary>
-    public (Tensor Inputs, Tensor Targets) Batch(long step, int microBatch, int batchSize, int? sequenceLength = null)
+    /// <param name="firstRow">
+    /// Row of the global batch that row 0 of this batch is: a data-parallel rank draws rows [firstRow, firstRow +
+    /// batchSize) of the global batch, so the ranks' rows together are exactly one process's batch.
+    /// </param>
+    public (Tensor Inputs, Tensor Targets) Batch(long step, int microBatch, int batchSize, int? sequenceLength = null, int firstRow = 0)
     {
         int length = sequenceLength ?? _length;
         if (length > _length) throw new ArgumentOutOfRangeException(nameof(sequenceLength), $"{length} exceeds the sampler's maximum window {_length}.");
@@ -44,7 +48,7 @@ public sealed class TokenWindowSampler
         var starts = new long[batchSize];
         for (int i = 0; i < batchSize; i++)
         {
-            ulong draw = Mix(_seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i));
+            ulong draw = Mix(_seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)(firstRow + i)));
             // A document near the end of the shard may not have a full window after it: clamp, so the window ends at the shard's end.
             starts[i] = _documentStarts ? Math.Min(_shard.DocumentStart((long)(draw % (ulong)_shard.DocumentCount)), lastStart) : (long)(draw % positions);
         }
