@@ -33,6 +33,7 @@ public static class EvalCommands
         eval.Subcommands.Add(perplexity);
         eval.Subcommands.Add(EvalMetricCommand.Create());
         eval.Subcommands.Add(EvalRunCommand.Create());
+        eval.Subcommands.Add(EvalReportCommand.Create());
         return eval;
     }
 }

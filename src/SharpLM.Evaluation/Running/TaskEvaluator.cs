@@ -19,7 +19,7 @@ public sealed record TaskResult(
 public static partial class TaskEvaluator
 {
     public static TaskResult Evaluate(TaskConfig task, IEvaluationModel model, int? limit = null, int fewshotSeed = 1234,
-        int bootstrapIterations = 100_000, Action<int, int>? progress = null)
+        int bootstrapIterations = 100_000, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
         int original = TaskDocuments.Load(task, task.EvaluationSplit).Count;
         var instances = TaskInstances.Build(task, limit, fewshotSeed);
@@ -29,6 +29,7 @@ public static partial class TaskEvaluator
         var hash = new StringBuilder();
         for (int i = 0; i < instances.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var (filter, sample, values, pairs) in ScoreDocument(task, model, instances[i]))
             {
                 foreach (var (metric, prediction, reference) in pairs)
