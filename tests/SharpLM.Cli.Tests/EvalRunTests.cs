@@ -118,6 +118,17 @@ public class EvalRunTests
     }
 
     [Fact]
+    public void AnOutputFolderAnotherProcessWritesIsRefused()
+    {
+        string folder = CliProcess.TempDirectory(), output = Path.Combine(folder, "out");
+        using var claim = Core.IO.FolderLock.Acquire(output);
+        var result = CliProcess.Run("eval", "run", "--model", TinyModelFolder.Create(), "--tasks", ArcTask(folder), "--out", output);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("another sharplm process is writing to this folder", result.Error);
+        Assert.False(File.Exists(Path.Combine(output, "model", "requests.jsonl")));
+    }
+
+    [Fact]
     public void TwoModelsWithOneFolderNameAreRefused()
     {
         string folder = CliProcess.TempDirectory();
