@@ -56,16 +56,86 @@ public class EvalRunTests
     }
 
     [Fact]
-    public void NeedsExactlyOneOfModelAndEndpoint()
+    public void NeedsAModelOrAnEndpointAndAModelNameNeedsOneEndpoint()
     {
         string folder = CliProcess.TempDirectory();
         string task = ArcTask(folder);
-        foreach (var extra in new[] { Array.Empty<string>(), ["--model", TinyModelFolder.Create(), "--endpoint", "http://127.0.0.1:9"] })
-        {
-            var result = CliProcess.Run(["eval", "run", "--tasks", task, "--out", Path.Combine(folder, "out"), .. extra]);
-            Assert.Equal(2, result.ExitCode);
-            Assert.Contains("sharplm: error: eval run needs exactly one of --model (a model folder) and --endpoint (a server's address).", result.Error);
-        }
+        var none = CliProcess.Run("eval", "run", "--tasks", task, "--out", Path.Combine(folder, "out"));
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("sharplm: error: eval run needs at least one --model (a model folder) or --endpoint (a server's address).", none.Error);
+        var named = CliProcess.Run("eval", "run", "--tasks", task, "--out", Path.Combine(folder, "out"), "--model-name", "m",
+            "--endpoint", "http://127.0.0.1:9", "--endpoint", "http://127.0.0.1:10");
+        Assert.Equal(2, named.ExitCode);
+        Assert.Contains("sharplm: error: --model-name names the model of one --endpoint; give exactly one --endpoint with it.", named.Error);
+    }
+
+    [Fact]
+    public void SeveralModelsGetAFolderEachAReportComparingThemAndARerunReusesEveryAnswer()
+    {
+        string folder = CliProcess.TempDirectory();
+        string modelA = Path.Combine(folder, "model-a"), modelB = Path.Combine(folder, "model-b");
+        Directory.Move(TinyModelFolder.Create(), modelA);
+        Directory.Move(TinyModelFolder.Create(tensors => tensors.Select(t => t.Name.EndsWith("norm.weight") ? Core.Formats.Safetensors.SafetensorsTensor.FromFloat32(t.Name, t.Shape,
+            Enumerable.Repeat(0.5f, (int)t.Shape[0]).ToArray()) : t).ToList()), modelB);
+        string output = Path.Combine(folder, "out"), task = ArcTask(folder);
+        string[] command = ["eval", "run", "--model", modelA, "--model", modelB, "--tasks", task, "--out", output, "--threads", "1"];
+        var first = CliProcess.Run(command);
+        Assert.True(first.ExitCode == 0, first.Output + first.Error);
+        JsonNode Results(string model) => JsonNode.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(output, model), "results_*.json").Max()!))!;
+        var before = new[] { Results("model-a"), Results("model-b") };
+        Assert.Equal("model-b", (string)before[1]["model_name"]!);
+        // Three documents of 2, 2 and 3 choices: seven requests per model, each cached as it completed.
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(output, "model-a", "requests.jsonl")).Length);
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(output, "model-b", "requests.jsonl")).Length);
+        string md = File.ReadAllText(Path.Combine(output, "report.md"));
+        foreach (var (model, results) in new[] { ("model-a", before[0]), ("model-b", before[1]) })
+            Assert.Contains($"| {model} | acc | none | {((double)results["results"]!["arc_tiny"]!["acc,none"]!).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} |", md);
+        Assert.True(File.Exists(Path.Combine(output, "comparison.png")));
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(output, "report.html")));
+
+        var second = CliProcess.Run(command);
+        Assert.True(second.ExitCode == 0, second.Output + second.Error);
+        Assert.Contains("model-a: 7 answers cached by an earlier run are reused", second.Output);
+        for (int m = 0; m < 2; m++)
+            Assert.Equal(before[m]["results"]!.ToJsonString(), Results(m == 0 ? "model-a" : "model-b")["results"]!.ToJsonString());
+        var events = File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        var models = events.Where(e => (string)e["event"]! == "eval_model").ToList();
+        Assert.Equal(4, models.Count);
+        Assert.Equal([7, 7, 0, 0], models.Select(e => (int)e["requests_computed"]!));
+        Assert.Equal([0, 0, 7, 7], models.Select(e => (int)e["requests_cached"]!));
+        Assert.Equal(4, events.Count(e => (string)e["event"]! == "eval_task" && (int)e["documents"]! == 3));
+
+        // The same card from the results files alone.
+        string card = Path.Combine(folder, "card");
+        var report = CliProcess.Run("eval", "report", "--results", Directory.GetFiles(Path.Combine(output, "model-a"), "results_*.json")[0],
+            "--results", Directory.GetFiles(Path.Combine(output, "model-b"), "results_*.json")[0], "--out", card);
+        Assert.True(report.ExitCode == 0, report.Output + report.Error);
+        Assert.Contains("| model-b | acc | none |", File.ReadAllText(Path.Combine(card, "report.md")));
+        var missing = CliProcess.Run("eval", "report", "--results", Path.Combine(folder, "nope.json"), "--out", card);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("sharplm: error:", missing.Error);
+        Assert.Contains("nope.json", missing.Error);
+    }
+
+    [Fact]
+    public void AnOutputFolderAnotherProcessWritesIsRefused()
+    {
+        string folder = CliProcess.TempDirectory(), output = Path.Combine(folder, "out");
+        using var claim = Core.IO.FolderLock.Acquire(output);
+        var result = CliProcess.Run("eval", "run", "--model", TinyModelFolder.Create(), "--tasks", ArcTask(folder), "--out", output);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("another sharplm process is writing to this folder", result.Error);
+        Assert.False(File.Exists(Path.Combine(output, "model", "requests.jsonl")));
+    }
+
+    [Fact]
+    public void TwoModelsWithOneFolderNameAreRefused()
+    {
+        string folder = CliProcess.TempDirectory();
+        var result = CliProcess.Run("eval", "run", "--model", TinyModelFolder.Create(), "--model", TinyModelFolder.Create(), "--tasks", ArcTask(folder),
+            "--out", Path.Combine(folder, "out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sharplm: error: --model: two models would write to the same folder 'model' under --out; evaluate them into different --out folders.", result.Error);
     }
 
     [Fact]

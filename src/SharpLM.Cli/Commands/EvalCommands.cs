@@ -34,6 +34,7 @@ public static class EvalCommands
         eval.Subcommands.Add(EvalMetricCommand.Create());
         eval.Subcommands.Add(EvalRunCommand.Create());
         eval.Subcommands.Add(EvalSuiteCommand.Create());
+        eval.Subcommands.Add(EvalReportCommand.Create());
         return eval;
     }
 }

@@ -8,7 +8,7 @@ using SharpLM.Evaluation.Tasks;
 
 namespace SharpLM.Evaluation.Running;
 
-public sealed record EvaluationSettings(string ModelArguments, int? Limit, int FewshotSeed = 1234, int BootstrapIterations = 100_000);
+public sealed record EvaluationSettings(string ModelArguments, int? Limit, int FewshotSeed = 1234, int BootstrapIterations = 100_000, int Concurrency = 1);
 
 /// <summary>
 /// Writes a run's files the way lm-eval's evaluation tracker does: <c>&lt;out&gt;/&lt;model&gt;/results_&lt;time&gt;.json</c>

@@ -20,7 +20,7 @@ public static partial class TaskEvaluator
 {
     /// <param name="concurrency">Documents scored at once (lm-eval's num_concurrent); above 1 the model must be thread-safe, as the endpoint is.</param>
     public static TaskResult Evaluate(TaskConfig task, IEvaluationModel model, int? limit = null, int fewshotSeed = 1234,
-        int bootstrapIterations = 100_000, Action<int, int>? progress = null, int concurrency = 1)
+        int bootstrapIterations = 100_000, Action<int, int>? progress = null, int concurrency = 1, CancellationToken cancellationToken = default)
     {
         int original = TaskDocuments.Load(task, task.EvaluationSplit).Count;
         var instances = TaskInstances.Build(task, limit, fewshotSeed);
@@ -28,7 +28,12 @@ public static partial class TaskEvaluator
         var corpusPairs = new Dictionary<string, List<(string Prediction, string Reference)>>(StringComparer.Ordinal);
         var samples = new List<JsonObject>();
         // Responses may arrive out of order; they are aggregated in document order, so results do not depend on concurrency.
-        var scored = OrderedParallel.Map(instances, concurrency, instance => ScoreDocument(task, model, instance).ToList(),
+        var scored = OrderedParallel.Map(instances, concurrency, instance =>
+        {
+            // A cancelled run stops between documents; every answer so far is already in the request cache.
+            cancellationToken.ThrowIfCancellationRequested();
+            return ScoreDocument(task, model, instance).ToList();
+        },
             done => progress?.Invoke(done, instances.Count));
         foreach (var document in scored)
         {
