@@ -198,7 +198,7 @@ public sealed partial class RagStore : IDisposable
         if (Setting("embedder") is null) return ranked;
         if (queryEmbedding.Length != Dimensions)
             throw new SharpLMException($"{Path}: the query embedding has {queryEmbedding.Length} dimensions, the index {Dimensions}.");
-        using var command = Command("SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH $q AND k = $k ORDER BY distance, rowid",
+        using var command = Command("SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH $q AND k = $k ORDER BY distance",
             ("$q", VectorBytes(queryEmbedding)), ("$k", k));
         using var reader = command.ExecuteReader();
         while (reader.Read()) ranked.Add(new RankedChunk(reader.GetInt64(0), 1 - reader.GetDouble(1)));
