@@ -8,13 +8,13 @@ namespace SharpLM.Retrieval.Evaluation;
 
 /// <summary>
 /// A reproducible evaluation set drawn from documents: a seeded generator picks documents and, in each, a sentence of
-/// 12 to 40 words; the query keeps a random 60% of the sentence's words (at least five), so that it neither quotes
-/// the chunk nor loses its topic; the gold chunks are those whose span holds the whole sentence.
+/// 12 to 40 words; the query is <see cref="QueryWords"/> of the sentence's content words drawn at random (kept in order), so
+/// that it neither quotes the chunk nor loses its topic; the gold chunks are those whose span holds the whole sentence.
 /// </summary>
 public static class QuestionSet
 {
     public const int MinWords = 12, MaxWords = 40;
-    public const double KeptWords = 0.6;
+    public const int QueryWords = 6;
 
     public static List<EvaluationQuestion> Generate(IReadOnlyList<Document> documents, ChunkingOptions chunking, int count, int seed)
     {
@@ -36,9 +36,10 @@ public static class QuestionSet
             if (!used.Add((document.Id, start))) continue;
             var gold = chunker.Split(document.Id, document.Text).Where(c => c.CharStart <= start && end <= c.CharEnd).Select(c => c.Index).ToList();
             if (gold.Count == 0) continue;
-            var words = TokenCounter.WordOrMark().Matches(document.Text[..end], start).Select(m => m.Value).Where(w => char.IsLetterOrDigit(w[0])).ToList();
-            var kept = words.Where(_ => random.NextDouble() < KeptWords).ToList();
-            if (kept.Count < 5) kept = words.Take(5).ToList();
+            var words = TokenCounter.WordOrMark().Matches(document.Text[..end], start).Select(m => m.Value).Where(IsContentWord).ToList();
+            var picked = new SortedSet<int>();
+            while (picked.Count < Math.Min(QueryWords, words.Count)) picked.Add(random.Next(words.Count));
+            var kept = picked.Select(i => words[i]).ToList();
             questions.Add(new EvaluationQuestion
             {
                 Id = $"q{questions.Count + 1:D4}",
@@ -51,6 +52,9 @@ public static class QuestionSet
         }
         return questions;
     }
+
+    /// <summary>Words of four letters or more: "the", "of" and numbers carry no topic, and a query of them finds nothing.</summary>
+    private static bool IsContentWord(string word) => word.Length >= 4 && word.All(char.IsLetter);
 
     private static int WordCount(string text, (int Start, int End) span) => TokenCounter.Words(text.AsSpan(span.Start, span.End - span.Start));
 
