@@ -102,6 +102,7 @@ public static class BenchCommands
             return 0;
         }));
         bench.Subcommands.Add(constrained);
+        bench.Subcommands.Add(RagCommands.CreateBench());
         return bench;
     }
 }
