@@ -16,6 +16,7 @@ public static class RagCommands
         rag.Subcommands.Add(Index());
         rag.Subcommands.Add(Search());
         rag.Subcommands.Add(Eval());
+        rag.Subcommands.Add(Ask());
         return rag;
     }
 
@@ -89,6 +90,32 @@ public static class RagCommands
             RagStage.RequirePositive(parse.GetValue(k), "-k");
             RagStage.Search(parse.GetValue(db)!, parse.GetValue(query)!, RetrievalMethods.Parse(parse.GetValue(method)!), parse.GetValue(k),
                 parse.GetValue(fusion), parse.GetValue(json));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Ask()
+    {
+        var db = Db();
+        var model = new Option<string>("--model") { Description = "Model folder the C# engine runs.", Required = true };
+        var question = new Option<string>("--question", "-q") { Description = "The question.", Required = true };
+        var method = new Option<string>("--method", "-m") { Description = "bm25, dense or hybrid.", DefaultValueFactory = _ => "hybrid" };
+        var k = new Option<int>("-k") { Description = "Chunks numbered in the prompt.", DefaultValueFactory = _ => 4 };
+        var documents = new Option<string?>("--documents") { Description = "The indexed documents JSONL, to verify each citation's character span." };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Token budget of the answer object.", DefaultValueFactory = _ => 256 };
+        var answerChars = new Option<int>("--max-answer-chars") { Description = "Longest answer text the schema allows; keep the object within the token budget.", DefaultValueFactory = _ => 400 };
+        var json = new Option<bool>("--json") { Description = "Print the answer, its mapped citations and the problems found as one JSON object." };
+        var command = new Command("ask",
+            "Answer from the retrieved chunks: the model must reply {\"answer\", \"citations\"} citing chunk numbers, which are mapped to document spans and checked.")
+            { db, model, question, method, k, documents, maxTokens, answerChars, json };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            RagStage.RequirePositive(parse.GetValue(k), "-k");
+            RagStage.RequirePositive(parse.GetValue(maxTokens), "--max-tokens");
+            RagStage.RequirePositive(parse.GetValue(answerChars), "--max-answer-chars");
+            RagAnswering.Ask(parse.GetValue(db)!, parse.GetValue(model)!, parse.GetValue(question)!, RetrievalMethods.Parse(parse.GetValue(method)!),
+                parse.GetValue(k), parse.GetValue(documents), parse.GetValue(maxTokens), parse.GetValue(answerChars), parse.GetValue(json));
             return 0;
         }));
         return command;

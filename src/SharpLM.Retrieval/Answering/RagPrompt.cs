@@ -10,8 +10,8 @@ public static class RagPrompt
         "Answer the question using only the numbered sources below. Cite every source you use by its number in square brackets, "
         + "like [1]. Reply with a JSON object: {\"answer\": \"...\", \"citations\": [numbers of the sources used]}.";
 
-    /// <summary>Longest answer text the schema allows, in characters.</summary>
-    public const int MaxAnswerLength = 800;
+    /// <summary>Longest answer text the schema allows by default, in characters.</summary>
+    public const int DefaultMaxAnswerLength = 800;
 
     public static string Context(IReadOnlyList<NumberedChunk> chunks)
     {
@@ -25,7 +25,7 @@ public static class RagPrompt
     /// The JSON schema of the answer object for <paramref name="count"/> numbered chunks: the constrained decoder can
     /// then only write citations that are numbers of retrieved chunks (an enum of 1..count), at least one of them.
     /// </summary>
-    public static JsonObject Schema(int count)
+    public static JsonObject Schema(int count, int maxAnswerLength = DefaultMaxAnswerLength)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), "an answer needs at least one retrieved chunk to cite.");
         var numbers = new JsonArray(Enumerable.Range(1, count).Select(n => (JsonNode)n).ToArray());
@@ -34,7 +34,7 @@ public static class RagPrompt
             ["type"] = "object",
             ["properties"] = new JsonObject
             {
-                ["answer"] = new JsonObject { ["type"] = "string", ["maxLength"] = MaxAnswerLength },
+                ["answer"] = new JsonObject { ["type"] = "string", ["maxLength"] = maxAnswerLength },
                 ["citations"] = new JsonObject
                 {
                     ["type"] = "array",

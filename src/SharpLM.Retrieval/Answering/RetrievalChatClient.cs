@@ -25,6 +25,9 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
     /// <summary>Ask for (and check) the answer object; off, the reply is free text with [n] markers, unchecked.</summary>
     public bool CitedAnswers { get; init; } = true;
 
+    /// <summary>Longest answer text the schema allows, in characters: a small model's budget must hold the whole object.</summary>
+    public int MaxAnswerLength { get; init; } = RagPrompt.DefaultMaxAnswerLength;
+
     /// <summary>The text of a document by id, so that citation spans are verified against the source; null skips that check.</summary>
     public Func<string, string?>? DocumentText { get; init; }
 
@@ -65,7 +68,7 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
         augmented.AddRange(conversation);
         if (!CitedAnswers) return (augmented, context, options);
         var requestOptions = options?.Clone() ?? new ChatOptions();
-        requestOptions.ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonSerializer.SerializeToElement(RagPrompt.Schema(context.Count)), "cited_answer");
+        requestOptions.ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonSerializer.SerializeToElement(RagPrompt.Schema(context.Count, MaxAnswerLength)), "cited_answer");
         return (augmented, context, requestOptions);
     }
 }
