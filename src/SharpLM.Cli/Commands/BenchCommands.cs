@@ -103,6 +103,7 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(constrained);
         bench.Subcommands.Add(BenchAllReduceCommand.Create());
+        bench.Subcommands.Add(RagCommands.CreateBench());
         return bench;
     }
 }

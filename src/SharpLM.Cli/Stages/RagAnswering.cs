@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using SharpLM.Cli.Terminal;
+using SharpLM.Core.Formats.Documents;
+using SharpLM.Retrieval.Answering;
+using SharpLM.Retrieval.Embeddings;
+using SharpLM.Retrieval.Search;
+using SharpLM.Retrieval.Store;
+using SharpLM.Serving.Clients;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>`sharplm rag ask`: a cited answer from a model over the retrieved chunks, with its citations mapped back and checked.</summary>
+public static class RagAnswering
+{
+    public static void Ask(string dbPath, string modelDirectory, string question, RetrievalMethod method, int chunks, string? documentsPath,
+        int maxTokens, int maxAnswerChars, bool json)
+    {
+        var documents = documentsPath is null ? null
+            : DocumentJsonl.Read(DocumentJsonl.RequireFile(documentsPath)).ToDictionary(d => d.Id, d => d.Text, StringComparer.Ordinal);
+        using var store = RagStore.Open(dbPath, create: false);
+        using var generator = Embedders.ForIndex(store);
+        using var engine = SharpLMChatClient.Load(modelDirectory, slots: 1);
+        using var rag = new RetrievalChatClient(engine, new Retriever(store, new BatchEmbedder(generator)))
+        {
+            Method = method,
+            Chunks = chunks,
+            MaxAnswerLength = maxAnswerChars,
+            DocumentText = documents is null ? null : id => documents.GetValueOrDefault(id),
+        };
+        var response = rag.GetResponseAsync([new ChatMessage(ChatRole.User, question)], new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens })
+            .GetAwaiter().GetResult();
+        var answer = (CitedAnswer)response.AdditionalProperties![RetrievalChatClient.AnswerKey]!;
+        var report = (CitationReport)response.AdditionalProperties[RetrievalChatClient.CitationsKey]!;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                answer = answer.Answer,
+                citations = report.Citations.Select(c => new
+                {
+                    number = c.Number, document_id = c.DocumentId, char_start = c.CharStart, char_end = c.CharEnd, source = c.Source,
+                    span_verified = c.SpanVerified, key_terms = c.KeyTermsFound,
+                }),
+                problems = report.Problems,
+            }));
+            return;
+        }
+        AnsiConsole.WriteLine(answer.Answer);
+        var table = new Table().AddColumns("[[n]]", "document", "span", "span checked", "key terms found");
+        foreach (var c in report.Citations)
+            table.AddRow($"[[{c.Number}]]", Markup.Escape(c.DocumentId), $"{c.CharStart}..{c.CharEnd}",
+                c.SpanVerified switch { true => "yes", false => "NO", null => "no documents given" }, Markup.Escape(string.Join(", ", c.KeyTermsFound)));
+        AnsiConsole.Write(table);
+        if (report.Valid) Display.Info("citations check out.");
+        else foreach (string problem in report.Problems) Display.Info($"citation problem: {problem}");
+    }
+}
