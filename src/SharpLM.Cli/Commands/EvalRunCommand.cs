@@ -34,12 +34,13 @@ public static class EvalRunCommand
         var threads = new Option<int>("--threads") { Description = "Engine worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var bootstrap = new Option<int>("--bootstrap-iters") { Description = "Bootstrap resamples for perplexity standard errors (0 skips them).", DefaultValueFactory = _ => 100_000 };
         var seed = new Option<int>("--fewshot-seed") { Description = "Seed of the few-shot example draw.", DefaultValueFactory = _ => 1234 };
-        var command = new Command("run", "Run lm-eval task files on a model with the C# engine, or on an OpenAI-compatible server.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed };
+        var adapter = AdapterOption.Create();
+        var command = new Command("run", "Run lm-eval task files on a model with the C# engine, or on an OpenAI-compatible server.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed, adapter };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             // Every task file is read before the model loads, so a bad file costs nothing.
             var configs = parse.GetValue(tasks)!.Select(TaskConfig.Load).ToList();
-            var (engine, modelArgs, runName) = OpenModel(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads);
+            var (engine, modelArgs, runName) = OpenModel(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads, adapter);
             var settings = new EvaluationSettings(modelArgs, parse.GetValue(limit), parse.GetValue(seed), parse.GetValue(bootstrap));
             var start = DateTime.Now;
             var results = new List<TaskResult>();
@@ -61,15 +62,16 @@ public static class EvalRunCommand
 
     /// <summary>The engine over a model folder, or an endpoint: exactly one of --model and --endpoint.</summary>
     private static (IEvaluationModel Model, string ModelArgs, string RunName) OpenModel(ParseResult parse, Option<string> model, Option<string> endpoint,
-        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads)
+        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads, Option<string?> adapter)
     {
         string? directory = parse.GetValue(model), address = parse.GetValue(endpoint);
         if ((directory is null) == (address is null))
             throw new SharpLMException("eval run needs exactly one of --model (a model folder) and --endpoint (a server's address).");
+        if (address is not null && parse.GetValue(adapter) is not null) throw new SharpLMException("--adapter applies to --model; it cannot change an endpoint's model.");
         if (directory is not null)
         {
             var folder = ModelFolder.Open(directory);
-            var (session, tokenizer) = ModelLoader.OpenEngine(folder, parse.GetValue(threads));
+            var (session, tokenizer) = ModelLoader.OpenEngine(folder, parse.GetValue(threads), parse.GetValue(adapter));
             return (new EngineEvaluationModel(session, tokenizer, folder.Directory), $"pretrained={folder.Directory}", Path.GetFileName(folder.Directory.TrimEnd('/')));
         }
         var client = new EndpointClient(address!, parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
