@@ -50,7 +50,8 @@ public static class SftCommand
                     Targets = parse.GetValue(loraTargets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 }
                 : null;
-            if (lora is null && parse.GetResult(loraAlpha) is not null | parse.GetResult(loraTargets) is not null | parse.GetResult(loraDropout) is not null | parse.GetValue(rsLora))
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            if (lora is null && (Given(loraAlpha) || Given(loraTargets) || Given(loraDropout) || Given(rsLora)))
                 throw new SharpLMException("--lora-alpha, --lora-targets, --lora-dropout and --rslora shape a LoRA adapter; add --lora-rank.");
             int length = parse.GetValue(maxLength) ?? Math.Min(1024, folder.Config.MaxPositionEmbeddings);
             if (length > folder.Config.MaxPositionEmbeddings)
