@@ -35,16 +35,20 @@ public sealed class EngineModel
     /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
     public static EngineModel Load(string directory) => Load(ModelFolder.Open(directory));
 
-    public static EngineModel Load(ModelFolder folder)
+    /// <param name="adapterDirectory">A PEFT LoRA adapter folder to apply to the weights as they load (<see cref="Adapters.LoraAdapterLoader"/>); null for none.</param>
+    public static EngineModel Load(ModelFolder folder, string? adapterDirectory = null)
     {
         if (!Supports(folder.Config))
             throw new SharpLMException($"{folder.ConfigPath}: the inference engine runs {SupportedFamilies}; this is a {folder.Config.ModelType} model.");
         if (folder.Config is Gpt2Config)
         {
+            if (adapterDirectory is not null)
+                throw new SharpLMException($"{adapterDirectory}: adapters apply to Llama-family models; {folder.ConfigPath} is a GPT-2 model.");
             var weights = Gpt2Weights.Load(folder);
             return new EngineModel(weights.Config, threads => new Gpt2Session(weights, threads));
         }
         var llama = LlamaWeights.Load(folder);
+        if (adapterDirectory is not null) Adapters.LoraAdapterLoader.Apply(llama, adapterDirectory);
         return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama);
     }
 

@@ -18,8 +18,9 @@ public static class ChatCommand
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold.", DefaultValueFactory = _ => 0.9 };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
         var dropOldest = new Option<bool>("--drop-oldest") { Description = "When the conversation outgrows the model's context, forget the oldest turns instead of asking for /reset." };
+        var adapter = AdapterOption.Create();
         var command = new Command("chat", "Talk to a model turn by turn (chat template, streaming replies, the conversation kept in the KV cache). /reset starts over, /exit or end of input quits.")
-            { model, system, maxTokens, temperature, topK, topP, seed, dropOldest };
+            { model, system, maxTokens, temperature, topK, topP, seed, dropOldest, adapter };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string directory = parse.GetValue(model)!;
@@ -29,16 +30,16 @@ public static class ChatCommand
                 Seed = parse.GetValue(seed), StopAtEndOfText = true,
             };
             options.Validate();
-            Run(directory, parse.GetValue(system), options, parse.GetValue(dropOldest));
+            Run(directory, parse.GetValue(system), options, parse.GetValue(dropOldest), parse.GetValue(adapter));
             return 0;
         }));
         return command;
     }
 
-    private static void Run(string directory, string? systemMessage, SamplingOptions options, bool dropOldest)
+    private static void Run(string directory, string? systemMessage, SamplingOptions options, bool dropOldest, string? adapter)
     {
         // Chat runs on the C# engine only; EngineModel names the families it supports when a folder is another.
-        var (session, tokenizer) = ModelLoader.OpenEngine(directory, Environment.ProcessorCount);
+        var (session, tokenizer) = ModelLoader.OpenEngine(directory, Environment.ProcessorCount, adapter);
         var template = new ChatTemplate(tokenizer);
         var source = new SessionLogitsSource(session);
         var stopTokens = new HashSet<int> { template.TurnEndId };

@@ -37,14 +37,15 @@ public static class EvalRunCommand
         var seed = new Option<int>("--fewshot-seed") { Description = "Seed of the few-shot example draw.", DefaultValueFactory = _ => 1234 };
         var chat = new Option<bool>("--chat", "--apply-chat-template") { Description = "Endpoint: generate through /v1/chat/completions, the context as one user message." };
         var concurrency = new Option<int>("--concurrency") { Description = "Endpoint: requests in flight at once (lm-eval's num_concurrent).", DefaultValueFactory = _ => 1 }.AtLeast(1);
-        var command = new Command("run", "Run lm-eval task files on one or more models with the C# engine, or on OpenAI-compatible servers; writes results and a report card.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed, chat, concurrency };
+        var adapter = AdapterOption.Create();
+        var command = new Command("run", "Run lm-eval task files on one or more models with the C# engine, or on OpenAI-compatible servers; writes results and a report card.") { model, endpoint, apiKey, modelName, maxLength, timeout, tasks, output, limit, threads, bootstrap, seed, chat, concurrency, adapter };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             // Every task file is read before any model loads, so a bad file costs nothing.
             var configs = TaskPaths.Expand(parse.GetValue(tasks)!).Select(TaskConfig.Load).ToList();
             if ((parse.GetValue(endpoint) ?? []).Length == 0 && (parse.GetValue(chat) || parse.GetValue(concurrency) > 1))
                 throw new SharpLMException("--chat and --concurrency apply to --endpoint only; the engine runs one request at a time on --threads threads.");
-            var targets = Targets(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads, chat, concurrency);
+            var targets = Targets(parse, model, endpoint, apiKey, modelName, maxLength, timeout, threads, chat, concurrency, adapter);
             string outDir = parse.GetValue(output)!;
             var runs = EvaluationRunStage.Run(outDir, targets, configs,
                 modelArgs => new EvaluationSettings(modelArgs, parse.GetValue(limit), parse.GetValue(seed), parse.GetValue(bootstrap)));
@@ -61,23 +62,25 @@ public static class EvalRunCommand
 
     /// <summary>The models to evaluate, in order: every --model folder, then every --endpoint; at least one.</summary>
     private static List<EvaluationTarget> Targets(ParseResult parse, Option<string[]> model, Option<string[]> endpoint,
-        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads, Option<bool> chat, Option<int> concurrency)
+        Option<string> apiKey, Option<string> modelName, Option<int> maxLength, Option<int> timeout, Option<int> threads, Option<bool> chat, Option<int> concurrency, Option<string?> adapter)
     {
         string[] directories = parse.GetValue(model) ?? [], addresses = parse.GetValue(endpoint) ?? [];
         if (directories.Length + addresses.Length == 0)
             throw new SharpLMException("eval run needs at least one --model (a model folder) or --endpoint (a server's address).");
         if (parse.GetValue(modelName) is not null && addresses.Length != 1)
             throw new SharpLMException("--model-name names the model of one --endpoint; give exactly one --endpoint with it.");
+        string? adapterDirectory = parse.GetValue(adapter);
+        if (adapterDirectory is not null && directories.Length == 0) throw new SharpLMException("--adapter applies to --model; it cannot change an endpoint's model.");
         var targets = new List<EvaluationTarget>();
         foreach (string directory in directories)
         {
             var folder = ModelFolder.Open(directory);
             // The cache identity changes when any file of the model folder does, so retrained weights never reuse old answers.
-            string identity = $"pretrained={folder.Directory}\n" + string.Join("\n", Directory.EnumerateFiles(folder.Directory).Order(StringComparer.Ordinal)
-                .Select(f => new FileInfo(f)).Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
-            targets.Add(new EvaluationTarget(Path.GetFileName(folder.Directory.TrimEnd('/')), $"pretrained={folder.Directory}", identity, () =>
+            string arguments = adapterDirectory is null ? $"pretrained={folder.Directory}" : $"pretrained={folder.Directory},peft={Path.GetFullPath(adapterDirectory)}";
+            string identity = arguments + "\n" + FilesIdentity(folder.Directory) + (adapterDirectory is null ? "" : "\n" + FilesIdentity(adapterDirectory));
+            targets.Add(new EvaluationTarget(Path.GetFileName(folder.Directory.TrimEnd('/')), arguments, identity, () =>
             {
-                var (session, tokenizer) = ModelLoader.OpenEngine(folder, parse.GetValue(threads));
+                var (session, tokenizer) = ModelLoader.OpenEngine(folder, parse.GetValue(threads), adapterDirectory);
                 return new EngineEvaluationModel(session, tokenizer, folder.Directory);
             }));
         }
@@ -98,6 +101,10 @@ public static class EvalRunCommand
         }
         return targets;
     }
+
+    private static string FilesIdentity(string directory) =>
+        string.Join("\n", Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal)
+            .Select(f => new FileInfo(f)).Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
 
     private static void PrintTable(IReadOnlyList<TaskResult> results)
     {

@@ -27,12 +27,21 @@ public static class ExportCommand
         var validation = new Option<string?>("--validation") { Description = "With --quantize: token shard on which to print the engine's perplexity before and after." };
         var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 }.AtLeast(1);
         var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." }.AtLeast(1);
+        var mergeLora = new Option<string?>("--merge-lora") { Description = "A PEFT LoRA adapter folder to merge into the model: writes a float32 model folder with W + scaling·B·A." };
         var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, or quantized for the C# engine.")
-            { format, model, output, type, quantize, validation, maxTokens, context };
+            { format, model, output, type, quantize, validation, maxTokens, context, mergeLora };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string outPath = parse.GetValue(output)!, modelPath = parse.GetValue(model)!;
             string? typeName = parse.GetValue(type), quantizeName = parse.GetValue(quantize);
+            if (parse.GetValue(mergeLora) is string adapter)
+            {
+                if (quantizeName is not null || typeName is not null || parse.GetValue(format) != "safetensors")
+                    throw new SharpLMException("--merge-lora writes a float32 safetensors folder; export that folder again for --format gguf, --type or --quantize.");
+                int merged = Core.Formats.Peft.LoraMergedFolder.Write(modelPath, adapter, outPath);
+                Console.WriteLine($"merged the adapter into {merged} matrices; model folder written to {outPath}");
+                return 0;
+            }
             if (quantizeName is not null)
             {
                 if (parse.GetValue(format) != "safetensors" || typeName is not null)

@@ -27,8 +27,9 @@ public static class GenerateCommand
         var regex = new Option<string?>("--regex") { Description = "Force the output to match this regular expression as a whole." };
         var maxString = new Option<int>("--max-string-length") { Description = "With --json-schema: longest string value, so generation always ends.", DefaultValueFactory = _ => 256 };
         var maxWhitespace = new Option<int>("--max-whitespace") { Description = "With --json-schema: most whitespace characters between two parts of an object or array.", DefaultValueFactory = _ => 8 };
+        var adapter = AdapterOption.Create();
         var command = new Command("generate", "Continue a prompt with a trained model.")
-            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, logProbabilities, draft, draftTokens, schema, regex, maxString, maxWhitespace };
+            { model, prompt, maxTokens, temperature, topK, topP, minP, repetition, stop, seed, logProbabilities, draft, draftTokens, schema, regex, maxString, maxWhitespace, adapter };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SamplingOptions
@@ -41,14 +42,14 @@ public static class GenerateCommand
             options.Validate();
             if (parse.GetValue(schema) is not null || parse.GetValue(regex) is not null)
             {
-                if (parse.GetValue(draft) is not null || options.LogProbabilities is not null)
-                    throw new Core.SharpLMException("--json-schema and --regex cannot be combined with --draft or --logprobs.");
+                if (parse.GetValue(draft) is not null || options.LogProbabilities is not null || parse.GetValue(adapter) is not null)
+                    throw new Core.SharpLMException("--json-schema and --regex cannot be combined with --draft, --logprobs or --adapter (merge the adapter with export --merge-lora first).");
                 return GenerateConstrained(parse.GetValue(model)!, parse.GetValue(prompt)!, options,
                     new ConstrainedGeneration.Target(parse.GetValue(schema), parse.GetValue(regex), new() { MaxStringLength = parse.GetValue(maxString), MaxWhitespace = parse.GetValue(maxWhitespace) }));
             }
             var draftModel = parse.GetValue(draft) is string directory ? new DraftModel(directory, parse.GetValue(draftTokens)) : null;
             var outcome = TextGeneration.Run(parse.GetValue(model)!, parse.GetValue(prompt)!, options, Console.Write,
-                onReady: () => Console.Write(parse.GetValue(prompt)), draft: draftModel);
+                onReady: () => Console.Write(parse.GetValue(prompt)), draft: draftModel, adapter: parse.GetValue(adapter));
             Console.WriteLine();
             if (outcome.Details?.LogProbabilities is { } entries) LogProbabilityReport.Print(entries, outcome.Tokenizer!, Console.Out);
             if (outcome.Speculation is { } statistics) Display.Info($"speculative decoding (draft {draftModel!.Directory}, {draftModel.Tokens} tokens per round): {statistics}");

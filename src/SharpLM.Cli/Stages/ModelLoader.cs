@@ -15,13 +15,14 @@ public static class ModelLoader
     /// The model as a decoding session of the pure C# engine (libtorch never loads), for the families
     /// <see cref="EngineModel.Supports"/> accepts.
     /// </summary>
-    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(string directory, int threads) =>
-        OpenEngine(ModelFolder.Open(directory), threads);
+    /// <param name="adapter">A PEFT LoRA adapter folder merged into the engine's copy of the weights; null for none.</param>
+    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(string directory, int threads, string? adapter = null) =>
+        OpenEngine(ModelFolder.Open(directory), threads, adapter);
 
-    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(ModelFolder folder, int threads)
+    public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(ModelFolder folder, int threads, string? adapter = null)
     {
         var tokenizer = ModelFolderTokenizer.Load(folder);
-        var model = EngineModel.Load(folder);
+        var model = EngineModel.Load(folder, adapter);
         return (model.NewSession(threads), tokenizer);
     }
 

@@ -31,9 +31,9 @@ public static class TextGeneration
 
     /// <param name="draft">Run speculative decoding with this draft model (C# engine only).</param>
     public static TextGenerationOutcome Run(string modelDirectory, string prompt, SamplingOptions options, Action<string>? onText = null,
-        Action? onReady = null, DraftModel? draft = null)
+        Action? onReady = null, DraftModel? draft = null, string? adapter = null)
     {
-        var (session, tokenizer) = ModelLoader.OpenEngine(modelDirectory, Environment.ProcessorCount);
+        var (session, tokenizer) = ModelLoader.OpenEngine(modelDirectory, Environment.ProcessorCount, adapter);
         // Checked before onReady echoes the prompt: a prompt the model cannot take fails before anything is printed.
         var promptIds = GenerationSequence.PrepareContext(tokenizer, tokenizer.Encode(prompt), session.MaxPositions);
         if (draft is null)

@@ -6,7 +6,7 @@ namespace SharpLM.Tokenizers.Chat;
 /// <summary>One turn of a conversation.</summary>
 public sealed record ChatMessage(string Role, string Content)
 {
-    public const string System = "system", User = "user", Assistant = "assistant";
+    public const string System = "system", User = "user", Assistant = "assistant", Tool = "tool";
 }
 
 /// <summary>A rendered conversation: token ids and, per id, whether it is a token the assistant wrote.</summary>
@@ -31,7 +31,7 @@ public sealed class ChatTemplate
         "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-    private static readonly HashSet<string> Roles = [ChatMessage.System, ChatMessage.User, ChatMessage.Assistant];
+    private static readonly HashSet<string> Roles = [ChatMessage.System, ChatMessage.User, ChatMessage.Assistant, ChatMessage.Tool];
 
     private readonly BpeTokenizer _tokenizer;
     private readonly int _turnStart, _turnEnd;

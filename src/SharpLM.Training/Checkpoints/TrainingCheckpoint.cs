@@ -21,6 +21,8 @@ public sealed record TrainerState
     [JsonPropertyName("config")] public required PretrainConfig Config { get; init; }
     /// <summary>The training shard the run reads; absent in checkpoints written before it was recorded.</summary>
     [JsonPropertyName("train_shard")] public TokenShardIdentity? TrainShard { get; init; }
+    /// <summary>The training objective's own settings (fine-tuning data shaping, adapters), absent for pretraining.</summary>
+    [JsonPropertyName("objective")] public JsonElement? Objective { get; init; }
 
     /// <summary>Checks every field of a state read from <paramref name="path"/> in checkpoint folder step-<paramref name="folderStep"/>.</summary>
     public void Validate(string path, int? folderStep)
@@ -65,7 +67,11 @@ public static class TrainingCheckpoint
 
     public static string DirectoryFor(string runDirectory) => Core.Runs.RunFolder.CheckpointsIn(runDirectory);
 
-    public static string Save(string runDirectory, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state, int keep)
+    public static string Save(string runDirectory, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state, int keep) =>
+        Save(runDirectory, new WholeModel(model), optimizer, state, keep);
+
+    /// <summary>Saves the trainable weights (the whole model, or adapters) under their own file name, with the optimizer and state.</summary>
+    public static string Save(string runDirectory, ITrainableWeights weights, AdamWOptimizer optimizer, TrainerState state, int keep)
     {
         string root = DirectoryFor(runDirectory);
         Directory.CreateDirectory(root);
@@ -73,7 +79,7 @@ public static class TrainingCheckpoint
         string staging = AtomicDirectory.CreateStaging(final);
         try
         {
-            SafetensorsWriter.Write(Path.Combine(staging, Core.Models.Folder.ModelFolder.WeightsFile), HfCheckpoint.ExportTensors(model));
+            SafetensorsWriter.Write(Path.Combine(staging, weights.FileName), weights.Export());
             SafetensorsWriter.Write(Path.Combine(staging, "optimizer.safetensors"), optimizer.ExportState());
             AtomicFile.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json) + "\n");
             AtomicDirectory.Publish(staging, final);
@@ -110,16 +116,20 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
-    public static void Restore(string checkpoint, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state)
+    public static void Restore(string checkpoint, ITrainableWeights weights, AdamWOptimizer optimizer, TrainerState state)
     {
-        HfCheckpoint.LoadWeights(model, Path.Combine(checkpoint, Core.Models.Folder.ModelFolder.WeightsFile));
+        weights.Load(Path.Combine(checkpoint, weights.FileName));
         using var reader = new SafetensorsReader(Path.Combine(checkpoint, "optimizer.safetensors"));
         optimizer.ImportState(reader, state.Step);
     }
 
     /// <summary>Refuses to resume under a config that would change the updates, or on another training shard; names the difference.</summary>
-    public static void RequireCompatible(string checkpoint, TrainerState state, PretrainConfig config, TokenShardIdentity? trainShard = null)
+    public static void RequireCompatible(string checkpoint, TrainerState state, PretrainConfig config, TokenShardIdentity? trainShard = null, string? objective = null)
     {
+        string? recordedObjective = state.Objective is { } o ? JsonSerializer.Serialize(o) : null;
+        string? givenObjective = objective is null ? null : JsonSerializer.Serialize(JsonDocument.Parse(objective).RootElement);
+        if (recordedObjective != givenObjective)
+            throw new SharpLMException($"{checkpoint}: the run's objective settings ({recordedObjective ?? "none"}) differ from the ones given ({givenObjective ?? "none"}); resume with the same settings or start a new run folder.");
         if (state.TrainShard is { } recorded && trainShard is not null && !recorded.SameContentAs(trainShard))
             throw new SharpLMException($"{checkpoint}: the training shard given ({trainShard}) is not the one this run trained on ({recorded}); " +
                                        "resume with the same --train shard or start a new run folder.");

@@ -27,6 +27,13 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
         _ => throw new ArgumentException($"No model for config type {config.GetType().Name}.", nameof(config)),
     };
 
+    /// <summary>
+    /// Token ids [B, T] to logits, with several sequences (or padding) per row as <paramref name="layout"/> describes;
+    /// null is the plain causal forward pass. Families without packed attention refuse a layout.
+    /// </summary>
+    public virtual Tensor Forward(Tensor tokens, SequenceLayout? layout) =>
+        layout is null ? forward(tokens) : throw new Core.SharpLMException($"{Config.ModelType} models do not support packed or padded sequences; use a Llama-family model.");
+
     /// <summary>Random initialisation from a seed (norm gains stay 1, biases 0).</summary>
     public abstract void InitializeWeights(long seed);
 

@@ -38,19 +38,26 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>
+    /// Attention over x [B, T, hidden]; with a <paramref name="layout"/>, each token attends only within its own
+    /// sequence and is rotated by its position in it. Projections run through <c>call</c>, so forward hooks
+    /// (low-rank adapters) see them.
+    /// </summary>
+    public Tensor Forward(Tensor x, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], length = x.shape[1];
-        var q = q_proj.forward(x).view(batch, length, _heads, _headDim);
-        var k = k_proj.forward(x).view(batch, length, _keyValueHeads, _headDim);
+        var q = q_proj.call(x).view(batch, length, _heads, _headDim);
+        var k = k_proj.call(x).view(batch, length, _keyValueHeads, _headDim);
         if (q_norm is not null) q = q_norm.forward(q);
         if (k_norm is not null) k = k_norm.forward(k);
         q = q.transpose(1, 2);
         k = k.transpose(1, 2);
-        var v = v_proj.forward(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
-        q = _rotary.Apply(q, 0);
-        k = _rotary.Apply(k, 0);
+        var v = v_proj.call(x).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        q = layout is null ? _rotary.Apply(q, 0) : _rotary.Apply(q, layout.Positions);
+        k = layout is null ? _rotary.Apply(k, 0) : _rotary.Apply(k, layout.Positions);
         if (_keyValueHeads != _heads)
         {
             int repeats = _heads / _keyValueHeads;
@@ -58,8 +65,10 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
             v = v.repeat_interleave(repeats, dim: 1);
         }
         // Positional arguments: TorchSharp 0.107 spells the flag "is_casual" and a pending release renames it.
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true);
+        var attended = layout is null
+            ? nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true)
+            : nn.functional.scaled_dot_product_attention(q, k, v, layout.Mask.to(q.device), 0.0, false);
         var merged = attended.transpose(1, 2).contiguous().view(batch, length, _heads * _headDim);
-        return o_proj.forward(merged).MoveToOuterDisposeScope();
+        return o_proj.call(merged).MoveToOuterDisposeScope();
     }
 }

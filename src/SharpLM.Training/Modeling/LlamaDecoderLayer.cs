@@ -25,10 +25,13 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The block on x [B, T, hidden]; a <paramref name="layout"/> keeps attention inside each packed sequence.</summary>
+    public Tensor Forward(Tensor x, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.forward(input_layernorm.forward(x));
+        var h = x + self_attn.Forward(input_layernorm.forward(x), layout);
         var normalized = post_attention_layernorm.forward(h);
         return (h + (mlp is not null ? mlp.forward(normalized) : block_sparse_moe!.forward(normalized))).MoveToOuterDisposeScope();
     }

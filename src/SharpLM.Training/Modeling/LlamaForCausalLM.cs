@@ -36,10 +36,12 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     }
 
     /// <summary>Token ids [B, T] to next-token logits [B, T, vocab].</summary>
-    public override Tensor forward(Tensor tokens)
+    public override Tensor forward(Tensor tokens) => Forward(tokens, null);
+
+    public override Tensor Forward(Tensor tokens, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.forward(tokens);
+        var hidden = model.Forward(tokens, layout);
         var logits = lm_head is null ? nn.functional.linear(hidden, model.EmbeddingWeight) : lm_head.forward(hidden);
         return logits.MoveToOuterDisposeScope();
     }

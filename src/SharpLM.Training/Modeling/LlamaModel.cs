@@ -31,19 +31,23 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public IEnumerable<SparseMoeBlock> MixtureOfExpertsBlocks => layers.Select(l => l.Experts).OfType<SparseMoeBlock>();
 
     /// <summary>Token ids [B, T] to final hidden states [B, T, hidden].</summary>
-    public override Tensor forward(Tensor tokens)
+    public override Tensor forward(Tensor tokens) => Forward(tokens, null);
+
+    /// <summary>Token ids [B, T] to final hidden states; a <paramref name="layout"/> keeps attention inside each packed sequence.</summary>
+    public Tensor Forward(Tensor tokens, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        return ForwardEmbeddings(embed_tokens.forward(tokens)).MoveToOuterDisposeScope();
+        return ForwardEmbeddings(embed_tokens.forward(tokens), layout).MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the layers and final norm on input embeddings [B, T, hidden].</summary>
-    public Tensor ForwardEmbeddings(Tensor embeddings)
+    public Tensor ForwardEmbeddings(Tensor embeddings, SequenceLayout? layout = null)
     {
         using var scope = NewDisposeScope();
         var h = embeddings;
         bool checkpoint = CheckpointActivations && training && is_grad_enabled();
-        foreach (var layer in layers) h = checkpoint ? ActivationCheckpoint.Apply(layer, h) : layer.forward(h);
+        // The checkpointing function replays a block from its input tensor alone, so a layout turns it off.
+        foreach (var layer in layers) h = checkpoint && layout is null ? ActivationCheckpoint.Apply(layer, h) : layer.Forward(h, layout);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }

@@ -43,6 +43,19 @@ public sealed class RotaryEmbedding : IDisposable
         return (x * cos + rotated * sin).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Rotates x of shape [B, heads, T, head_dim] whose token positions are <paramref name="positions"/> [B, T] (packed sequences restart at 0).</summary>
+    public Tensor Apply(Tensor x, Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        long batch = positions.shape[0], length = positions.shape[1];
+        var flat = positions.reshape(-1).to(CPU);
+        var cos = _cos.index_select(0, flat).view(batch, 1, length, -1).to(x.device).to_type(x.dtype);
+        var sin = _sin.index_select(0, flat).view(batch, 1, length, -1).to(x.device).to_type(x.dtype);
+        long half = x.shape[3] / 2;
+        var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], dim: -1);
+        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+    }
+
     public void Dispose()
     {
         _cos.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using SharpLM.Core;
 using SharpLM.Core.Formats.TokenShards;
 using SharpLM.Core.Runs;
@@ -54,19 +55,29 @@ public sealed class Pretrainer
     /// <param name="runDirectory">Where checkpoints go (checkpoints/ below it); null writes none.</param>
     /// <param name="resume">Continue from the latest checkpoint in <paramref name="runDirectory"/>.</param>
     public PretrainSummary Run(TokenShardReader train, TokenShardReader? validation, string? runDirectory = null,
+        MetricsWriter? metrics = null, Action<TrainingStepReport>? onStep = null, bool resume = false, CancellationToken cancellation = default) =>
+        Run(new TokenWindowObjective(train, validation, Options, trackData: runDirectory is not null || DataParallel is not null,
+            rows: DataParallel?.RowsOf(Options.BatchSize)), new WholeModel(_model), runDirectory, metrics, onStep, resume, cancellation);
+
+    /// <summary>
+    /// The loop for any objective and any set of trainable weights: pretraining on token windows, or fine-tuning
+    /// (whole model or adapters) on conversations. Schedule, clipping, validation, checkpoints, exact resume, metrics
+    /// and progress are the same for all.
+    /// </summary>
+    public PretrainSummary Run(ITrainingObjective objective, ITrainableWeights weights, string? runDirectory = null,
         MetricsWriter? metrics = null, Action<TrainingStepReport>? onStep = null, bool resume = false, CancellationToken cancellation = default)
     {
         if (Options.Threads > 0) set_num_threads(Options.Threads);
-        var sampler = new TokenWindowSampler(train, Options.SequenceLength, Options.Seed, Options.Sampling == "document_start");
         var schedule = new LearningRateSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio, Options.Schedule);
         double flopsPerToken = _model.Config.TrainingFlopsPerToken(Options.SequenceLength);
-        var parameters = _model.parameters().ToList();
+        var parameters = weights.Parameters.Select(p => p.Parameter).ToList();
         if (DataParallel is { IsWriter: false }) metrics = null;
-        using var optimizer = new AdamWOptimizer(_model.named_parameters(), (name, p) => DecaysWeight(_model, name, p), Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
+        using var optimizer = new AdamWOptimizer(weights.Parameters, weights.Decays, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
-        var trainShard = runDirectory is null && DataParallel is null ? null : TokenShardIdentity.Of(train);
-        DataParallel?.RequireSameRun(_config, trainShard!);
-        DataParallel?.RowsOf(Options.BatchSize);
+        var trainShard = objective.Data;
+        if (DataParallel is not null)
+            DataParallel.RequireSameRun(_config, trainShard ?? throw new InvalidOperationException("Data-parallel training needs an objective whose data is tracked."));
+        JsonElement? objectiveSettings = objective.Settings is string settings ? JsonDocument.Parse(settings).RootElement.Clone() : null;
         int firstStep = 0;
         long tokensSeen = 0;
         double loss = double.NaN;
@@ -76,8 +87,8 @@ public sealed class Pretrainer
             string checkpoint = TrainingCheckpoint.Latest(runDirectory)
                 ?? throw new SharpLMException($"{TrainingCheckpoint.DirectoryFor(runDirectory)}: no checkpoint to resume from.");
             var state = TrainingCheckpoint.ReadState(checkpoint);
-            TrainingCheckpoint.RequireCompatible(checkpoint, state, _config, trainShard);
-            TrainingCheckpoint.Restore(checkpoint, _model, optimizer, state);
+            TrainingCheckpoint.RequireCompatible(checkpoint, state, _config, trainShard, objective.Settings);
+            TrainingCheckpoint.Restore(checkpoint, weights, optimizer, state);
             (firstStep, tokensSeen, loss) = (state.Step, state.TokensSeen, state.LastLoss);
             // The steps after the checkpoint are trained again; their earlier records would otherwise appear twice.
             metrics?.DiscardStepsAfter(firstStep);
@@ -86,6 +97,7 @@ public sealed class Pretrainer
 
         // After a restore too: every rank reads the same checkpoint, and this makes a fresh start identical as well.
         DataParallel?.BroadcastParameters(parameters);
+
         _model.train();
         var clock = Stopwatch.StartNew();
         double? validationLoss = null;
@@ -97,15 +109,14 @@ public sealed class Pretrainer
             var stepClock = Stopwatch.StartNew();
             double learningRate = schedule.At(step);
             int length = Options.SequenceLengthAt(step);
-            long tokensPerStep = (long)Options.BatchSize * Options.GradientAccumulation * length;
             double stepFlopsPerToken = _model.Config.TrainingFlopsPerToken(length);
-            double gradientNorm = TrainStep(sampler, step, length, parameters, optimizer, learningRate, out loss, out double auxiliary);
+            double gradientNorm = TrainStep(objective, step, length, parameters, optimizer, learningRate, out loss, out double auxiliary, out long tokensPerStep);
             tokensSeen += tokensPerStep;
             flopsDone += tokensPerStep * stepFlopsPerToken;
 
             bool last = step + 1 == Options.Steps;
-            bool evaluate = validation is not null && ((step + 1) % Options.EvalInterval == 0 || last);
-            double? stepValidation = evaluate ? EvaluateLoss(validation!) : null;
+            bool evaluate = (step + 1) % Options.EvalInterval == 0 || last;
+            double? stepValidation = evaluate ? Validate(objective) : null;
             if (stepValidation is double v) RequireFinite(step, "validation loss", v);
             if (stepValidation is not null) validationLoss = stepValidation;
 
@@ -124,8 +135,9 @@ public sealed class Pretrainer
             // After the step's metrics, so a run killed while saving has logged every step its checkpoint covers.
             if (runDirectory is not null && DataParallel is not { IsWriter: false } && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
             {
-                string saved = TrainingCheckpoint.Save(runDirectory, _model, optimizer,
-                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config, TrainShard = trainShard }, Options.KeepCheckpoints);
+                string saved = TrainingCheckpoint.Save(runDirectory, weights, optimizer,
+                    new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config, TrainShard = trainShard, Objective = objectiveSettings },
+                    Options.KeepCheckpoints);
                 metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
             }
             onStep?.Invoke(report);
@@ -139,39 +151,57 @@ public sealed class Pretrainer
     }
 
     /// <summary>One optimizer step over <see cref="PretrainOptions.GradientAccumulation"/> micro-batches; returns the gradient norm.</summary>
-    private double TrainStep(TokenWindowSampler sampler, int step, int length, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
-        double learningRate, out double loss, out double auxiliary)
+    private double TrainStep(ITrainingObjective objective, int step, int length, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
+        double learningRate, out double loss, out double auxiliary, out long tokens)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
         double total = 0;
         auxiliary = 0;
+        tokens = 0;
         int micro = Options.GradientAccumulation;
-        var (firstRow, rows) = DataParallel?.RowsOf(Options.BatchSize) ?? (0, Options.BatchSize);
         for (int m = 0; m < micro; m++)
         {
-            var (inputs, targets) = sampler.Batch(step, m, rows, length, firstRow);
-            var logits = _model.forward(inputs.to(_device));
-            var microLoss = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1));
-            var objective = microLoss;
+            var (microLoss, microTokens) = objective.MicroBatchLoss(_model, step, m, length, _device);
+            tokens += microTokens;
+            var objectiveLoss = microLoss;
             if (_model.TakeAuxiliaryLoss() is { } balance)
             {
                 // The expert-balance loss shapes the router; the reported loss stays the language-modelling loss.
-                objective = microLoss + balance * _model.AuxiliaryLossCoefficient;
+                objectiveLoss = microLoss + balance * _model.AuxiliaryLossCoefficient;
                 auxiliary += balance.item<float>() / micro;
             }
-            (micro == 1 ? objective : objective / micro).backward();
+            (micro == 1 ? objectiveLoss : objectiveLoss / micro).backward();
             total += microLoss.item<float>();
         }
         loss = total / micro;
-        // The data-parallel seam: between accumulating the gradients and clipping them.
-        if (DataParallel is not null) loss = DataParallel.AverageGradients(parameters, loss);
+        // The data-parallel seam: between accumulating the gradients and clipping them. Every rank trains on as many
+        // rows, so the global batch's tokens are this rank's times the world size.
+        if (DataParallel is not null)
+        {
+            loss = DataParallel.AverageGradients(parameters, loss);
+            tokens *= DataParallel.WorldSize;
+        }
         RequireFinite(step, "loss", loss);
         double gradientNorm = nn.utils.clip_grad_norm_(parameters, Options.GradClip);
         // Clipping cannot rescue a non-finite norm: the update would write NaN into every weight.
         RequireFinite(step, "gradient norm", gradientNorm);
         optimizer.Step(learningRate);
         return gradientNorm;
+    }
+
+    private double? Validate(ITrainingObjective objective)
+    {
+        bool wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using (no_grad()) return objective.ValidationLoss(_model, _device);
+        }
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
     }
 
     /// <summary>Stops a diverged run with one line, before the value reaches the weights, the metrics or a checkpoint.</summary>
@@ -191,22 +221,13 @@ public sealed class Pretrainer
     {
         bool wasTraining = _model.training;
         _model.eval();
-        double total = 0;
-        long count = 0;
-        using (no_grad())
+        try
         {
-            foreach (var (inputs, targets) in TokenWindowSampler.FixedBatches(validation, Options.SequenceLength, Options.BatchSize, Options.EvalBatches))
-            {
-                using var scope = NewDisposeScope();
-                var logits = _model.forward(inputs.to(_device));
-                var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(_device).view(-1), reduction: nn.Reduction.Sum);
-                total += sum.item<float>();
-                count += targets.numel();
-                inputs.Dispose();
-                targets.Dispose();
-            }
+            using (no_grad()) return TokenWindowObjective.WindowLoss(_model, validation, Options, _device);
         }
-        if (wasTraining) _model.train();
-        return count == 0 ? double.NaN : total / count;
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
     }
 }

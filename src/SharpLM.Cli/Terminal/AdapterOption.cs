@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace SharpLM.Cli.Terminal;
+
+/// <summary>--adapter, the same on every verb that runs the engine on a model folder.</summary>
+public static class AdapterOption
+{
+    public static Option<string?> Create() => new("--adapter")
+    {
+        Description = "A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) to apply to the model's weights as they load.",
+    };
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SharpLM.Core.IO;
+
+namespace SharpLM.Core.Formats.Peft;
+
+/// <summary>
+/// adapter_config.json of a PEFT LoRA adapter: the keys PEFT writes and reads (peft_type "LORA", task_type
+/// "CAUSAL_LM", r, lora_alpha, target_modules, use_rslora, ...). Scaling is lora_alpha / r, or lora_alpha / √r
+/// with rsLoRA.
+/// </summary>
+public sealed record PeftAdapterConfig
+{
+    public const string FileName = "adapter_config.json";
+
+    public required string BaseModel { get; init; }
+    public required int Rank { get; init; }
+    public required double Alpha { get; init; }
+    public required IReadOnlyList<string> TargetModules { get; init; }
+    public double Dropout { get; init; }
+    public bool UseRsLora { get; init; }
+
+    public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
+
+    /// <summary>PEFT's LoRA config keys with the values PEFT 0.17 writes for a plain adapter.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["alpha_pattern"] = new JsonObject(),
+        ["auto_mapping"] = null,
+        ["base_model_name_or_path"] = BaseModel,
+        ["bias"] = "none",
+        ["fan_in_fan_out"] = false,
+        ["inference_mode"] = true,
+        ["init_lora_weights"] = true,
+        ["layer_replication"] = null,
+        ["layers_pattern"] = null,
+        ["layers_to_transform"] = null,
+        ["loftq_config"] = new JsonObject(),
+        ["lora_alpha"] = Alpha,
+        ["lora_bias"] = false,
+        ["lora_dropout"] = Dropout,
+        ["megatron_config"] = null,
+        ["megatron_core"] = "megatron.core",
+        ["modules_to_save"] = null,
+        ["peft_type"] = "LORA",
+        ["r"] = Rank,
+        ["rank_pattern"] = new JsonObject(),
+        ["revision"] = null,
+        ["target_modules"] = new JsonArray(TargetModules.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
+        ["task_type"] = "CAUSAL_LM",
+        ["use_dora"] = false,
+        ["use_rslora"] = UseRsLora,
+    };
+
+    public void Save(string directory) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+    /// <summary>Reads an adapter's config; features this reader does not apply (DoRA, per-layer ranks, biases, fan_in_fan_out) are refused by name.</summary>
+    public static PeftAdapterConfig Load(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        InputFiles.RequireFile(path, "PEFT adapter config");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
+        }
+        if (root is not JsonObject json) throw new SharpLMException($"{path}: expected a JSON object.");
+        SharpLMException Problem(string field, string what) => new($"{path}: field '{field}' {what}.");
+        T Get<T>(string field)
+        {
+            try
+            {
+                return json[field] is { } node ? node.GetValue<T>() : throw Problem(field, "is missing");
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                throw Problem(field, $"has the wrong type ({json[field]!.ToJsonString()})");
+            }
+        }
+        string peftType = Get<string>("peft_type");
+        if (peftType != "LORA") throw Problem("peft_type", $"is '{peftType}'; only LORA adapters are supported");
+        int rank = Get<int>("r");
+        if (rank <= 0) throw Problem("r", "must be positive");
+        double alpha = Get<double>("lora_alpha");
+        if (json["fan_in_fan_out"]?.GetValue<bool>() == true) throw Problem("fan_in_fan_out", "is true (GPT-2 Conv1D layout); only Linear layers are supported");
+        if (json["use_dora"]?.GetValue<bool>() == true) throw Problem("use_dora", "is true; DoRA adapters are not supported");
+        if (json["bias"] is { } bias && bias.GetValue<string>() != "none") throw Problem("bias", $"is '{bias}'; only 'none' is supported");
+        foreach (string pattern in new[] { "rank_pattern", "alpha_pattern" })
+            if (json[pattern] is JsonObject { Count: > 0 }) throw Problem(pattern, "is not empty; per-layer ranks and alphas are not supported");
+        if (json["modules_to_save"] is JsonArray { Count: > 0 }) throw Problem("modules_to_save", "is not empty; adapters that replace whole modules are not supported");
+        var targets = json["target_modules"] switch
+        {
+            JsonArray array => array.Select(n => n?.GetValue<string>() ?? throw Problem("target_modules", "holds null")).ToList(),
+            JsonValue value => [value.GetValue<string>()],
+            _ => throw Problem("target_modules", "is missing"),
+        };
+        return new PeftAdapterConfig
+        {
+            BaseModel = json["base_model_name_or_path"]?.GetValue<string>() ?? "",
+            Rank = rank,
+            Alpha = alpha,
+            TargetModules = targets,
+            Dropout = json["lora_dropout"]?.GetValue<double>() ?? 0,
+            UseRsLora = json["use_rslora"]?.GetValue<bool>() ?? false,
+        };
+    }
+}

@@ -1,0 +1,122 @@
+using SharpLM.Core;
+using SharpLM.Core.Formats.Peft;
+using SharpLM.Core.Formats.Safetensors;
+using SharpLM.Training.Modeling;
+using SharpLM.Training.Pretraining;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpLM.PostTraining.Lora;
+
+/// <summary>
+/// Low-rank adapters (Hu et al., 2021) on a frozen model, as PEFT builds them: every targeted Linear y = W·x gains
+/// scaling · B·A·dropout(x), A [r, in] kaiming-uniform(a=√5), B [out, r] zero, so training starts from the base
+/// model exactly. The adapters attach as forward hooks, leaving the model's modules and parameter names untouched;
+/// the trainable parameters carry PEFT's names ("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight").
+/// </summary>
+public sealed class LoraAdapters : ITrainableWeights, IDisposable
+{
+    private sealed record Adapter(string Module, Linear Linear, Parameter A, Parameter B, Action RemoveHook);
+
+    private readonly List<Adapter> _adapters = [];
+    private readonly Generator _dropoutGenerator = new(0, CPU);
+
+    public LoraOptions Options { get; }
+    public double Scaling => Options.Scaling;
+    public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+
+    public LoraAdapters(CausalLanguageModel model, LoraOptions options, long seed)
+    {
+        if (model is not LlamaForCausalLM) throw new SharpLMException($"LoRA supports Llama-family models; this is a {model.Config.ModelType} model.");
+        Options = options;
+        foreach (var parameter in model.parameters()) parameter.requires_grad = false;
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
+        foreach (var (name, module) in model.named_modules())
+        {
+            if (module is not Linear linear || !options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..])) continue;
+            long rows = linear.weight!.shape[0], columns = linear.weight.shape[1];
+            // kaiming_uniform_(a=√5) on [r, in] is uniform(±1/√in), PEFT's default for lora_A.
+            double bound = 1 / Math.Sqrt(columns);
+            var a = new Parameter((rand([options.Rank, columns], generator: generator) * (2 * bound) - bound).to(linear.weight.device), true);
+            var b = new Parameter(zeros([rows, options.Rank], device: linear.weight.device), true);
+            var hook = linear.register_forward_hook((_, input, output) => output + Delta(linear, a, b, input));
+            _adapters.Add(new Adapter(name, linear, a, b, hook.remove));
+        }
+        if (_adapters.Count == 0) throw new SharpLMException($"option '--lora-targets' ({string.Join(",", options.Targets)}) matches no Linear module of the model.");
+        Parameters = _adapters.SelectMany(x => new[] { (PeftTensorNames.LoraA(x.Module), x.A), (PeftTensorNames.LoraB(x.Module), x.B) }).ToList();
+    }
+
+    private Tensor Delta(Linear linear, Parameter a, Parameter b, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var input = x;
+        if (linear.training && Options.Dropout > 0)
+        {
+            // Drawn from a generator reseeded per micro-batch, so a resumed run drops the same units.
+            var keep = rand(x.shape, generator: _dropoutGenerator).to(x.device).ge(Options.Dropout).to_type(x.dtype);
+            input = x * keep / (1 - Options.Dropout);
+        }
+        return (input.matmul(a.t()).matmul(b.t()) * Scaling).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Reseeds dropout from (seed, step, micro-batch).</summary>
+    public void SeedDropout(long seed, int step, int microBatch) =>
+        _dropoutGenerator.manual_seed(unchecked((long)((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)step << 20 ^ (ulong)microBatch)));
+
+    /// <summary>Weight decay applies to both factors, as in PEFT trained with AdamW's defaults.</summary>
+    public bool Decays(string name, Parameter parameter) => true;
+
+    public string FileName => PeftTensorNames.WeightsFile;
+
+    public IEnumerable<SafetensorsTensor> Export()
+    {
+        foreach (var (name, parameter) in Parameters)
+        {
+            using var cpu = parameter.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
+            yield return SafetensorsTensor.FromFloat32(name, cpu.shape, cpu.data<float>().ToArray());
+        }
+    }
+
+    public void Load(string path)
+    {
+        using var reader = new SafetensorsReader(path);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in Parameters)
+        {
+            if (!reader.Contains(name)) throw new SharpLMException($"{path}: tensor '{name}' is missing; the adapter was made for other targets or another model.");
+            var info = reader.GetInfo(name);
+            if (!info.Shape.SequenceEqual(parameter.shape))
+                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", parameter.shape)}].");
+            using var source = tensor(reader.ReadFloat32(name), parameter.shape);
+            parameter.copy_(source);
+        }
+    }
+
+    /// <summary>Writes adapter_config.json and adapter_model.safetensors into an existing folder.</summary>
+    public void SavePeft(string directory, string baseModel) =>
+        PeftAdapter.Write(directory, new PeftAdapterConfig
+        {
+            BaseModel = baseModel, Rank = Options.Rank, Alpha = Options.Alpha, TargetModules = Options.Targets,
+            Dropout = Options.Dropout, UseRsLora = Options.RsLora,
+        }, Export());
+
+    /// <summary>Adds scaling · B·A into each adapted weight and detaches the hooks: the model alone now computes what model plus adapters did.</summary>
+    public void MergeAndUnload()
+    {
+        using var noGrad = no_grad();
+        foreach (var adapter in _adapters)
+        {
+            using var delta = adapter.B.matmul(adapter.A) * Scaling;
+            adapter.Linear.weight!.add_(delta);
+            adapter.RemoveHook();
+        }
+        _adapters.Clear();
+    }
+
+    public void Dispose()
+    {
+        foreach (var adapter in _adapters) adapter.RemoveHook();
+        _dropoutGenerator.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.PostTraining.Lora;
+using SharpLM.Training.Modeling;
+using SharpLM.Training.Pretraining;
+using static TorchSharp.torch;
+
+namespace SharpLM.PostTraining.Sft;
+
+/// <summary>
+/// Supervised fine-tuning's objective for the shared training loop: rows of conversations (packed or padded), loss
+/// averaged over assistant tokens only. The rows of a micro-batch are a hash of (seed, step, micro-batch, row), as
+/// pretraining's windows are, so a resumed run draws exactly the batches an uninterrupted one would.
+/// </summary>
+public sealed class SftObjective : ITrainingObjective
+{
+    private readonly SftData _data;
+    private readonly SftOptions _options;
+    private readonly int _batchSize, _evalRows;
+    private readonly List<int[]> _trainRows, _validationRows;
+    private readonly LoraAdapters? _adapters;
+
+    public SftObjective(SftData data, SftOptions options, int batchSize, int evalBatches, LoraAdapters? adapters = null)
+    {
+        _data = data;
+        _options = options;
+        _batchSize = batchSize;
+        _evalRows = batchSize * evalBatches;
+        _adapters = adapters;
+        _trainRows = ConversationPacking.Rows(data.Train, options.MaxLength, options.Packing);
+        _validationRows = ConversationPacking.Rows(data.Validation, options.MaxLength, options.Packing);
+    }
+
+    public int TrainRows => _trainRows.Count;
+
+    public TokenShardIdentity? Data => _data.Identity;
+
+    public string? Settings => JsonSerializer.Serialize(_options);
+
+    /// <summary>The rows of one micro-batch.</summary>
+    public IEnumerable<int[]> RowsFor(int step, int microBatch)
+    {
+        for (int i = 0; i < _batchSize; i++)
+        {
+            ulong draw = Mix((ulong)_options.Seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i));
+            yield return _trainRows[(int)(draw % (ulong)_trainRows.Count)];
+        }
+    }
+
+    public (Tensor Loss, long Tokens) MicroBatchLoss(CausalLanguageModel model, int step, int microBatch, int sequenceLength, Device device)
+    {
+        _adapters?.SeedDropout(_options.Seed, step, microBatch);
+        using var batch = SftBatch.Build(_data.Train, RowsFor(step, microBatch), device);
+        var (sum, count) = batch.LossSum(model);
+        return (sum / count, batch.RealTokens);
+    }
+
+    /// <summary>Mean loss per assistant token over the held-out conversations (at most eval_batches × batch_size rows).</summary>
+    public double? ValidationLoss(CausalLanguageModel model, Device device)
+    {
+        if (_validationRows.Count == 0) return null;
+        double total = 0;
+        long count = 0;
+        foreach (var chunk in _validationRows.Take(_evalRows).Chunk(_batchSize))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = SftBatch.Build(_data.Validation, chunk, device);
+            var (sum, n) = batch.LossSum(model);
+            total += sum.item<float>();
+            count += n;
+        }
+        return total / count;
+    }
+
+    /// <summary>SplitMix64's finaliser, as the pretraining sampler uses.</summary>
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}

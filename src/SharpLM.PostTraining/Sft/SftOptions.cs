@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using SharpLM.Core;
+
+namespace SharpLM.PostTraining.Sft;
+
+/// <summary>How conversations become training rows (the fine-tuning counterpart of a pretrain config's data settings).</summary>
+public sealed record SftOptions
+{
+    /// <summary>Input positions per row; longer conversations keep their start (TRL's truncation_mode "keep_start").</summary>
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 1024;
+    /// <summary>Pack short conversations into full rows (best-fit decreasing), attention kept inside each; otherwise one per row, padded.</summary>
+    [JsonPropertyName("packing")] public bool Packing { get; init; } = true;
+    /// <summary>Every n-th conversation is held out for validation loss, n = round(1 / fraction); 0 holds none out.</summary>
+    [JsonPropertyName("validation_fraction")] public double ValidationFraction { get; init; } = 0.05;
+    /// <summary>Seed of the batch draw (and of adapter initialisation and dropout).</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
+
+    public void Validate(string origin)
+    {
+        if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
+        if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
+        Lora?.Validate(origin);
+    }
+
+    /// <summary>
+    /// TRL's SFT learning rate (2e-5) is for models of a billion parameters and more; smaller models take larger steps,
+    /// scaled by √(1e9 / parameters) and capped at 1e-3. LoRA trains ten times faster, as PEFT's examples do, capped at 2e-3.
+    /// </summary>
+    public static double DefaultLearningRate(long parameters, bool lora)
+    {
+        double full = Math.Min(1e-3, 2e-5 * Math.Sqrt(Math.Max(1.0, 1e9 / Math.Max(1, parameters))));
+        return lora ? Math.Min(2e-3, full * 10) : full;
+    }
+}

@@ -1,0 +1,54 @@
+namespace SharpLM.Cli.Tests;
+
+public class SftVerbTests
+{
+    private static string ChatFile(string directory, string? badLine = null)
+    {
+        string path = Path.Combine(directory, "chat.jsonl");
+        var lines = Enumerable.Range(0, 12).Select(i => i % 2 == 0
+            ? $$"""{"messages": [{"role": "user", "content": "Where is the whale {{i}}?"}, {"role": "assistant", "content": "The whale sails the sea."}]}"""
+            : $$"""{"instruction": "Name the captain {{i}}.", "output": "Ahab watches the deck."}""").ToList();
+        if (badLine is not null) lines.Insert(1, badLine);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void Lora_sft_writes_a_peft_adapter_and_a_merged_folder_that_generate_the_same_text()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run");
+        var sft = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", run, "--steps", "3", "--batch-size", "2",
+            "--lora-rank", "4", "--learning-rate", "0.01", "--eval-interval", "3", "--checkpoint-interval", "3");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        Assert.Contains("held-out loss", sft.Output);
+        Assert.True(File.Exists(Path.Combine(run, "adapter", "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(run, "adapter", "adapter_model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "step-00000003", "adapter_model.safetensors")));
+        Assert.Contains("\"event\":\"sft_end\"", File.ReadAllText(Path.Combine(run, "metrics.jsonl")).Replace(" ", ""));
+
+        string[] greedy = ["--prompt", "the whale", "--temperature", "0", "--max-tokens", "8"];
+        var withAdapter = CliProcess.Run(["generate", "--model", model, "--adapter", Path.Combine(run, "adapter"), .. greedy]);
+        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
+        var plain = CliProcess.Run(["generate", "--model", model, .. greedy]);
+        Assert.True(withAdapter.ExitCode == 0, withAdapter.Error);
+        Assert.Equal(merged.Output, withAdapter.Output);
+        Assert.NotEqual(plain.Output, withAdapter.Output);
+
+        string exported = Path.Combine(root, "exported");
+        var export = CliProcess.Run("export", "--model", model, "--merge-lora", Path.Combine(run, "adapter"), "--out", exported);
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", exported, .. greedy]).Output);
+    }
+
+    [Fact]
+    public void A_bad_data_line_stops_sft_with_file_line_and_field()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory();
+        string data = ChatFile(root, """{"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt"}]}""");
+        var result = CliProcess.Run("sft", "--model", model, "--data", data, "--out", Path.Combine(root, "run"), "--steps", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"sharplm: error: {data}:2: field 'conversations[1].value' is missing.", result.Error);
+    }
+}

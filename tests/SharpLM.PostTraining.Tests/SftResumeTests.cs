@@ -1,0 +1,66 @@
+using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Sft;
+using SharpLM.Training.Pretraining;
+
+namespace SharpLM.PostTraining.Tests;
+
+public class SftResumeTests
+{
+    private static readonly SftOptions Options = new() { MaxLength = 64, ValidationFraction = 0.1, Seed = 4 };
+
+    private static PretrainConfig Config(int steps) => new()
+    {
+        Training = new PretrainOptions
+        {
+            Steps = steps, BatchSize = 2, SequenceLength = 64, LearningRate = 3e-3, WarmupSteps = 2, EvalInterval = 3,
+            EvalBatches = 2, CheckpointInterval = 4, WeightDecay = 0,
+        },
+    };
+
+    private static (List<double> Losses, List<double> Validation) Train(string run, LoraOptions? lora, bool resume = false, int? stopAfter = null)
+    {
+        var options = Options with { Lora = lora };
+        var data = SftData.Load(ChatFixture.ChatFile, ChatFixture.Template, options);
+        using var model = ChatFixture.Model();
+        using var adapters = lora is null ? null : new LoraAdapters(model, lora, options.Seed);
+        ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
+        var config = Config(10);
+        var objective = new SftObjective(data, options, config.Training.BatchSize, config.Training.EvalBatches, adapters);
+        var losses = new List<double>();
+        var validation = new List<double>();
+        using var stop = new CancellationTokenSource();
+        new Pretrainer(model, config).Run(objective, weights, run, onStep: r =>
+        {
+            losses.Add(r.Loss);
+            if (r.ValidationLoss is double v) validation.Add(v);
+            if (r.Step == stopAfter) stop.Cancel();
+        }, resume: resume, cancellation: stop.Token);
+        return (losses, validation);
+    }
+
+    public static TheoryData<bool> Modes => new() { false, true };
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void A_killed_and_resumed_sft_run_reproduces_the_uninterrupted_run_exactly(bool lora)
+    {
+        var adapter = lora ? new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 } : null;
+        var (uninterrupted, _) = Train(Directory.CreateTempSubdirectory().FullName, adapter);
+        Assert.True(uninterrupted[^1] < uninterrupted[0], "the loss falls");
+
+        string run = Directory.CreateTempSubdirectory().FullName;
+        var (first, _) = Train(run, adapter, stopAfter: 6); // the last checkpoint is at step 4
+        var (second, _) = Train(run, adapter, resume: true);
+        Assert.Equal(uninterrupted.Take(6), first);
+        Assert.Equal(uninterrupted.Skip(4), second);
+    }
+
+    [Fact]
+    public void Resuming_with_other_sft_settings_is_refused_naming_them()
+    {
+        string run = Directory.CreateTempSubdirectory().FullName;
+        Train(run, null, stopAfter: 4);
+        var error = Assert.Throws<Core.SharpLMException>(() => Train(run, new LoraOptions { Rank = 4 }, resume: true));
+        Assert.Contains("objective settings", error.Message);
+    }
+}
