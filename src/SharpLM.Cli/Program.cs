@@ -19,6 +19,7 @@ root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(RedTeamCommands.Create());
 
 // "@name" is text like any other: prompts and texts may start with '@', so response files are off.
 var parsed = root.Parse(TextArguments.Join(root, args), new ParserConfiguration { ResponseFileTokenReplacer = null });

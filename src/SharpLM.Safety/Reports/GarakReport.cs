@@ -58,7 +58,8 @@ public static class GarakReport
             ["by_transform"] = new JsonObject(summary.ByTransform.Select(r => KeyValuePair.Create(ProbeName(r.Group), RateNode(r.AttackSuccess)))),
         });
         var text = new StringBuilder();
-        foreach (var line in lines) text.Append(line.ToJsonString()).Append('\n');
+        var json = new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        foreach (var line in lines) text.Append(line.ToJsonString(json)).Append('\n');
         AtomicFile.WriteAllText(path, text.ToString());
     }
 
