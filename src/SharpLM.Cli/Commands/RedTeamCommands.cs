@@ -47,10 +47,8 @@ public static class RedTeamCommands
         command.SetAction(parse => CliRunner.Run(() =>
         {
             // Catalogue, transforms and filters are checked before any model loads.
-            bool builtin = !parse.GetValue(noBuiltin);
-            var catalogue = ProbeCatalogue.Load((builtin ? [ProbeCatalogue.BuiltinPath] : Array.Empty<string>()).Concat(parse.GetValue(probes) ?? []));
-            var transforms = TransformFile.Load((builtin ? [TransformFile.BuiltinPath] : Array.Empty<string>()).Concat(parse.GetValue(transformFiles) ?? []));
-            var selected = Select(catalogue, transforms, parse.GetValue(categories), parse.GetValue(only), parse.GetValue(limit));
+            var selected = LoadSelection(!parse.GetValue(noBuiltin), parse.GetValue(probes), parse.GetValue(transformFiles), parse.GetValue(categories),
+                parse.GetValue(only), parse.GetValue(limit));
             var guardJudge = parse.GetValue(guard) is { } guardDirectory ? GuardModelJudge.Load(guardDirectory, parse.GetValue(threads)) : null;
             var (client, name) = ModelUnderTest.Open(parse.GetValue(model), parse.GetValue(endpoint), parse.GetValue(apiKey), parse.GetValue(modelName),
                 parse.GetValue(concurrency), parse.GetValue(threads), TimeSpan.FromSeconds(parse.GetValue(timeout)));
@@ -71,12 +69,16 @@ public static class RedTeamCommands
             return 0;
         }));
         command.Subcommands.Add(BiasCommand.Create());
+        command.Subcommands.Add(GuardrailsCommand.Create());
         return command;
     }
 
-    private static (IReadOnlyList<Probe> Probes, IReadOnlyList<IAttackTransform> Transforms) Select(IReadOnlyList<Probe> catalogue,
-        IReadOnlyList<TemplateTransform> transforms, string[]? categories, string[]? names, int? limit)
+    /// <summary>The shipped and user catalogues and transforms, narrowed by the filters; every mistake is found before a model loads.</summary>
+    internal static (IReadOnlyList<Probe> Probes, IReadOnlyList<IAttackTransform> Transforms) LoadSelection(bool builtin, string[]? probeFiles, string[]? transformFiles,
+        string[]? categories, string[]? names, int? limit)
     {
+        var catalogue = ProbeCatalogue.Load((builtin ? [ProbeCatalogue.BuiltinPath] : Array.Empty<string>()).Concat(probeFiles ?? []));
+        var transforms = TransformFile.Load((builtin ? [TransformFile.BuiltinPath] : Array.Empty<string>()).Concat(transformFiles ?? []));
         if (catalogue.Count == 0) throw new SharpLMException("no probes to run; give --probes files when using --no-builtin.");
         foreach (string code in categories ?? [])
             if (!HazardCategory.IsKnown(code)) throw new SharpLMException($"--categories: '{code}' is not one of S1–S14.");
