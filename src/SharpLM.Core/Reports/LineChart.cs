@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SharpLM.Core.Reports;
 
 /// <summary>One line of a chart: a name for the legend, an RGB colour and its points.</summary>
@@ -11,9 +9,8 @@ public sealed record ChartSeries(string Name, (byte R, byte G, byte B) Color, IR
 /// </summary>
 public sealed class LineChart(int width = 960, int height = 540)
 {
-    private const int Scale = 2; // font pixels per glyph pixel
     private const int Left = 110, Right = 30, Top = 60, Bottom = 80;
-    private readonly byte[] _pixels = Enumerable.Repeat((byte)255, width * height * 3).ToArray();
+    private readonly ChartCanvas _canvas = new(width, height);
 
     public void Save(string path, string title, string xTitle, string yTitle, IReadOnlyList<ChartSeries> series)
     {
@@ -30,7 +27,7 @@ public sealed class LineChart(int width = 960, int height = 540)
             int y = ToY(tick);
             Line(Left, y, Left + plotWidth, y, (225, 225, 225), 1);
             string label = Format(tick);
-            Text(Left - 10 - TextWidth(label), y - PixelFont.Height * Scale / 2, label, (60, 60, 60));
+            Text(Left - 10 - TextWidth(label), y - ChartCanvas.TextHeight / 2, label, (60, 60, 60));
         }
         foreach (double tick in Ticks(xMin, xMax))
         {
@@ -61,7 +58,7 @@ public sealed class LineChart(int width = 960, int height = 540)
             Text(legendX + 40, legendY, s.Name, (0, 0, 0));
             legendY += 24;
         }
-        PngWriter.Write(path, width, height, _pixels);
+        _canvas.Save(path);
     }
 
     private static (double, double) Range(IEnumerable<double> values)
@@ -72,52 +69,9 @@ public sealed class LineChart(int width = 960, int height = 540)
         return (min - pad, max + pad);
     }
 
-    /// <summary>About five "nice" tick values (1, 2 or 5 × a power of ten apart) inside [min, max].</summary>
-    private static IEnumerable<double> Ticks(double min, double max)
-    {
-        double raw = (max - min) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
-        for (double tick = Math.Ceiling(min / step) * step; tick <= max; tick += step) yield return Math.Round(tick, 10);
-    }
-
-    private static string Format(double value) =>
-        Math.Abs(value) < 1e-9 ? "0" : Math.Abs(value) >= 1000 ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static int TextWidth(string text) => text.Length * (PixelFont.Width + 1) * Scale;
-
-    private void Text(int x, int y, string text, (byte, byte, byte) color)
-    {
-        for (int c = 0; c < text.Length; c++)
-            for (int gy = 0; gy < PixelFont.Height; gy++)
-                for (int gx = 0; gx < PixelFont.Width; gx++)
-                    if (PixelFont.Ink(text[c], gx, gy))
-                        for (int sy = 0; sy < Scale; sy++)
-                            for (int sx = 0; sx < Scale; sx++)
-                                Set(x + (c * (PixelFont.Width + 1) + gx) * Scale + sx, y + gy * Scale + sy, color);
-    }
-
-    /// <summary>Bresenham's line with a square pen of the given thickness.</summary>
-    private void Line(int x0, int y0, int x1, int y1, (byte, byte, byte) color, int thickness)
-    {
-        int dx = Math.Abs(x1 - x0), dy = -Math.Abs(y1 - y0), sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, error = dx + dy;
-        while (true)
-        {
-            for (int ox = 0; ox < thickness; ox++)
-                for (int oy = 0; oy < thickness; oy++)
-                    Set(x0 + ox - thickness / 2, y0 + oy - thickness / 2, color);
-            if (x0 == x1 && y0 == y1) break;
-            int e2 = 2 * error;
-            if (e2 >= dy) { error += dy; x0 += sx; }
-            if (e2 <= dx) { error += dx; y0 += sy; }
-        }
-    }
-
-    private void Set(int x, int y, (byte R, byte G, byte B) color)
-    {
-        if ((uint)x >= (uint)width || (uint)y >= (uint)height) return;
-        int i = (y * width + x) * 3;
-        _pixels[i] = color.R;
-        _pixels[i + 1] = color.G;
-        _pixels[i + 2] = color.B;
-    }
+    private static IEnumerable<double> Ticks(double min, double max) => ChartCanvas.Ticks(min, max);
+    private static string Format(double value) => ChartCanvas.Format(value);
+    private static int TextWidth(string text) => ChartCanvas.TextWidth(text);
+    private void Text(int x, int y, string text, (byte, byte, byte) color) => _canvas.Text(x, y, text, color);
+    private void Line(int x0, int y0, int x1, int y1, (byte, byte, byte) color, int thickness) => _canvas.Line(x0, y0, x1, y1, color, thickness);
 }
