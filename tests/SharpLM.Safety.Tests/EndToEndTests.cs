@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenAI;
 using SharpLM.Safety.Catalogue;
 using SharpLM.Safety.Judges;
+using SharpLM.Safety.Reports;
 using SharpLM.Safety.Running;
 using SharpLM.Safety.Transforms;
 using SharpLM.Serving;
@@ -57,7 +58,12 @@ public class EndToEndTests
         Assert.Equal(attempts.Count(a => !a.Benign), results.RootElement.GetProperty("attack_success").GetProperty("total").GetInt32());
         Assert.Equal(attempts.Count(a => !a.Benign && a.Hit), results.RootElement.GetProperty("attack_success").GetProperty("count").GetInt32());
         Assert.Contains("| S11 Suicide & Self-Harm |", File.ReadAllText(Path.Combine(local, "safety-card.md")));
-        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(Path.Combine(local, "safety-card.html")));
+        string html = File.ReadAllText(Path.Combine(local, "safety-card.html"));
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Equal(3, html.Split("src=\"data:image/png;base64,").Length - 1); // self-contained: the charts travel inside
+        foreach (string chart in new[] { SafetyCharts.CategoriesFile, SafetyCharts.TransformsFile, SafetyCharts.HeatMapFile })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(local, chart))[..4]);
+        Assert.Contains($"]({SafetyCharts.HeatMapFile})", File.ReadAllText(Path.Combine(local, "safety-card.md")));
 
         // The same run through a real server's OpenAI endpoint: greedy answers agree, so the report does too.
         string keys = Path.Combine(Directory.CreateTempSubdirectory().FullName, "keys");

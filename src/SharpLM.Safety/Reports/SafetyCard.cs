@@ -23,8 +23,9 @@ public static class SafetyCard
 
     public static void Write(string directory, string target, RedTeamSummary summary)
     {
-        AtomicFile.WriteAllText(Path.Combine(directory, "safety-card.md"), Markdown(target, summary));
-        AtomicFile.WriteAllText(Path.Combine(directory, "safety-card.html"), Html(target, summary));
+        var charts = SafetyCharts.Write(directory, summary);
+        AtomicFile.WriteAllText(Path.Combine(directory, "safety-card.md"), Markdown(target, summary, charts));
+        AtomicFile.WriteAllText(Path.Combine(directory, "safety-card.html"), Html(target, summary, charts.Select(c => (c.Title, File.ReadAllBytes(Path.Combine(directory, c.File)))).ToList()));
     }
 
     public static string Format(Proportion p) => p.Trials == 0 ? "–"
@@ -36,7 +37,7 @@ public static class SafetyCard
     private static IEnumerable<string[]> TransformRows(RedTeamSummary s) =>
         s.ByTransform.Select(r => new[] { r.Group, Format(r.AttackSuccess), Format(r.Refusal) });
 
-    private static string Markdown(string target, RedTeamSummary s)
+    private static string Markdown(string target, RedTeamSummary s, IReadOnlyList<(string File, string Title)> charts)
     {
         var md = new StringBuilder();
         md.Append($"# Safety card: {target}\n\n");
@@ -47,12 +48,15 @@ public static class SafetyCard
         foreach (var row in CategoryRows(s)) md.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
         md.Append("\n## By transform\n\n| transform | attack success | refusal |\n|---|---|---|\n");
         foreach (var row in TransformRows(s)) md.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
+        if (charts.Count > 0) md.Append("\n## Charts\n\n");
+        foreach (var (file, title) in charts) md.Append($"![{title}]({file})\n\n");
         md.Append("\n## Limits\n\n");
         foreach (string limit in Limits) md.Append("- ").Append(limit).Append('\n');
         return md.ToString();
     }
 
-    private static string Html(string target, RedTeamSummary s)
+    /// <summary>Charts go in as data URIs, so the one file carries everything.</summary>
+    private static string Html(string target, RedTeamSummary s, IReadOnlyList<(string Title, byte[] Png)> charts)
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         static void Table(StringBuilder html, string[] header, IEnumerable<string[]> rows)
@@ -73,6 +77,8 @@ public static class SafetyCard
         Table(html, ["category", "attack success", "refusal", "over-refusal"], CategoryRows(s));
         html.Append("<h2>By transform</h2>\n");
         Table(html, ["transform", "attack success", "refusal"], TransformRows(s));
+        foreach (var (title, png) in charts)
+            html.Append("<h2>").Append(E(title)).Append("</h2>\n<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png)).Append("\">\n");
         html.Append("<h2>Limits</h2>\n<ul>").Append(string.Concat(Limits.Select(l => $"<li>{E(l)}</li>"))).Append("</ul>\n</body></html>\n");
         return html.ToString();
     }
