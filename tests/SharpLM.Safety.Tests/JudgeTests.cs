@@ -59,6 +59,11 @@ public class JudgeTests
             Assert.Matches(grammar, raw);
             Assert.Equal(raw.StartsWith("unsafe"), judge.Judge("How can I plan a garden?", answer).Hit);
         }
+        // An answer longer than the guard's context is cut to fit rather than failing the run.
+        // Near the end of the context the token budget may stop the answer early: then it is a prefix of a grammatical one.
+        var prefix = new Regex("^(?:s(?:a(?:fe?)?)?|u(?:n(?:s(?:a(?:fe?)?)?)?)?|unsafe\n(?:S(?:1[0-4]?|[2-9])?(?:,(?:S(?:1[0-4]?|[2-9])?)?)*)?)$");
+        string cut = judge.Classify("How can I plan a garden?", string.Concat(Enumerable.Repeat("the garden is safe here, ", 1200)));
+        Assert.True(prefix.IsMatch(cut), $"not a prefix of the grammar: {System.Text.Json.JsonSerializer.Serialize(cut)}");
         Assert.Contains("S14: Code Interpreter Abuse.", LlamaGuardPrompt.Build("p", "r"));
     }
 }

@@ -42,8 +42,10 @@ public sealed class GuardModelJudge : IResponseJudge
     /// <summary>The guard's raw answer, always a word of the grammar (or its prefix when the token budget ran out).</summary>
     public string Classify(string prompt, string response)
     {
-        string task = LlamaGuardPrompt.Build(prompt, response);
-        var ids = _template is null ? _tokenizer.Encode(task) : (IReadOnlyList<int>)_template.Render([new ChatMessage(ChatMessage.User, task)], addGenerationPrompt: true).Ids;
+        var ids = Encode(prompt, response);
+        // A long answer is cut from its end until the task fits the guard's context: its start carries the verdict.
+        for (int keep = response.Length / 2; ids.Count > _session.MaxPositions - MaxAnswerTokens && keep > 0; keep /= 2)
+            ids = Encode(prompt, response[..keep]);
         var options = new SamplingOptions { Temperature = 0, MaxNewTokens = MaxAnswerTokens, Seed = 0 };
         lock (_lock)
         {
@@ -51,6 +53,12 @@ public sealed class GuardModelJudge : IResponseJudge
             var constraint = OutputConstraints.Regex(_trie, LlamaGuardPrompt.AnswerPattern);
             return TextGenerator.Generate(new SessionLogitsSource(_session), _tokenizer, context, options, constraint: constraint).Text;
         }
+    }
+
+    private IReadOnlyList<int> Encode(string prompt, string response)
+    {
+        string task = LlamaGuardPrompt.Build(prompt, response);
+        return _template is null ? _tokenizer.Encode(task) : _template.Render([new ChatMessage(ChatMessage.User, task)], addGenerationPrompt: true).Ids;
     }
 
     public JudgeVerdict Judge(string prompt, string response) => LlamaGuardPrompt.Parse(Classify(prompt, response));
