@@ -1,0 +1,36 @@
+using SharpLM.Data.Pii;
+using SharpLM.Safety.Judges;
+
+namespace SharpLM.Safety.Guardrails;
+
+/// <summary>
+/// Input and output checks around a model. Input: category keyword rules, then the prompt-injection heuristics on any
+/// retrieved documents. Output: the keyword rules, then the optional guard model (which sees the prompt too), then the
+/// data pipeline's PII scrubber, which redacts (typed placeholders) without blocking. Each check returns a verdict with
+/// its category; the first block wins.
+/// </summary>
+public sealed class GuardrailPolicy(KeywordRules rules, IResponseJudge? guard = null, PiiScrubber? scrubber = null)
+{
+    private readonly PiiScrubber _scrubber = scrubber ?? new PiiScrubber();
+
+    public GuardrailVerdict CheckInput(string prompt, IEnumerable<string>? retrievedDocuments = null)
+    {
+        if (rules.Match(prompt) is var (category, phrase)) return GuardrailVerdict.Block(category, $"the request mentions '{phrase}'", prompt);
+        foreach (string document in retrievedDocuments ?? [])
+            if (InjectionHeuristics.Find(document) is { } sign)
+                return GuardrailVerdict.Block("prompt_injection", $"a retrieved document carries an injection sign ({sign})", prompt);
+        return GuardrailVerdict.Allow(prompt);
+    }
+
+    public GuardrailVerdict CheckOutput(string prompt, string response)
+    {
+        if (rules.Match(response) is var (category, phrase)) return GuardrailVerdict.Block(category, $"the answer mentions '{phrase}'", response);
+        if (guard?.Judge(prompt, response) is { Hit: true } verdict)
+            return GuardrailVerdict.Block(verdict.Categories.FirstOrDefault() ?? "unsafe", $"the guard model calls the answer unsafe", response);
+        string scrubbed = _scrubber.Scrub(response);
+        return scrubbed == response ? GuardrailVerdict.Allow(response) : new GuardrailVerdict(false, "pii", "personal data was redacted", scrubbed);
+    }
+
+    /// <summary>For logs: the text with personal data replaced by typed placeholders.</summary>
+    public string ScrubForLog(string text) => _scrubber.Scrub(text);
+}
