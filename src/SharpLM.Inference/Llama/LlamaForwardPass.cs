@@ -52,7 +52,7 @@ internal sealed class LlamaForwardPass
         _up = new float[n * _ffn];
         _sigmoid = new float[n * _ffn];
         (_cos, _sin) = RotaryTables(MaxPositions, _headDim, c.RopeTheta);
-        _attention = new AttentionJob(_products.Threads, MaxPositions, _heads, _kvHeads, _headDim);
+        _attention = new AttentionJob(_products.Threads, n, _heads, _kvHeads, _headDim);
         if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
     }
 
