@@ -85,8 +85,8 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q4, 301, 288, 3, 2)]
     [InlineData(WeightFormat.Q4, 1030, 768, 2, 2)]
     [InlineData(WeightFormat.Q4, 65, 96, 9, 2)]
-    // Prompt blocks: the register-blocked kernels (four rows × three vectors for float32, two rows × four vectors
-    // for Q8_0) with row, vector and column tails on one and two threads.
+    // Prompt blocks: the register-blocked kernels (four rows × three vectors for float32, one row × four vectors for
+    // the int8 formats) with row, vector and column tails on one and two threads.
     [InlineData(WeightFormat.F32, 43, 291, 13, 1)]
     [InlineData(WeightFormat.F32, 301, 288, 14, 2)]
     [InlineData(WeightFormat.F32, 6, 5, 7, 1)]

@@ -73,22 +73,7 @@ public sealed class Q8Matrix : WeightMatrix
         int columns = Columns, groups = columns / GroupSize;
         fixed (sbyte* codes = Codes)
         fixed (float* scales = Scales)
-        {
-            int r = start;
-            // A prompt block: two rows × four vectors per pass, each weight group and each activation group
-            // loaded once for the eight products it takes part in.
-            if (Avx2.IsSupported && input.Count >= 4)
-                for (; r + 2 <= end; r += 2)
-                {
-                    int t = 0;
-                    for (; t + 4 <= input.Count; t += 4)
-                        TwoRowsFourVectors(codes + (long)r * columns, scales + (long)r * groups, columns, groups, input, t,
-                            output + (long)t * outputStride + r, outputStride);
-                    for (; t < input.Count; t++)
-                        for (int i = r; i < r + 2; i++)
-                            output[(long)t * outputStride + i] = RowDot(codes + (long)i * columns, scales + (long)i * groups, input.VectorCodes(t), input.VectorScales(t), groups);
-                }
-            for (; r < end; r++)
+            for (int r = start; r < end; r++)
             {
                 sbyte* w = codes + (long)r * columns;
                 float* ws = scales + (long)r * groups;
@@ -100,59 +85,7 @@ public sealed class Q8Matrix : WeightMatrix
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
             }
-        }
     }
-
-    /// <summary>
-    /// Rows r, r+1 (<paramref name="columns"/> codes apart) against vectors t..t+3: the int8 × int8 group dot
-    /// products of ggml's Q8_0 × Q8_0, eight at a time, each scaled by its two group scales into its own accumulator.
-    /// </summary>
-    private static unsafe void TwoRowsFourVectors(sbyte* w, float* ws, int columns, int groups, in ProductInput input, int t, float* output, int stride)
-    {
-        sbyte* w1 = w + columns;
-        float* ws1 = ws + groups;
-        sbyte* x0 = input.VectorCodes(t), x1 = input.VectorCodes(t + 1), x2 = input.VectorCodes(t + 2), x3 = input.VectorCodes(t + 3);
-        float* s0 = input.VectorScales(t), s1 = input.VectorScales(t + 1), s2 = input.VectorScales(t + 2), s3 = input.VectorScales(t + 3);
-        var a00 = Vector256<float>.Zero;
-        Vector256<float> a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        for (int g = 0; g < groups; g++)
-        {
-            int offset = g * GroupSize;
-            var u0 = Avx.LoadVector256(w + offset);
-            var u1 = Avx.LoadVector256(w1 + offset);
-            var m0 = Avx2.Abs(u0);
-            var m1 = Avx2.Abs(u1);
-            float d0 = ws[g], d1 = ws1[g];
-            var v = Avx.LoadVector256(x0 + offset);
-            float e = s0[g];
-            a00 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m0, Avx2.Sign(v, u0))), Vector256.Create(d0 * e), a00);
-            a10 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m1, Avx2.Sign(v, u1))), Vector256.Create(d1 * e), a10);
-            v = Avx.LoadVector256(x1 + offset);
-            e = s1[g];
-            a01 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m0, Avx2.Sign(v, u0))), Vector256.Create(d0 * e), a01);
-            a11 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m1, Avx2.Sign(v, u1))), Vector256.Create(d1 * e), a11);
-            v = Avx.LoadVector256(x2 + offset);
-            e = s2[g];
-            a02 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m0, Avx2.Sign(v, u0))), Vector256.Create(d0 * e), a02);
-            a12 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m1, Avx2.Sign(v, u1))), Vector256.Create(d1 * e), a12);
-            v = Avx.LoadVector256(x3 + offset);
-            e = s3[g];
-            a03 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m0, Avx2.Sign(v, u0))), Vector256.Create(d0 * e), a03);
-            a13 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Widen(m1, Avx2.Sign(v, u1))), Vector256.Create(d1 * e), a13);
-        }
-        output[0] = Vector256.Sum(a00);
-        output[1] = Vector256.Sum(a10);
-        output[stride] = Vector256.Sum(a01);
-        output[stride + 1] = Vector256.Sum(a11);
-        output[2L * stride] = Vector256.Sum(a02);
-        output[2L * stride + 1] = Vector256.Sum(a12);
-        output[3L * stride] = Vector256.Sum(a03);
-        output[3L * stride + 1] = Vector256.Sum(a13);
-    }
-
-    /// <summary>|w|·sign(x, w) summed in pairs, then fours: eight int32 partial sums of one group's 32 products.</summary>
-    private static Vector256<int> Widen(Vector256<byte> magnitude, Vector256<sbyte> signed) =>
-        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, signed), Vector256.Create((short)1));
 
     private static unsafe float RowDot(sbyte* w, float* ws, sbyte* x, float* xs, int groups)
     {
