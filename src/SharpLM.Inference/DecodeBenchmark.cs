@@ -7,7 +7,11 @@ using SharpLM.Inference.Llama;
 namespace SharpLM.Inference;
 
 public sealed record DecodeBenchmarkResult(string Name, WeightFormat Format, int Threads, double PromptTokensPerSecond, double DecodeTokensPerSecond,
-    double BoundTokensPerSecond, double WeightMegabytes);
+    double BoundTokensPerSecond, double WeightMegabytes, double PromptFlopsPerToken)
+{
+    /// <summary>Multiply-add work done per second while processing the prompt (two FLOPs per multiply-add).</summary>
+    public double PromptFlopsPerSecond => PromptTokensPerSecond * PromptFlopsPerToken;
+}
 
 /// <summary>
 /// Prompt-processing and decoding speed of the engine on random weights, beside the memory-bandwidth bound
@@ -46,6 +50,47 @@ public static class DecodeBenchmark
     }
 
     /// <summary>
+    /// The float32 matrix-multiply ceiling of <paramref name="threads"/> threads: each runs the prompt kernel's
+    /// four-rows × three-vectors micro-kernel over operands that stay in L1 (4 × 256 weights, 3 × 256 activations),
+    /// so nothing but the multiply-adds limits it. FLOPs per second over all threads, best of a few rounds.
+    /// </summary>
+    public static unsafe double MatmulCeiling(int threads)
+    {
+        const int Columns = 256, Calls = 20_000;
+        double best = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+            {
+                var weights = RandomWeights.Normal(new System.Random(1), 4 * Columns);
+                var vectors = RandomWeights.Normal(new System.Random(2), 3 * Columns);
+                var output = new float[3 * 4];
+                fixed (float* w = weights, x = vectors, y = output)
+                    for (int i = 0; i < Calls; i++) F32Matrix.FourRowsThreeVectors(w, x, Columns, y, 4);
+            })).ToList();
+            workers.ForEach(w => w.Start());
+            workers.ForEach(w => w.Join());
+            best = Math.Max(best, 2.0 * 4 * 3 * Columns * Calls * threads / clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// FLOPs per prompt token: every layer product (two per weight), attention's scores and weighted sums against
+    /// the average causal context of a <paramref name="promptTokens"/>-token prompt, and the output projection once
+    /// per prompt (only the last token's logits are computed).
+    /// </summary>
+    public static double PromptFlopsPerToken(LlamaConfig config, int promptTokens)
+    {
+        double d = config.HiddenSize, q = (double)config.NumAttentionHeads * config.HeadDim, kv = (double)config.NumKeyValueHeads * config.HeadDim;
+        int expertsUsed = config.IsMixtureOfExperts ? config.NumExpertsPerToken!.Value : 1;
+        double layerWeights = d * q * 2 + d * kv * 2 + 3 * d * config.IntermediateSize * expertsUsed;
+        double attention = 2 * 2 * q * (promptTokens + 1) / 2.0;
+        return config.NumHiddenLayers * (2 * layerWeights + attention) + 2.0 * d * config.VocabSize / promptTokens;
+    }
+
+    /// <summary>
     /// Times a prompt of <paramref name="promptTokens"/> fed as one call, then <paramref name="tokens"/> decoded one
     /// by one; each <paramref name="repeats"/> times, keeping the best (the machine may be shared).
     /// </summary>
@@ -53,7 +98,7 @@ public static class DecodeBenchmark
         int repeats = 3)
     {
         return Measure(name, new LlamaSession(weights, threads), weights.Layers[0].Query.Format, weights.WeightBytesPerToken, threads, bandwidth,
-            tokens, promptTokens, repeats);
+            tokens, promptTokens, repeats) with { PromptFlopsPerToken = PromptFlopsPerToken(weights.Config, promptTokens) };
     }
 
     /// <summary>A GPT-2 session on <paramref name="weights"/> (float32 weights).</summary>
@@ -81,6 +126,6 @@ public static class DecodeBenchmark
             seconds = Math.Min(seconds, clock.Elapsed.TotalSeconds);
         }
         return new DecodeBenchmarkResult(name, format, threads, promptTokens / promptSeconds, tokens / seconds,
-            bandwidth / weightBytesPerToken, weightBytesPerToken / 1e6);
+            bandwidth / weightBytesPerToken, weightBytesPerToken / 1e6, 0);
     }
 }

@@ -85,6 +85,14 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q4, 301, 288, 3, 2)]
     [InlineData(WeightFormat.Q4, 1030, 768, 2, 2)]
     [InlineData(WeightFormat.Q4, 65, 96, 9, 2)]
+    // Prompt blocks: the register-blocked kernels (four rows × three vectors for float32, one row × four vectors for
+    // the int8 formats) with row, vector and column tails on one and two threads.
+    [InlineData(WeightFormat.F32, 43, 291, 13, 1)]
+    [InlineData(WeightFormat.F32, 301, 288, 14, 2)]
+    [InlineData(WeightFormat.F32, 6, 5, 7, 1)]
+    [InlineData(WeightFormat.Q8_0, 43, 160, 13, 1)]
+    [InlineData(WeightFormat.Q8_0, 301, 288, 14, 2)]
+    [InlineData(WeightFormat.Q4, 43, 160, 13, 2)]
     public void Kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors, int threads)
     {
         var matrix = WeightMatrix.Create(RandomValues(rows * columns, rows + columns), rows, columns, format);
@@ -123,6 +131,54 @@ public class WeightMatrixTests
                 result[g * 32 + i] = max == 0 ? 0 : MathF.Round(input[g * 32 + i] * (127f / max)) * (max / 127f);
         }
         return result;
+    }
+
+    /// <summary>Two or three matrices over one input in one job give exactly what separate products give (mixed formats included).</summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(2, 11)]
+    public void Shared_input_products_equal_separate_products(int threads, int vectors)
+    {
+        int columns = 96;
+        var first = WeightMatrix.Create(RandomValues(37 * columns, 1), 37, columns, WeightFormat.F32);
+        var second = WeightMatrix.Create(RandomValues(300 * columns, 2), 300, columns, WeightFormat.Q8_0);
+        var third = WeightMatrix.Create(RandomValues(65 * columns, 3), 65, columns, WeightFormat.Q4);
+        var input = RandomValues(vectors * columns, 4);
+        var products = new MatrixProducts(threads);
+        var (a, b, c) = (new float[vectors * 37], new float[vectors * 300], new float[vectors * 65]);
+        products.Multiply(input, vectors, first, a, second, b, third, c);
+        var (ea, eb, ec) = (new float[a.Length], new float[b.Length], new float[c.Length]);
+        products.Multiply(first, input, ea, vectors);
+        products.Multiply(second, input, eb, vectors);
+        products.Multiply(third, input, ec, vectors);
+        Assert.Equal(ea, a);
+        Assert.Equal(eb, b);
+        Assert.Equal(ec, c);
+        Assert.Throws<ArgumentException>(() => products.Multiply(input, vectors, first, a, WeightMatrix.Create(new float[64], 2, 32, WeightFormat.F32), new float[2 * vectors]));
+    }
+
+    /// <summary>The vectorised activation quantizer against the scalar rule, on values that sit exactly halfway between two codes (ties go to even).</summary>
+    [Fact]
+    public void Activation_codes_round_half_to_even_like_the_scalar_rule()
+    {
+        int rows = 3, columns = 64;
+        var input = new float[columns];
+        for (int i = 0; i < columns; i++) input[i] = (i % 2 == 0 ? 1 : -1) * (i + 0.5f);
+        input[0] = 127; // max = 127 makes the scale exactly 1, so every other value is a tie
+        var values = RandomValues(rows * columns, 8);
+        var output = new float[rows];
+        new MatrixProducts(1).Multiply(WeightMatrix.Create(values, rows, columns, WeightFormat.Q8_0), input, output);
+        var row = new float[columns];
+        var matrix = WeightMatrix.Create(values, rows, columns, WeightFormat.Q8_0);
+        var rounded = RoundToInt8Groups(input);
+        for (int r = 0; r < rows; r++)
+        {
+            matrix.DequantizeRow(r, row);
+            double expected = 0;
+            for (int c = 0; c < columns; c++) expected += (double)row[c] * rounded[c];
+            Assert.True(Math.Abs(expected - output[r]) < 1e-2, $"row {r}: {output[r]} against {expected}"); // a tie rounded the other way moves it by a whole weight
+        }
     }
 
     [Fact]

@@ -28,17 +28,37 @@ internal static unsafe class Int8Groups
             else
                 for (int i = 0; i < WeightMatrix.GroupSize; i++) max = MathF.Max(max, MathF.Abs(x[i]));
             float scale = max / 127f, inverse = max == 0 ? 0 : 127f / max;
-            int sum = 0;
             sbyte* q = codes + g * WeightMatrix.GroupSize;
-            for (int i = 0; i < WeightMatrix.GroupSize; i++)
-            {
-                int code = (int)MathF.Round(x[i] * inverse);
-                q[i] = (sbyte)code;
-                sum += code;
-            }
+            int sum = 0;
+            if (Avx2.IsSupported)
+                sum = RoundToCodes(x, inverse, q);
+            else
+                for (int i = 0; i < WeightMatrix.GroupSize; i++)
+                {
+                    int code = (int)MathF.Round(x[i] * inverse);
+                    q[i] = (sbyte)code;
+                    sum += code;
+                }
             scales[g] = scale;
             sums[g] = sum;
         }
+    }
+
+    /// <summary>
+    /// Writes round(x·inverse) for 32 values as bytes and returns their sum. The conversion rounds half to even,
+    /// as <see cref="MathF.Round(float)"/> does; the two packs interleave 128-bit lanes, which the final permutation undoes.
+    /// </summary>
+    private static int RoundToCodes(float* x, float inverse, sbyte* codes)
+    {
+        var scale = Vector256.Create(inverse);
+        var q0 = Avx.ConvertToVector256Int32(Avx.Multiply(Avx.LoadVector256(x), scale));
+        var q1 = Avx.ConvertToVector256Int32(Avx.Multiply(Avx.LoadVector256(x + 8), scale));
+        var q2 = Avx.ConvertToVector256Int32(Avx.Multiply(Avx.LoadVector256(x + 16), scale));
+        var q3 = Avx.ConvertToVector256Int32(Avx.Multiply(Avx.LoadVector256(x + 24), scale));
+        var packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(q0, q1), Avx2.PackSignedSaturate(q2, q3));
+        var ordered = Avx2.PermuteVar8x32(packed.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+        Avx.Store(codes, ordered.AsSByte());
+        return Vector256.Sum(Avx2.Add(Avx2.Add(q0, q1), Avx2.Add(q2, q3)));
     }
 
     /// <summary>Σ w·x over 32 signed bytes each (|w| ≤ 127), as eight int32 partial sums: |w|·sign(x, w) through the unsigned×signed multiply-add.</summary>

@@ -5,6 +5,10 @@ namespace SharpLM.Inference.Kernels;
 /// For quantized weights the vectors are quantized to int8 groups once per product, before the rows are shared
 /// out. Rows go out in small chunks taken from a shared counter, so a thread the (shared) machine slows down
 /// simply takes fewer chunks. Scratch buffers only grow, so steady-state decoding allocates nothing.
+///
+/// Several matrices that read the same input (a layer's query, key and value; the gate and up projections) run
+/// as one job: the input is quantized once and the threads meet once instead of once per matrix, which is most
+/// of the cost of a small model's product.
 /// </summary>
 public sealed class MatrixProducts
 {
@@ -15,6 +19,9 @@ public sealed class MatrixProducts
     /// cores are busy with other work they lose, as every threshold does.
     /// </summary>
     private const long ParallelThreshold = 1 << 16;
+
+    /// <summary>Matrices one shared-input job can hold (query, key and value).</summary>
+    private const int MaxShared = 3;
 
     private readonly WorkerPool _pool;
     private readonly ProductJob _job = new();
@@ -31,65 +38,104 @@ public sealed class MatrixProducts
     /// <summary>
     /// <paramref name="output"/>[t·Rows + r] = row r of <paramref name="weights"/> · <paramref name="input"/>[t·Columns ..], for t &lt; <paramref name="count"/>.
     /// </summary>
-    public unsafe void Multiply(WeightMatrix weights, ReadOnlySpan<float> input, Span<float> output, int count = 1)
+    public void Multiply(WeightMatrix weights, ReadOnlySpan<float> input, Span<float> output, int count = 1) =>
+        Multiply(input, count, weights, output, null, default, null, default);
+
+    /// <summary>
+    /// Two or three products of the same input in one job (each output laid out as <see cref="Multiply(WeightMatrix, ReadOnlySpan{float}, Span{float}, int)"/>'s);
+    /// the matrices must have the same number of columns.
+    /// </summary>
+    public unsafe void Multiply(ReadOnlySpan<float> input, int count, WeightMatrix first, Span<float> firstOutput, WeightMatrix? second,
+        Span<float> secondOutput, WeightMatrix? third = null, Span<float> thirdOutput = default)
     {
-        int rows = weights.Rows, columns = weights.Columns;
-        if (count < 1 || input.Length < (long)count * columns || output.Length < (long)count * rows)
-            throw new ArgumentException($"A {rows}×{columns} product over {count} vectors needs {count * columns} inputs and {count * rows} outputs (got {input.Length} and {output.Length}).");
-        if (weights.TakesQuantizedInput && _codes.Length < count * columns)
+        int columns = first.Columns;
+        Check(first, input, firstOutput, count, columns);
+        if (second is not null) Check(second, input, secondOutput, count, columns);
+        if (third is not null) Check(third, input, thirdOutput, count, columns);
+        bool quantized = first.TakesQuantizedInput || second?.TakesQuantizedInput == true || third?.TakesQuantizedInput == true;
+        if (quantized && _codes.Length < count * columns)
         {
             _codes = new sbyte[count * columns];
             _scales = new float[count * columns / WeightMatrix.GroupSize];
             _sums = new int[_scales.Length];
         }
-        fixed (float* x = input, y = output)
+        fixed (float* x = input, y0 = firstOutput, y1 = secondOutput, y2 = thirdOutput)
         fixed (sbyte* codes = _codes)
         fixed (float* scales = _scales)
         fixed (int* sums = _sums)
         {
-            if (weights.TakesQuantizedInput)
-                for (int t = 0; t < count; t++)
-                {
-                    int groups = columns / WeightMatrix.GroupSize;
-                    Int8Groups.Quantize(x + (long)t * columns, columns, codes + (long)t * columns, scales + t * groups, sums + t * groups);
-                }
-            var product = new ProductInput(x, codes, scales, sums, count, columns);
-            if (_pool.Threads == 1 || (long)rows * columns * count < ParallelThreshold)
+            if (quantized)
             {
-                weights.MultiplyRows(product, y, rows, 0, rows);
+                int groups = columns / WeightMatrix.GroupSize;
+                for (int t = 0; t < count; t++)
+                    Int8Groups.Quantize(x + (long)t * columns, columns, codes + (long)t * columns, scales + t * groups, sums + t * groups);
+            }
+            var product = new ProductInput(x, codes, scales, sums, count, columns);
+            long work = (long)columns * count * (first.Rows + (second?.Rows ?? 0) + (third?.Rows ?? 0));
+            if (_pool.Threads == 1 || work < ParallelThreshold)
+            {
+                first.MultiplyRows(product, y0, first.Rows, 0, first.Rows);
+                second?.MultiplyRows(product, y1, second.Rows, 0, second.Rows);
+                third?.MultiplyRows(product, y2, third.Rows, 0, third.Rows);
                 return;
             }
-            // Chunks of rows: a multiple of 4 (the float kernels' row block), about 4 per thread: few enough to keep
-            // the claims cheap, enough that a thread the machine slows down leaves its share to the others.
-            int chunk = Math.Max(4, rows / (_pool.Threads * 4) / 4 * 4);
-            _job.Set(weights, product, y, chunk);
-            _pool.Run(_job, (rows + chunk - 1) / chunk);
+            _job.Set(product);
+            _job.Add(first, y0, _pool.Threads);
+            if (second is not null) _job.Add(second, y1, _pool.Threads);
+            if (third is not null) _job.Add(third, y2, _pool.Threads);
+            _pool.Run(_job, _job.Items);
             _job.Clear();
         }
     }
 
+    private static void Check(WeightMatrix weights, ReadOnlySpan<float> input, Span<float> output, int count, int columns)
+    {
+        int rows = weights.Rows;
+        if (weights.Columns != columns)
+            throw new ArgumentException($"Products sharing an input need matrices of equal width (got {columns} and {weights.Columns} columns).");
+        if (count < 1 || input.Length < (long)count * columns || output.Length < (long)count * rows)
+            throw new ArgumentException($"A {rows}×{columns} product over {count} vectors needs {count * columns} inputs and {count * rows} outputs (got {input.Length} and {output.Length}).");
+    }
+
     private sealed unsafe class ProductJob : IPoolJob
     {
-        private WeightMatrix? _weights;
+        private readonly WeightMatrix?[] _weights = new WeightMatrix?[MaxShared];
+        private readonly IntPtr[] _outputs = new IntPtr[MaxShared];
+        private readonly int[] _chunks = new int[MaxShared], _firstItems = new int[MaxShared + 1];
         private ProductInput _input;
-        private float* _output;
-        private int _chunk;
+        private int _matrices;
 
-        public void Set(WeightMatrix weights, ProductInput input, float* output, int chunk)
+        public int Items => _firstItems[_matrices];
+
+        public void Set(ProductInput input)
         {
-            _weights = weights;
             _input = input;
-            _output = output;
-            _chunk = chunk;
+            _matrices = 0;
         }
 
-        public void Clear() => _weights = null;
+        /// <summary>
+        /// Chunks of rows: a multiple of 4 (the float kernels' row block), about 4 per thread: few enough to keep the
+        /// claims cheap, enough that a thread the machine slows down leaves its share to the others.
+        /// </summary>
+        public void Add(WeightMatrix weights, float* output, int threads)
+        {
+            int rows = weights.Rows, chunk = Math.Max(4, rows / (threads * 4) / 4 * 4);
+            _weights[_matrices] = weights;
+            _outputs[_matrices] = (IntPtr)output;
+            _chunks[_matrices] = chunk;
+            _firstItems[_matrices + 1] = _firstItems[_matrices] + (rows + chunk - 1) / chunk;
+            _matrices++;
+        }
+
+        public void Clear() => Array.Clear(_weights);
 
         public void Execute(int worker, int item)
         {
-            var weights = _weights!;
-            int rows = weights.Rows, start = item * _chunk;
-            weights.MultiplyRows(_input, _output, rows, start, Math.Min(rows, start + _chunk));
+            int m = 0;
+            while (item >= _firstItems[m + 1]) m++;
+            var weights = _weights[m]!;
+            int rows = weights.Rows, start = (item - _firstItems[m]) * _chunks[m];
+            weights.MultiplyRows(_input, (float*)_outputs[m], rows, start, Math.Min(rows, start + _chunks[m]));
         }
     }
 }

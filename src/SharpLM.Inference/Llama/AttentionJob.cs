@@ -4,50 +4,107 @@ using SharpLM.Inference.Kernels;
 namespace SharpLM.Inference.Llama;
 
 /// <summary>
-/// Causal grouped-query attention for a block of rows, one (row, head) pair per work item shared out over the
-/// worker pool; each participant has its own score buffer. Row i's query attends to positions 0..positions[i]
-/// of its cache.
+/// Causal grouped-query attention for a block of rows; row i's query attends to positions 0..positions[i] of its
+/// cache. Consecutive rows of one prompt (same cache, consecutive positions) form a query tile of up to
+/// <see cref="QueryTile"/> rows, and one work item is one (tile, head) pair, shared out over the worker pool.
+///
+/// An item walks the cache in key tiles of <see cref="KeyTile"/> positions with an online softmax (a running
+/// maximum, a running sum and an output rescaled whenever the maximum grows), as flash attention does: each key
+/// and value tile is read once from the cache while it serves every query row of the tile, and nothing bigger
+/// than one row's scores for one key tile is materialised. The causal mask inside a prompt block is each row's
+/// own last position.
 /// </summary>
-internal sealed class AttentionJob(int threads, int maxPositions, int heads, int kvHeads, int headDim) : IPoolJob
+internal sealed class AttentionJob : IPoolJob
 {
     /// <summary>Below this many score computations (rows × heads × positions) one thread does it all.</summary>
     private const int ParallelThreshold = 4096;
 
-    private readonly float[][] _scores = Enumerable.Range(0, threads).Select(_ => new float[maxPositions]).ToArray();
+    /// <summary>Query rows per tile: enough to reuse a key tile several times, few enough to leave items for every thread.</summary>
+    private const int QueryTile = 8;
+
+    /// <summary>Cache positions per key tile: a tile of keys and one of values (64 × 64 floats each at most here) stay in L1.</summary>
+    private const int KeyTile = 64;
+
+    private readonly int _heads, _kvHeads, _headDim;
+    private readonly float[][] _scores, _accumulators;
+    private readonly float[][] _maxima, _sums;
+    private readonly int[] _tileStarts;
     private float[] _q = [], _output = [];
     private LlamaKvCache[] _caches = [];
     private int[] _positions = [];
-    private int _layer;
+    private int _layer, _tiles;
+
+    public AttentionJob(int threads, int rows, int heads, int kvHeads, int headDim)
+    {
+        (_heads, _kvHeads, _headDim) = (heads, kvHeads, headDim);
+        _scores = Scratch(threads, KeyTile);
+        _accumulators = Scratch(threads, QueryTile * headDim);
+        _maxima = Scratch(threads, QueryTile);
+        _sums = Scratch(threads, QueryTile);
+        _tileStarts = new int[rows + 1];
+    }
+
+    private static float[][] Scratch(int threads, int length) => Enumerable.Range(0, threads).Select(_ => new float[length]).ToArray();
 
     public void Run(WorkerPool pool, float[] q, float[] output, LlamaKvCache[] caches, int[] positions, int layer, int rows)
     {
         (_q, _output, _caches, _positions, _layer) = (q, output, caches, positions, layer);
+        _tiles = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            int start = _tiles == 0 ? -1 : _tileStarts[_tiles - 1];
+            bool continues = start >= 0 && i - start < QueryTile && caches[i] == caches[i - 1] && positions[i] == positions[i - 1] + 1;
+            if (!continues) _tileStarts[_tiles++] = i;
+        }
+        _tileStarts[_tiles] = rows;
         long work = 0;
-        for (int i = 0; i < rows; i++) work += (positions[i] + 1L) * heads;
+        for (int i = 0; i < rows; i++) work += (positions[i] + 1L) * _heads;
         if (work < ParallelThreshold || pool.Threads == 1)
-            for (int item = 0; item < rows * heads; item++) Execute(0, item);
-        else pool.Run(this, rows * heads);
+            for (int item = 0; item < _tiles * _heads; item++) Execute(0, item);
+        else pool.Run(this, _tiles * _heads);
         _caches = [];
     }
 
     public void Execute(int worker, int item)
     {
-        var scoreBuffer = _scores[worker];
-        int group = heads / kvHeads, qDim = heads * headDim, kvDim = kvHeads * headDim;
+        int tile = item / _heads, h = item % _heads;
+        int first = _tileStarts[tile], rows = _tileStarts[tile + 1] - first;
+        int headDim = _headDim, qDim = _heads * headDim, kvDim = _kvHeads * headDim, kvOffset = h / (_heads / _kvHeads) * headDim;
         float scale = 1f / MathF.Sqrt(headDim);
-        {
-            int row = item / heads, h = item % heads, count = _positions[row] + 1;
-            var keys = _caches[row].Keys[_layer];
-            var values = _caches[row].Values[_layer];
-            int kvOffset = h / group * headDim;
-            var query = _q.AsSpan(row * qDim + h * headDim, headDim);
-            var scores = scoreBuffer.AsSpan(0, count);
-            for (int t = 0; t < count; t++) scores[t] = TensorPrimitives.Dot(query, keys.AsSpan(t * kvDim + kvOffset, headDim)) * scale;
-            TensorPrimitives.SoftMax(scores, scores);
-            var output = _output.AsSpan(row * qDim + h * headDim, headDim);
-            output.Clear();
-            for (int t = 0; t < count; t++)
-                TensorPrimitives.MultiplyAdd(values.AsSpan(t * kvDim + kvOffset, headDim), scores[t], output, output);
-        }
+        var keys = _caches[first].Keys[_layer];
+        var values = _caches[first].Values[_layer];
+        var accumulators = _accumulators[worker].AsSpan(0, rows * headDim);
+        var maxima = _maxima[worker];
+        var sums = _sums[worker];
+        accumulators.Clear();
+        for (int i = 0; i < rows; i++) (maxima[i], sums[i]) = (float.NegativeInfinity, 0);
+
+        int last = _positions[first + rows - 1];
+        for (int k0 = 0; k0 <= last; k0 += KeyTile)
+            for (int i = 0; i < rows; i++)
+            {
+                int end = Math.Min(k0 + KeyTile, _positions[first + i] + 1); // causal: row i sees up to its own position
+                if (end <= k0) continue;
+                var query = _q.AsSpan((first + i) * qDim + h * headDim, headDim);
+                var scores = _scores[worker].AsSpan(0, end - k0);
+                for (int t = k0; t < end; t++) scores[t - k0] = TensorPrimitives.Dot(query, keys.AsSpan(t * kvDim + kvOffset, headDim)) * scale;
+                float maximum = MathF.Max(maxima[i], TensorPrimitives.Max(scores));
+                var accumulator = accumulators.Slice(i * headDim, headDim);
+                if (maximum > maxima[i] && sums[i] > 0)
+                {
+                    float rescale = MathF.Exp(maxima[i] - maximum);
+                    sums[i] *= rescale;
+                    TensorPrimitives.Multiply(accumulator, rescale, accumulator);
+                }
+                maxima[i] = maximum;
+                TensorPrimitives.Subtract(scores, maximum, scores);
+                TensorPrimitives.Exp(scores, scores);
+                sums[i] += TensorPrimitives.Sum(scores);
+                for (int t = k0; t < end; t++)
+                    TensorPrimitives.MultiplyAdd(values.AsSpan(t * kvDim + kvOffset, headDim), scores[t - k0], accumulator, accumulator);
+            }
+
+        for (int i = 0; i < rows; i++)
+            TensorPrimitives.Divide(accumulators.Slice(i * headDim, headDim), sums[i], _output.AsSpan((first + i) * qDim + h * headDim, headDim));
     }
 }

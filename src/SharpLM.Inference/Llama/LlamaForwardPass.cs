@@ -52,7 +52,7 @@ internal sealed class LlamaForwardPass
         _up = new float[n * _ffn];
         _sigmoid = new float[n * _ffn];
         (_cos, _sin) = RotaryTables(MaxPositions, _headDim, c.RopeTheta);
-        _attention = new AttentionJob(_products.Threads, MaxPositions, _heads, _kvHeads, _headDim);
+        _attention = new AttentionJob(_products.Threads, n, _heads, _kvHeads, _headDim);
         if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
     }
 
@@ -101,9 +101,7 @@ internal sealed class LlamaForwardPass
     private void Layer(LlamaLayerWeights w, int layer, int n, LlamaKvCache[] caches, int[] positions)
     {
         for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), w.InputNorm, _normed.AsSpan(i * _dim, _dim));
-        _products.Multiply(w.Query, _normed, _q, n);
-        _products.Multiply(w.Key, _normed, _k, n);
-        _products.Multiply(w.Value, _normed, _v, n);
+        _products.Multiply(_normed, n, w.Query, _q, w.Key, _k, w.Value, _v);
         for (int i = 0; i < n; i++)
         {
             for (int h = 0; h < _heads; h++)
@@ -134,8 +132,7 @@ internal sealed class LlamaForwardPass
     /// <summary>output[0..n·dim) = down(silu(gate(input)) · up(input)) for n rows.</summary>
     internal void FeedForward(LlamaFeedForward f, ReadOnlySpan<float> input, Span<float> output, int n)
     {
-        _products.Multiply(f.Gate, input, _gate, n);
-        _products.Multiply(f.Up, input, _up, n);
+        _products.Multiply(input, n, f.Gate, _gate, f.Up, _up);
         var gate = _gate.AsSpan(0, n * _ffn);
         // SwiGLU: silu(gate) · up, with silu(g) = g · sigmoid(g).
         TensorPrimitives.Sigmoid(gate, _sigmoid.AsSpan(0, gate.Length));
