@@ -178,7 +178,9 @@ public static class ChatCompletionsEndpoint
                 var call = tools.Parse(held[update.Index].ToString());
                 if (call is not null)
                 {
-                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call)), cancellation);
+                    // OpenAI's order: the call's id and name with empty arguments, then the arguments.
+                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call with { ArgumentsJson = "" })), cancellation);
+                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call, argumentsOnly: true)), cancellation);
                     finishName = "tool_calls";
                 }
                 else await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, held[update.Index].ToString(), null, null, model)), cancellation);
@@ -196,7 +198,7 @@ public static class ChatCompletionsEndpoint
     }
 
     private static void Delta(Utf8JsonWriter w, int index, bool role, string? content, IReadOnlyList<Inference.Generation.TokenLogProbabilities>? logprobs,
-        string? finish, ServedModel model, ToolCall? call = null)
+        string? finish, ServedModel model, ToolCall? call = null, bool argumentsOnly = false)
     {
         w.WriteStartObject();
         w.WriteNumber("index", index);
@@ -206,7 +208,16 @@ public static class ChatCompletionsEndpoint
         if (call is not null)
         {
             w.WriteStartArray("tool_calls");
-            ToolCallJson(w, call, index: 0);
+            if (argumentsOnly)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", 0);
+                w.WriteStartObject("function");
+                w.WriteString("arguments", call.ArgumentsJson);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            else ToolCallJson(w, call, index: 0);
             w.WriteEndArray();
         }
         w.WriteEndObject();
