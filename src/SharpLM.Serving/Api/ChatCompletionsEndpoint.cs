@@ -12,12 +12,7 @@ public static class ChatCompletionsEndpoint
     {
         var messages = ReadMessages(fields);
         var tools = ToolCalls.Read(fields, model);
-        if (tools.Active)
-        {
-            // The functions are described in the system message, the first one if the conversation opens with one.
-            if (messages.Count > 0 && messages[0].Role == ChatMessage.System) messages[0] = messages[0] with { Content = messages[0].Content + "\n\n" + tools.Describe() };
-            else messages.Insert(0, new ChatMessage(ChatMessage.System, tools.Describe()));
-        }
+        tools.AddDescription(messages);
         bool logprobs = fields.Bool("logprobs") ?? false;
         int? top = (int?)fields.Integer("top_logprobs", 0, 20);
         if (top is not null && !logprobs) throw RequestError.Invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true.");

@@ -115,6 +115,14 @@ public sealed class ToolCalls
         return new ToolCalls(functions, choice, constraint);
     }
 
+    /// <summary>The functions described in the system message: the first one if the conversation opens with one, otherwise a new one.</summary>
+    public void AddDescription(List<Tokenizers.Chat.ChatMessage> messages)
+    {
+        if (!Active) return;
+        if (messages.Count > 0 && messages[0].Role == Tokenizers.Chat.ChatMessage.System) messages[0] = messages[0] with { Content = messages[0].Content + "\n\n" + Describe() };
+        else messages.Insert(0, new Tokenizers.Chat.ChatMessage(Tokenizers.Chat.ChatMessage.System, Describe()));
+    }
+
     /// <summary>The system text that describes the functions and how to call one.</summary>
     public string Describe()
     {
