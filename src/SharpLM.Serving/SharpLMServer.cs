@@ -123,7 +123,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             }
             await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["status"] = "ok" });
         });
-        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => context.Response.WriteAsync(ResponseJson.Write(w =>
+        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => WriteJsonAsync(context, ResponseJson.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("object", "list");
@@ -147,6 +147,13 @@ public sealed class SharpLMServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4";
             await _metrics!.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         }));
+    }
+
+    /// <summary>A JSON answer with its content type (clients such as the openai npm package parse only what is labelled JSON).</summary>
+    private static Task WriteJsonAsync(HttpContext context, string json)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(json);
     }
 
     private static string? BearerKey(HttpRequest request)
