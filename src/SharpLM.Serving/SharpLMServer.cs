@@ -26,6 +26,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly ServerOptions _options;
     private readonly ApiKeys? _keys;
     private readonly KeyLimits _limits;
+    private readonly TokenBudget _tokens;
     private readonly ILogger _log;
     private readonly Task _loading;
     private ServedModel? _model;
@@ -38,6 +39,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         _options = options;
         _keys = keys;
         _limits = new KeyLimits(options.RequestsPerMinute, options.ConcurrentPerKey);
+        _tokens = new TokenBudget(options.TokensPerMinute);
         _log = app.Logger;
         _loading = Task.Run(Load);
     }
@@ -105,12 +107,25 @@ public sealed class SharpLMServer : IAsyncDisposable
             var (lease, retryAfter) = _limits.TryAcquire(partition);
             if (lease is null)
             {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter!.Value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await new RequestError(429, "Rate limit reached for this API key; retry after the time in the Retry-After header.",
-                    type: "requests", code: "rate_limit_exceeded").WriteAsync(context);
+                await RateLimited(context, retryAfter!.Value, "requests");
                 return;
             }
-            using (lease) await next(context);
+            using (lease)
+            {
+                if (_tokens.RetryAfter(partition) is { } wait)
+                {
+                    await RateLimited(context, wait, "tokens");
+                    return;
+                }
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    _tokens.Charge(partition, context);
+                }
+            }
         });
 
         _app.MapGet("/health", async context =>
@@ -149,6 +164,14 @@ public sealed class SharpLMServer : IAsyncDisposable
         }));
     }
 
+    /// <summary>429 with Retry-After; <paramref name="limit"/> is OpenAI's error type for the limit reached ("requests" or "tokens").</summary>
+    private static Task RateLimited(HttpContext context, TimeSpan retryAfter, string limit)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new RequestError(429, $"Rate limit reached for this API key ({limit} per minute); retry after the time in the Retry-After header.",
+            type: limit, code: "rate_limit_exceeded").WriteAsync(context);
+    }
+
     /// <summary>A JSON answer with its content type (clients such as the openai npm package parse only what is labelled JSON).</summary>
     private static Task WriteJsonAsync(HttpContext context, string json)
     {
@@ -166,6 +189,14 @@ public sealed class SharpLMServer : IAsyncDisposable
     /// <summary>Runs a route: 503 while loading, the body read and parsed, errors turned into OpenAI-shaped answers.</summary>
     private async Task Handle(HttpContext context, bool readBody, Func<JsonFields?, ServedModel, Scheduler, Task> route)
     {
+        // The request's own deadline: cancelling RequestAborted frees its slots as a departed client's would.
+        var clientGone = context.RequestAborted;
+        using var deadline = _options.RequestTimeoutSeconds > 0 ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        if (deadline is not null)
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
+            context.RequestAborted = deadline.Token;
+        }
         try
         {
             if (_model is null || _scheduler is null) throw new RequestError(503, "the model is still loading; retry when /health answers 200.", type: "unavailable_error");
@@ -188,6 +219,10 @@ public sealed class SharpLMServer : IAsyncDisposable
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await new RequestError(e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than the server's limit of {_options.MaxRequestBytes} bytes." : e.Message).WriteAsync(context);
+        }
+        catch (OperationCanceledException) when (deadline is { IsCancellationRequested: true } && !clientGone.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            await new RequestError(504, $"the request ran longer than the server's limit of {_options.RequestTimeoutSeconds} seconds.", type: "timeout", code: "request_timeout").WriteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

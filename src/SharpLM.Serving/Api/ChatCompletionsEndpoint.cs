@@ -31,7 +31,7 @@ public static class ChatCompletionsEndpoint
         if (tools.NewConstraint is not null && parameters.NewConstraint is not null)
             throw RequestError.Invalid("response_format", "'response_format' cannot be combined with a forced tool call: the call's arguments already follow the function's schema.");
         var job = new GenerationJob(prompt, parameters.Choices, stopTokens, tools.NewConstraint ?? parameters.NewConstraint, context.RequestAborted);
-        JobCollector.Submit(scheduler, job);
+        JobCollector.Submit(context, scheduler, job);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, tools);
         else await RespondAsync(context, job, model, id, tools);

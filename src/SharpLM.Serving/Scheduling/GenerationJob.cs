@@ -49,6 +49,15 @@ public sealed class GenerationJob
     internal long LastTokenTicks { get; set; }
     internal int Unfinished { get; set; }
 
-    internal void Publish(ChoiceUpdate update) => _updates.Writer.TryWrite(update);
+    private int _generatedTokens;
+
+    /// <summary>Tokens generated so far over all choices (what a per-key token budget is charged, with the prompt).</summary>
+    public int GeneratedTokens => Volatile.Read(ref _generatedTokens);
+
+    internal void Publish(ChoiceUpdate update)
+    {
+        Interlocked.Add(ref _generatedTokens, update.Tokens.Count);
+        _updates.Writer.TryWrite(update);
+    }
     internal void Complete(Exception? error = null) => _updates.Writer.TryComplete(error);
 }
