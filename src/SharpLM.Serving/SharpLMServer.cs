@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 using Prometheus;
 using SharpLM.Serving.Api;
 using SharpLM.Serving.Scheduling;
@@ -52,7 +53,8 @@ public sealed class SharpLMServer : IAsyncDisposable
 
     public Scheduler? Scheduler => _scheduler;
 
-    public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="tracing">Adds to the OpenTelemetry tracing setup (an exporter of the caller's, as tests add an in-memory one).</param>
+    public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null, Action<TracerProviderBuilder>? tracing = null)
     {
         options.Validate();
         var keys = options.ApiKeyFile is null ? null : ApiKeys.Load(options.ApiKeyFile);
@@ -69,6 +71,13 @@ public sealed class SharpLMServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             if (loopback && options.Host == "localhost") kestrel.ListenLocalhost(options.Port);
             else kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+        });
+        // Traces: ASP.NET Core's span per request, with the scheduler's queue wait, prefill and decode spans under it.
+        builder.Services.AddOpenTelemetry().WithTracing(traces =>
+        {
+            traces.AddSource(RequestTracing.SourceName).AddAspNetCoreInstrumentation();
+            if (options.OtlpEndpoint is { } endpoint) traces.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+            tracing?.Invoke(traces);
         });
         var app = builder.Build();
         var server = new SharpLMServer(app, options, keys);

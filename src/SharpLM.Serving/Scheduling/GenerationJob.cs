@@ -45,6 +45,9 @@ public sealed class GenerationJob
     public int CachedPromptTokens { get; internal set; }
 
     internal long ArrivalTicks { get; } = Stopwatch.GetTimestamp();
+    internal long? AdmittedTicks { get; set; }
+    /// <summary>The span the job was submitted under (the HTTP request's), parent of its queue, prefill and decode spans.</summary>
+    internal ActivityContext TraceParent { get; } = Activity.Current?.Context ?? default;
     internal long? FirstTokenTicks { get; set; }
     internal long LastTokenTicks { get; set; }
     internal int Unfinished { get; set; }
