@@ -22,6 +22,12 @@ public sealed record ServerOptions
     public int RequestsPerMinute { get; init; }
     /// <summary>Requests each key may have in flight at once (0: unlimited).</summary>
     public int ConcurrentPerKey { get; init; }
+    /// <summary>Prompt plus generated tokens each key may use per minute (0: unlimited).</summary>
+    public int TokensPerMinute { get; init; }
+    /// <summary>Seconds a request may run before it is cancelled (504 when nothing was sent yet; 0: no limit).</summary>
+    public int RequestTimeoutSeconds { get; init; }
+    /// <summary>Where to send OpenTelemetry traces over OTLP (null: traces are not exported).</summary>
+    public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
 
@@ -37,6 +43,8 @@ public sealed record ServerOptions
         Require(QueueCapacity >= 0, $"--queue must not be negative (got {QueueCapacity}).");
         Require(RequestsPerMinute >= 0, $"--rate-limit must not be negative (got {RequestsPerMinute}).");
         Require(ConcurrentPerKey >= 0, $"--max-concurrent must not be negative (got {ConcurrentPerKey}).");
+        Require(TokensPerMinute >= 0, $"--tokens-per-minute must not be negative (got {TokensPerMinute}).");
+        Require(RequestTimeoutSeconds >= 0, $"--request-timeout must not be negative (got {RequestTimeoutSeconds}).");
         Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
     }
 }

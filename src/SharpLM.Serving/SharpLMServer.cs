@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
 using Prometheus;
 using SharpLM.Serving.Api;
 using SharpLM.Serving.Scheduling;
@@ -26,6 +27,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly ServerOptions _options;
     private readonly ApiKeys? _keys;
     private readonly KeyLimits _limits;
+    private readonly TokenBudget _tokens;
     private readonly ILogger _log;
     private readonly Task _loading;
     private ServedModel? _model;
@@ -38,6 +40,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         _options = options;
         _keys = keys;
         _limits = new KeyLimits(options.RequestsPerMinute, options.ConcurrentPerKey);
+        _tokens = new TokenBudget(options.TokensPerMinute);
         _log = app.Logger;
         _loading = Task.Run(Load);
     }
@@ -50,7 +53,8 @@ public sealed class SharpLMServer : IAsyncDisposable
 
     public Scheduler? Scheduler => _scheduler;
 
-    public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="tracing">Adds to the OpenTelemetry tracing setup (an exporter of the caller's, as tests add an in-memory one).</param>
+    public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null, Action<TracerProviderBuilder>? tracing = null)
     {
         options.Validate();
         var keys = options.ApiKeyFile is null ? null : ApiKeys.Load(options.ApiKeyFile);
@@ -67,6 +71,13 @@ public sealed class SharpLMServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             if (loopback && options.Host == "localhost") kestrel.ListenLocalhost(options.Port);
             else kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+        });
+        // Traces: ASP.NET Core's span per request, with the scheduler's queue wait, prefill and decode spans under it.
+        builder.Services.AddOpenTelemetry().WithTracing(traces =>
+        {
+            traces.AddSource(RequestTracing.SourceName).AddAspNetCoreInstrumentation();
+            if (options.OtlpEndpoint is { } endpoint) traces.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
+            tracing?.Invoke(traces);
         });
         var app = builder.Build();
         var server = new SharpLMServer(app, options, keys);
@@ -105,12 +116,25 @@ public sealed class SharpLMServer : IAsyncDisposable
             var (lease, retryAfter) = _limits.TryAcquire(partition);
             if (lease is null)
             {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter!.Value.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await new RequestError(429, "Rate limit reached for this API key; retry after the time in the Retry-After header.",
-                    type: "requests", code: "rate_limit_exceeded").WriteAsync(context);
+                await RateLimited(context, retryAfter!.Value, "requests");
                 return;
             }
-            using (lease) await next(context);
+            using (lease)
+            {
+                if (_tokens.RetryAfter(partition) is { } wait)
+                {
+                    await RateLimited(context, wait, "tokens");
+                    return;
+                }
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    _tokens.Charge(partition, context);
+                }
+            }
         });
 
         _app.MapGet("/health", async context =>
@@ -123,7 +147,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             }
             await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["status"] = "ok" });
         });
-        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => context.Response.WriteAsync(ResponseJson.Write(w =>
+        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => WriteJsonAsync(context, ResponseJson.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("object", "list");
@@ -149,6 +173,21 @@ public sealed class SharpLMServer : IAsyncDisposable
         }));
     }
 
+    /// <summary>429 with Retry-After; <paramref name="limit"/> is OpenAI's error type for the limit reached ("requests" or "tokens").</summary>
+    private static Task RateLimited(HttpContext context, TimeSpan retryAfter, string limit)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new RequestError(429, $"Rate limit reached for this API key ({limit} per minute); retry after the time in the Retry-After header.",
+            type: limit, code: "rate_limit_exceeded").WriteAsync(context);
+    }
+
+    /// <summary>A JSON answer with its content type (clients such as the openai npm package parse only what is labelled JSON).</summary>
+    private static Task WriteJsonAsync(HttpContext context, string json)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(json);
+    }
+
     private static string? BearerKey(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
@@ -159,6 +198,14 @@ public sealed class SharpLMServer : IAsyncDisposable
     /// <summary>Runs a route: 503 while loading, the body read and parsed, errors turned into OpenAI-shaped answers.</summary>
     private async Task Handle(HttpContext context, bool readBody, Func<JsonFields?, ServedModel, Scheduler, Task> route)
     {
+        // The request's own deadline: cancelling RequestAborted frees its slots as a departed client's would.
+        var clientGone = context.RequestAborted;
+        using var deadline = _options.RequestTimeoutSeconds > 0 ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        if (deadline is not null)
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(_options.RequestTimeoutSeconds));
+            context.RequestAborted = deadline.Token;
+        }
         try
         {
             if (_model is null || _scheduler is null) throw new RequestError(503, "the model is still loading; retry when /health answers 200.", type: "unavailable_error");
@@ -181,6 +228,10 @@ public sealed class SharpLMServer : IAsyncDisposable
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             await new RequestError(e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than the server's limit of {_options.MaxRequestBytes} bytes." : e.Message).WriteAsync(context);
+        }
+        catch (OperationCanceledException) when (deadline is { IsCancellationRequested: true } && !clientGone.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            await new RequestError(504, $"the request ran longer than the server's limit of {_options.RequestTimeoutSeconds} seconds.", type: "timeout", code: "request_timeout").WriteAsync(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -60,6 +60,14 @@ public class HttpTests(ServerFixture fixture)
         var role = await ErrorOf(await client.PostAsync("/v1/chat/completions", Json(Chat.Replace("\"user\"", "\"wizard\""))), HttpStatusCode.BadRequest);
         Assert.Equal("messages[0].role", role.GetProperty("param").GetString());
 
+        var noTools = await ErrorOf(await client.PostAsync("/v1/chat/completions", Json(Chat.Replace("\"temperature\":0", "\"tool_choice\":\"required\""))), HttpStatusCode.BadRequest);
+        Assert.Equal("tool_choice", noTools.GetProperty("param").GetString());
+
+        const string Tools = """ "tools":[{"type":"function","function":{"name":"a","parameters":{"type":"object"}}},{"type":"function","function":{"name":"b","parameters":{"type":"object","properties":{"x":{"type":"string","pattern":"x+"}}}}}],"tool_choice":"required",""";
+        var badSchema = await ErrorOf(await client.PostAsync("/v1/chat/completions", Json(Chat.Replace("\"model\":\"tiny\",", Tools))), HttpStatusCode.BadRequest);
+        Assert.Equal("tools[1].function.parameters", badSchema.GetProperty("param").GetString());
+        Assert.Contains("pattern", badSchema.GetProperty("message").GetString());
+
         var invalidUtf8 = new ByteArrayContent([.. Encoding.UTF8.GetBytes("{\"messages\":[{\"role\":\"user\",\"content\":\""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")]);
         invalidUtf8.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         await ErrorOf(await client.PostAsync("/v1/chat/completions", invalidUtf8), HttpStatusCode.BadRequest);

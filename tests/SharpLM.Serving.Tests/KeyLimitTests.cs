@@ -8,7 +8,7 @@ namespace SharpLM.Serving.Tests;
 /// <summary>Per-key limits on a server of its own: requests per minute and requests in flight, each key counted apart.</summary>
 public class KeyLimitTests
 {
-    private static async Task<SharpLMServer> Start(int perMinute, int concurrent)
+    private static async Task<SharpLMServer> Start(int perMinute, int concurrent, int tokensPerMinute = 0, int timeoutSeconds = 0)
     {
         string model = ServerFixture.CreateModel();
         string keys = model + ".keys";
@@ -16,6 +16,7 @@ public class KeyLimitTests
         var server = await SharpLMServer.StartAsync(new ServerOptions
         {
             ModelDirectory = model, Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1, RequestsPerMinute = perMinute, ConcurrentPerKey = concurrent,
+            TokensPerMinute = tokensPerMinute, RequestTimeoutSeconds = timeoutSeconds,
         }, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await server.Ready;
         return server;
@@ -86,5 +87,40 @@ public class KeyLimitTests
             length = 0;
             return false;
         }
+    }
+
+    private static StringContent Completion(int maxTokens) => new(
+        $$"""{"prompt":[1,2,3,4,5,6,7,8,9,10],"max_tokens":{{maxTokens}},"temperature":0,"ignore_eos":true}""", Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_key_over_its_tokens_per_minute_gets_429_counting_prompt_and_generated_tokens()
+    {
+        await using var server = await Start(perMinute: 0, concurrent: 0, tokensPerMinute: 25);
+        var a = Client(server, "sk-a");
+        // 10 prompt + 10 generated tokens: 5 of the minute's 25 are left, so the next request is admitted...
+        Assert.Equal(HttpStatusCode.OK, (await a.PostAsync("/v1/completions", Completion(10))).StatusCode);
+        // ...and charged 20 more, leaving the bucket 15 below zero: about 36 seconds (15 of 25 per minute) to wait.
+        Assert.Equal(HttpStatusCode.OK, (await a.PostAsync("/v1/completions", Completion(10))).StatusCode);
+        var refused = await a.PostAsync("/v1/completions", Completion(1));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        string body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("rate_limit_exceeded", body);
+        Assert.Contains("\"type\":\"tokens\"", body);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 30, 40);
+        Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-b").PostAsync("/v1/completions", Completion(1))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_over_the_timeout_gets_504()
+    {
+        await using var server = await Start(perMinute: 0, concurrent: 0, timeoutSeconds: 1);
+        // A body that never finishes keeps the request running past its deadline whatever the machine's speed.
+        var body = new HeldBody();
+        // The client reads the answer once its body is sent, so the body ends well after the one-second deadline.
+        _ = Task.Delay(TimeSpan.FromSeconds(4)).ContinueWith(_ => body.Release.TrySetResult());
+        var timedOut = await Client(server, "sk-a").PostAsync("/v1/completions", body);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Contains("request_timeout", await timedOut.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-a").PostAsync("/v1/completions", Completion(2))).StatusCode);
     }
 }

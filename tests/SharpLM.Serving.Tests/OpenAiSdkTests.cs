@@ -168,6 +168,76 @@ public class OpenAiSdkTests(ServerFixture fixture)
         }
     }
 
+    private static ChatTool Add() => ChatTool.CreateFunctionTool("add", "Adds two integers.",
+        BinaryData.FromString("""{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}},"required":["a","b"]}"""));
+
+    private static ChatTool Shout() => ChatTool.CreateFunctionTool("shout", "Shouts a word.",
+        BinaryData.FromString("""{"type":"object","properties":{"word":{"enum":["ahoy","avast"]}},"required":["word"]}"""));
+
+    /// <summary>Checks a call against its function's schema by hand: the declared keys only, each of the right type.</summary>
+    private static void AssertValidCall(string name, string argumentsJson)
+    {
+        using var arguments = JsonDocument.Parse(argumentsJson);
+        var root = arguments.RootElement;
+        var keys = root.EnumerateObject().Select(p => p.Name).OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        switch (name)
+        {
+            case "get_weather":
+                Assert.Equal(["days", "port"], keys);
+                Assert.True(root.GetProperty("port").GetString()!.Length <= 10);
+                Assert.True(root.GetProperty("days").TryGetInt64(out _));
+                break;
+            case "add":
+                Assert.Equal(["a", "b"], keys);
+                Assert.True(root.GetProperty("a").TryGetInt64(out _) && root.GetProperty("b").TryGetInt64(out _));
+                break;
+            case "shout":
+                Assert.Equal(["word"], keys);
+                Assert.Contains(root.GetProperty("word").GetString(), new[] { "ahoy", "avast" });
+                break;
+            default:
+                Assert.Fail($"a call to '{name}', which was not offered");
+                break;
+        }
+    }
+
+    [Fact]
+    public void A_required_call_among_several_functions_is_one_of_them_with_valid_arguments()
+    {
+        var called = new HashSet<string>();
+        for (int seed = 0; seed < 8; seed++)
+        {
+            var options = new ChatCompletionOptions { Temperature = 1.0f, Seed = seed, MaxOutputTokenCount = 1000, ToolChoice = ChatToolChoice.CreateRequiredChoice() };
+            options.Tools.Add(Weather());
+            options.Tools.Add(Add());
+            options.Tools.Add(Shout());
+            var completion = Chat().CompleteChat(Messages, options).Value;
+            Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+            var call = Assert.Single(completion.ToolCalls);
+            AssertValidCall(call.FunctionName, call.FunctionArguments.ToString());
+            called.Add(call.FunctionName);
+
+            if (seed > 1) continue;
+            // Streamed: the id and name first, then the arguments, and the same call as without streaming.
+            var name = new System.Text.StringBuilder();
+            var streamedArguments = new System.Text.StringBuilder();
+            ChatFinishReason? finish = null;
+            foreach (var update in Chat().CompleteChatStreaming(Messages, options))
+            {
+                foreach (var part in update.ToolCallUpdates)
+                {
+                    name.Append(part.FunctionName);
+                    streamedArguments.Append(part.FunctionArgumentsUpdate?.ToString());
+                }
+                finish ??= update.FinishReason;
+            }
+            Assert.Equal(ChatFinishReason.ToolCalls, finish);
+            Assert.Equal(call.FunctionName, name.ToString());
+            Assert.Equal(call.FunctionArguments.ToString(), streamedArguments.ToString());
+        }
+        Assert.True(called.Count >= 2, $"every seed called {string.Join(", ", called)}: the choice among functions is not left to sampling");
+    }
+
     [Fact]
     public void A_conversation_carrying_a_call_and_its_result_continues()
     {

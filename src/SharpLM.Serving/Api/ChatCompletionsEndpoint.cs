@@ -12,12 +12,7 @@ public static class ChatCompletionsEndpoint
     {
         var messages = ReadMessages(fields);
         var tools = ToolCalls.Read(fields, model);
-        if (tools.Active)
-        {
-            // The functions are described in the system message, the first one if the conversation opens with one.
-            if (messages.Count > 0 && messages[0].Role == ChatMessage.System) messages[0] = messages[0] with { Content = messages[0].Content + "\n\n" + tools.Describe() };
-            else messages.Insert(0, new ChatMessage(ChatMessage.System, tools.Describe()));
-        }
+        tools.AddDescription(messages);
         bool logprobs = fields.Bool("logprobs") ?? false;
         int? top = (int?)fields.Integer("top_logprobs", 0, 20);
         if (top is not null && !logprobs) throw RequestError.Invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true.");
@@ -36,7 +31,7 @@ public static class ChatCompletionsEndpoint
         if (tools.NewConstraint is not null && parameters.NewConstraint is not null)
             throw RequestError.Invalid("response_format", "'response_format' cannot be combined with a forced tool call: the call's arguments already follow the function's schema.");
         var job = new GenerationJob(prompt, parameters.Choices, stopTokens, tools.NewConstraint ?? parameters.NewConstraint, context.RequestAborted);
-        JobCollector.Submit(scheduler, job);
+        JobCollector.Submit(context, scheduler, job);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, tools);
         else await RespondAsync(context, job, model, id, tools);
@@ -178,7 +173,9 @@ public static class ChatCompletionsEndpoint
                 var call = tools.Parse(held[update.Index].ToString());
                 if (call is not null)
                 {
-                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call)), cancellation);
+                    // OpenAI's order: the call's id and name with empty arguments, then the arguments.
+                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call with { ArgumentsJson = "" })), cancellation);
+                    await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, null, model, call, argumentsOnly: true)), cancellation);
                     finishName = "tool_calls";
                 }
                 else await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, held[update.Index].ToString(), null, null, model)), cancellation);
@@ -196,7 +193,7 @@ public static class ChatCompletionsEndpoint
     }
 
     private static void Delta(Utf8JsonWriter w, int index, bool role, string? content, IReadOnlyList<Inference.Generation.TokenLogProbabilities>? logprobs,
-        string? finish, ServedModel model, ToolCall? call = null)
+        string? finish, ServedModel model, ToolCall? call = null, bool argumentsOnly = false)
     {
         w.WriteStartObject();
         w.WriteNumber("index", index);
@@ -206,7 +203,16 @@ public static class ChatCompletionsEndpoint
         if (call is not null)
         {
             w.WriteStartArray("tool_calls");
-            ToolCallJson(w, call, index: 0);
+            if (argumentsOnly)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", 0);
+                w.WriteStartObject("function");
+                w.WriteString("arguments", call.ArgumentsJson);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            else ToolCallJson(w, call, index: 0);
             w.WriteEndArray();
         }
         w.WriteEndObject();

@@ -19,7 +19,7 @@ public static class CompletionsEndpoint
         // With echo and logprobs, the prompt's tokens are scored too: lm-eval's local-completions reads their log-likelihood this way.
         var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, context.RequestAborted,
             echo && logprobs is not null ? logprobs : null);
-        JobCollector.Submit(scheduler, job);
+        JobCollector.Submit(context, scheduler, job);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
         var echoed = echo ? new Echo(model.Tokenizer.Decode(checkedPrompt), checkedPrompt) : null;
         if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, echoed);

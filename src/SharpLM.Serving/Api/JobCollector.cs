@@ -17,6 +17,13 @@ public sealed class CollectedChoice
 /// <summary>Submits a job to the scheduler and reads its updates: all at once, or as they come (streaming).</summary>
 public static class JobCollector
 {
+    /// <summary>Submits a request's job, remembered on the request so its tokens can be charged to the caller's budget.</summary>
+    public static void Submit(Microsoft.AspNetCore.Http.HttpContext context, Scheduler scheduler, GenerationJob job)
+    {
+        Security.TokenBudget.Track(context, job);
+        Submit(scheduler, job);
+    }
+
     public static void Submit(Scheduler scheduler, GenerationJob job)
     {
         if (!scheduler.TrySubmit(job))

@@ -10,6 +10,7 @@ public static class TokenizeEndpoints
     {
         string content = fields.String("content") ?? throw RequestError.Invalid("content", "'content' is required.");
         var tokens = model.Tokenizer.Encode(content);
+        context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(ResponseJson.Write(w =>
         {
             w.WriteStartObject();
@@ -31,6 +32,7 @@ public static class TokenizeEndpoints
             ids.Add(id);
         }
         string text = model.Tokenizer.Decode(ids);
+        context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(ResponseJson.Write(w =>
         {
             w.WriteStartObject();

@@ -13,9 +13,9 @@ public sealed record ToolCall(string Id, string Name, string ArgumentsJson);
 /// <summary>
 /// A chat request's <c>tools</c> and <c>tool_choice</c>. The functions are described to the model in a system
 /// message, and calls and results are rendered in the Hermes/Qwen convention (&lt;tool_call&gt; and &lt;tool_response&gt;
-/// blocks) in the ordinary roles of the chat template. With tool_choice "required" (one function) or a named
-/// function, the constrained decoder forces the output to be {"name": ..., "arguments": ...} valid under that
-/// function's schema; with "auto" the model may answer in text or with such an object.
+/// blocks) in the ordinary roles of the chat template. With tool_choice "required" or a named function, the
+/// constrained decoder forces the output to be {"name": ..., "arguments": ...} naming an offered function (the
+/// named one) with arguments valid under its schema; with "auto" the model may answer in text or with such an object.
 /// </summary>
 public sealed class ToolCalls
 {
@@ -68,12 +68,6 @@ public sealed class ToolCalls
                     "required" => Mode.Forced,
                     var other => throw RequestError.Invalid("tool_choice", $"'tool_choice' must be none, auto, required or a function (got '{other}')."),
                 };
-                if (choice == Mode.Forced)
-                {
-                    if (functions.Count != 1)
-                        throw RequestError.Invalid("tool_choice", $"'tool_choice' required with {functions.Count} functions is not supported: name the function to call.");
-                    forced = functions[0].Name;
-                }
             }
             else if (toolChoice.ValueKind == JsonValueKind.Object && new JsonFields(toolChoice).Get("function") is { ValueKind: JsonValueKind.Object } named)
             {
@@ -83,21 +77,50 @@ public sealed class ToolCalls
             }
             else throw RequestError.Invalid("tool_choice", "'tool_choice' must be a string or {\"type\":\"function\",\"function\":{\"name\":...}}.");
         }
+        if (choice == Mode.Forced && functions.Count == 0) throw RequestError.Invalid("tool_choice", "'tool_choice' required needs at least one function in 'tools'.");
+        return Create(functions, choice, forced, model);
+    }
+
+    /// <summary>
+    /// The offered functions under a choice (<paramref name="forced"/> names the one function a forced call must
+    /// use; null under "required" lets it be any). A function whose schema is outside the supported subset is a 400
+    /// naming it as tools[i].function.parameters.
+    /// </summary>
+    public static ToolCalls Create(IReadOnlyList<ToolFunction> functions, Mode choice, string? forced, ServedModel model)
+    {
         Func<ITokenConstraint>? constraint = null;
-        if (forced is not null)
+        if (choice == Mode.Forced)
         {
-            var function = functions.First(f => f.Name == forced);
-            string schema = $$"""{"type":"object","properties":{"name":{"const":{{JsonSerializer.Serialize(forced)}}},"arguments":{{function.ParametersJson}}},"required":["name","arguments"]}""";
-            try
+            // A named function, or under "required" any offered one: {"name": <const>, "arguments": <its schema>}, one
+            // alternative per function. Each is parsed alone first, so a bad schema is reported against its own tool.
+            var calls = new List<string>();
+            for (int index = 0; index < functions.Count; index++)
             {
-                constraint = ChatPrompt.JsonOutput(model, schema, $"tools[{functions.IndexOf(function)}].function.parameters");
+                var function = functions[index];
+                if (forced is not null && function.Name != forced) continue;
+                string where = $"tools[{index}].function.parameters";
+                string call = $$"""{"type":"object","properties":{"name":{"const":{{JsonSerializer.Serialize(function.Name)}}},"arguments":{{function.ParametersJson}}},"required":["name","arguments"]}""";
+                try
+                {
+                    Inference.Constraints.Json.JsonSchemaParser.Parse(call, where);
+                }
+                catch (Core.SharpLMException e)
+                {
+                    throw RequestError.Invalid(where, e.Message);
+                }
+                calls.Add(call);
             }
-            catch (Core.SharpLMException e)
-            {
-                throw RequestError.Invalid($"tools[{functions.IndexOf(function)}].function.parameters", e.Message);
-            }
+            constraint = ChatPrompt.JsonOutput(model, calls.Count == 1 ? calls[0] : $$"""{"anyOf":[{{string.Join(',', calls)}}]}""", "tools");
         }
         return new ToolCalls(functions, choice, constraint);
+    }
+
+    /// <summary>The functions described in the system message: the first one if the conversation opens with one, otherwise a new one.</summary>
+    public void AddDescription(List<Tokenizers.Chat.ChatMessage> messages)
+    {
+        if (!Active) return;
+        if (messages.Count > 0 && messages[0].Role == Tokenizers.Chat.ChatMessage.System) messages[0] = messages[0] with { Content = messages[0].Content + "\n\n" + Describe() };
+        else messages.Insert(0, new Tokenizers.Chat.ChatMessage(Tokenizers.Chat.ChatMessage.System, Describe()));
     }
 
     /// <summary>The system text that describes the functions and how to call one.</summary>

@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 using SharpLM.Inference.Generation;
+using SharpLM.Serving.Api;
 using SharpLM.Serving.Scheduling;
 using SharpLM.Serving.Telemetry;
-using TemplateMessage = SharpLM.Tokenizers.Chat.ChatMessage;
 
 namespace SharpLM.Serving.Clients;
 
@@ -12,7 +12,10 @@ namespace SharpLM.Serving.Clients;
 /// Microsoft.Extensions.AI's <see cref="IChatClient"/> over the engine in-process, no HTTP: conversations go through
 /// the same scheduler and generation core as `sharplm serve`, so several callers share continuous batching, and the
 /// output equals the server's for the same options and seed. Honours ChatOptions' sampling fields, stop sequences,
-/// token budget, seed and JSON response formats (enforced by the constrained decoder).
+/// token budget, seed, JSON response formats and tools (ChatOptions.Tools and ToolMode, through the same tool-call
+/// machinery as the HTTP route: a required or named call is enforced by the constrained decoder and comes back as
+/// FunctionCallContent; FunctionCallContent and FunctionResultContent in the history are rendered as the route renders
+/// tool_calls and tool messages, so a FunctionInvokingChatClient loop runs over it).
 /// </summary>
 public sealed class SharpLMChatClient : IChatClient
 {
@@ -37,7 +40,7 @@ public sealed class SharpLMChatClient : IChatClient
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var job = Submit(messages, options, cancellationToken);
+        var (job, tools) = Submit(messages, options, cancellationToken);
         var text = new StringBuilder();
         int tokens = 0;
         var finish = FinishReason.Length;
@@ -47,12 +50,13 @@ public sealed class SharpLMChatClient : IChatClient
             tokens += update.Tokens.Count;
             if (update.Finish is { } f) finish = f;
         }
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
+        var call = tools.Parse(text.ToString());
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, [Content(text.ToString(), call)]))
         {
             ModelId = _model.Id,
             ResponseId = Guid.NewGuid().ToString("N"),
             CreatedAt = DateTimeOffset.UtcNow,
-            FinishReason = Finish(finish),
+            FinishReason = call is null ? Finish(finish) : ChatFinishReason.ToolCalls,
             Usage = Usage(job, tokens),
         };
     }
@@ -60,28 +64,42 @@ public sealed class SharpLMChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var job = Submit(messages, options, cancellationToken);
+        var (job, tools) = Submit(messages, options, cancellationToken);
         string id = Guid.NewGuid().ToString("N");
         int tokens = 0;
+        // With tools, the text is held until it ends: only then is it known to be a call or an answer (as on the HTTP route).
+        var held = new StringBuilder();
         await foreach (var update in job.Updates.ReadAllAsync(cancellationToken))
         {
             tokens += update.Tokens.Count;
             var contents = new List<AIContent>();
-            if (update.Text.Length > 0) contents.Add(new TextContent(update.Text));
+            ChatFinishReason? finish = update.Finish is { } f ? Finish(f) : null;
+            if (tools.Active)
+            {
+                held.Append(update.Text);
+                if (update.Finish is not null)
+                {
+                    var call = tools.Parse(held.ToString());
+                    contents.Add(Content(held.ToString(), call));
+                    if (call is not null) finish = ChatFinishReason.ToolCalls;
+                }
+            }
+            else if (update.Text.Length > 0) contents.Add(new TextContent(update.Text));
             if (update.Finish is not null) contents.Add(new UsageContent(Usage(job, tokens)));
             if (contents.Count == 0) continue;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
-            {
-                ResponseId = id, ModelId = _model.Id, FinishReason = update.Finish is { } f ? Finish(f) : null,
-            };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, contents) { ResponseId = id, ModelId = _model.Id, FinishReason = finish };
         }
     }
 
-    private GenerationJob Submit(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellation)
+    /// <summary>The assistant's output: a function call when it is one, otherwise its text.</summary>
+    private static AIContent Content(string text, ToolCall? call) =>
+        call is null ? new TextContent(text) : new FunctionCallContent(call.Id, call.Name, ToolConversation.Arguments(call.ArgumentsJson));
+
+    private (GenerationJob Job, ToolCalls Tools) Submit(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellation)
     {
-        if (options?.Tools is { Count: > 0 } && options.ToolMode is not NoneChatToolMode)
-            throw new NotSupportedException("SharpLM's chat client does not call tools yet; pass no tools or ChatToolMode.None.");
-        var conversation = messages.Select(m => new TemplateMessage(Role(m.Role), m.Text)).ToList();
+        var tools = ToolConversation.Tools(options, _model);
+        var conversation = ToolConversation.Render(messages);
+        tools.AddDescription(conversation);
         var (prompt, stopTokens) = ChatPrompt.Render(_model, conversation);
         var sampling = new SamplingOptions
         {
@@ -94,18 +112,14 @@ public sealed class SharpLMChatClient : IChatClient
             Seed = options?.Seed ?? Random.Shared.NextInt64(),
             StopSequences = options?.StopSequences?.ToArray() ?? [],
         };
-        var constraint = options?.ResponseFormat is ChatResponseFormatJson json
+        var format = options?.ResponseFormat is ChatResponseFormatJson json
             ? ChatPrompt.JsonOutput(_model, json.Schema?.GetRawText(), "ChatOptions.ResponseFormat schema") : null;
-        var job = new GenerationJob(prompt, [sampling], stopTokens, constraint, cancellation);
+        if (format is not null && tools.NewConstraint is not null)
+            throw new ArgumentException("a JSON response format cannot be combined with a required tool call: the call's arguments already follow the function's schema.", nameof(options));
+        var job = new GenerationJob(prompt, [sampling], stopTokens, tools.NewConstraint ?? format, cancellation);
         if (!_scheduler.TrySubmit(job)) throw new InvalidOperationException("the scheduler's queue is full; retry later.");
-        return job;
+        return (job, tools);
     }
-
-    private static string Role(ChatRole role) =>
-        role == ChatRole.System ? TemplateMessage.System
-        : role == ChatRole.User ? TemplateMessage.User
-        : role == ChatRole.Assistant ? TemplateMessage.Assistant
-        : throw new NotSupportedException($"messages with role '{role}' are not supported (system, user and assistant are).");
 
     private static ChatFinishReason Finish(FinishReason finish) => finish == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length;
 

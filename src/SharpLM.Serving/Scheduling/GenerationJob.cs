@@ -45,10 +45,22 @@ public sealed class GenerationJob
     public int CachedPromptTokens { get; internal set; }
 
     internal long ArrivalTicks { get; } = Stopwatch.GetTimestamp();
+    internal long? AdmittedTicks { get; set; }
+    /// <summary>The span the job was submitted under (the HTTP request's), parent of its queue, prefill and decode spans.</summary>
+    internal ActivityContext TraceParent { get; } = Activity.Current?.Context ?? default;
     internal long? FirstTokenTicks { get; set; }
     internal long LastTokenTicks { get; set; }
     internal int Unfinished { get; set; }
 
-    internal void Publish(ChoiceUpdate update) => _updates.Writer.TryWrite(update);
+    private int _generatedTokens;
+
+    /// <summary>Tokens generated so far over all choices (what a per-key token budget is charged, with the prompt).</summary>
+    public int GeneratedTokens => Volatile.Read(ref _generatedTokens);
+
+    internal void Publish(ChoiceUpdate update)
+    {
+        Interlocked.Add(ref _generatedTokens, update.Tokens.Count);
+        _updates.Writer.TryWrite(update);
+    }
     internal void Complete(Exception? error = null) => _updates.Writer.TryComplete(error);
 }

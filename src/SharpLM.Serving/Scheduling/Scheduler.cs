@@ -121,6 +121,7 @@ public sealed class Scheduler : IDisposable
             var free = Enumerable.Range(0, _slotOwner.Length).Where(s => _slotOwner[s] is null).ToList();
             if (free.Count < job.Choices.Count) break;
             _waiting.Dequeue();
+            job.AdmittedTicks = Stopwatch.GetTimestamp();
             _metrics.QueueTime.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks).TotalSeconds);
             try
             {
@@ -291,6 +292,7 @@ public sealed class Scheduler : IDisposable
         var job = running.Job;
         if (cancelled)
         {
+            Telemetry.RequestTracing.Record(job, "cancelled");
             job.Complete(new OperationCanceledException());
             return;
         }
@@ -300,6 +302,7 @@ public sealed class Scheduler : IDisposable
         _metrics.EndToEndLatency.Observe(Stopwatch.GetElapsedTime(job.ArrivalTicks).TotalSeconds);
         _metrics.RequestPromptTokens.Observe(job.Prompt.Count);
         _metrics.RequestGenerationTokens.Observe(running.Sequence.Generated);
+        Telemetry.RequestTracing.Record(job, "finished");
         job.Complete();
     }
 
@@ -313,6 +316,7 @@ public sealed class Scheduler : IDisposable
             _backend.Truncate(running.Slot, 0);
             _cached[running.Slot].Clear();
         }
+        Telemetry.RequestTracing.Record(job, "failed");
         job.Complete(error);
     }
 

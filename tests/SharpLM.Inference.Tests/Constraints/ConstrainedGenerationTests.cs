@@ -59,6 +59,24 @@ public class ConstrainedGenerationTests
         }
     }
 
+    [Fact]
+    public void Every_output_for_anyOf_over_random_schemas_validates_against_one_alternative()
+    {
+        var random = new Random(13);
+        for (int s = 0; s < 25; s++)
+        {
+            var alternatives = new System.Text.Json.Nodes.JsonArray();
+            for (int a = random.Next(2, 4); a > 0; a--) alternatives.Add(RandomSchema.Schema(random, depth: 2));
+            string schemaText = new System.Text.Json.Nodes.JsonObject { ["anyOf"] = alternatives }.ToJsonString();
+            var result = Generate(OutputConstraints.JsonSchema(Trie, JsonSchemaParser.Parse(schemaText), SmallLimits), seed: s, temperature: s % 3 == 0 ? 0 : 1);
+            Assert.True(result.Finish == FinishReason.Stop, $"schema {schemaText}: ran out of tokens with {result.Text}");
+            using var schema = JsonDocument.Parse(schemaText);
+            using var document = JsonDocument.Parse(result.Text);
+            Assert.True(SchemaValidator.Problem(schema.RootElement, document.RootElement) is null,
+                $"schema {schemaText} produced {result.Text}: {SchemaValidator.Problem(schema.RootElement, document.RootElement)}");
+        }
+    }
+
     /// <summary>
     /// Regular expressions may allow unbounded text, so a random model is not sure to reach a match within the
     /// budget; a run cut short must still be a viable prefix, and most runs must finish.

@@ -149,3 +149,77 @@ public class JsonMatcherTests
     public void Bad_schemas_name_the_json_path(string schema, string message) =>
         Assert.Equal(message, Assert.Throws<SharpLMException>(() => JsonSchemaParser.Parse(schema)).Message);
 }
+
+public class JsonMatcherAlternativeTests
+{
+    /// <summary>Two calls told apart by their name: the shape of a required call among several functions.</summary>
+    private const string Calls = """
+        {"oneOf": [
+          {"type":"object","properties":{"name":{"const":"add"},"arguments":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}},"required":["a","b"]}},"required":["name","arguments"]},
+          {"type":"object","properties":{"name":{"const":"echo"},"arguments":{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}},"required":["name","arguments"]}
+        ]}
+        """;
+
+    private static CharState Start(string schema) => JsonMatcher.Start(JsonSchemaParser.Parse(schema));
+
+    [Theory]
+    [InlineData("""{"name":"add","arguments":{"a":1,"b":2}}""")]
+    [InlineData("""{"arguments":{"b":2,"a":1},"name":"add"}""")]
+    [InlineData("""{"name":"echo","arguments":{"text":"hi"}}""")]
+    [InlineData("""{"arguments":{"text":""},"name":"echo"}""")]
+    public void Accepts_a_document_of_any_alternative(string document) => Assert.True(JsonMatcher.Accepts(Start(Calls), document), document);
+
+    [Theory]
+    [InlineData("""{"name":"add","arguments":{"text":"hi"}}""")] // arguments of the other function
+    [InlineData("""{"name":"echo","arguments":{"a":1,"b":2}}""")]
+    [InlineData("""{"name":"mul","arguments":{"a":1,"b":2}}""")]
+    [InlineData("""{"arguments":{"a":1,"b":2}}""")] // no name
+    [InlineData("""{"name":"add","arguments":{"a":1}}""")]
+    public void Rejects_a_document_no_alternative_accepts(string document) => Assert.False(JsonMatcher.Accepts(Start(Calls), document), document);
+
+    [Fact]
+    public void Prefixes_stay_viable_while_some_alternative_can_finish_them()
+    {
+        var start = Start(Calls);
+        // The arguments come first, so both alternatives stay alive until a key tells them apart.
+        Assert.True(JsonMatcher.IsViablePrefix(start, """{"arguments":{"""));
+        Assert.True(JsonMatcher.IsViablePrefix(start, """{"arguments":{"a":1,"b":2},"name":"""));
+        Assert.False(JsonMatcher.IsViablePrefix(start, """{"arguments":{"a":1,"b":2},"name":"e"""));
+        Assert.False(JsonMatcher.IsViablePrefix(start, """{"arguments":{"a":1,"text":"""));
+        Assert.False(JsonMatcher.IsViablePrefix(start, """{"name":"add","arguments":{"t"""));
+    }
+
+    [Fact]
+    public void Alternatives_of_different_types_nest_inside_objects_and_arrays()
+    {
+        var start = Start("""{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"string","maxLength":2},{"type":"object","properties":{"k":{"anyOf":[{"const":1},{"type":"null"}]}},"required":["k"]}]}}""");
+        Assert.True(JsonMatcher.Accepts(start, """[1,"ab",{"k":1},{"k":null},-20]"""));
+        Assert.False(JsonMatcher.Accepts(start, """["abc"]"""));
+        Assert.False(JsonMatcher.Accepts(start, """[{"k":2}]"""));
+        Assert.False(JsonMatcher.Accepts(start, """[1.5]"""));
+        // A number ends without a closing character: every alternative that can end it hands over to the array.
+        var numbers = Start("""{"type":"array","items":{"anyOf":[{"type":"integer"},{"type":"number"}]}}""");
+        Assert.True(JsonMatcher.Accepts(numbers, "[12,1.5,3]"));
+    }
+
+    [Theory]
+    [InlineData("""{"oneOf":[{"type":"integer"},{"type":"number"}]}""", "oneOf[1]")] // 1 is both
+    [InlineData("""{"oneOf":[{"type":"string"},{"const":"a"}]}""", "oneOf[1]")]
+    [InlineData("""{"oneOf":[{"const":1.0},{"type":"integer"}]}""", "oneOf[1]")] // 1.0 is an integer to JSON Schema
+    [InlineData("""{"oneOf":[{"type":"object","properties":{"a":{"type":"string"}}},{"type":"object","properties":{"b":{"type":"string"}}}]}""", "oneOf[1]")] // {} is both
+    [InlineData("""{"oneOf":[{"type":"string"},{"type":"null"},{"type":["null","boolean"]}]}""", "oneOf[2]")]
+    [InlineData("""{"anyOf":[],"type":"string"}""", "$.type")]
+    [InlineData("""{"anyOf":[]}""", "$.anyOf")]
+    [InlineData("""{"anyOf":[{"type":"string"},{"minimum":1}]}""", "$.anyOf[1].minimum")]
+    public void Refuses_overlapping_oneOf_and_unsupported_combinations(string schema, string where)
+    {
+        var error = Assert.Throws<SharpLMException>(() => JsonSchemaParser.Parse(schema));
+        Assert.Contains(where, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"oneOf":[{"type":"string"},{"type":"integer"},{"type":"object","properties":{},"required":[]}]}""")]
+    [InlineData("""{"oneOf":[{"const":"a"},{"enum":["b",1]},{"type":"boolean"}]}""")]
+    [InlineData("""{"oneOf":[{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]},{"type":"object","properties":{"b":{"type":"string"}},"required":["b"]}]}""")]
+    public void Accepts_oneOf_over_alternatives_no_document_can_share(string schema) => JsonSchemaParser.Parse(schema);
+}

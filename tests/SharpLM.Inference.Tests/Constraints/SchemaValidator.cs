@@ -11,6 +11,13 @@ internal static class SchemaValidator
 {
     public static string? Problem(JsonElement schema, JsonElement value, string path = "$")
     {
+        if (schema.TryGetProperty("anyOf", out var anyOf))
+            return anyOf.EnumerateArray().Any(a => Problem(a, value, path) is null) ? null : $"{path}: matches no anyOf alternative";
+        if (schema.TryGetProperty("oneOf", out var oneOf))
+        {
+            int matches = oneOf.EnumerateArray().Count(a => Problem(a, value, path) is null);
+            return matches == 1 ? null : $"{path}: matches {matches} oneOf alternatives";
+        }
         // A fixed value needs no further checks (the generator never pairs enum or const with other keywords).
         if (schema.TryGetProperty("const", out var constant)) return JsonElement.DeepEquals(constant, value) ? null : $"{path}: not the const value";
         if (schema.TryGetProperty("enum", out var values)) return values.EnumerateArray().Any(v => JsonElement.DeepEquals(v, value)) ? null : $"{path}: not an enum value";

@@ -6,8 +6,9 @@ namespace SharpLM.Inference.Constraints.Json;
 /// the stack below is shared. A parent stored below a child is already in its "after a value" phase, so
 /// finishing the child is simply returning the parent.
 ///
-/// The matcher is deterministic: the first character of a value fixes its type, and a finished number (the
-/// only value that can end without a closing character) is followed only by characters a number cannot hold.
+/// Within one schema the matcher is deterministic: the first character of a value fixes its type, and a finished
+/// number (the only value that can end without a closing character) is followed only by characters a number cannot
+/// hold. An anyOf/oneOf value runs its alternatives side by side (<see cref="AlternativeStates"/>).
 /// Each phase admits a character only if a valid completion still follows it, so every state handed out is viable.
 /// </summary>
 internal abstract class JsonFrame(JsonFrame? parent, JsonSchemaLimits limits) : CharState
@@ -50,6 +51,7 @@ internal abstract class JsonFrame(JsonFrame? parent, JsonSchemaLimits limits) : 
     /// <summary>The state after the first character <paramref name="c"/> of a value of <paramref name="schema"/>, or null.</summary>
     public static CharState? StartValue(JsonSchemaNode schema, JsonFrame? parent, JsonSchemaLimits limits, int c)
     {
+        if (schema.Alternatives is { } alternatives) return AlternativeStates.Of(alternatives.Select(a => StartValue(a, parent, limits, c)));
         if (schema.Literals is { } literals) return new LiteralFrame(literals, Enumerable.Range(0, literals.Count).ToArray(), 0, parent, limits).Step(c);
         var kinds = schema.Kinds;
         switch (c)

@@ -18,14 +18,17 @@ public enum JsonKinds
 public sealed record JsonProperty(string Name, int[] KeyText, JsonSchemaNode Schema);
 
 /// <summary>
-/// A schema reduced to what generation needs. When <see cref="Literals"/> is set (enum or const) the value is
-/// one of those JSON texts and nothing else; otherwise <see cref="Kinds"/> says which types may appear.
+/// A schema reduced to what generation needs. When <see cref="Alternatives"/> is set (anyOf / oneOf) the value
+/// matches one of those schemas; when <see cref="Literals"/> is set (enum or const) the value is one of those
+/// JSON texts and nothing else; otherwise <see cref="Kinds"/> says which types may appear.
 /// </summary>
 public sealed record JsonSchemaNode
 {
     /// <summary>Where the schema sits in its file, as a JSON path ($.properties.name...), for messages.</summary>
     public required string Path { get; init; }
     public JsonKinds Kinds { get; init; }
+    /// <summary>The schemas of anyOf / oneOf (for oneOf, checked to be disjoint), or null.</summary>
+    public IReadOnlyList<JsonSchemaNode>? Alternatives { get; init; }
     /// <summary>Allowed values as compact JSON texts in code points (enum / const), or null.</summary>
     public IReadOnlyList<int[]>? Literals { get; init; }
     public IReadOnlyList<JsonProperty> Properties { get; init; } = [];

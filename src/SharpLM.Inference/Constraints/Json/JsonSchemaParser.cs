@@ -6,8 +6,8 @@ using SharpLM.Core.IO;
 namespace SharpLM.Inference.Constraints.Json;
 
 /// <summary>
-/// Reads the JSON Schema subset that generation can guarantee: type (one or a list), enum, const, properties,
-/// required, items, minItems/maxItems, minLength/maxLength and additionalProperties false (also the default:
+/// Reads the JSON Schema subset that generation can guarantee: type (one or a list), enum, const, anyOf, oneOf
+/// (of disjoint alternatives), properties, required, items, minItems/maxItems, minLength/maxLength and additionalProperties false (also the default:
 /// a generated object holds only declared properties). Annotations (title, description, format, default,
 /// examples, $schema, $id, $comment) are ignored. Any other keyword is refused with its JSON path rather than
 /// silently dropped, because a dropped assertion would let generated documents fail the caller's validation.
@@ -44,6 +44,7 @@ public static class JsonSchemaParser
     {
         if (schema.ValueKind != JsonValueKind.Object)
             throw Error(origin, path, $"a schema must be an object (got {schema.ValueKind.ToString().ToLowerInvariant()}).");
+        if (schema.TryGetProperty("anyOf", out _) || schema.TryGetProperty("oneOf", out _)) return Alternatives(schema, path, origin);
         foreach (var keyword in schema.EnumerateObject())
             if (!Annotations.Contains(keyword.Name) && keyword.Name is not ("type" or "enum" or "const" or "properties" or "required" or "items"
                     or "additionalProperties" or "minItems" or "maxItems" or "minLength" or "maxLength"))
@@ -112,6 +113,29 @@ public static class JsonSchemaParser
             Path = path, Kinds = kinds, Literals = literals, Properties = properties, Required = required, Items = items,
             MinItems = minItems, MaxItems = maxItems, MinLength = minLength, MaxLength = maxLength,
         };
+    }
+
+    /// <summary>
+    /// anyOf / oneOf: the value matches one of the alternatives. Other assertions beside them are refused (each
+    /// would apply to every alternative: write it into each). oneOf is accepted only when no document can match two
+    /// alternatives (<see cref="JsonSchemaOverlap"/>), since the matcher would otherwise produce one that fails it.
+    /// </summary>
+    private static JsonSchemaNode Alternatives(JsonElement schema, string path, string origin)
+    {
+        bool oneOf = schema.TryGetProperty("oneOf", out var list);
+        string keyword = oneOf ? "oneOf" : "anyOf";
+        if (!oneOf) list = schema.GetProperty("anyOf");
+        foreach (var other in schema.EnumerateObject())
+            if (other.Name != keyword && !Annotations.Contains(other.Name))
+                throw Error(origin, $"{path}.{other.Name}", $"'{other.Name}' beside '{keyword}' is not supported for generation: put it into each alternative.");
+        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0) throw Error(origin, $"{path}.{keyword}", $"'{keyword}' must be a non-empty array of schemas.");
+        var alternatives = list.EnumerateArray().Select((alternative, i) => Node(alternative, $"{path}.{keyword}[{i}]", origin)).ToList();
+        if (oneOf)
+            for (int i = 0; i < alternatives.Count; i++)
+                for (int j = i + 1; j < alternatives.Count; j++)
+                    if (!JsonSchemaOverlap.Disjoint(alternatives[i], alternatives[j]))
+                        throw Error(origin, $"{path}.oneOf[{j}]", $"a document may match both oneOf[{i}] and oneOf[{j}], which oneOf forbids: make them differ in type, in a const or enum of a property both require, or in a property only one declares, or use anyOf.");
+        return new JsonSchemaNode { Path = path, Alternatives = alternatives };
     }
 
     private static JsonKinds ReadKinds(JsonElement schema, string path, string origin)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SharpLM.Serving.Tests;
+
+/// <summary>A test that needs node and npm on PATH, skipped with that reason where they are absent.</summary>
+public sealed class NodeFactAttribute : FactAttribute
+{
+    public NodeFactAttribute()
+    {
+        if (NodeSdkTests.Find("node") is null || NodeSdkTests.Find("npm") is null)
+            Skip = "node and npm are not on PATH, so the openai npm package cannot run; install Node.js to run this test.";
+    }
+}
+
+/// <summary>
+/// The official openai npm package, installed with npm into a folder of its own next to the test assembly, run by
+/// node against the fixture's server (NodeClient/client.mjs); this test asserts on the JSON the script prints.
+/// </summary>
+[Collection("server")]
+public class NodeSdkTests(ServerFixture fixture)
+{
+    public static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
+
+    private static async Task<string> RunAsync(string program, string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Find(program)!) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
+        return await output;
+    }
+
+    [NodeFact]
+    public async Task The_openai_npm_package_works_against_the_server()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "NodeClient");
+        if (!File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
+            await RunAsync("npm", folder, "ci", "--no-audit", "--no-fund", "--loglevel=error");
+        string json = await RunAsync("node", folder, "client.mjs", new Uri(fixture.Address, "/v1").ToString(), ServerFixture.Key);
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+
+        var chat = root.GetProperty("chat");
+        Assert.Equal("assistant", chat.GetProperty("role").GetString());
+        Assert.Contains(chat.GetProperty("finish").GetString(), new[] { "stop", "length" });
+        var usage = chat.GetProperty("usage");
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32(), usage.GetProperty("total_tokens").GetInt32());
+
+        var stream = root.GetProperty("stream");
+        Assert.Equal(chat.GetProperty("text").GetString(), stream.GetProperty("text").GetString());
+        Assert.Equal(usage.GetProperty("completion_tokens").GetInt32(), stream.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(chat.GetProperty("finish").GetString(), stream.GetProperty("finish").GetString());
+
+        var logprobs = root.GetProperty("logprobs");
+        var scored = logprobs.GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(logprobs.GetProperty("tokens").GetInt32(), scored.Count);
+        Assert.All(scored, t => Assert.True(t.GetProperty("logprob").GetDouble() <= 0 && t.GetProperty("top").GetInt32() == 2));
+
+        using (var structured = JsonDocument.Parse(root.GetProperty("json_schema").GetProperty("text").GetString()!))
+        {
+            Assert.True(structured.RootElement.GetProperty("ship").GetString()!.Length <= 8);
+            Assert.True(structured.RootElement.GetProperty("mast").TryGetInt64(out _));
+            Assert.Equal(2, structured.RootElement.EnumerateObject().Count());
+        }
+
+        var tool = root.GetProperty("tool");
+        Assert.Equal("tool_calls", tool.GetProperty("finish").GetString());
+        Assert.Equal(JsonValueKind.Null, tool.GetProperty("content").ValueKind);
+        var call = Assert.Single(tool.GetProperty("calls").EnumerateArray());
+        Assert.Equal("function", call.GetProperty("type").GetString());
+        using (var arguments = JsonDocument.Parse(call.GetProperty("arguments").GetString()!))
+        {
+            var keys = arguments.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(call.GetProperty("name").GetString() switch { "add" => ["a", "b"], "shout" => ["word"], var other => [$"unexpected function {other}"] }, keys);
+        }
+
+        var n = root.GetProperty("n").EnumerateArray().ToList();
+        Assert.Equal([0, 1, 2], n.Select(c => c.GetProperty("index").GetInt32()));
+        Assert.True(n.Select(c => c.GetProperty("text").GetString()).Distinct().Count() > 1);
+
+        var stop = root.GetProperty("stop");
+        string full = stop.GetProperty("full").GetString()!, cut = stop.GetProperty("stop").GetString()!;
+        Assert.Equal(full[..full.IndexOf(cut, StringComparison.Ordinal)], stop.GetProperty("text").GetString());
+        Assert.Equal("stop", stop.GetProperty("finish").GetString());
+
+        var seed = root.GetProperty("seed");
+        Assert.Equal(seed.GetProperty("first").GetString(), seed.GetProperty("again").GetString());
+        Assert.NotEqual(seed.GetProperty("first").GetString(), seed.GetProperty("other").GetString());
+
+        var model = Assert.Single(root.GetProperty("models").EnumerateArray());
+        Assert.Equal("tiny", model.GetProperty("id").GetString());
+        Assert.Equal("model", model.GetProperty("object").GetString());
+    }
+}
