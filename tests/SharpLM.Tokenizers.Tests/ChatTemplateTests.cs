@@ -63,7 +63,7 @@ public class ChatTemplateTests
     public void Unknown_roles_and_tokenizers_without_chat_tokens_are_reported()
     {
         var error = Assert.Throws<Core.SharpLMException>(() => _template.Render([new("robot", "beep")]));
-        Assert.Equal("message 0: role 'robot' is not one of system, user, assistant.", error.Message);
+        Assert.Equal("message 0: role 'robot' is not one of system, user, assistant, tool.", error.Message);
         var plain = BpeTrainer.Train(["abc abc"], new BpeTrainerOptions { VocabularySize = 260, SpecialTokens = [SpecialTokens.EndOfText] });
         Assert.Contains("'<|im_start|>'", Assert.Throws<Core.SharpLMException>(() => new ChatTemplate(plain)).Message);
     }
