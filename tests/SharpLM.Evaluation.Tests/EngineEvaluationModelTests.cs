@@ -73,6 +73,22 @@ public class EngineEvaluationModelTests
     }
 
     [Fact]
+    public void WithoutCacheReuseEveryRequestIsComputedWholeAndScoresTheSame()
+    {
+        var shared = NewModel();
+        var alone = new EngineEvaluationModel(new LlamaSession(Weights, 1), Tokenizer, "tiny", reuseCache: false);
+        string context = "the ship sails the sea and Ahab watches the";
+        var choices = new[] { " whale", " mast", " deck" };
+        foreach (string choice in choices)
+            Assert.Equal(shared.Loglikelihood(new LoglikelihoodRequest(context, choice)).LogLikelihood,
+                alone.Loglikelihood(new LoglikelihoodRequest(context, choice)).LogLikelihood, 1e-5);
+        // Without reuse each request feeds its context and all but its last continuation token.
+        long whole = choices.Sum(c => (long)alone.EncodePair(context, c).Context.Count + alone.EncodePair(context, c).Continuation.Count - 1);
+        Assert.Equal(whole, alone.TokensComputed);
+        Assert.True(shared.TokensComputed < whole, $"{shared.TokensComputed} tokens computed with reuse, {whole} without");
+    }
+
+    [Fact]
     public void TrailingContextSpaceMovesToTheContinuation()
     {
         var model = NewModel();

@@ -103,6 +103,22 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(constrained);
         bench.Subcommands.Add(BenchAllReduceCommand.Create());
+
+        var evalModel = new Option<string>("--model", "-m") { Description = "A trained model folder; its tokenizer also feeds the random shapes.", Required = true };
+        var shapes = new Option<string[]>("--shape") { Description = "Random-weight Llama shapes to add (15M, 110M).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
+        var questions = new Option<int>("--questions") { Description = "Four-choice questions (four requests each).", DefaultValueFactory = _ => 50 }.AtLeast(1);
+        var contextWords = new Option<int>("--context-words") { Description = "Words of each question's shared context.", DefaultValueFactory = _ => 60 }.AtLeast(1);
+        var choiceWords = new Option<int>("--choice-words") { Description = "Words of each choice.", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var evalThreads = new Option<int>("--threads") { Description = "Engine worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var evaluation = new Command("eval", "Multiple-choice log-likelihood requests/s on the engine with and without a question's context cache shared by its choices.")
+            { evalModel, shapes, questions, contextWords, choiceWords, evalThreads };
+        evaluation.SetAction(parse => CliRunner.Run(() =>
+        {
+            Stages.EvalBenchmarkReport.Run(parse.GetValue(evalModel)!, parse.GetValue(shapes)!, parse.GetValue(questions), parse.GetValue(contextWords),
+                parse.GetValue(choiceWords), parse.GetValue(evalThreads));
+            return 0;
+        }));
+        bench.Subcommands.Add(evaluation);
         bench.Subcommands.Add(RagCommands.CreateBench());
         return bench;
     }

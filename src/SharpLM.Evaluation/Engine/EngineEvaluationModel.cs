@@ -16,13 +16,17 @@ public sealed class EngineEvaluationModel : IEvaluationModel
     private readonly IDecoderSession _session;
     private readonly BpeTokenizer _tokenizer;
     private readonly List<int> _cached = [];
+    private readonly bool _reuseCache;
     private float[] _logits = [];
 
-    public EngineEvaluationModel(IDecoderSession session, BpeTokenizer tokenizer, string name)
+    /// <param name="reuseCache">Keep the cache across requests (the default); false recomputes every request from its
+    /// first token, which only a benchmark of the reuse wants.</param>
+    public EngineEvaluationModel(IDecoderSession session, BpeTokenizer tokenizer, string name, bool reuseCache = true)
     {
         _session = session;
         _tokenizer = tokenizer;
         Name = name;
+        _reuseCache = reuseCache;
     }
 
     public string Name { get; }
@@ -111,7 +115,7 @@ public sealed class EngineEvaluationModel : IEvaluationModel
         int first = input.Count - continuation.Count;
         if (first < 0) throw new SharpLMException($"a continuation of {continuation.Count} tokens does not fit the model's context of {_session.MaxPositions}.");
         int common = 0;
-        while (common < _cached.Count && common < input.Count && _cached[common] == input[common]) common++;
+        while (_reuseCache && common < _cached.Count && common < input.Count && _cached[common] == input[common]) common++;
         int start = Math.Min(common, first);
         _session.Truncate(start);
         _cached.RemoveRange(start, _cached.Count - start);
