@@ -31,18 +31,7 @@ public sealed class EndpointChatConcurrencyTests : IAsyncLifetime
         for (int i = 0; i < 200; i++) yield return string.Join(" ", Enumerable.Range(0, 12).Select(_ => words[random.Next(words.Length)])) + "?";
     }
 
-    private static string CreateModel()
-    {
-        var config = LlamaConfig.Create(vocabSize: Tokenizer.VocabularySize, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 48, maxPositions: 256);
-        string directory = Directory.CreateTempSubdirectory("sharplm-eval-chat-").FullName;
-        var random = new Random(3);
-        var tensors = ModelTensorTable.For(config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
-            Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)((random.NextDouble() - 0.5) * 0.6) + (t.IsMatrix ? 0 : 1)).ToArray()));
-        SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), tensors);
-        config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
-        TokenizerJson.Save(Tokenizer, Path.Combine(directory, ModelFolder.TokenizerFile));
-        return directory;
-    }
+    private static string CreateModel() => RandomModelFolder.Create(Tokenizer, 256, seed: 3, "sharplm-eval-chat-");
 
     public async Task InitializeAsync()
     {
