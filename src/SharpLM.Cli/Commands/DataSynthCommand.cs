@@ -1,7 +1,6 @@
 using System.CommandLine;
+using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
-using SharpLM.Data.Sources;
-using SharpLM.Safety.Catalogue;
 using SharpLM.Synthesis;
 
 namespace SharpLM.Cli.Commands;
@@ -20,21 +19,13 @@ public static class DataSynthCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var options = new SynthOptions(parse.GetValue(seed), parse.GetValue(count), parse.GetValue(fraction));
-            options.Validate();
-            var result = Write(parse.GetValue(output)!, options);
+            var result = TaskDataStage.Write(parse.GetValue(output)!, options);
             Console.WriteLine($"wrote {result.TrainExamples} training and {result.HeldOutExamples} held-out examples to {result.Directory} " +
                               $"({result.Repeats} repeated prompts and {result.Contaminated} training examples overlapping held-out items dropped)");
             foreach (var (task, yaml, documents) in result.Tasks) Console.WriteLine($"held-out task {task}: {documents} documents ({yaml})");
-            Console.WriteLine($"score a model: sharplm eval run --model MODEL --tasks {Path.Combine(result.Directory, TaskDataWriter.HeldOutFolder, TaskDataWriter.TasksFolder)} --out EVAL");
+            Console.WriteLine($"score a model: sharplm eval run --model MODEL --tasks {TaskDataStage.TasksDirectory(result.Directory)} --out EVAL");
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>Reads the sources (the npm lists through the cache, the shipped probe catalogue) and writes the folder.</summary>
-    public static TaskDataResult Write(string directory, SynthOptions options)
-    {
-        Display.Info("reading the US state capitals and the safety probe catalogue");
-        return TaskDataWriter.Write(directory, new SynthSources(UsStateCapitals.Load(), ProbeCatalogue.LoadBuiltin()), options);
     }
 }
