@@ -14,17 +14,14 @@ namespace SharpLM.Onnx;
 /// </summary>
 internal sealed class LlamaOnnxGraph
 {
-    /// <summary>Added to the scores of masked keys: large enough that softmax gives them zero, finite so a row with every key masked stays finite.</summary>
-    private const float MaskedScore = -1e9f;
-
     private readonly OnnxGraphBuilder _g;
+    private readonly DecoderGraphParts _parts;
     private readonly LlamaConfig _config;
-    private readonly ModelWeights _weights;
     private readonly string _eps;
 
     private LlamaOnnxGraph(OnnxGraphBuilder builder, LlamaConfig config, ModelWeights weights)
     {
-        (_g, _config, _weights) = (builder, config, weights);
+        (_g, _config, _parts) = (builder, config, new DecoderGraphParts(builder, weights));
         _eps = _g.Scalar((float)config.RmsNormEps);
     }
 
@@ -33,68 +30,54 @@ internal sealed class LlamaOnnxGraph
     private void Build()
     {
         var c = _config;
-        _g.Input(OnnxExport.InputIds, TensorProto.Types.DataType.Int64, "batch", "sequence");
-        _g.Input(OnnxExport.AttentionMask, TensorProto.Types.DataType.Int64, "batch", "sequence");
-
-        string embeddings = _g.Weight(LlamaTensorNames.Embeddings, Read(LlamaTensorNames.Embeddings), c.VocabSize, c.HiddenSize);
+        _parts.Inputs();
+        string embeddings = _parts.Stored(LlamaTensorNames.Embeddings);
         string x = _g.Node("Gather", [embeddings, OnnxExport.InputIds], Int("axis", 0));
 
         var (cos, sin) = RotaryTables();
-        string positions = Positions();
+        string positions = _parts.Positions();
         // [batch, 1, sequence, head_dim]: broadcast over heads.
         string rotaryCos = _g.Node("Unsqueeze", [_g.Node("Gather", [cos, positions], Int("axis", 0)), _g.Int64s(1)]);
         string rotarySin = _g.Node("Unsqueeze", [_g.Node("Gather", [sin, positions], Int("axis", 0)), _g.Int64s(1)]);
-        string maskBias = MaskBias();
+        string maskBias = _parts.MaskBias();
 
         for (int i = 0; i < c.NumHiddenLayers; i++)
         {
             var n = LlamaTensorNames.Layer(i);
-            string normed = RmsNorm(x, Vector(n.InputNorm));
+            string normed = _parts.RmsNorm(x, _parts.Stored(n.InputNorm), _eps);
             string attended = Attention(n, normed, rotaryCos, rotarySin, maskBias);
             x = _g.Node("Add", [x, attended]);
-            normed = RmsNorm(x, Vector(n.PostAttentionNorm));
-            string gate = _g.Node("MatMul", [normed, Matrix(n.Gate)]);
-            string up = _g.Node("MatMul", [normed, Matrix(n.Up)]);
+            normed = _parts.RmsNorm(x, _parts.Stored(n.PostAttentionNorm), _eps);
+            string gate = _g.Node("MatMul", [normed, _parts.Transposed(n.Gate)]);
+            string up = _g.Node("MatMul", [normed, _parts.Transposed(n.Up)]);
             string silu = _g.Node("Mul", [gate, _g.Node("Sigmoid", [gate])]);
-            x = _g.Node("Add", [x, _g.Node("MatMul", [_g.Node("Mul", [silu, up]), Matrix(n.Down)])]);
+            x = _g.Node("Add", [x, _g.Node("MatMul", [_g.Node("Mul", [silu, up]), _parts.Transposed(n.Down)])]);
         }
 
-        string final = RmsNorm(x, Vector(LlamaTensorNames.FinalNorm));
+        string final = _parts.RmsNorm(x, _parts.Stored(LlamaTensorNames.FinalNorm), _eps);
         string head = c.TieWordEmbeddings
             ? _g.Node("Transpose", [embeddings], Ints("perm", 1, 0))
-            : Matrix(LlamaTensorNames.OutputProjection);
-        _g.Name(_g.Node("MatMul", [final, head]), OnnxExport.Logits);
-        _g.Output(OnnxExport.Logits, TensorProto.Types.DataType.Float, "batch", "sequence", c.VocabSize.ToString());
+            : _parts.Transposed(LlamaTensorNames.OutputProjection);
+        _parts.Output(_g.Node("MatMul", [final, head]), c.VocabSize);
     }
 
     private string Attention(LlamaLayerTensorNames n, string normed, string cos, string sin, string maskBias)
     {
         var c = _config;
         int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, headDim = c.HeadDim;
-        string q = Heads(_g.Node("MatMul", [normed, Matrix(n.Query)]), heads);
-        string k = Heads(_g.Node("MatMul", [normed, Matrix(n.Key)]), kvHeads);
-        string v = Heads(_g.Node("MatMul", [normed, Matrix(n.Value)]), kvHeads);
+        string q = _parts.Heads(_g.Node("MatMul", [normed, _parts.Transposed(n.Query)]), heads, headDim);
+        string k = _parts.Heads(_g.Node("MatMul", [normed, _parts.Transposed(n.Key)]), kvHeads, headDim);
+        string v = _parts.Heads(_g.Node("MatMul", [normed, _parts.Transposed(n.Value)]), kvHeads, headDim);
         if (c.UsesQkNorm)
         {
-            q = RmsNorm(q, Vector(n.QueryNorm));
-            k = RmsNorm(k, Vector(n.KeyNorm));
+            q = _parts.RmsNorm(q, _parts.Stored(n.QueryNorm), _eps);
+            k = _parts.RmsNorm(k, _parts.Stored(n.KeyNorm), _eps);
         }
         q = Rotate(q, cos, sin);
         k = Rotate(k, cos, sin);
-        k = RepeatKeyValueHeads(k);
-        v = RepeatKeyValueHeads(v);
-
-        string scores = _g.Node("MatMul", [q, _g.Node("Transpose", [k], Ints("perm", 0, 1, 3, 2))]);
-        scores = _g.Node("Mul", [scores, _g.Scalar(1f / MathF.Sqrt(headDim))]);
-        string probabilities = _g.Node("Softmax", [_g.Node("Add", [scores, maskBias])], Int("axis", -1));
-        string context = _g.Node("Transpose", [_g.Node("MatMul", [probabilities, v])], Ints("perm", 0, 2, 1, 3));
-        context = _g.Node("Reshape", [context, _g.Int64s(0, 0, (long)heads * headDim)]);
-        return _g.Node("MatMul", [context, Matrix(n.Output)]);
+        string context = _parts.Attend(q, RepeatKeyValueHeads(k), RepeatKeyValueHeads(v), maskBias, heads, headDim);
+        return _g.Node("MatMul", [context, _parts.Transposed(n.Output)]);
     }
-
-    /// <summary>[batch, sequence, heads·head_dim] → [batch, heads, sequence, head_dim].</summary>
-    private string Heads(string projected, int heads) =>
-        _g.Node("Transpose", [_g.Node("Reshape", [projected, _g.Int64s(0, 0, heads, _config.HeadDim)])], Ints("perm", 0, 2, 1, 3));
 
     /// <summary>Grouped-query attention: key/value head j serves query heads j·r … j·r + r − 1, so each is repeated r times in place.</summary>
     private string RepeatKeyValueHeads(string kv)
@@ -115,39 +98,6 @@ internal sealed class LlamaOnnxGraph
         return _g.Node("Add", [_g.Node("Mul", [x, cos]), _g.Node("Mul", [rotated, sin])]);
     }
 
-    /// <summary>x / sqrt(mean(x²) + eps) · gain over the last axis.</summary>
-    private string RmsNorm(string x, string gain)
-    {
-        string meanSquare = _g.Node("ReduceMean", [_g.Node("Mul", [x, x])], Ints("axes", -1), Int("keepdims", 1));
-        string normalised = _g.Node("Div", [x, _g.Node("Sqrt", [_g.Node("Add", [meanSquare, _eps])])]);
-        return _g.Node("Mul", [normalised, gain]);
-    }
-
-    /// <summary>Position of each token: the number of unmasked tokens before it in its row (0 for padding before the first).</summary>
-    private string Positions()
-    {
-        string counted = _g.Node("CumSum", [OnnxExport.AttentionMask, _g.Int64s(1)]);
-        string zeroBased = _g.Node("Sub", [counted, _g.Int64s(1)]);
-        return _g.Node("Max", [zeroBased, _g.Int64s(0)]);
-    }
-
-    /// <summary>[batch, 1, sequence, sequence]: 0 where a query may see a key (key not after it and not padding), <see cref="MaskedScore"/> elsewhere.</summary>
-    private string MaskBias()
-    {
-        string shape = _g.Node("Shape", [OnnxExport.InputIds]);
-        string length = _g.Node("Gather", [shape, _g.Int64s(1)], Int("axis", 0));
-        string square = _g.Node("Concat", [length, length], Int("axis", 0));
-        string ones = _g.Node("ConstantOfShape", [square], Tensor("value", new TensorProto
-        {
-            DataType = (int)TensorProto.Types.DataType.Float, Dims = { 1 }, FloatData = { 1f },
-        }));
-        string causal = _g.Node("Trilu", [ones], Int("upper", 0));
-        string keys = _g.Node("Cast", [OnnxExport.AttentionMask], Int("to", (long)TensorProto.Types.DataType.Float));
-        keys = _g.Node("Unsqueeze", [keys, _g.Int64s(1, 2)]); // [batch, 1, 1, sequence]
-        string allowed = _g.Node("Mul", [causal, keys]);
-        return _g.Node("Mul", [_g.Node("Sub", [allowed, _g.Scalar(1f)]), _g.Scalar(-MaskedScore)]);
-    }
-
     /// <summary>cos and sin of position · theta^(−2j/head_dim) for every position, each half repeated ([positions, head_dim]), in double precision as the engine computes them.</summary>
     private (string Cos, string Sin) RotaryTables()
     {
@@ -162,26 +112,5 @@ internal sealed class LlamaOnnxGraph
                 sin[p * headDim + j] = sin[p * headDim + j + half] = (float)Math.Sin(angle);
             }
         return (_g.Weight("rotary.cos", cos, positions, headDim), _g.Weight("rotary.sin", sin, positions, headDim));
-    }
-
-    private float[] Read(string name) => _weights.ReadFloat32(name);
-
-    private string Vector(string name)
-    {
-        var values = Read(name);
-        return _g.Weight(name, values, values.Length);
-    }
-
-    /// <summary>A stored [out, in] matrix as an [in, out] initializer, so that x · W is one MatMul.</summary>
-    private string Matrix(string name)
-    {
-        var shape = _weights.Info(name).Shape;
-        int rows = (int)shape[0], columns = (int)shape[1];
-        var stored = Read(name);
-        var transposed = new float[stored.Length];
-        for (int r = 0; r < rows; r++)
-            for (int col = 0; col < columns; col++)
-                transposed[col * rows + r] = stored[r * columns + col];
-        return _g.Weight(name, transposed, columns, rows);
     }
 }

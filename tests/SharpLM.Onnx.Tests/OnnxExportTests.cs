@@ -7,13 +7,13 @@ using SharpLM.Inference;
 namespace SharpLM.Onnx.Tests;
 
 /// <summary>Exported graphs run by ONNX Runtime against the C# engine's logits on the same weights.</summary>
-public class LlamaExportTests
+public class OnnxExportTests
 {
     private const float Tolerance = 1e-4f;
 
-    private static (string Model, string Onnx) Export(LlamaConfig config, int seed)
+    private static (string Model, string Onnx) Export(IModelConfig config, int seed)
     {
-        string model = TinyLlamaFolder.Create(config, seed);
+        string model = TinyModelFolder.Create(config, seed);
         string onnx = Path.Combine(model, "model.onnx");
         OnnxExport.Run(model, onnx);
         return (model, onnx);
@@ -59,7 +59,7 @@ public class LlamaExportTests
     [InlineData(true, true, 1)]    // qwen3 QK-norm, multi-query attention
     public void Logits_match_the_engine_for_a_batch_of_two_at_several_lengths(bool tied, bool qkNorm, int keyValueHeads)
     {
-        var config = TinyLlamaFolder.Config(tied, qkNorm, keyValueHeads);
+        var config = TinyModelFolder.Config(tied, qkNorm, keyValueHeads);
         var (model, onnx) = Export(config, seed: 11);
         var engine = EngineModel.Load(model);
         foreach (int length in new[] { 1, 5, 17, 48 })
@@ -76,10 +76,34 @@ public class LlamaExportTests
         }
     }
 
-    [Fact]
-    public void A_left_padded_row_gives_the_logits_of_the_row_alone()
+    [Theory]
+    [InlineData("gelu_new")]
+    [InlineData("gelu")]
+    public void Gpt2_logits_match_the_engine_for_a_batch_of_two(string activation)
     {
-        var config = TinyLlamaFolder.Config();
+        var config = TinyModelFolder.Gpt2(activation);
+        var (model, onnx) = Export(config, seed: 15);
+        var engine = EngineModel.Load(model);
+        foreach (int length in new[] { 1, 9, 40 })
+        {
+            int[][] rows = [Tokens(length, length, config.VocabSize), Tokens(length, 200 + length, config.VocabSize)];
+            var ids = new long[2, length];
+            var mask = new long[2, length];
+            for (int b = 0; b < 2; b++)
+                for (int t = 0; t < length; t++) (ids[b, t], mask[b, t]) = (rows[b][t], 1);
+            var actual = RunOnnx(onnx, ids, mask);
+            int rowSize = length * config.VocabSize;
+            for (int b = 0; b < 2; b++)
+                AssertClose(EngineLogits(engine, rows[b]), actual.AsSpan(b * rowSize, rowSize), $"{activation}, length {length}, row {b}");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_left_padded_row_gives_the_logits_of_the_row_alone(bool gpt2)
+    {
+        IModelConfig config = gpt2 ? TinyModelFolder.Gpt2() : TinyModelFolder.Config();
         var (model, onnx) = Export(config, seed: 12);
         var engine = EngineModel.Load(model);
         int[] longRow = Tokens(12, 1, config.VocabSize), shortRow = Tokens(7, 2, config.VocabSize);
@@ -101,12 +125,12 @@ public class LlamaExportTests
     [Fact]
     public void The_graph_uses_only_decomposed_standard_operators_at_opset_17()
     {
-        var (_, onnx) = Export(TinyLlamaFolder.Config(), seed: 13);
+        var (_, onnx) = Export(TinyModelFolder.Config(), seed: 13);
         var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx));
         Assert.Equal(17, model.OpsetImport.Single(o => o.Domain == "").Version);
         Assert.Equal([OnnxExport.InputIds, OnnxExport.AttentionMask], model.Graph.Input.Select(i => i.Name));
         Assert.Equal([OnnxExport.Logits], model.Graph.Output.Select(o => o.Name));
-        string[] allowed = ["Add", "Cast", "Concat", "ConstantOfShape", "CumSum", "Div", "Expand", "Gather", "Identity", "MatMul", "Max", "Mul",
+        string[] allowed = ["Add", "Erf", "Tanh", "Cast", "Concat", "ConstantOfShape", "CumSum", "Div", "Expand", "Gather", "Identity", "MatMul", "Max", "Mul",
             "Neg", "ReduceMean", "Reshape", "Shape", "Sigmoid", "Softmax", "Split", "Sqrt", "Sub", "Transpose", "Trilu", "Unsqueeze"];
         Assert.Empty(model.Graph.Node.Select(n => n.OpType).Distinct().Except(allowed));
         Assert.All(model.Graph.Node, n => Assert.Equal("", n.Domain));
@@ -117,7 +141,7 @@ public class LlamaExportTests
     [Fact]
     public void A_mixture_of_experts_model_is_refused_in_one_sentence()
     {
-        string model = TinyLlamaFolder.Create(TinyLlamaFolder.Config().WithExperts(4, 2), seed: 14);
+        string model = TinyModelFolder.Create(TinyModelFolder.Config().WithExperts(4, 2), seed: 14);
         var error = Assert.Throws<SharpLMException>(() => OnnxExport.Run(model, Path.Combine(model, "model.onnx")));
         Assert.Contains("mixtral", error.Message);
         Assert.False(File.Exists(Path.Combine(model, "model.onnx")));
