@@ -96,6 +96,43 @@ public class MpiLaunchTests
         Assert.True(mismatch.Error.Contains("sharplm: error: rank ") && mismatch.Error.Contains("1 of 2 ranks have a different pretrain config or training shard"), Describe(mismatch));
     }
 
+    [MpiFact]
+    public void Two_ranks_with_sharded_optimizer_state_train_the_weights_of_one_process_holding_half_the_moments_each()
+    {
+        string dir = CliProcess.TempDirectory();
+        var (tokenizer, train) = TinyShard(dir);
+        string config = Path.Combine(dir, "tiny.json");
+        File.WriteAllText(config, """
+            {"model": {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "max_position_embeddings": 32},
+             "training": {"steps": 4, "batch_size": 4, "sequence_length": 16, "warmup_steps": 1, "checkpoint_interval": 2, "threads": 1}}
+            """);
+        string[] common = ["pretrain", "--train", train, "--tokenizer", tokenizer, "--config", config];
+        var single = CliProcess.Run([.. common, "--out", Path.Combine(dir, "one")]);
+        Assert.True(single.ExitCode == 0, Describe(single));
+        var two = Launch(2, [.. common, "--out", Path.Combine(dir, "zero"), "--zero", "1"]);
+        Assert.True(two.ExitCode == 0, Describe(two));
+
+        using var expected = new SafetensorsReader(Path.Combine(dir, "one", "model", "model.safetensors"));
+        using var actual = new SafetensorsReader(Path.Combine(dir, "zero", "model", "model.safetensors"));
+        long parameters = 0;
+        foreach (var tensor in expected.Tensors)
+        {
+            float[] a = expected.ReadFloat32(tensor.Name), b = actual.ReadFloat32(tensor.Name);
+            parameters += a.Length;
+            for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) < 1e-4, $"{tensor.Name}[{i}]: {a[i]} vs {b[i]}");
+        }
+        var optimizer = File.ReadAllLines(Path.Combine(dir, "zero", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(e => e.GetProperty("event").GetString() == "optimizer");
+        Assert.Equal(1, optimizer.GetProperty("zero_stage").GetInt32());
+        // Two moments of float32 for half the parameters (rounded up).
+        Assert.Equal(2 * 4 * ((parameters + 1) / 2), optimizer.GetProperty("state_bytes_per_rank").GetInt64());
+        // The checkpoint holds every parameter's moments, gathered from both ranks.
+        using var moments = new SafetensorsReader(Path.Combine(Checkpoints(Path.Combine(dir, "zero")).Last(), "optimizer.safetensors"));
+        Assert.Equal(2 * parameters, moments.Tensors.Sum(t => t.Shape.Aggregate(1L, (x, y) => x * y)));
+    }
+
+    private static string[] Checkpoints(string run) => Directory.GetDirectories(Path.Combine(run, "checkpoints")).Order().ToArray();
+
     /// <summary>A tokenizer and a training shard from generated text, through the CLI's own verbs.</summary>
     private static (string Tokenizer, string Train) TinyShard(string dir)
     {

@@ -128,4 +128,53 @@ public class DataParallelTests
         Assert.Contains("'batch_size' (4)", error.Message);
         Assert.Contains("3 ranks", error.Message);
     }
+
+    private static PretrainConfig Sharded(PretrainConfig config) => config with { Training = config.Training with { ZeroStage = 1 } };
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)] // the flat parameter vector does not divide by 3: the last block is padded
+    public void Sharded_optimizer_state_gives_the_weights_of_plain_data_parallel(int world)
+    {
+        var config = Config(steps: 6) with { Training = Config(steps: 6).Training with { BatchSize = 6 } };
+        var plain = OnRanks(world, c => Train(config, new GradientSynchronizer(c), config.Training.Seed));
+        var sharded = OnRanks(world, c => Train(Sharded(config), new GradientSynchronizer(c), config.Training.Seed + c.Rank));
+        foreach (var (parameters, losses) in sharded)
+        {
+            AssertClose(plain[0].Parameters, parameters, 1e-5);
+            for (int i = 0; i < losses.Count; i++) Assert.Equal(plain[0].Losses[i], losses[i], 5);
+        }
+    }
+
+    [Fact]
+    public void Each_rank_holds_the_moments_of_its_share_of_the_parameters_only()
+    {
+        var config = Config(steps: 1);
+        using var model = NewModel(config, 1);
+        long parameters = model.parameters().Sum(p => p.numel());
+        var elements = OnRanks(3, c =>
+        {
+            using var sharded = new ShardedAdamWOptimizer(model.named_parameters(), (n, p) => Pretrainer.DecaysWeight(model, n, p), c);
+            return sharded.StateElements;
+        });
+        using var whole = new AdamWOptimizer(model.named_parameters(), (n, p) => Pretrainer.DecaysWeight(model, n, p));
+        Assert.Equal(2 * parameters, whole.StateElements);
+        long share = (parameters + 2) / 3;
+        Assert.All(elements, e => Assert.Equal(2 * share, e));
+        Assert.True(elements.Sum() < 2 * parameters + 6);
+    }
+
+    [Fact]
+    public void A_sharded_run_checkpoints_whole_moments_that_resume_in_one_process()
+    {
+        var config = Config(steps: 8, checkpointInterval: 4);
+        var uninterrupted = Train(config, null, config.Training.Seed);
+        string run = Directory.CreateTempSubdirectory().FullName;
+        OnRanks(2, c => Train(Sharded(config), new GradientSynchronizer(c), config.Training.Seed, run, stopAfter: 5));
+        // The checkpoint at step 4 holds every parameter's moments, so one process without sharding continues from it.
+        var resumed = Train(config, null, config.Training.Seed, run, resume: true);
+        AssertClose(uninterrupted.Parameters, resumed.Parameters, 1e-4);
+        Assert.Equal(4, resumed.Losses.Count);
+        Assert.EndsWith("step-00000008", Checkpoints.TrainingCheckpoint.Latest(run));
+    }
 }

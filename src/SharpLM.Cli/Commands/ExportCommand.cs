@@ -15,10 +15,10 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama) or safetensors (a Hugging Face model folder).", DefaultValueFactory = _ => "safetensors" };
-        format.AcceptOnlyFromAmong("gguf", "safetensors");
+        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama), safetensors (a Hugging Face model folder) or onnx (the decoder as an ONNX graph).", DefaultValueFactory = _ => "safetensors" };
+        format.AcceptOnlyFromAmong("gguf", "safetensors", "onnx");
         var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json, model.safetensors, tokenizer.json).", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file, or a folder for safetensors.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file, a .onnx file, or a folder for safetensors.", Required = true };
         var type = new Option<string?>("--type")
         {
             Description = "Weight type. gguf: f32, f16 (default) or q8_0 for matrices (norms stay f32); safetensors: f32, f16 (default) or bf16 for every float tensor.",
@@ -28,7 +28,7 @@ public static class ExportCommand
         var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 }.AtLeast(1);
         var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." }.AtLeast(1);
         var mergeLora = new Option<string?>("--merge-lora") { Description = "A PEFT LoRA adapter folder to merge into the model: writes a float32 model folder with W + scaling·B·A." };
-        var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, or quantized for the C# engine.")
+        var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, an ONNX graph, or quantized for the C# engine.")
             { format, model, output, type, quantize, validation, maxTokens, context, mergeLora };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -51,6 +51,14 @@ public static class ExportCommand
                 return 0;
             }
             if (parse.GetValue(validation) is not null) throw new SharpLMException("--validation measures a quantization; add --quantize.");
+            if (parse.GetValue(format) == "onnx")
+            {
+                if (typeName is not null) throw new SharpLMException("--type does not apply to --format onnx, which stores float32 weights.");
+                if (!outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+                    throw new SharpLMException($"--out '{outPath}' must end in .onnx.");
+                OnnxExportStage.Run(modelPath, outPath);
+                return 0;
+            }
             if (parse.GetValue(format) == "safetensors")
             {
                 SafetensorsExportStage.Run(modelPath, outPath, typeName ?? "f16");

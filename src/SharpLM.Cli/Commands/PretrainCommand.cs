@@ -20,8 +20,10 @@ public static class PretrainCommand
         var device = new Option<string?>("--device") { Description = "Override training.device: cpu, cuda or cuda:N." };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from a Hugging Face model folder (config.json + model.safetensors) instead of random weights." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (its pretrain.json unless --config is given)." };
+        var zero = new Option<int?>("--zero") { Description = "Override training.zero_stage: 1 shards AdamW's moments over the data-parallel ranks (ZeRO-1), 0 keeps them whole." };
+        zero.AcceptOnlyFromAmong("0", "1");
         var command = new Command("pretrain", "Pretrain a decoder (Llama, Qwen3-style, Mixtral-style or GPT-2) on token shards and save it in Hugging Face layout.")
-            { train, validation, tokenizerPath, output, config, steps, device, initFrom, resume };
+            { train, validation, tokenizerPath, output, config, steps, device, initFrom, resume, zero };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string runDirectory = parse.GetValue(output)!;
@@ -30,6 +32,7 @@ public static class PretrainCommand
                 : parse.GetValue(resume) && File.Exists(savedConfig) ? PretrainConfig.Load(savedConfig)
                 : new PretrainConfig();
             if (parse.GetValue(steps) is int n) settings = settings with { Training = settings.Training with { Steps = n } };
+            if (parse.GetValue(zero) is int stage) settings = settings with { Training = settings.Training with { ZeroStage = stage } };
             if (parse.GetValue(device) is string d) settings = settings with { Training = settings.Training with { Device = d } };
             var tokenizer = TokenizerStage.Open(parse.GetValue(tokenizerPath)!);
             var run = new RunFolder(runDirectory);

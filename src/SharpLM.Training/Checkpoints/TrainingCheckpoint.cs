@@ -68,10 +68,14 @@ public static class TrainingCheckpoint
     public static string DirectoryFor(string runDirectory) => Core.Runs.RunFolder.CheckpointsIn(runDirectory);
 
     public static string Save(string runDirectory, CausalLanguageModel model, AdamWOptimizer optimizer, TrainerState state, int keep) =>
-        Save(runDirectory, new WholeModel(model), optimizer, state, keep);
+        Save(runDirectory, new WholeModel(model), optimizer.ExportState(), state, keep);
+
+    public static string Save(string runDirectory, ITrainableWeights weights, AdamWOptimizer optimizer, TrainerState state, int keep) =>
+        Save(runDirectory, weights, optimizer.ExportState(), state, keep);
 
     /// <summary>Saves the trainable weights (the whole model, or adapters) under their own file name, with the optimizer and state.</summary>
-    public static string Save(string runDirectory, ITrainableWeights weights, AdamWOptimizer optimizer, TrainerState state, int keep)
+    /// <param name="optimizerState">The optimizer's moments as <see cref="ITrainingOptimizer.ExportState"/> gives them (gathered whole when sharded).</param>
+    public static string Save(string runDirectory, ITrainableWeights weights, IReadOnlyList<SafetensorsTensor> optimizerState, TrainerState state, int keep)
     {
         string root = DirectoryFor(runDirectory);
         Directory.CreateDirectory(root);
@@ -80,7 +84,7 @@ public static class TrainingCheckpoint
         try
         {
             SafetensorsWriter.Write(Path.Combine(staging, weights.FileName), weights.Export());
-            SafetensorsWriter.Write(Path.Combine(staging, "optimizer.safetensors"), optimizer.ExportState());
+            SafetensorsWriter.Write(Path.Combine(staging, "optimizer.safetensors"), optimizerState);
             AtomicFile.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json) + "\n");
             AtomicDirectory.Publish(staging, final);
         }
@@ -116,7 +120,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads weights and optimizer moments into a model and optimizer built from the same config.</summary>
-    public static void Restore(string checkpoint, ITrainableWeights weights, AdamWOptimizer optimizer, TrainerState state)
+    public static void Restore(string checkpoint, ITrainableWeights weights, ITrainingOptimizer optimizer, TrainerState state)
     {
         weights.Load(Path.Combine(checkpoint, weights.FileName));
         using var reader = new SafetensorsReader(Path.Combine(checkpoint, "optimizer.safetensors"));

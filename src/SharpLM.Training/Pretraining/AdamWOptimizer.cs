@@ -17,7 +17,7 @@ namespace SharpLM.Training.Pretraining;
 /// to and restored from a safetensors checkpoint, which exact resumption needs. Tests check it against
 /// TorchSharp's implementation step by step.
 /// </summary>
-public sealed class AdamWOptimizer : IDisposable
+public sealed class AdamWOptimizer : ITrainingOptimizer
 {
     private sealed record Slot(string Name, Parameter Parameter, bool Decay, Tensor Moment, Tensor Variance);
 
@@ -37,6 +37,10 @@ public sealed class AdamWOptimizer : IDisposable
         _slots = parameters.Select(p => new Slot(p.Name, p.Parameter, decays(p.Name, p.Parameter),
             zeros_like(p.Parameter).DetachFromDisposeScope(), zeros_like(p.Parameter).DetachFromDisposeScope())).ToList();
     }
+
+    public long StateElements => _slots.Sum(s => 2 * s.Moment.numel());
+
+    public bool ExportIsCollective => false;
 
     public void ZeroGrad()
     {
@@ -63,14 +67,11 @@ public sealed class AdamWOptimizer : IDisposable
     }
 
     /// <summary>The moment estimates as named float32 tensors ("NAME.exp_avg", "NAME.exp_avg_sq").</summary>
-    public IEnumerable<SafetensorsTensor> ExportState()
+    public IReadOnlyList<SafetensorsTensor> ExportState() => _slots.SelectMany(slot => new[]
     {
-        foreach (var slot in _slots)
-        {
-            yield return SafetensorsTensor.FromFloat32(slot.Name + ".exp_avg", slot.Moment.shape, slot.Moment.data<float>().ToArray());
-            yield return SafetensorsTensor.FromFloat32(slot.Name + ".exp_avg_sq", slot.Variance.shape, slot.Variance.data<float>().ToArray());
-        }
-    }
+        SafetensorsTensor.FromFloat32(slot.Name + ".exp_avg", slot.Moment.shape, slot.Moment.data<float>().ToArray()),
+        SafetensorsTensor.FromFloat32(slot.Name + ".exp_avg_sq", slot.Variance.shape, slot.Variance.data<float>().ToArray()),
+    }).ToList();
 
     public void ImportState(SafetensorsReader reader, long stepCount)
     {

@@ -41,6 +41,11 @@ public sealed record PretrainOptions
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>Intra-op threads for libtorch; 0 uses every core.</summary>
     [JsonPropertyName("threads")] public int Threads { get; init; }
+    /// <summary>
+    /// 1 shards AdamW's moments over the data-parallel ranks (ZeRO stage 1, <see cref="ShardedAdamWOptimizer"/>); 0
+    /// keeps them whole on every rank. The updates are the same either way. Written only when set.
+    /// </summary>
+    [JsonPropertyName("zero_stage"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int ZeroStage { get; init; }
 
     /// <summary>The window length at a 0-based step.</summary>
     public int SequenceLengthAt(int step)
@@ -81,16 +86,17 @@ public sealed record PretrainOptions
         Require(EvalInterval > 0, "eval_interval", "must be positive");
         Require(EvalBatches > 0, "eval_batches", "must be positive");
         Require(Threads >= 0, "threads", "must not be negative");
+        Require(ZeroStage is 0 or 1, "zero_stage", "must be 0 (optimizer state whole on every rank) or 1 (sharded over the ranks)");
     }
 
     /// <summary>
     /// The first field that makes a resumed run differ from the interrupted one, or null. Steps, intervals,
-    /// checkpoint retention, threads and device may change on resume; everything that shapes the updates may not.
+    /// checkpoint retention, threads, device and ZeRO stage may change on resume; everything that shapes the updates may not.
     /// </summary>
     public string? FirstDifferenceAffectingResume(PretrainOptions other)
     {
-        var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
-        var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "" };
+        var mine = this with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "", ZeroStage = 0 };
+        var theirs = other with { Steps = 0, EvalInterval = 0, EvalBatches = 0, CheckpointInterval = 0, KeepCheckpoints = 0, Threads = 0, Device = "", ZeroStage = 0 };
         static string Text(object? value) => System.Text.Json.JsonSerializer.Serialize(value);
         foreach (var property in typeof(PretrainOptions).GetProperties())
             if (Text(property.GetValue(mine)) != Text(property.GetValue(theirs)))

@@ -72,7 +72,11 @@ public sealed class Pretrainer
         double flopsPerToken = _model.Config.TrainingFlopsPerToken(Options.SequenceLength);
         var parameters = weights.Parameters.Select(p => p.Parameter).ToList();
         if (DataParallel is { IsWriter: false }) metrics = null;
-        using var optimizer = new AdamWOptimizer(weights.Parameters, weights.Decays, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
+        using var optimizer = NewOptimizer(weights);
+        if (DataParallel is not null) metrics?.Write("optimizer", new Dictionary<string, object?>
+        {
+            ["zero_stage"] = Options.ZeroStage, ["world_size"] = DataParallel?.WorldSize ?? 1, ["state_bytes_per_rank"] = optimizer.StateElements * sizeof(float),
+        });
 
         var trainShard = objective.Data;
         if (DataParallel is not null)
@@ -133,9 +137,12 @@ public sealed class Pretrainer
                 ["allreduce_seconds"] = DataParallel?.TakeSeconds(),
             });
             // After the step's metrics, so a run killed while saving has logged every step its checkpoint covers.
-            if (runDirectory is not null && DataParallel is not { IsWriter: false } && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last))
+            bool checkpointDue = runDirectory is not null && Options.CheckpointInterval > 0 && ((step + 1) % Options.CheckpointInterval == 0 || last);
+            // Sharded moments are gathered by every rank together; only the writer then saves them.
+            var optimizerState = checkpointDue && (optimizer.ExportIsCollective || DataParallel is not { IsWriter: false }) ? optimizer.ExportState() : null;
+            if (checkpointDue && DataParallel is not { IsWriter: false })
             {
-                string saved = TrainingCheckpoint.Save(runDirectory, weights, optimizer,
+                string saved = TrainingCheckpoint.Save(runDirectory!, weights, optimizerState!,
                     new TrainerState { Step = step + 1, TokensSeen = tokensSeen, LastLoss = loss, Config = _config, TrainShard = trainShard, Objective = objectiveSettings },
                     Options.KeepCheckpoints);
                 metrics?.Write("checkpoint", new Dictionary<string, object?> { ["step"] = step + 1, ["path"] = saved });
@@ -151,7 +158,7 @@ public sealed class Pretrainer
     }
 
     /// <summary>One optimizer step over <see cref="PretrainOptions.GradientAccumulation"/> micro-batches; returns the gradient norm.</summary>
-    private double TrainStep(ITrainingObjective objective, int step, int length, List<TorchSharp.Modules.Parameter> parameters, AdamWOptimizer optimizer,
+    private double TrainStep(ITrainingObjective objective, int step, int length, List<TorchSharp.Modules.Parameter> parameters, ITrainingOptimizer optimizer,
         double learningRate, out double loss, out double auxiliary, out long tokens)
     {
         using var scope = NewDisposeScope();
@@ -189,6 +196,12 @@ public sealed class Pretrainer
         optimizer.Step(learningRate);
         return gradientNorm;
     }
+
+    /// <summary>AdamW whole, or sharded over the data-parallel ranks when zero_stage is 1 and there is more than one rank.</summary>
+    private ITrainingOptimizer NewOptimizer(ITrainableWeights weights) =>
+        Options.ZeroStage == 1 && DataParallel is { WorldSize: > 1 } dataParallel
+            ? new ShardedAdamWOptimizer(weights.Parameters, weights.Decays, dataParallel.Communicator, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay)
+            : new AdamWOptimizer(weights.Parameters, weights.Decays, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
     private double? Validate(ITrainingObjective objective)
     {

@@ -1,0 +1,65 @@
+using Google.Protobuf;
+using Onnx;
+using SharpLM.Core;
+using SharpLM.Core.IO;
+using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
+
+namespace SharpLM.Onnx;
+
+/// <summary>What an export wrote: the file, its size, and the graph's extent.</summary>
+public sealed record OnnxExportResult(string Path, long Bytes, int Nodes, int Initializers, long WeightBytes);
+
+/// <summary>
+/// Writes a model folder's decoder (dense llama or qwen3, or GPT-2) as one ONNX file (opset 17, IR version 8): inputs <c>input_ids</c> and
+/// <c>attention_mask</c> ([batch, sequence], int64), output <c>logits</c> ([batch, sequence, vocab], float32),
+/// the weights as float32 initializers inside the file. The whole model is one protobuf message, which protobuf
+/// limits to 2 GiB, so larger models are refused (ONNX's external-data layout is not written).
+/// </summary>
+public static class OnnxExport
+{
+    public const string InputIds = "input_ids";
+    public const string AttentionMask = "attention_mask";
+    public const string Logits = "logits";
+    public const int Opset = 17;
+    public const long IrVersion = 8;
+    public const string SupportedFamilies = "dense Llama-family models (llama, qwen3) and GPT-2";
+    private const long MessageLimit = int.MaxValue - (16 << 20); // room for the graph beside the weights
+
+    public static OnnxExportResult Run(string modelDirectory, string outputPath)
+    {
+        var folder = ModelFolder.Open(modelDirectory);
+        if (folder.Config is LlamaConfig llama)
+        {
+            if (llama.IsMixtureOfExperts)
+                throw new SharpLMException($"{folder.ConfigPath}: ONNX export supports dense llama and qwen3 models and GPT-2; model_type 'mixtral' (mixture of experts) is not exported.");
+            if (llama.RopeScaling is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+                throw new SharpLMException($"{folder.ConfigPath}: config.json sets rope_scaling; ONNX export supports only plain RoPE, as the engine does.");
+        }
+        else if (folder.Config is not Gpt2Config)
+            throw new SharpLMException($"{folder.ConfigPath}: ONNX export supports {SupportedFamilies}; this is a {folder.Config.ModelType} model.");
+        var config = folder.Config;
+        long weightBytes = config.ParameterCount * sizeof(float);
+        if (weightBytes > MessageLimit)
+            throw new SharpLMException($"{folder.ConfigPath}: {config.ParameterCount:N0} parameters need {weightBytes:N0} bytes as float32, more than one ONNX protobuf holds (2 GiB); external-data export is not supported.");
+
+        using var weights = folder.OpenWeights();
+        if (weights.Table.Tensors.FirstOrDefault(t => StoredMatrixLayout.IsQuantized(weights.Info(t.Name).DType)) is { } quantized)
+            throw new SharpLMException($"{weights.Path}: tensor '{quantized.Name}' is quantized for the C# engine; export ONNX from the float model folder.");
+
+        var builder = new OnnxGraphBuilder($"sharplm_{config.ModelType}");
+        if (config is LlamaConfig dense) LlamaOnnxGraph.Build(builder, dense, weights);
+        else Gpt2OnnxGraph.Build(builder, (Gpt2Config)config, weights);
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "sharplm",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"{config.ModelType} decoder exported from {Path.GetFileName(Path.GetFullPath(modelDirectory).TrimEnd('/'))}",
+            Graph = builder.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        AtomicFile.Write(outputPath, stream => model.WriteTo(stream));
+        return new OnnxExportResult(outputPath, new FileInfo(outputPath).Length, builder.Graph.Node.Count, builder.Graph.Initializer.Count, builder.InitializerBytes);
+    }
+}

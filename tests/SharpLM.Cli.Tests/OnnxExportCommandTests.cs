@@ -1,0 +1,30 @@
+namespace SharpLM.Cli.Tests;
+
+/// <summary>`sharplm export --format onnx` as a real process: the file it writes, and mistakes named in one line.</summary>
+public class OnnxExportCommandTests
+{
+    [Fact]
+    public void Export_writes_an_onnx_file_and_says_what_it_holds()
+    {
+        string model = TinyModelFolder.Create();
+        string output = Path.Combine(CliProcess.TempDirectory(), "model.onnx");
+        var result = CliProcess.Run("export", "--format", "onnx", "--model", model, "--out", output);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("opset 17", result.Output);
+        // The ONNX protobuf starts with field 1 (ir_version, varint 8).
+        Assert.Equal(new byte[] { 0x08, 0x08 }, File.ReadAllBytes(output)[..2]);
+    }
+
+    [Theory]
+    [InlineData("model.bin", null, "model.bin' must end in .onnx.")]
+    [InlineData("model.onnx", "f16", "--type does not apply to --format onnx")]
+    public void Mistakes_are_one_line_and_exit_code_2(string output, string? type, string message)
+    {
+        string model = TinyModelFolder.Create();
+        string[] typeArguments = type is null ? [] : ["--type", type];
+        var result = CliProcess.Run(["export", "--format", "onnx", "--model", model, "--out", Path.Combine(CliProcess.TempDirectory(), output), .. typeArguments]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("sharplm: error: ", result.Error);
+        Assert.Contains(message, result.Error);
+    }
+}
