@@ -6,6 +6,8 @@ public sealed record ServerOptions
     public required string ModelDirectory { get; init; }
     /// <summary>The model's name in the API (default: the folder's name).</summary>
     public string? ModelId { get; init; }
+    /// <summary>More models behind the same server (`--model` given again); requests pick one by their "model" field.</summary>
+    public IReadOnlyList<ModelSource> AdditionalModels { get; init; } = [];
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port (see <see cref="SharpLMServer.Address"/>).</summary>
     public int Port { get; init; } = 8080;
@@ -30,6 +32,9 @@ public sealed record ServerOptions
     public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
+
+    /// <summary>Every model served, the default (<see cref="ModelDirectory"/>) first.</summary>
+    public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId), .. AdditionalModels];
 
     public void Validate()
     {
