@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using SharpLM.Serving.Tests;
 using Microsoft.Playwright;
 using SharpLM.Core.Models;
+using SharpLM.Core.Models.Folder;
+using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Serving.Browser.Tests;
 
@@ -14,7 +16,8 @@ public sealed class PageFixture : IAsyncLifetime
     public const string Key = "sk-page-test";
     public const string Chromium = "/usr/bin/chromium";
 
-    // The default model has a long context, so a stream that nothing but its length ends outlasts any reaction to it.
+    // The default model has a long context and never ends its turn (below), so only its token budget or Stop ends
+    // an answer, and a long one outlasts any reaction to it.
     private static readonly LlamaConfig TinyConfig = LlamaConfig.Create(vocabSize: ServerFixture.Tokenizer.VocabularySize, hiddenSize: 64, layers: 2, heads: 4,
         keyValueHeads: 2, intermediateSize: 96, maxPositions: 32768);
 
@@ -31,7 +34,7 @@ public sealed class PageFixture : IAsyncLifetime
     {
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing, and the browser tests drive it: install Debian's chromium with `sudo apt-get install -y chromium` (CI installs it; Playwright's own browser download is not used).");
-        string tiny = ServerFixture.CreateModel(TinyConfig), small = ServerFixture.CreateModel(SmallConfig);
+        string tiny = ServerFixture.CreateModel(TinyConfig, NeverEndsItsTurn), small = ServerFixture.CreateModel(SmallConfig);
         string keys = tiny + ".keys";
         await File.WriteAllTextAsync(keys, Key + "\n");
         Server = await SharpLMServer.StartAsync(new ServerOptions
@@ -43,6 +46,17 @@ public sealed class PageFixture : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
         // A loaded machine runs the page slowly; a wait is bounded, never a measure of speed.
         Assertions.SetDefaultExpectTimeout(30_000);
+    }
+
+    /// <summary>
+    /// Zeroes the (tied) embedding rows of the end-of-turn and end-of-text tokens, so their logits are 0 while the
+    /// largest of the other 298 random logits is positive at every step: greedy decoding never picks them.
+    /// </summary>
+    private static void NeverEndsItsTurn(string tensor, float[] values)
+    {
+        if (tensor != LlamaTensorNames.Embeddings) return;
+        foreach (string special in new[] { SpecialTokens.TurnEnd, SpecialTokens.EndOfText })
+            Array.Clear(values, ServerFixture.Tokenizer.Specials[special] * TinyConfig.HiddenSize, TinyConfig.HiddenSize);
     }
 
     /// <summary>A fresh browser profile (its own localStorage) on the page, with the key entered and the models listed.</summary>

@@ -195,11 +195,12 @@ function feedbackControls(conversation, message) {
   const group = document.createElement("div");
   group.setAttribute("role", "group");
   group.setAttribute("aria-label", "Rate this answer");
-  const thumb = (rating, symbol, label) => {
+  // Words rather than thumb emoji: not every system (a headless browser, a minimal Linux) has an emoji font.
+  const thumb = (rating, text, label) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "rate";
-    button.textContent = symbol;
+    button.textContent = text;
     button.setAttribute("aria-label", label);
     button.setAttribute("aria-pressed", message.rating === rating ? "true" : "false");
     button.addEventListener("click", () => rate(conversation, message, rating, message.correction));
@@ -212,7 +213,7 @@ function feedbackControls(conversation, message) {
   correct.textContent = "Suggest a correction";
   correct.setAttribute("aria-expanded", "false");
   correct.setAttribute("aria-controls", formId);
-  group.append(thumb(1, "👍", "Good answer"), thumb(-1, "👎", "Bad answer"), correct);
+  group.append(thumb(1, "▲ Good", "Good answer"), thumb(-1, "▼ Bad", "Bad answer"), correct);
 
   const form = document.createElement("form");
   form.className = "correction";
@@ -267,6 +268,22 @@ async function rate(conversation, message, rating, correction) {
   }
 }
 
+/**
+ * `draw` at the next frame, however many times this is called before it: a fast stream delivers many tokens per
+ * frame, and redrawing the whole answer for each would grow with the square of its length and freeze the page.
+ */
+function onNextFrame(draw) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}
+
 // ---- chat -------------------------------------------------------------------------------------------------------
 
 async function sendChat(text) {
@@ -290,11 +307,14 @@ async function sendChat(text) {
   setBusy(controller);
   say("Answering…");
   try {
+    const redraw = onNextFrame(() => {
+      content.innerHTML = renderMarkdown(answer.content);
+      element.scrollIntoView({ block: "end" });
+    });
     const result = await streamChat(apiKey(), request, (delta, id) => {
       answer.content += delta;
       if (id) answer.id = id;
-      content.innerHTML = renderMarkdown(answer.content);
-      element.scrollIntoView({ block: "end" });
+      redraw();
     }, controller.signal);
     answer.id = result.id ?? answer.id;
     say(result.finish === "length" ? "Answer complete (it reached the token limit)." : "Answer complete.");
@@ -337,10 +357,14 @@ async function sendComparison(text) {
     element.replaceChildren();
     element.dataset.state = "streaming";
     element.setAttribute("aria-busy", "true");
+    const redraw = onNextFrame(() => {
+      element.innerHTML = renderMarkdown(sides[side].response);
+    });
     return streamChat(apiKey(), { model: sides[side].model, messages: prompt, ...sampling() }, delta => {
       sides[side].response += delta;
-      element.innerHTML = renderMarkdown(sides[side].response);
+      redraw();
     }, controller.signal).finally(() => {
+      element.innerHTML = renderMarkdown(sides[side].response);
       element.dataset.state = "done";
       element.setAttribute("aria-busy", "false");
     });
