@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using SharpLM.Feedback.Capture;
 using static Microsoft.Playwright.Assertions;
 
 namespace SharpLM.Serving.Browser.Tests;
@@ -45,8 +46,8 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
         return double.Parse(metrics.Split('\n').Single(line => line.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Feedback the page posts, answered as the server's feedback endpoint answers.</summary>
-    private static async Task<List<JsonObject>> CaptureFeedback(IPage page)
+    /// <summary>The feedback the page posts, as it goes on to the server unchanged.</summary>
+    private static async Task<List<JsonObject>> WatchFeedback(IPage page)
     {
         var sent = new List<JsonObject>();
         await page.RouteAsync("**/v1/feedback", async route =>
@@ -54,7 +55,7 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
             Assert.Equal("POST", route.Request.Method);
             Assert.Equal($"Bearer {PageFixture.Key}", await route.Request.HeaderValueAsync("authorization"));
             lock (sent) sent.Add(JsonNode.Parse(route.Request.PostData!)!.AsObject());
-            await route.FulfillAsync(new RouteFulfillOptions { Status = 200, ContentType = "application/json", Body = $"{{\"id\":\"fb_{sent.Count}\",\"object\":\"feedback\"}}" });
+            await route.ContinueAsync();
         });
         return sent;
     }
@@ -149,7 +150,7 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
     public async Task Side_by_side_shows_both_models_answers_and_sends_the_choice()
     {
         var page = await fixture.OpenAsync();
-        var feedback = await CaptureFeedback(page);
+        var feedback = await WatchFeedback(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Side by side" }).ClickAsync();
         await Settings(page, maxTokens: 24, modelB: "small");
         await page.GetByLabel("Message").FillAsync("the mast");
@@ -166,6 +167,7 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
 
         await choose.ClickAsync();
         await Expect(choose).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved: B is better.");
         var sent = Assert.Single(feedback);
         Assert.Equal("pairwise", (string)sent["kind"]!);
         Assert.Equal("b", (string)sent["preferred"]!);
@@ -176,13 +178,20 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
         Assert.Equal("""[{"role":"user","content":"the mast"}]""", sent["prompt"]!.ToJsonString());
         Assert.False(string.IsNullOrEmpty((string)sent["conversation_id"]!));
         Assert.Equal(["a", "b", "conversation_id", "kind", "preferred", "prompt"], sent.Select(p => p.Key).Order(StringComparer.Ordinal));
+
+        // Stored by the server's capture database as sent.
+        var stored = Assert.IsType<PairwiseFeedback>(Assert.Single(fixture.StoredFeedback(), f => f.Entry.ConversationId == (string)sent["conversation_id"]!).Entry);
+        Assert.Equal("b", stored.Preferred);
+        Assert.Equal(new PairwiseCandidate("tiny", a), stored.A);
+        Assert.Equal(new PairwiseCandidate("small", b), stored.B);
+        Assert.Equal([new CapturedMessage("user", "the mast")], stored.Prompt);
     }
 
     [Fact(Timeout = 180_000)]
     public async Task Ratings_and_corrections_carry_the_answer_and_its_prompt()
     {
         var page = await fixture.OpenAsync();
-        var feedback = await CaptureFeedback(page);
+        var feedback = await WatchFeedback(page);
         await Settings(page, maxTokens: 12);
         await page.GetByLabel("System prompt").FillAsync("Answer briefly.");
         await page.GetByLabel("Message").FillAsync("the deck");
@@ -215,6 +224,17 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
         }
         Assert.False(feedback[0].ContainsKey("correction"));
         Assert.Equal("The deck is wet.", (string)feedback[1]["correction"]!);
+
+        // Stored by the server, filed under the page's conversation together with the exchange it captured.
+        var stored = fixture.StoredFeedback().Where(f => f.Entry.ConversationId == conversationId).Select(f => Assert.IsType<RatingFeedback>(f.Entry)).ToList();
+        Assert.Equal(2, stored.Count);
+        Assert.All(stored, r => Assert.Equal((messageId, "tiny", response, 1), (r.MessageId, r.Model, r.Response, r.Rating)));
+        Assert.All(stored, r => Assert.Equal([new CapturedMessage("system", "Answer briefly."), new CapturedMessage("user", "the deck")], r.Prompt));
+        Assert.Equal([null, "The deck is wet."], stored.Select(r => r.Correction));
+        using var deleted = JsonDocument.Parse(await (await Api().DeleteAsync($"/v1/conversations/{conversationId}")).Content.ReadAsStringAsync());
+        var rows = deleted.RootElement.GetProperty("rows");
+        Assert.Equal((1, 2), (rows.GetProperty("conversations").GetInt32(), rows.GetProperty("feedback").GetInt32()));
+        Assert.True(rows.GetProperty("messages").GetInt32() > 0);
     }
 
     [Fact(Timeout = 180_000)]

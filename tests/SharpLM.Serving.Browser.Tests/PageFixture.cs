@@ -3,13 +3,14 @@ using SharpLM.Serving.Tests;
 using Microsoft.Playwright;
 using SharpLM.Core.Models;
 using SharpLM.Core.Models.Folder;
+using SharpLM.Feedback.Capture;
 using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Serving.Browser.Tests;
 
 /// <summary>
-/// A server with two random-weight models ("tiny" and "small") and a key file, and Debian's chromium driven by
-/// Playwright. Without chromium the fixture fails, saying how to install it: a browser test never skips silently.
+/// A server with two random-weight models ("tiny" and "small"), a key file and a capture database (so the page's
+/// feedback is stored), and Debian's chromium driven by Playwright. Without chromium the fixture fails, saying how to install it: a browser test never skips silently.
 /// </summary>
 public sealed class PageFixture : IAsyncLifetime
 {
@@ -29,6 +30,14 @@ public sealed class PageFixture : IAsyncLifetime
     public SharpLMServer Server { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri Address => Server.Address;
+    public string CaptureDatabase { get; } = Path.Combine(Directory.CreateTempSubdirectory("sharplm-page-").FullName, "capture.db");
+
+    /// <summary>The feedback the server has stored, read from its capture database.</summary>
+    public IReadOnlyList<StoredFeedback> StoredFeedback()
+    {
+        using var store = CaptureStore.Open(CaptureDatabase, create: false);
+        return store.ReadFeedback();
+    }
 
     public async Task InitializeAsync()
     {
@@ -40,6 +49,7 @@ public sealed class PageFixture : IAsyncLifetime
         Server = await SharpLMServer.StartAsync(new ServerOptions
         {
             ModelDirectory = tiny, ModelId = "tiny", AdditionalModels = [new ModelSource(small, "small")], Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1,
+            CaptureDatabase = CaptureDatabase,
         }, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await Server.Ready;
         _playwright = await Playwright.CreateAsync();

@@ -37,12 +37,13 @@ export async function listModels(key) {
 /**
  * Streams one chat completion: `onDelta(text, id)` for each piece of the answer as it arrives. Resolves with the
  * completion's id, its finish reason and the whole text; rejects with an AbortError when `signal` aborts (the
- * server frees the slot when the connection closes).
+ * server frees the slot when the connection closes). `conversation` names the conversation to a server that
+ * captures exchanges, so they are filed with the feedback given on them.
  */
-export async function streamChat(key, request, onDelta, signal) {
+export async function streamChat(key, request, onDelta, signal, conversation) {
   const response = await fetch("/v1/chat/completions", {
     method: "POST",
-    headers: headers(key),
+    headers: { ...headers(key), "X-SharpLM-Conversation": conversation },
     body: JSON.stringify({ ...request, stream: true }),
     signal,
   });

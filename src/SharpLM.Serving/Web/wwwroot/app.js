@@ -315,7 +315,7 @@ async function sendChat(text) {
       answer.content += delta;
       if (id) answer.id = id;
       redraw();
-    }, controller.signal);
+    }, controller.signal, conversation.id);
     answer.id = result.id ?? answer.id;
     say(result.finish === "length" ? "Answer complete (it reached the token limit)." : "Answer complete.");
   } catch (error) {
@@ -343,6 +343,7 @@ const choiceButtons = () => [...document.querySelectorAll("#compare-choice butto
 async function sendComparison(text) {
   const prompt = [...systemMessages(), { role: "user", content: text }];
   const sides = { a: { model: modelA.value, response: "" }, b: { model: modelB.value, response: "" } };
+  const conversationId = newId("cmp_");
   comparison = null;
   for (const button of choiceButtons()) {
     button.disabled = true;
@@ -363,7 +364,7 @@ async function sendComparison(text) {
     return streamChat(apiKey(), { model: sides[side].model, messages: prompt, ...sampling() }, delta => {
       sides[side].response += delta;
       redraw();
-    }, controller.signal).finally(() => {
+    }, controller.signal, conversationId).finally(() => {
       element.innerHTML = renderMarkdown(sides[side].response);
       element.dataset.state = "done";
       element.setAttribute("aria-busy", "false");
@@ -373,7 +374,7 @@ async function sendComparison(text) {
   setBusy(null);
   const failed = results.find(r => r.status === "rejected");
   if (!failed) {
-    comparison = { conversation_id: newId("cmp_"), prompt, a: sides.a, b: sides.b };
+    comparison = { conversation_id: conversationId, prompt, a: sides.a, b: sides.b };
     for (const button of choiceButtons()) button.disabled = false;
     say("Both answers are in: which is better?");
     choiceButtons()[0].focus();
