@@ -6,6 +6,8 @@ public sealed record ServerOptions
     public required string ModelDirectory { get; init; }
     /// <summary>The model's name in the API (default: the folder's name).</summary>
     public string? ModelId { get; init; }
+    /// <summary>More models behind the same server (`--model` given again); requests pick one by their "model" field.</summary>
+    public IReadOnlyList<ModelSource> AdditionalModels { get; init; } = [];
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port (see <see cref="SharpLMServer.Address"/>).</summary>
     public int Port { get; init; } = 8080;
@@ -34,6 +36,9 @@ public sealed record ServerOptions
     public string? CaptureDatabase { get; init; }
     /// <summary>Days captured rows are kept (older ones are deleted at start and hourly; 0: kept until deleted).</summary>
     public int CaptureRetentionDays { get; init; }
+
+    /// <summary>Every model served, the default (<see cref="ModelDirectory"/>) first.</summary>
+    public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId), .. AdditionalModels];
 
     public void Validate()
     {

@@ -17,9 +17,9 @@ using SharpLM.Serving.Telemetry;
 namespace SharpLM.Serving;
 
 /// <summary>
-/// The OpenAI-compatible server: ASP.NET Core routes over one <see cref="Scheduler"/>. It listens at once and
-/// loads the model in the background (/health answers 503 until it is ready); every route but /health requires
-/// an API key when keys are configured.
+/// The OpenAI-compatible server: ASP.NET Core routes over a <see cref="Scheduler"/> per served model. It listens at once and
+/// loads the models in the background (/health answers 503 until they are ready); every route but /health and the
+/// web page's files requires an API key when keys are configured.
 /// </summary>
 public sealed class SharpLMServer : IAsyncDisposable
 {
@@ -30,9 +30,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly TokenBudget _tokens;
     private readonly ILogger _log;
     private readonly Task _loading;
-    private ServedModel? _model;
-    private Scheduler? _scheduler;
-    private ServerMetrics? _metrics;
+    private ServedModels? _models;
     private readonly Capture.ExchangeCapture? _capture;
 
     private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
@@ -53,7 +51,8 @@ public sealed class SharpLMServer : IAsyncDisposable
     /// <summary>Completes when the model is loaded (or throws its loading error).</summary>
     public Task Ready => _loading;
 
-    public Scheduler? Scheduler => _scheduler;
+    /// <summary>The first (default) model's scheduler, once loaded.</summary>
+    public Scheduler? Scheduler => _models?.First.Scheduler;
 
     /// <param name="tracing">Adds to the OpenTelemetry tracing setup (an exporter of the caller's, as tests add an in-memory one).</param>
     public static async Task<SharpLMServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null, Action<TracerProviderBuilder>? tracing = null)
@@ -63,7 +62,8 @@ public sealed class SharpLMServer : IAsyncDisposable
         bool loopback = options.Host is "localhost" || (IPAddress.TryParse(options.Host, out var address) && IPAddress.IsLoopback(address));
         if (keys is null && !loopback && !options.AllowOpen)
             throw new Core.SharpLMException($"--host {options.Host} is reachable from other machines: give --api-key-file, or --allow-open to serve without keys.");
-        Core.IO.InputFiles.RequireDirectory(options.ModelDirectory, "model");
+        foreach (var source in options.Models) Core.IO.InputFiles.RequireDirectory(source.Directory, "model");
+        ServedModels.RequireDistinctNames(options.Models);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -90,15 +90,13 @@ public sealed class SharpLMServer : IAsyncDisposable
 
     private void Load()
     {
-        var model = ServedModel.Load(_options.ModelDirectory, _options.Parallel, _options.Threads, _options.ModelId);
-        _metrics = new ServerMetrics(model.Id);
-        _scheduler = new Scheduler(model.Backend, model.Tokenizer, _metrics, _options.QueueCapacity);
-        _model = model;
-        _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext);
+        _models = ServedModels.Load(_options.Models, _options,
+            model => _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext));
     }
 
     private void MapRoutes()
     {
+        Web.ChatPage.Serve(_app); // the page holds no secret, so it is served before the key check
         _app.Use(async (context, next) =>
         {
             if (context.Request.Path == "/health")
@@ -141,7 +139,7 @@ public sealed class SharpLMServer : IAsyncDisposable
 
         _app.MapGet("/health", async context =>
         {
-            if (_model is null)
+            if (_models is null)
             {
                 context.Response.StatusCode = 503;
                 await context.Response.WriteAsync(RequestError.Json(_loading.IsFaulted ? "the model failed to load." : "Loading model", "unavailable_error"));
@@ -149,17 +147,20 @@ public sealed class SharpLMServer : IAsyncDisposable
             }
             await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["status"] = "ok" });
         });
-        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, model, _) => WriteJsonAsync(context, ResponseJson.Write(w =>
+        _app.MapGet("/v1/models", context => Handle(context, readBody: false, (_, _, _) => WriteJsonAsync(context, ResponseJson.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("object", "list");
             w.WriteStartArray("data");
-            w.WriteStartObject();
-            w.WriteString("id", model.Id);
-            w.WriteString("object", "model");
-            w.WriteNumber("created", model.Created);
-            w.WriteString("owned_by", "sharplm");
-            w.WriteEndObject();
+            foreach (var model in _models!.Entries.Select(e => e.Model))
+            {
+                w.WriteStartObject();
+                w.WriteString("id", model.Id);
+                w.WriteString("object", "model");
+                w.WriteNumber("created", model.Created);
+                w.WriteString("owned_by", "sharplm");
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
@@ -171,7 +172,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         _app.MapGet("/metrics", context => Handle(context, readBody: false, async (_, _, _) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4";
-            await _metrics!.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+            await _models!.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         }));
         FeedbackEndpoints.Map(_app, _capture, _options.MaxRequestBytes, _log);
     }
@@ -211,7 +212,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         }
         try
         {
-            if (_model is null || _scheduler is null) throw new RequestError(503, "the model is still loading; retry when /health answers 200.", type: "unavailable_error");
+            if (_models is null) throw new RequestError(503, "the model is still loading; retry when /health answers 200.", type: "unavailable_error");
             JsonFields? fields = null;
             if (readBody)
             {
@@ -221,7 +222,8 @@ public sealed class SharpLMServer : IAsyncDisposable
                 await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
                 fields = JsonFields.Parse(buffer.ToArray());
             }
-            await route(fields, _model, _scheduler);
+            var (model, scheduler) = _models.Resolve(fields);
+            await route(fields, model, scheduler);
         }
         catch (RequestError error) when (!context.Response.HasStarted)
         {
@@ -250,7 +252,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     public async Task StopAsync()
     {
         await _app.StopAsync(); // lets running requests finish (within the host's shutdown timeout)
-        _scheduler?.Dispose();
+        _models?.Dispose();
         _limits.Dispose();
         _capture?.Dispose();
     }

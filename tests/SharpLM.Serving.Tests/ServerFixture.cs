@@ -31,13 +31,17 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public static string CreateModel() => CreateModel(Config);
 
-    /// <summary>A random-weight model folder of any family the engine runs, with the fixture's tokenizer.</summary>
-    public static string CreateModel(IModelConfig config)
+    /// <summary>A random-weight model folder of any family the engine runs, with the fixture's tokenizer; <paramref name="edit"/> may change a tensor's values (by name) before it is written.</summary>
+    public static string CreateModel(IModelConfig config, Action<string, float[]>? edit = null)
     {
         string directory = Directory.CreateTempSubdirectory("sharplm-serve-").FullName;
         var random = new Random(5);
-        var tensors = ModelTensorTable.For(config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
-            Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)((random.NextDouble() - 0.5) * 0.6) + (t.IsMatrix ? 0 : 1)).ToArray()));
+        var tensors = ModelTensorTable.For(config).Tensors.Select(t =>
+        {
+            var values = Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)((random.NextDouble() - 0.5) * 0.6) + (t.IsMatrix ? 0 : 1)).ToArray();
+            edit?.Invoke(t.Name, values);
+            return SafetensorsTensor.FromFloat32(t.Name, t.Shape, values);
+        });
         SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), tensors);
         config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
         TokenizerJson.Save(Tokenizer, Path.Combine(directory, ModelFolder.TokenizerFile));

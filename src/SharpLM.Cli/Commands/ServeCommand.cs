@@ -13,7 +13,6 @@ public static class ServeCommand
         var config = new Option<string?>("--config") { Description = "Settings file (JSON, its \"Serve\" section; default: ./appsettings.json when present). Precedence: options, then SHARPLM_* environment variables, then the file" };
         var settings = new (ServerSettings.Setting Setting, string Description)[]
         {
-            (ServerSettings.Model, "Model folder to serve"),
             (ServerSettings.ModelId, "The model's name in the API (default: the folder's name)"),
             (ServerSettings.Host, "Address to listen on (default 127.0.0.1)"),
             (ServerSettings.Port, "Port to listen on (default 8080; 0 picks a free one)"),
@@ -30,10 +29,14 @@ public static class ServeCommand
             (ServerSettings.CaptureRetentionDays, "Days captured rows are kept (deleted at start and hourly); 0 keeps them until deleted"),
         };
         var valued = settings.Select(s => (s.Setting, Option: new Option<string?>(s.Setting.Option) { Description = $"{s.Description} (environment: {s.Setting.Variable})" })).ToList();
+        var models = new Option<string[]>(ServerSettings.Model.Option)
+        {
+            Description = $"Model folder to serve, as DIR or NAME=DIR; repeat it to serve several, requests choosing by their \"model\" field (the first is the default; environment: {ServerSettings.Model.Variable})",
+        };
         var allowOpen = new Option<bool>("--allow-open") { Description = "Serve without keys on an address other machines reach." };
         var logText = new Option<bool>("--log-text") { Description = "Log prompts and completions (off by default: they may hold personal data)." };
         var command = new Command("serve", "Serve a model over the OpenAI HTTP API (chat and completions, streaming, n, logprobs, JSON schema output, tools) with continuous batching, API keys, rate limits, Prometheus metrics and OpenTelemetry traces.")
-            { config, allowOpen, logText };
+            { config, models, allowOpen, logText };
         foreach (var (_, option) in valued) command.Options.Add(option);
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -42,7 +45,16 @@ public static class ServeCommand
                 if (parse.GetValue(option) is { } value) given[setting] = value;
             if (parse.GetValue(allowOpen)) given[ServerSettings.AllowOpen] = "true";
             if (parse.GetValue(logText)) given[ServerSettings.LogText] = "true";
-            var options = ServerSettings.Load(parse.GetValue(config), given);
+            var sources = (parse.GetValue(models) ?? []).Select(ModelSource.Parse).ToList();
+            if (sources.Count > 0)
+            {
+                given[ServerSettings.Model] = sources[0].Directory;
+                if (sources[0].Id is { } name)
+                    given[ServerSettings.ModelId] = given.ContainsKey(ServerSettings.ModelId)
+                        ? throw new Core.SharpLMException("--model-id and --model NAME=DIR both name the first model; give one of them.")
+                        : name;
+            }
+            var options = ServerSettings.Load(parse.GetValue(config), given) with { AdditionalModels = sources.Skip(1).ToList() };
             Serve(options).GetAwaiter().GetResult();
             return 0;
         }));
@@ -52,7 +64,7 @@ public static class ServeCommand
     private static async Task Serve(ServerOptions options)
     {
         await using var server = await SharpLMServer.StartAsync(options);
-        Display.Info($"listening on {server.Address} (loading {options.ModelDirectory}; /health answers 200 when ready); Ctrl+C stops");
+        Display.Info($"listening on {server.Address} (loading {string.Join(", ", options.Models.Select(m => m.Directory))}; /health answers 200 when ready; the chat page is at /); Ctrl+C stops");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -67,7 +79,7 @@ public static class ServeCommand
         try
         {
             await server.Ready;
-            Display.Info($"ready: model {options.ModelId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.ModelDirectory)))}, {options.Parallel} slots");
+            Display.Info($"ready: {(options.Models.Count == 1 ? "model" : "models")} {string.Join(", ", options.Models.Select(m => m.ApiId))}, {options.Parallel} slots each");
             await Task.Delay(Timeout.Infinite, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

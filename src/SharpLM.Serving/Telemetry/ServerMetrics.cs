@@ -11,7 +11,7 @@ public sealed class ServerMetrics
     private static readonly double[] LatencyBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
     private static readonly double[] TokenBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
-    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+    public CollectorRegistry Registry { get; }
 
     public Gauge RequestsRunning { get; }
     public Gauge RequestsWaiting { get; }
@@ -28,8 +28,10 @@ public sealed class ServerMetrics
     public Histogram RequestPromptTokens { get; }
     public Histogram RequestGenerationTokens { get; }
 
-    public ServerMetrics(string modelName)
+    /// <param name="registry">Shared by the models of one server, their series told apart by model_name (default: a registry of its own).</param>
+    public ServerMetrics(string modelName, CollectorRegistry? registry = null)
     {
+        Registry = registry ?? Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry).WithLabels(new Dictionary<string, string> { ["model_name"] = modelName });
         RequestsRunning = factory.CreateGauge("sharplm_num_requests_running", "Requests with sequences in slots.");
         RequestsWaiting = factory.CreateGauge("sharplm_num_requests_waiting", "Requests queued for a slot.");
