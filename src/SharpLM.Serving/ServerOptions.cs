@@ -30,6 +30,8 @@ public sealed record ServerOptions
     public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
+    /// <summary>A guardrail policy file (docs/safety.md) the server applies to every completion; null runs none.</summary>
+    public string? GuardrailsFile { get; init; }
 
     public void Validate()
     {

@@ -33,6 +33,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private ServedModel? _model;
     private Scheduler? _scheduler;
     private ServerMetrics? _metrics;
+    private Guardrails.ServingGuardrails? _guardrails;
 
     private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
     {
@@ -62,6 +63,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         if (keys is null && !loopback && !options.AllowOpen)
             throw new Core.SharpLMException($"--host {options.Host} is reachable from other machines: give --api-key-file, or --allow-open to serve without keys.");
         Core.IO.InputFiles.RequireDirectory(options.ModelDirectory, "model");
+        if (options.GuardrailsFile is { } policy) Safety.Guardrails.GuardrailPolicyFile.Load(policy); // a mistake in it stops the start
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -91,6 +93,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         var model = ServedModel.Load(_options.ModelDirectory, _options.Parallel, _options.Threads, _options.ModelId);
         _metrics = new ServerMetrics(model.Id);
         _scheduler = new Scheduler(model.Backend, model.Tokenizer, _metrics, _options.QueueCapacity);
+        if (_options.GuardrailsFile is { } policy) _guardrails = Guardrails.ServingGuardrails.Load(policy, _options.Threads, _metrics, _log);
         _model = model;
         _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext);
     }
@@ -161,8 +164,8 @@ public sealed class SharpLMServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
-        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
-        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails)));
+        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails)));
         _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
         _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));
