@@ -142,6 +142,7 @@ public class GuardrailServingTests(GuardedServerFixture fixture) : IClassFixture
         Assert.Equal("\"the ship sails at dawn, so write to <EMAIL> soon and the whale waits by the old harbour wall\"", streamed);
         Assert.Equal(["stop"], finishes);
         Assert.DoesNotContain("alice", raw);
+        Assert.True(Regex.Matches(raw, "\"content\":").Count > 3, "the clean start of the answer is released before it ends");
 
         Assert.Contains(fixture.Logs.Lines, l => l.Contains("redacted personal data", StringComparison.Ordinal));
         Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains("alice", StringComparison.OrdinalIgnoreCase));
