@@ -5,7 +5,7 @@ using SharpLM.Serving.Telemetry;
 namespace SharpLM.Serving;
 
 /// <summary>One served model with the scheduler that owns it.</summary>
-public sealed record ModelEntry(ServedModel Model, Scheduler Scheduler);
+public sealed record ModelEntry(ServedModel Model, Scheduler Scheduler, ServerMetrics Metrics);
 
 /// <summary>
 /// The models one server serves, each with its own slots and scheduler, and one metrics registry in which every
@@ -34,7 +34,8 @@ public sealed class ServedModels : IDisposable
         foreach (var source in sources)
         {
             var model = ServedModel.Load(source.Directory, options.Parallel, options.Threads, source.Id);
-            entries.Add(new ModelEntry(model, new Scheduler(model.Backend, model.Tokenizer, new ServerMetrics(model.Id, registry), options.QueueCapacity)));
+            var metrics = new ServerMetrics(model.Id, registry);
+            entries.Add(new ModelEntry(model, new Scheduler(model.Backend, model.Tokenizer, metrics, options.QueueCapacity), metrics));
             loaded?.Invoke(model);
         }
         return new ServedModels(entries, registry);

@@ -39,6 +39,8 @@ public sealed record ServerOptions
 
     /// <summary>Every model served, the default (<see cref="ModelDirectory"/>) first.</summary>
     public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId), .. AdditionalModels];
+    /// <summary>A guardrail policy file (docs/safety.md) the server applies to every completion; null runs none.</summary>
+    public string? GuardrailsFile { get; init; }
 
     public void Validate()
     {

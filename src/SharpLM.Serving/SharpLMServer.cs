@@ -32,6 +32,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly Task _loading;
     private ServedModels? _models;
     private readonly Capture.ExchangeCapture? _capture;
+    private Guardrails.ServingGuardrails? _guardrails;
 
     private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
     {
@@ -64,6 +65,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             throw new Core.SharpLMException($"--host {options.Host} is reachable from other machines: give --api-key-file, or --allow-open to serve without keys.");
         foreach (var source in options.Models) Core.IO.InputFiles.RequireDirectory(source.Directory, "model");
         ServedModels.RequireDistinctNames(options.Models);
+        if (options.GuardrailsFile is { } policy) Safety.Guardrails.GuardrailPolicyFile.Load(policy); // a mistake in it stops the start
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -90,8 +92,11 @@ public sealed class SharpLMServer : IAsyncDisposable
 
     private void Load()
     {
-        _models = ServedModels.Load(_options.Models, _options,
+        var models = ServedModels.Load(_options.Models, _options,
             model => _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext));
+        // One policy for the whole server; its block counters carry the default model's name.
+        if (_options.GuardrailsFile is { } policy) _guardrails = Guardrails.ServingGuardrails.Load(policy, _options.Threads, models.First.Metrics, _log);
+        _models = models;
     }
 
     private void MapRoutes()
@@ -164,8 +169,8 @@ public sealed class SharpLMServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
-        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _capture)));
-        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _capture)));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails, _capture)));
+        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails, _capture)));
         _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
         _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));
@@ -222,7 +227,7 @@ public sealed class SharpLMServer : IAsyncDisposable
                 await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
                 fields = JsonFields.Parse(buffer.ToArray());
             }
-            var (model, scheduler) = _models.Resolve(fields);
+            var (model, scheduler, _) = _models.Resolve(fields);
             await route(fields, model, scheduler);
         }
         catch (RequestError error) when (!context.Response.HasStarted)

@@ -34,6 +34,18 @@ public class ServerSettingsTests
     }
 
     [Fact]
+    public void The_guardrail_policy_comes_from_the_file_the_environment_or_the_option()
+    {
+        string file = SettingsFile("""{"Serve":{"Model":"m","Guardrails":"file-policy.json"}}""");
+        Assert.Equal("file-policy.json", ServerSettings.Load(file, None, _ => null).GuardrailsFile);
+        var environment = new Dictionary<string, string> { ["SHARPLM_GUARDRAILS"] = "env-policy.json" };
+        Assert.Equal("env-policy.json", ServerSettings.Load(file, None, v => environment.GetValueOrDefault(v)).GuardrailsFile);
+        Assert.Equal("option-policy.json", ServerSettings.Load(file, new Dictionary<ServerSettings.Setting, string> { [ServerSettings.Guardrails] = "option-policy.json" },
+            v => environment.GetValueOrDefault(v)).GuardrailsFile);
+        Assert.Null(ServerSettings.Load(SettingsFile("""{"Serve":{"Model":"m"}}"""), None, _ => null).GuardrailsFile);
+    }
+
+    [Fact]
     public void A_bad_value_is_refused_naming_where_it_came_from()
     {
         string file = SettingsFile("""{"Serve":{"Model":"m","Queue":"many"}}""");

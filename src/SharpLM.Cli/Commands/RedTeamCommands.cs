@@ -70,6 +70,7 @@ public static class RedTeamCommands
         }));
         command.Subcommands.Add(BiasCommand.Create());
         command.Subcommands.Add(GuardrailsCommand.Create());
+        command.Subcommands.Add(MemorizationCommand.Create());
         return command;
     }
 

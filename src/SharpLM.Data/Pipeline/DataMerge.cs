@@ -82,6 +82,7 @@ public sealed class DataMerge(DataPipelineConfig config, string outputDirectory)
         var first = PipelineManifest.Read(ranks[0].Manifest);
         var manifest = PipelineManifest.Build(config, merged, complete: true, indexBytes, first.Threads, first.MixingRates, first.InputFileBytes);
         manifest.Write(root);
+        if (config.Canaries is { } canaries) Canaries.CanarySet.Plant(canaries, root.Root);
         return manifest;
     }
 

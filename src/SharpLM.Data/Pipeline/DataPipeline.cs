@@ -131,6 +131,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         progress?.Report(new PipelineProgress(read, totalBytes, totalBytes, written, ""));
         var manifest = Finish(folder, dedup, complete: true);
         if (options.Shard is { } finished) WriteCompletionMarker(root, finished, manifest);
+        else if (config.Canaries is { } canaries) Canaries.CanarySet.Plant(canaries, folder.Root);
         return manifest;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpLM.Core;
 using SharpLM.Core.IO;
+using SharpLM.Data.Canaries;
 using SharpLM.Data.Dedup;
 using SharpLM.Data.Filters;
 using SharpLM.Data.Ingest;
@@ -25,6 +26,8 @@ public sealed record DataPipelineConfig
     [JsonPropertyName("mixing")] public MixingConfig Mixing { get; init; } = new();
     [JsonPropertyName("split")] public SplitConfig Split { get; init; } = new();
     [JsonPropertyName("output")] public OutputConfig Output { get; init; } = new();
+    /// <summary>Secrets planted in the training split to measure memorization; null plants none.</summary>
+    [JsonPropertyName("canaries")] public CanaryConfig? Canaries { get; init; }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -98,6 +101,7 @@ public sealed record DataPipelineConfig
         for (int i = 0; i < (Contamination?.EvalSets.Count ?? 0); i++)
             Require(!string.IsNullOrWhiteSpace(Contamination!.EvalSets[i]), $"contamination.eval_sets[{i}]", "is empty");
         Require(Contamination is null || Contamination.NGram >= 1, "contamination.ngram", "must be at least 1");
+        Canaries?.Validate(origin);
     }
 }
 

@@ -44,7 +44,7 @@ public sealed partial class PipelineFolder(string root)
     /// </summary>
     public void DiscardRun()
     {
-        foreach (string file in new[] { Manifest, Duplicates, Problems }) File.Delete(file);
+        foreach (string file in new[] { Manifest, Duplicates, Problems, Path.Combine(Root, Canaries.CanarySet.FileName) }) File.Delete(file);
         DeleteMatching(ShardDirectory, ShardPattern());
         DeleteMatching(StateDirectory, StatePattern());
     }
@@ -56,7 +56,7 @@ public sealed partial class PipelineFolder(string root)
             if (pattern.IsMatch(Path.GetFileName(file))) File.Delete(file);
     }
 
-    [GeneratedRegex(@"^(train|validation)-\d{5,}\.jsonl(\.gz)?$")]
+    [GeneratedRegex(@"^(train|validation)-(\d{5,}|canaries)\.jsonl(\.gz)?$")]
     private static partial Regex ShardPattern();
 
     [GeneratedRegex(@"^chunk-\d{5,}\.(json|dedup|candidates)$")]

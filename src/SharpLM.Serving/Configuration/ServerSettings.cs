@@ -31,6 +31,7 @@ public static class ServerSettings
     public static readonly Setting LogText = new("LogText", "SHARPLM_LOG_TEXT", "--log-text");
     public static readonly Setting Capture = new("Capture", "SHARPLM_CAPTURE", "--capture");
     public static readonly Setting CaptureRetentionDays = new("CaptureRetentionDays", "SHARPLM_CAPTURE_RETENTION_DAYS", "--capture-retention-days");
+    public static readonly Setting Guardrails = new("Guardrails", "SHARPLM_GUARDRAILS", "--guardrails");
 
     /// <summary>
     /// The options: <paramref name="commandLine"/> holds the options given on the command line (by setting),
@@ -78,6 +79,7 @@ public static class ServerSettings
             LogText = Flag(LogText),
             CaptureDatabase = Text(Capture),
             CaptureRetentionDays = Integer(CaptureRetentionDays, 0),
+            GuardrailsFile = Text(Guardrails),
         };
     }
 

@@ -27,6 +27,8 @@ public sealed class ServerMetrics
     public Histogram QueueTime { get; }
     public Histogram RequestPromptTokens { get; }
     public Histogram RequestGenerationTokens { get; }
+    public Counter GuardrailBlocks { get; }
+    public Counter GuardrailRedactions { get; }
 
     /// <param name="registry">Shared by the models of one server, their series told apart by model_name (default: a registry of its own).</param>
     public ServerMetrics(string modelName, CollectorRegistry? registry = null)
@@ -47,6 +49,8 @@ public sealed class ServerMetrics
         QueueTime = Histogram("sharplm_request_queue_time_seconds", "From arrival to admission into slots.", LatencyBuckets);
         RequestPromptTokens = Histogram("sharplm_request_prompt_tokens", "Prompt length of finished requests.", TokenBuckets);
         RequestGenerationTokens = Histogram("sharplm_request_generation_tokens", "Generated tokens of finished requests.", TokenBuckets);
+        GuardrailBlocks = factory.CreateCounter("sharplm_guardrail_blocks_total", "Choices answered with the guardrail policy's refusal, by the check's stage (input, output) and category.", ["stage", "category"]);
+        GuardrailRedactions = factory.CreateCounter("sharplm_guardrail_redactions_total", "Choices whose output had personal data replaced by the guardrail policy.");
 
         Histogram Histogram(string name, string help, double[] buckets) =>
             factory.CreateHistogram(name, help, new HistogramConfiguration { Buckets = buckets });

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using SharpLM.Core;
+using SharpLM.Core.IO;
+using SharpLM.Safety.Judges;
+
+namespace SharpLM.Safety.Guardrails;
+
+/// <summary>
+/// A deployment's guardrail policy as a JSON file (see docs/safety.md):
+/// <code>
+/// {"refusal": "I can't help with that.", "rules": "my-rules.jsonl", "input": true, "output": true,
+///  "injection": true, "pii": true, "tools": ["get_weather"], "guard_model": "models/llama-guard", "stream_holdback": 32}
+/// </code>
+/// Every field is optional. Relative paths are read from the policy file's folder; "rules" defaults to the shipped
+/// keyword rules, "tools" absent allows every tool, "guard_model" absent runs no guard model.
+/// </summary>
+public sealed record GuardrailPolicyFile
+{
+    public const string DefaultRefusal = "I can't help with that request.";
+
+    public string Refusal { get; init; } = DefaultRefusal;
+    public string RulesPath { get; init; } = KeywordRules.BuiltinPath;
+    public bool CheckInput { get; init; } = true;
+    public bool CheckOutput { get; init; } = true;
+    /// <summary>Run the prompt-injection heuristics on retrieved documents and tool results.</summary>
+    public bool CheckInjection { get; init; } = true;
+    public bool RedactPii { get; init; } = true;
+    public IReadOnlyList<string>? Tools { get; init; }
+    public string? GuardModel { get; init; }
+    /// <summary>Characters a stream keeps back, so personal data is redacted before any of it is sent.</summary>
+    public int StreamHoldback { get; init; } = 32;
+
+    private static readonly HashSet<string> Fields = ["refusal", "rules", "input", "output", "injection", "pii", "tools", "guard_model", "stream_holdback"];
+
+    public static GuardrailPolicyFile Load(string path)
+    {
+        InputFiles.RequireFile(path, "guardrail policy");
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
+        }
+        if (root.ValueKind != JsonValueKind.Object) throw new SharpLMException($"{path}: the policy must be a JSON object.");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var policy = new GuardrailPolicyFile();
+        foreach (var field in root.EnumerateObject())
+        {
+            string where = $"{path}: field '{field.Name}'";
+            var value = field.Value;
+            string Text() => value.ValueKind == JsonValueKind.String && value.GetString()!.Trim().Length > 0 ? value.GetString()! : throw new SharpLMException($"{where} must be a non-empty string.");
+            bool Flag() => value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw new SharpLMException($"{where} must be true or false.");
+            policy = field.Name switch
+            {
+                "refusal" => policy with { Refusal = Text() },
+                "rules" => policy with { RulesPath = Path.Combine(folder, Text()) },
+                "input" => policy with { CheckInput = Flag() },
+                "output" => policy with { CheckOutput = Flag() },
+                "injection" => policy with { CheckInjection = Flag() },
+                "pii" => policy with { RedactPii = Flag() },
+                "tools" => policy with
+                {
+                    Tools = value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(t => t.ValueKind == JsonValueKind.String && t.GetString()!.Length > 0)
+                        ? value.EnumerateArray().Select(t => t.GetString()!).ToList()
+                        : throw new SharpLMException($"{where} must be an array of tool names."),
+                },
+                "guard_model" => policy with { GuardModel = Path.Combine(folder, Text()) },
+                "stream_holdback" => policy with
+                {
+                    StreamHoldback = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n is >= 0 and <= 4096 ? n
+                        : throw new SharpLMException($"{where} must be an integer from 0 to 4096."),
+                },
+                _ => throw new SharpLMException($"{path}: unknown field '{field.Name}' (known: {string.Join(", ", Fields.Order())})."),
+            };
+        }
+        if (policy.GuardModel is { } guard) InputFiles.RequireDirectory(guard, "guard model");
+        return policy;
+    }
+
+    /// <summary>The checks this file describes; the guard model (when named) is loaded on the engine with <paramref name="threads"/>.</summary>
+    public (GuardrailPolicy Policy, ToolAllowlist? Tools) Build(int threads)
+    {
+        var guard = GuardModel is null ? null : GuardModelJudge.Load(GuardModel, threads);
+        return (new GuardrailPolicy(KeywordRules.Load(RulesPath), guard, redactPii: RedactPii), Tools is null ? null : new ToolAllowlist(Tools));
+    }
+}
