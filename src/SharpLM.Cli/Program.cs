@@ -21,6 +21,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RagCommands.Create());
 root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(DpoCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
 
 // "@name" is text like any other: prompts and texts may start with '@', so response files are off.
