@@ -22,6 +22,7 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RagCommands.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(DpoCommand.Create());
+root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
 
 // "@name" is text like any other: prompts and texts may start with '@', so response files are off.
