@@ -22,6 +22,7 @@ root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RagCommands.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
+root.Subcommands.Add(FlywheelCommands.Create());
 
 // "@name" is text like any other: prompts and texts may start with '@', so response files are off.
 var parsed = root.Parse(TextArguments.Join(root, args), new ParserConfiguration { ResponseFileTokenReplacer = null });

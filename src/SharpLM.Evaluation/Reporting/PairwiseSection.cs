@@ -19,11 +19,11 @@ internal static class PairwiseSection
     public static void Append(string directory, PairwiseRatings ratings, StringBuilder md, StringBuilder html)
     {
         var models = ratings.Models.Select(m => m.Model).ToList();
-        new GroupedBarChart().Save(Path.Combine(directory, ChartName), "pairwise preference: rating - 1000 (Elo scale)", "rating - 1000", models,
+        new GroupedBarChart().Save(Path.Combine(directory, ChartName), "pairwise preference", "rating - 1000", models,
         [
-            new BarSeries("Bradley-Terry (95% bootstrap)", ChartPalette.Series(0), ratings.Models.Select(m => (double?)(m.Rating - BradleyTerry.Mean)).ToList(),
+            new BarSeries("Bradley-Terry", ChartPalette.Series(0), ratings.Models.Select(m => (double?)(m.Rating - BradleyTerry.Mean)).ToList(),
                 ratings.Models.Select(m => double.IsNaN(m.Lower) ? null : (double?)((m.Upper - m.Lower) / 2)).ToList()),
-            new BarSeries("online Elo (K=32, file order)", ChartPalette.Series(1), ratings.Models.Select(m => (double?)(m.OnlineElo - OnlineElo.Start)).ToList()),
+            new BarSeries("online Elo", ChartPalette.Series(1), ratings.Models.Select(m => (double?)(m.OnlineElo - OnlineElo.Start)).ToList()),
         ]);
         string note = $"{ratings.Judgements} judgements. Bradley–Terry by maximum likelihood (ties as half wins), Elo scale with mean 1000; "
             + $"95% percentile intervals from {ratings.BootstrapIterations} bootstrap resamples (seed {ratings.Seed})"
