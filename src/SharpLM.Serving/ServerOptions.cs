@@ -30,6 +30,10 @@ public sealed record ServerOptions
     public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
+    /// <summary>The capture database (SQLite) that stores finished exchanges and feedback; null: nothing is stored and /v1/feedback answers 404.</summary>
+    public string? CaptureDatabase { get; init; }
+    /// <summary>Days captured rows are kept (older ones are deleted at start and hourly; 0: kept until deleted).</summary>
+    public int CaptureRetentionDays { get; init; }
 
     public void Validate()
     {
@@ -45,6 +49,8 @@ public sealed record ServerOptions
         Require(ConcurrentPerKey >= 0, $"--max-concurrent must not be negative (got {ConcurrentPerKey}).");
         Require(TokensPerMinute >= 0, $"--tokens-per-minute must not be negative (got {TokensPerMinute}).");
         Require(RequestTimeoutSeconds >= 0, $"--request-timeout must not be negative (got {RequestTimeoutSeconds}).");
+        Require(CaptureRetentionDays >= 0, $"--capture-retention-days must not be negative (got {CaptureRetentionDays}).");
+        Require(CaptureRetentionDays == 0 || CaptureDatabase is not null, "--capture-retention-days needs --capture DB: there is nothing to retain without a capture database.");
         Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
     }
 }

@@ -33,9 +33,11 @@ public sealed class SharpLMServer : IAsyncDisposable
     private ServedModel? _model;
     private Scheduler? _scheduler;
     private ServerMetrics? _metrics;
+    private readonly Capture.ExchangeCapture? _capture;
 
     private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
     {
+        _capture = Capture.ExchangeCapture.Open(options, app.Logger);
         _app = app;
         _options = options;
         _keys = keys;
@@ -161,8 +163,8 @@ public sealed class SharpLMServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
-        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
-        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler)));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _capture)));
+        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _capture)));
         _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
         _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));
@@ -171,6 +173,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4";
             await _metrics!.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         }));
+        FeedbackEndpoints.Map(_app, _capture, _options.MaxRequestBytes, _log);
     }
 
     /// <summary>429 with Retry-After; <paramref name="limit"/> is OpenAI's error type for the limit reached ("requests" or "tokens").</summary>
@@ -249,6 +252,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         await _app.StopAsync(); // lets running requests finish (within the host's shutdown timeout)
         _scheduler?.Dispose();
         _limits.Dispose();
+        _capture?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

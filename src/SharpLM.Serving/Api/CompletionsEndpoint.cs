@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using SharpLM.Feedback.Capture;
+using SharpLM.Serving.Capture;
 using SharpLM.Serving.Scheduling;
 
 namespace SharpLM.Serving.Api;
@@ -7,7 +9,7 @@ namespace SharpLM.Serving.Api;
 /// <summary>POST /v1/completions: a text (or token-id) prompt continued by the scheduler, in the legacy completions shape.</summary>
 public static class CompletionsEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler)
+    public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler, ExchangeCapture? capture = null)
     {
         var prompt = ReadPrompt(fields, model);
         bool echo = fields.Bool("echo") ?? false;
@@ -19,11 +21,16 @@ public static class CompletionsEndpoint
         // With echo and logprobs, the prompt's tokens are scored too: lm-eval's local-completions reads their log-likelihood this way.
         var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, context.RequestAborted,
             echo && logprobs is not null ? logprobs : null);
-        JobCollector.Submit(context, scheduler, job);
         string id = "cmpl-" + Guid.NewGuid().ToString("N");
+        var ticket = capture?.Begin(context, fields, id);
+        JobCollector.Submit(context, scheduler, job);
         var echoed = echo ? new Echo(model.Tokenizer.Decode(checkedPrompt), checkedPrompt) : null;
-        if (parameters.Stream) await StreamAsync(context, job, model, parameters, id, echoed);
-        else await RespondAsync(context, job, model, id, echoed);
+        var (answers, completionTokens) = parameters.Stream
+            ? await StreamAsync(context, job, model, parameters, id, echoed)
+            : await RespondAsync(context, job, model, id, echoed);
+        // A completion prompt is captured as one user message (token ids decoded), its continuations as assistant messages.
+        if (ticket is not null)
+            capture!.Record(ticket, "completions", model.Id, [new CapturedMessage("user", model.Tokenizer.Decode(checkedPrompt))], answers, job.Prompt.Count, completionTokens);
     }
 
     /// <summary>
@@ -74,7 +81,7 @@ public static class CompletionsEndpoint
 
     private static void Header(Utf8JsonWriter w, string id, long created, ServedModel model) => ResponseJson.Header(w, id, "text_completion", created, model.Id);
 
-    private static async Task RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id, Echo? echo)
+    private static async Task<(CapturedChoice[] Answers, int CompletionTokens)> RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id, Echo? echo)
     {
         var choices = await JobCollector.CollectAsync(job);
         context.Response.ContentType = "application/json";
@@ -94,10 +101,14 @@ public static class CompletionsEndpoint
             ResponseJson.Usage(w, job.Prompt.Count, choices.Sum(c => c.Tokens.Count), job.CachedPromptTokens);
             w.WriteEndObject();
         }));
+        return (choices.Select(c => new CapturedChoice(c.Text.ToString(), JobCollector.FinishName(c.Finish))).ToArray(), choices.Sum(c => c.Tokens.Count));
     }
 
-    private static async Task StreamAsync(HttpContext context, GenerationJob job, ServedModel model, GenerationParameters parameters, string id, Echo? echo)
+    private static async Task<(CapturedChoice[] Answers, int CompletionTokens)> StreamAsync(HttpContext context, GenerationJob job, ServedModel model,
+        GenerationParameters parameters, string id, Echo? echo)
     {
+        var texts = parameters.Choices.Select(_ => new System.Text.StringBuilder()).ToArray();
+        var finishes = new string[parameters.Choices.Count];
         var response = context.Response;
         var cancellation = context.RequestAborted;
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -108,6 +119,8 @@ public static class CompletionsEndpoint
         await foreach (var update in job.Updates.ReadAllAsync(cancellation))
         {
             completionTokens += update.Tokens.Count;
+            texts[update.Index].Append(update.Text);
+            if (update.Finish is { } done) finishes[update.Index] = JobCollector.FinishName(done);
             // The echoed prompt leads each choice's first chunk.
             bool first = echo is not null && offsets[update.Index] == 0 && !started[update.Index];
             started[update.Index] = true;
@@ -132,5 +145,6 @@ public static class CompletionsEndpoint
             await ServerSentEvents.WriteAsync(response, ResponseJson.UsageChunk(id, "text_completion", created, model.Id,
                 job.Prompt.Count, completionTokens, job.CachedPromptTokens), cancellation);
         await ServerSentEvents.DoneAsync(response, cancellation);
+        return (texts.Select((t, i) => new CapturedChoice(t.ToString(), finishes[i] ?? "length")).ToArray(), completionTokens);
     }
 }

@@ -29,6 +29,8 @@ public static class ServerSettings
     public static readonly Setting RequestTimeout = new("RequestTimeout", "SHARPLM_REQUEST_TIMEOUT", "--request-timeout");
     public static readonly Setting OtlpEndpoint = new("OtlpEndpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "--otlp-endpoint");
     public static readonly Setting LogText = new("LogText", "SHARPLM_LOG_TEXT", "--log-text");
+    public static readonly Setting Capture = new("Capture", "SHARPLM_CAPTURE", "--capture");
+    public static readonly Setting CaptureRetentionDays = new("CaptureRetentionDays", "SHARPLM_CAPTURE_RETENTION_DAYS", "--capture-retention-days");
 
     /// <summary>
     /// The options: <paramref name="commandLine"/> holds the options given on the command line (by setting),
@@ -74,6 +76,8 @@ public static class ServerSettings
             RequestTimeoutSeconds = Integer(RequestTimeout, 0),
             OtlpEndpoint = otlp,
             LogText = Flag(LogText),
+            CaptureDatabase = Text(Capture),
+            CaptureRetentionDays = Integer(CaptureRetentionDays, 0),
         };
     }
 
