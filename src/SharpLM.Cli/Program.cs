@@ -21,6 +21,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(RagCommands.Create());
 root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(DpoCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
 root.Subcommands.Add(FlywheelCommands.Create());
 

@@ -64,6 +64,19 @@ public sealed class SftBatch : IDisposable
         return (sum, Targets.ne(IgnoredTarget).sum().item<long>());
     }
 
+    /// <summary>
+    /// Per row: the log-probability of its supervised targets, summed (a graph to the logits), and how many there are.
+    /// Preference objectives build one row per sequence, so a row's sum is that sequence's completion log-probability.
+    /// </summary>
+    public (Tensor Sums, Tensor Counts) RowLogProbabilities(CausalLanguageModel model)
+    {
+        var logits = model.Forward(Inputs, Layout);
+        var scored = Targets.ne(IgnoredTarget);
+        var safeTargets = where(scored, Targets, zeros_like(Targets));
+        var logps = logits.log_softmax(-1).gather(-1, safeTargets.unsqueeze(-1)).squeeze(-1);
+        return ((logps * scored.to_type(logps.dtype)).sum(1), scored.sum(1));
+    }
+
     public void Dispose()
     {
         Inputs.Dispose();

@@ -40,11 +40,7 @@ public sealed class SftObjective : ITrainingObjective
     /// <summary>The rows of one micro-batch.</summary>
     public IEnumerable<int[]> RowsFor(int step, int microBatch)
     {
-        for (int i = 0; i < _batchSize; i++)
-        {
-            ulong draw = Mix((ulong)_options.Seed ^ Mix((ulong)step * 0x100000001B3UL ^ (ulong)microBatch << 40 ^ (ulong)i));
-            yield return _trainRows[(int)(draw % (ulong)_trainRows.Count)];
-        }
+        for (int i = 0; i < _batchSize; i++) yield return _trainRows[RowDraw.Row(_options.Seed, step, microBatch, i, _trainRows.Count)];
     }
 
     public (Tensor Loss, long Tokens) MicroBatchLoss(CausalLanguageModel model, int step, int microBatch, int sequenceLength, Device device)
@@ -70,14 +66,5 @@ public sealed class SftObjective : ITrainingObjective
             count += n;
         }
         return total / count;
-    }
-
-    /// <summary>SplitMix64's finaliser, as the pretraining sampler uses.</summary>
-    private static ulong Mix(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
     }
 }
