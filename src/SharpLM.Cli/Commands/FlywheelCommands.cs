@@ -13,6 +13,7 @@ public static class FlywheelCommands
         var flywheel = new Command("flywheel", "The data flywheel: promotion scorecards and drift reports.");
         flywheel.Subcommands.Add(Compare());
         flywheel.Subcommands.Add(Drift());
+        flywheel.Subcommands.Add(FlywheelRunCommand.Create());
         return flywheel;
     }
 
