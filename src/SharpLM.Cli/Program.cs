@@ -23,6 +23,7 @@ root.Subcommands.Add(RagCommands.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(DpoCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
+root.Subcommands.Add(CaptureCommands.Create());
 root.Subcommands.Add(FlywheelCommands.Create());
 
 // "@name" is text like any other: prompts and texts may start with '@', so response files are off.

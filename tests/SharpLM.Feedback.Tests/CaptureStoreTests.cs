@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SharpLM.Core;
 using SharpLM.Feedback.Capture;
 
@@ -127,5 +128,25 @@ public class CaptureStoreTests
         Assert.Equal(Pair("c").A, Assert.IsType<PairwiseFeedback>(read[0].Entry).A);
         var stats = store.Stats();
         Assert.Equal((0L, 1L, 1L, 1L, 0L), (stats.PositiveRatings, stats.NegativeRatings, stats.Corrections, stats.PairwiseChoices, stats.PairwiseTies));
+    }
+
+    [Fact]
+    public async Task A_server_with_a_retention_window_deletes_old_rows_when_it_starts()
+    {
+        string path = CaptureDatabase.NewPath();
+        using (var store = CaptureStore.Open(path, create: true, new ManualClock(DateTimeOffset.UtcNow.AddDays(-45))))
+        {
+            store.RecordExchange(Exchange("old", "c-old"), CaptureIdentity.Anonymous);
+            store.RecordFeedback(Rating("c-old"), CaptureIdentity.Anonymous);
+        }
+        using (var store = CaptureStore.Open(path, create: false, new ManualClock(DateTimeOffset.UtcNow.AddDays(-2))))
+            store.RecordExchange(Exchange("recent", "c-recent"), CaptureIdentity.Anonymous);
+        await using (await Serving.SharpLMServer.StartAsync(new Serving.ServerOptions
+        {
+            ModelDirectory = Directory.CreateTempSubdirectory("sharplm-no-model-").FullName, Port = 0, CaptureDatabase = path, CaptureRetentionDays = 30,
+        }, logging => logging.ClearProviders()))
+        {
+            Assert.Equal(new Dictionary<string, long> { ["conversations"] = 1, ["messages"] = 4, ["feedback"] = 0 }, CaptureDatabase.RowCounts(path));
+        }
     }
 }

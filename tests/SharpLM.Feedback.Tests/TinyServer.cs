@@ -38,13 +38,13 @@ public static class TinyServer
     }
 
     /// <summary>A started, loaded server with a key file; <paramref name="capture"/> is its capture database, or null for none.</summary>
-    public static async Task<SharpLMServer> StartAsync(string? capture)
+    public static async Task<SharpLMServer> StartAsync(string? capture, int retentionDays = 0)
     {
         string keys = Path.Combine(Directory.CreateTempSubdirectory("sharplm-capture-keys-").FullName, "keys.txt");
         await File.WriteAllTextAsync(keys, Key + "\n");
         var server = await SharpLMServer.StartAsync(new ServerOptions
         {
-            ModelDirectory = Model.Value, ModelId = "tiny", Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1, CaptureDatabase = capture,
+            ModelDirectory = Model.Value, ModelId = "tiny", Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1, CaptureDatabase = capture, CaptureRetentionDays = retentionDays,
         }, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await server.Ready;
         return server;

@@ -1,66 +1,42 @@
 using System.CommandLine;
+using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
-using SharpLM.Flywheel.Drift;
-using SharpLM.Flywheel.Promotion;
+using SharpLM.Feedback.Flywheel;
 
 namespace SharpLM.Cli.Commands;
 
-/// <summary>`sharplm flywheel compare|drift`: whether a retrained model should replace the served one, and how traffic has moved from the training data.</summary>
+/// <summary>`sharplm flywheel build`: training and evaluation data from captured feedback.</summary>
 public static class FlywheelCommands
 {
     public static Command Create()
     {
-        var flywheel = new Command("flywheel", "The data flywheel: promotion scorecards and drift reports.");
-        flywheel.Subcommands.Add(Compare());
-        flywheel.Subcommands.Add(Drift());
+        var flywheel = new Command("flywheel", "Turn served traffic and human feedback into data: SFT and preference pairs to train on, failures to evaluate on; decide promotions and watch drift.");
+        flywheel.Subcommands.Add(Build());
+        flywheel.Subcommands.Add(FlywheelDecisionCommands.Compare());
+        flywheel.Subcommands.Add(FlywheelDecisionCommands.Drift());
         flywheel.Subcommands.Add(FlywheelRunCommand.Create());
         return flywheel;
     }
 
-    private static Command Compare()
+    private static Command Build()
     {
-        var old = new Option<string>("--old") { Description = "results_<time>.json of the model in service.", Required = true };
-        var @new = new Option<string>("--new") { Description = "results_<time>.json of the candidate, on the same tasks.", Required = true };
-        var oldSafety = new Option<string?>("--old-safety") { Description = "The serving model's redteam results.json." };
-        var newSafety = new Option<string?>("--new-safety") { Description = "The candidate's redteam results.json." };
-        var maxRegression = new Option<double>("--max-regression")
-        {
-            Description = "Largest drop of a sealed task's main metric (its own units), widened by the combined stderr; also the allowed rise of over-refusal.",
-            DefaultValueFactory = _ => PromotionRules.DefaultMaxRegression,
-        };
-        var failuresTask = new Option<string?>("--failures-task") { Description = "The task built from the failure set; it must improve and is not judged as a sealed task." };
-        var output = new Option<string>("--out", "-o") { Description = "Folder for scorecard.json, scorecard.md and scorecard.png.", Required = true };
-        var command = new Command("compare", "Decide PROMOTE or DO NOT PROMOTE for a candidate against the model in service; exits 0 either way.")
-            { old, @new, oldSafety, newSafety, maxRegression, failuresTask, output };
+        var db = new Option<string>("--db") { Description = "The capture database (`sharplm serve --capture DB`).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Folder to write (replaced whole): sft.jsonl, dpo.jsonl, failures.jsonl + failures.yaml, manifest.json.", Required = true };
+        var training = new Option<string[]>("--train-data") { Description = "JSONL the model was trained on; items equal or near to a line are dropped.", AllowMultipleArgumentsPerToken = true };
+        var sealedSets = new Option<string[]>("--sealed") { Description = "Sealed evaluation sets: JSONL files or task folders (every *.jsonl below); items sharing a 13-word n-gram with one are dropped.", AllowMultipleArgumentsPerToken = true };
+        var minRating = new Option<int>("--min-rating") { Description = "Least rating an uncorrected answer needs to become SFT data: 1 (thumbs up) or -1 (every rated answer).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the outputs' order.", DefaultValueFactory = _ => 1 };
+        var metrics = new Option<string?>("--metrics") { Description = "Metrics JSONL to append to (default: the output folder's path + .metrics.jsonl)." };
+        var command = new Command("build",
+            "Write SFT data (corrections and well-rated answers), DPO pairs (pairwise choices and corrections) and a failure set with its lm-eval task (badly rated prompts), deduplicated and decontaminated, with a manifest.")
+            { db, output, training, sealedSets, minRating, seed, metrics };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var card = PromotionRules.Decide(ModelScores.Load(parse.GetValue(old)!), ModelScores.Load(parse.GetValue(@new)!),
-                parse.GetValue(oldSafety) is { } os ? SafetyRates.Load(os) : null, parse.GetValue(newSafety) is { } ns ? SafetyRates.Load(ns) : null,
-                parse.GetValue(maxRegression), parse.GetValue(failuresTask));
-            ScorecardFiles.Write(parse.GetValue(output)!, card, parse.GetValue(old)!, parse.GetValue(@new)!);
-            Display.Info($"decision: {card.Decision}");
-            foreach (var failure in card.Failures) Display.Info($"  {failure.Reason}");
-            Display.Info($"scorecard: {Path.Combine(parse.GetValue(output)!, ScorecardFiles.MarkdownName)}");
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Drift()
-    {
-        var prompts = new Option<string>("--prompts") { Description = "JSONL of prompts now (text, prompt, or messages a line).", Required = true };
-        var training = new Option<string>("--training") { Description = "JSONL of the training data (text, prompt, or messages a line).", Required = true };
-        var topics = new Option<int>("--topics") { Description = "Number of keyword topics learned from the training data.", DefaultValueFactory = _ => DriftReport.DefaultTopics }.AtLeast(1);
-        var output = new Option<string>("--out", "-o") { Description = "Folder for drift.json, drift.md, drift.html and the charts.", Required = true };
-        var command = new Command("drift", "Compare prompt lengths and topics now against the training data (KS, PSI, topic growth).") { prompts, training, topics, output };
-        command.SetAction(parse => CliRunner.Run(() =>
-        {
-            string promptsPath = parse.GetValue(prompts)!, trainingPath = parse.GetValue(training)!;
-            var report = DriftReport.Compute(DriftTexts.Load(trainingPath, "training JSONL"), DriftTexts.Load(promptsPath, "prompts JSONL"), parse.GetValue(topics));
-            DriftFiles.Write(parse.GetValue(output)!, report, promptsPath, trainingPath);
-            Display.Info($"length: KS D {report.KolmogorovSmirnov:0.####} (p {report.KolmogorovSmirnovPValue:0.####}), PSI {report.PopulationStability:0.####}");
-            Display.Info(report.Grown.Count == 0 ? "topics: none grew by 0.05 or more" : $"topics grown: {string.Join(", ", report.Grown.Select(t => $"{t.Topic} +{t.Growth:0.###}"))}");
-            Display.Info($"report: {Path.Combine(parse.GetValue(output)!, DriftFiles.MarkdownName)}");
+            FlywheelStage.Build(new FlywheelOptions
+            {
+                CaptureDatabase = parse.GetValue(db)!, OutputDirectory = parse.GetValue(output)!, TrainingData = parse.GetValue(training) ?? [],
+                SealedSets = parse.GetValue(sealedSets) ?? [], MinRating = parse.GetValue(minRating), Seed = parse.GetValue(seed),
+            }, parse.GetValue(metrics));
             return 0;
         }));
         return command;

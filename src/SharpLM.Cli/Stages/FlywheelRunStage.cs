@@ -43,10 +43,10 @@ public static class FlywheelRunStage
         using var metrics = new MetricsWriter(Path.Combine(options.Output, "metrics.jsonl"));
         string data = Path.Combine(options.Output, DataFolder);
 
-        Stage(options, metrics, DataFolder, () => FlywheelBuilder.Build(new FlywheelOptions
+        Stage(options, metrics, DataFolder, () => FlywheelStage.Build(new FlywheelOptions
         {
             CaptureDatabase = options.Database, OutputDirectory = data, TrainingData = options.TrainingData, SealedSets = SealedData(options.Sealed), Seed = options.Seed,
-        }));
+        }, null));
         string candidate = options.Model;
         string sftData = Path.Combine(data, FlywheelBuilder.SftFile), dpoData = Path.Combine(data, FlywheelBuilder.DpoFile);
         if (Lines(sftData) > 0)

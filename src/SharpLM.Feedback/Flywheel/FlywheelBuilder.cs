@@ -28,6 +28,9 @@ public static class FlywheelBuilder
     public const string FailuresFile = "failures.jsonl";
     public const string FailuresTaskFile = "failures.yaml";
 
+    /// <summary>Why an item is dropped, in the order they are checked (the keys of <see cref="OutputCounts.Dropped"/>).</summary>
+    public static IReadOnlyList<string> DropReasons => ItemFilter.Reasons;
+
     public static FlywheelManifest Build(FlywheelOptions options, IProgress<FlywheelProgress>? progress = null)
     {
         options.Validate();
