@@ -5,7 +5,7 @@ using SharpLM.Training.Checkpoints;
 
 namespace SharpLM.PostTraining.Tests;
 
-/// <summary>Generated preference pairs over the chat fixture's vocabulary: the chosen answer repeats the question's verb, the rejected one does not.</summary>
+/// <summary>Generated preference pairs over the chat fixture's vocabulary: the chosen answer repeats the question's verb; the rejected one swaps it, or declines to answer.</summary>
 public static class PreferenceFixture
 {
     private static readonly Lazy<string> Built = new(Build);
@@ -28,7 +28,7 @@ public static class PreferenceFixture
             string prompt = i % 4 == 3
                 ? $$"""[{"role": "system", "content": "Answer in one sentence."}, {"role": "user", "content": "{{question}}"}]"""
                 : $"\"{question}\"";
-            lines.Add($$"""{"prompt": {{prompt}}, "chosen": "{{who}} {{verb}} {{whom}}.", "rejected": "{{whom}} {{other}} {{who}}."}""");
+            lines.Add($$"""{"prompt": {{prompt}}, "chosen": "{{who}} {{verb}} {{whom}}.", "rejected": "{{(i % 2 == 0 ? $"{whom} {other} {who}." : "I do not know.")}}"}""");
         }
         string path = Path.Combine(Directory.CreateTempSubdirectory("sharplm-prefs-").FullName, "prefs.jsonl");
         File.WriteAllLines(path, lines);

@@ -72,6 +72,7 @@ public static class DataCommands
         data.Subcommands.Add(merge);
         data.Subcommands.Add(fetch);
         data.Subcommands.Add(clean);
+        data.Subcommands.Add(DataSynthCommand.Create());
         return data;
     }
 }

@@ -72,6 +72,15 @@ public static class DpoStage
             }
         }, resume));
 
+        // Measured again on the final weights: a resumed run that had already finished validates nothing in the loop.
+        IReadOnlyDictionary<string, double>? after;
+        using (no_grad())
+        {
+            model.eval();
+            objective.ValidationLoss(model, CPU);
+            after = objective.ValidationMetrics;
+        }
+
         string? adapterDirectory = null;
         if (adapters is not null)
         {
@@ -81,7 +90,6 @@ public static class DpoStage
         }
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
-        var after = objective.ValidationMetrics;
         var end = new Dictionary<string, object?> { ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds };
         if (after is not null) foreach (var (name, value) in after) end[name] = value;
         metrics.Write("dpo_end", end);

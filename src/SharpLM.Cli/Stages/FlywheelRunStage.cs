@@ -15,6 +15,8 @@ using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Training.Pretraining;
+// The CLI has its own ModelScores (held-out evaluation); this one is the scorecard's.
+using ResultsScores = SharpLM.Flywheel.Promotion.ModelScores;
 
 namespace SharpLM.Cli.Stages;
 
@@ -76,10 +78,10 @@ public static class FlywheelRunStage
         Stage(options, metrics, ScorecardFolder, () =>
         {
             string oldResults = LatestResults(eval, OldName), newResults = LatestResults(eval, NewName);
-            card = PromotionRules.Decide(ModelScores.Load(oldResults), ModelScores.Load(newResults), null, null, options.MaxRegression, failures?.Name);
+            card = PromotionRules.Decide(ResultsScores.Load(oldResults), ResultsScores.Load(newResults), null, null, options.MaxRegression, failures?.Name);
             ScorecardFiles.Write(Path.Combine(options.Output, ScorecardFolder), card, oldResults, newResults);
         });
-        return card ?? PromotionRules.Decide(ModelScores.Load(LatestResults(eval, OldName)), ModelScores.Load(LatestResults(eval, NewName)), null, null,
+        return card ?? PromotionRules.Decide(ResultsScores.Load(LatestResults(eval, OldName)), ResultsScores.Load(LatestResults(eval, NewName)), null, null,
             options.MaxRegression, failures?.Name);
     }
 

@@ -22,7 +22,7 @@ public sealed record QuickstartOptions(string OutputDirectory, int? Steps, int V
 /// The whole life cycle on the default corpus, stage by stage, in one run folder: data pipeline (fetch, clean,
 /// filter, dedup, PII, split) → train tokenizer → encode shards → pretrain → evaluate and sample. Each stage is the same code its own verb runs.
 /// </summary>
-public sealed class QuickstartPipeline(QuickstartOptions options)
+public sealed partial class QuickstartPipeline(QuickstartOptions options)
 {
     /// <summary>The model and schedule the quickstart trains; sized to finish in a few minutes on two cores.</summary>
     public static PretrainConfig DefaultConfig { get; } = new()
@@ -75,8 +75,10 @@ public sealed class QuickstartPipeline(QuickstartOptions options)
             r => $"val loss {r.Summary.FinalValidationLoss:F3} vs unigram {r.UnigramEntropy:F3}, {r.Summary.MeanTokensPerSecond:F0} tok/s");
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
+        var post = PostTrain(run, metrics, config);
 
         Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
+        ReportPostTraining(run, post);
         return 0;
     }
 

@@ -17,7 +17,7 @@ internal static class ArithmeticTask
     private static readonly string[] Things = ["apples", "marbles", "stickers", "pencils", "cookies", "stamps", "shells", "cards"];
 
     /// <summary>A problem: its question, the worked answer ending in "#### n", and the expression that computes n.</summary>
-    private sealed record Problem(string Question, string Answer, string Expression, long Result);
+    internal sealed record Problem(string Question, string Answer, string Expression, long Result);
 
     public static SuiteTask Build(int documents, int seed, int maxLength)
     {
@@ -74,7 +74,7 @@ internal static class ArithmeticTask
         ["question"] = p.Question, ["answer"] = p.Answer, ["expression"] = p.Expression, ["result"] = p.Result,
     };
 
-    private static Problem Generate(PythonRandom random)
+    internal static Problem Generate(PythonRandom random)
     {
         string who = People[random.Below(People.Length)], what = Things[random.Below(Things.Length)];
         int Draw(int low, int high) => low + random.Below(high - low + 1);

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using SharpLM.Data.Sources;
+
+namespace SharpLM.Synthesis;
+
+/// <summary>A held-out evaluation task: its lm-eval YAML and the documents of its one split, written beside it as &lt;name&gt;.test.jsonl.</summary>
+public sealed record HeldOutTask(string Name, string Yaml, IReadOnlyList<JsonObject> Documents)
+{
+    public string DataFile => Name + ".test.jsonl";
+}
+
+/// <summary>
+/// Exact-match tasks on the held-out states and word problems, asked the way the training data asks: one ChatML user
+/// turn and an open assistant turn, zero-shot, greedy, stopping at the end of the turn. Scoring follows the suite's
+/// capitals_qa (whitespace stripped, case and punctuation ignored) and lm-eval's gsm8k (the number after "####").
+/// </summary>
+public static class HeldOutTasks
+{
+    public const string CapitalsName = "synth_capitals";
+    public const string ArithmeticName = "synth_arithmetic";
+
+    public static HeldOutTask Capitals(IReadOnlyList<StateCapital> states) => new(CapitalsName, $$"""
+        task: {{CapitalsName}}
+        {{DataFiles(CapitalsName)}}
+        test_split: test
+        output_type: generate_until
+        doc_to_text: "<|im_start|>user\n{{string.Format(CapitalExamples.EvaluationQuestion, "{{state}}")}}<|im_end|>\n<|im_start|>assistant\n"
+        doc_to_target: "{{"{{capital}}"}}"
+        generation_kwargs:
+          until: ["<|im_end|>", "\n"]
+          max_gen_toks: 16
+          do_sample: false
+          temperature: 0
+        filter_list:
+          - name: strip
+            filter:
+              - function: remove_whitespace
+              - function: take_first
+        metric_list:
+          - metric: exact_match
+            aggregation: mean
+            higher_is_better: true
+            ignore_case: true
+            ignore_punctuation: true
+        metadata:
+          version: 1.0
+
+        """, states.Select(s => new JsonObject { ["state"] = s.State, ["capital"] = s.Capital }).ToList());
+
+    public static HeldOutTask Arithmetic(IReadOnlyList<HeldOutProblem> problems) => new(ArithmeticName, $$"""
+        task: {{ArithmeticName}}
+        {{DataFiles(ArithmeticName)}}
+        test_split: test
+        output_type: generate_until
+        doc_to_text: "<|im_start|>user\n{{"{{question}}"}}<|im_end|>\n<|im_start|>assistant\n"
+        doc_to_target: "{{"{{answer}}"}}"
+        generation_kwargs:
+          until: ["<|im_end|>", "Question:"]
+          max_gen_toks: 128
+          do_sample: false
+          temperature: 0
+        metric_list:
+          - metric: exact_match
+            aggregation: mean
+            higher_is_better: true
+            ignore_case: true
+            ignore_punctuation: false
+            regexes_to_ignore: [",", "\\$", "(?s).*#### ", "\\.$"]
+        filter_list:
+          - name: strict-match
+            filter:
+              - function: regex
+                regex_pattern: "#### (\\-?[0-9\\.\\,]+)"
+              - function: take_first
+          - name: flexible-extract
+            filter:
+              - function: regex
+                group_select: -1
+                regex_pattern: "(-?[$0-9.,]{2,})|(-?[0-9]+)"
+              - function: take_first
+        metadata:
+          version: 1.0
+
+        """, problems.Select(p => new JsonObject { ["question"] = p.Question, ["answer"] = p.Answer, ["result"] = p.Result }).ToList());
+
+    private static string DataFiles(string task) => $"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {task}.test.jsonl";
+}
