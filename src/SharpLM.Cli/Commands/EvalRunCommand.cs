@@ -102,7 +102,7 @@ public static class EvalRunCommand
         return targets;
     }
 
-    private static string FilesIdentity(string directory) =>
+    internal static string FilesIdentity(string directory) =>
         string.Join("\n", Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal)
             .Select(f => new FileInfo(f)).Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
 

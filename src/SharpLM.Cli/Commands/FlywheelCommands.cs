@@ -10,8 +10,11 @@ public static class FlywheelCommands
 {
     public static Command Create()
     {
-        var flywheel = new Command("flywheel", "Turn served traffic and human feedback into data: SFT and preference pairs to train on, failures to evaluate on.");
+        var flywheel = new Command("flywheel", "Turn served traffic and human feedback into data: SFT and preference pairs to train on, failures to evaluate on; decide promotions and watch drift.");
         flywheel.Subcommands.Add(Build());
+        flywheel.Subcommands.Add(FlywheelDecisionCommands.Compare());
+        flywheel.Subcommands.Add(FlywheelDecisionCommands.Drift());
+        flywheel.Subcommands.Add(FlywheelRunCommand.Create());
         return flywheel;
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using SharpLM.Core;
 using SharpLM.Core.IO;
 using SharpLM.Core.Reports;
+using SharpLM.Evaluation.Pairwise;
 using SharpLM.Evaluation.Running;
 
 namespace SharpLM.Evaluation.Reporting;
@@ -19,7 +20,8 @@ public static class ReportCard
     public const string MarkdownName = "report.md", HtmlName = "report.html";
 
     /// <summary>Writes the card into <paramref name="directory"/> and returns the Markdown path.</summary>
-    public static string Write(string directory, IReadOnlyList<ResultsFile> runs)
+    /// <param name="pairwise">Ratings from pairwise judgements, for a "Pairwise preference" section; none when null.</param>
+    public static string Write(string directory, IReadOnlyList<ResultsFile> runs, PairwiseRatings? pairwise = null)
     {
         if (runs.Count == 0) throw new SharpLMException("a report needs at least one results file.");
         Directory.CreateDirectory(directory);
@@ -62,6 +64,7 @@ public static class ReportCard
             md.Append('\n');
             html.Append("</table>\n");
         }
+        if (pairwise is not null) PairwiseSection.Append(directory, pairwise, md, html);
         md.Append("Results files:\n\n");
         html.Append("<p>Results files:</p><ul>\n");
         for (int r = 0; r < runs.Count; r++)
