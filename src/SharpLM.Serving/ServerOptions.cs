@@ -30,6 +30,10 @@ public sealed record ServerOptions
     public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
     public bool LogText { get; init; }
+    /// <summary>Memory for KV blocks shared by every slot (automatic prefix caching); 0 turns the shared cache off.</summary>
+    public int PrefixCacheMegabytes { get; init; } = DefaultPrefixCacheMegabytes;
+
+    public const int DefaultPrefixCacheMegabytes = 256;
 
     public void Validate()
     {
@@ -45,6 +49,7 @@ public sealed record ServerOptions
         Require(ConcurrentPerKey >= 0, $"--max-concurrent must not be negative (got {ConcurrentPerKey}).");
         Require(TokensPerMinute >= 0, $"--tokens-per-minute must not be negative (got {TokensPerMinute}).");
         Require(RequestTimeoutSeconds >= 0, $"--request-timeout must not be negative (got {RequestTimeoutSeconds}).");
+        Require(PrefixCacheMegabytes is >= 0 and <= 1 << 20, $"--prefix-cache-mb must be 0 to 1048576 (got {PrefixCacheMegabytes}).");
         Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
     }
 }

@@ -90,7 +90,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     {
         var model = ServedModel.Load(_options.ModelDirectory, _options.Parallel, _options.Threads, _options.ModelId);
         _metrics = new ServerMetrics(model.Id);
-        _scheduler = new Scheduler(model.Backend, model.Tokenizer, _metrics, _options.QueueCapacity);
+        _scheduler = new Scheduler(model.Backend, model.Tokenizer, _metrics, _options.QueueCapacity, prefixCacheBytes: (long)_options.PrefixCacheMegabytes << 20);
         _model = model;
         _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext);
     }

@@ -26,6 +26,7 @@ public static class ServeCommand
             (ServerSettings.TokensPerMinute, "Prompt plus generated tokens each API key may use per minute; 0 is unlimited"),
             (ServerSettings.RequestTimeout, "Seconds a request may run before it is cancelled (504 if nothing was sent yet); 0 is no limit"),
             (ServerSettings.OtlpEndpoint, "Send OpenTelemetry traces over OTLP to this URL"),
+            (ServerSettings.PrefixCacheMb, $"Megabytes of KV blocks shared by every slot (prefix caching; default {ServerOptions.DefaultPrefixCacheMegabytes}); 0 turns it off"),
         };
         var valued = settings.Select(s => (s.Setting, Option: new Option<string?>(s.Setting.Option) { Description = $"{s.Description} (environment: {s.Setting.Variable})" })).ToList();
         var allowOpen = new Option<bool>("--allow-open") { Description = "Serve without keys on an address other machines reach." };

@@ -29,6 +29,7 @@ public static class ServerSettings
     public static readonly Setting RequestTimeout = new("RequestTimeout", "SHARPLM_REQUEST_TIMEOUT", "--request-timeout");
     public static readonly Setting OtlpEndpoint = new("OtlpEndpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "--otlp-endpoint");
     public static readonly Setting LogText = new("LogText", "SHARPLM_LOG_TEXT", "--log-text");
+    public static readonly Setting PrefixCacheMb = new("PrefixCacheMb", "SHARPLM_PREFIX_CACHE_MB", "--prefix-cache-mb");
 
     /// <summary>
     /// The options: <paramref name="commandLine"/> holds the options given on the command line (by setting),
@@ -74,6 +75,7 @@ public static class ServerSettings
             RequestTimeoutSeconds = Integer(RequestTimeout, 0),
             OtlpEndpoint = otlp,
             LogText = Flag(LogText),
+            PrefixCacheMegabytes = Integer(PrefixCacheMb, ServerOptions.DefaultPrefixCacheMegabytes),
         };
     }
 
