@@ -1,3 +1,7 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using SharpLM.Core.Models;
 using SharpLM.Inference.Generation;
 using SharpLM.Serving.Scheduling;
@@ -159,5 +163,58 @@ public class PrefixCacheTests
         cache.Publish([7, 7], read); // evicts the end of the idle run first
         Assert.Equal(2, cache.Acquire([1, 1, 2, 2, 3, 3, 0], limit: 6).Count);
         Assert.Single(cache.Acquire([7, 7, 0], limit: 2));
+    }
+
+    [Fact]
+    public async Task Responses_report_cached_tokens_in_whole_blocks_over_http()
+    {
+        await using var server = await SharpLMServer.StartAsync(new ServerOptions { ModelDirectory = LlamaModel.Value, ModelId = "tiny", Port = 0, Parallel = 1, Threads = 1 },
+            logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await server.Ready;
+        using var client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        var random = new Random(7);
+        int vocabulary = ServerFixture.Tokenizer.VocabularySize;
+        int[] Random(int n) => Enumerable.Range(0, n).Select(_ => random.Next(vocabulary)).ToArray();
+        int[] system = Random(40);
+        async Task<JsonElement> Complete(int[] prompt, bool stream)
+        {
+            string body = JsonSerializer.Serialize(new { prompt, max_tokens = 3, temperature = 0, stream, stream_options = stream ? new { include_usage = true } : null });
+            var response = await client.PostAsync("/v1/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            // Streamed: the usage rides on the last chunk before [DONE].
+            string json = stream ? text.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal)).Last()["data: ".Length..] : text;
+            return JsonDocument.Parse(json).RootElement.GetProperty("usage").Clone();
+        }
+        static int Cached(JsonElement usage) => usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32();
+
+        Assert.Equal(0, Cached(await Complete([.. system, .. Random(7)], stream: false)));
+        Assert.Equal(0, Cached(await Complete([system[0] + 1, .. Random(40)], stream: false))); // replaces the first prompt in the one slot
+        var usage = await Complete([.. system, .. Random(9)], stream: true);
+        Assert.Equal(49, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(2 * Block, Cached(usage)); // the 40 shared tokens hold two whole blocks
+
+        // Chat: a long system message shared by two conversations, another between them in the one slot.
+        string Chat(string user, string system) => JsonSerializer.Serialize(new
+        {
+            messages = new object[] { new { role = "system", content = system }, new { role = "user", content = user } }, max_tokens = 2, temperature = 0,
+        });
+        const string Sailor = "You are a sailor on a ship at sea; the whale watches the deck, the mast and the harpoon in the storm and the calm.";
+        async Task<JsonElement> Talk(string body)
+        {
+            var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("usage").Clone();
+        }
+        await Talk(Chat("the whale", Sailor));
+        int between = Cached(await Talk(Chat("calm", "Ahab"))); // the template's first tokens, from the slot itself
+        var chatUsage = await Talk(Chat("the storm", Sailor));
+        int chatCached = Cached(chatUsage);
+        Assert.True(chatCached >= Block && chatCached % Block == 0, $"cached_tokens {chatCached}");
+
+        string metrics = await client.GetStringAsync("/metrics");
+        double Metric(string name) => double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(2 * Block + between + chatCached, Metric("sharplm_prefix_cache_hits"));
+        Assert.True(Metric("sharplm_prefix_cache_queries") >= 47 + 41 + 49 + (double)chatUsage.GetProperty("prompt_tokens").GetInt32());
+        Assert.InRange(Metric("sharplm_prefix_cache_usage_perc"), 1e-6, 1);
     }
 }
