@@ -71,12 +71,13 @@ public static class BenchCommands
         var servePromptTokens = new Option<int>("--prompt-tokens") { Description = "Random prompt tokens per request.", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var generateTokens = new Option<int>("--max-tokens") { Description = "Tokens generated per request.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var serveThreads = new Option<int>("--threads") { Description = "Compute threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
-        var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s and time to first token at several numbers of concurrent streams (continuous batching).")
-            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads };
+        var sharedPrefix = new Option<int>("--shared-prefix") { Description = "Also time requests sharing a system prompt of this many tokens, with the shared prefix cache on and off (0: skip).", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s, time to first token and inter-token latency at several numbers of concurrent streams (continuous batching).")
+            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads, sharedPrefix };
         serve.SetAction(parse => CliRunner.Run(() =>
         {
             ServingBenchmarkReport.Run(parse.GetValue(serveModel), parse.GetValue(streams)!, parse.GetValue(requests), parse.GetValue(servePromptTokens),
-                parse.GetValue(generateTokens), parse.GetValue(serveThreads));
+                parse.GetValue(generateTokens), parse.GetValue(serveThreads), parse.GetValue(sharedPrefix));
             return 0;
         }));
         bench.Subcommands.Add(serve);
