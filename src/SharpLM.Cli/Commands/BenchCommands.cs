@@ -82,6 +82,25 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(serve);
 
+        var soakUrl = new Option<Uri>("--url") { Description = "The running server to load (e.g. http://127.0.0.1:8080).", Required = true };
+        var soakModel = new Option<string>("--model", "-m") { Description = "The model folder the server serves (for its vocabulary and context).", Required = true };
+        var soakClients = new Option<int>("--clients") { Description = "Concurrent clients.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var soakMinutes = new Option<double>("--minutes") { Description = "How long the clients run.", DefaultValueFactory = _ => 2 };
+        var soakPid = new Option<int?>("--server-pid") { Description = "The server's process id, whose resident memory is sampled from /proc." };
+        var soakOut = new Option<string>("--out", "-o") { Description = "Folder for soak.json and soak-rss.png.", Required = true };
+        var soakKey = new Option<string?>("--api-key") { Description = "API key, when the server needs one." };
+        var soakSeed = new Option<int>("--seed") { Description = "Seed of the clients' random choices.", DefaultValueFactory = _ => 1 };
+        var soak = new Command("soak", "Load and faults against a running server: concurrent streaming clients with random prompt lengths, disconnects and slow readers; reports 5xx answers, requests left running and peak RSS.")
+            { soakUrl, soakModel, soakClients, soakMinutes, soakPid, soakOut, soakKey, soakSeed };
+        soak.SetAction(parse => CliRunner.Run(() =>
+        {
+            double minutes = parse.GetValue(soakMinutes);
+            if (!(minutes > 0)) throw new Core.SharpLMException($"--minutes must be above 0 (got {minutes}).");
+            return ServingSoakReport.Run(parse.GetValue(soakUrl)!, parse.GetValue(soakKey), parse.GetValue(soakModel)!, parse.GetValue(soakClients), minutes,
+                parse.GetValue(soakPid), parse.GetValue(soakOut)!, parse.GetValue(soakSeed));
+        }));
+        bench.Subcommands.Add(soak);
+
         var dataConfig = new Option<string?>("--config", "-c") { Description = "Data pipeline config to measure (default: the SpamAssassin e-mail corpus, fetched through npm)." };
         var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 }.AtLeast(10);
         var data = new Command("data", "Data pipeline MB/s and documents/s per stage and end to end, on one thread and on all cores; MinHash near-duplicate recall vs theory.")
