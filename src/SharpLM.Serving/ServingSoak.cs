@@ -32,6 +32,7 @@ public static class ServingSoak
         var samples = new List<SoakSample>();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(duration);
+        using var clientsDone = new CancellationTokenSource(); // sampling goes on while the last requests drain
 
         async Task Client(int index)
         {
@@ -63,16 +64,19 @@ public static class ServingSoak
 
         async Task Sample()
         {
-            while (!stop.IsCancellationRequested)
+            while (!clientsDone.IsCancellationRequested)
             {
                 var sample = new SoakSample(clock.Elapsed.TotalSeconds, ResidentMegabytes(serverProcess), await RunningAsync(http));
                 lock (samples) samples.Add(sample);
                 progress?.Report(sample);
-                try { await Task.Delay(1000, stop.Token); } catch (OperationCanceledException) { }
+                try { await Task.Delay(1000, clientsDone.Token); } catch (OperationCanceledException) { }
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => Client(i))).Append(Sample()));
+        var sampling = Sample();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => Client(i))));
+        clientsDone.Cancel();
+        await sampling;
         // Abandoned streams free their slots at the scheduler's next step; give the last ones a moment.
         double running = await RunningAsync(http);
         for (int wait = 0; wait < 100 && running > 0; wait++)

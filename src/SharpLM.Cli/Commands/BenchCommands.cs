@@ -82,7 +82,7 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(serve);
 
-        var soakUrl = new Option<Uri>("--url") { Description = "The running server to load (e.g. http://127.0.0.1:8080).", Required = true };
+        var soakUrl = new Option<string>("--url") { Description = "The running server to load (e.g. http://127.0.0.1:8080).", Required = true };
         var soakModel = new Option<string>("--model", "-m") { Description = "The model folder the server serves (for its vocabulary and context).", Required = true };
         var soakClients = new Option<int>("--clients") { Description = "Concurrent clients.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var soakMinutes = new Option<double>("--minutes") { Description = "How long the clients run.", DefaultValueFactory = _ => 2 };
@@ -96,7 +96,10 @@ public static class BenchCommands
         {
             double minutes = parse.GetValue(soakMinutes);
             if (!(minutes > 0)) throw new Core.SharpLMException($"--minutes must be above 0 (got {minutes}).");
-            return ServingSoakReport.Run(parse.GetValue(soakUrl)!, parse.GetValue(soakKey), parse.GetValue(soakModel)!, parse.GetValue(soakClients), minutes,
+            string url = parse.GetValue(soakUrl)!;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+                throw new Core.SharpLMException($"--url must be an absolute http(s) URL (got '{url}').");
+            return ServingSoakReport.Run(address, parse.GetValue(soakKey), parse.GetValue(soakModel)!, parse.GetValue(soakClients), minutes,
                 parse.GetValue(soakPid), parse.GetValue(soakOut)!, parse.GetValue(soakSeed));
         }));
         bench.Subcommands.Add(soak);
