@@ -35,7 +35,8 @@ public sealed class ServedModels : IDisposable
         {
             var model = ServedModel.Load(source.Directory, options.Parallel, options.Threads, source.Id);
             var metrics = new ServerMetrics(model.Id, registry);
-            entries.Add(new ModelEntry(model, new Scheduler(model.Backend, model.Tokenizer, metrics, options.QueueCapacity), metrics));
+            entries.Add(new ModelEntry(model, new Scheduler(model.Backend, model.Tokenizer, metrics, options.QueueCapacity,
+                prefixCacheBytes: (long)options.PrefixCacheMegabytes << 20), metrics));
             loaded?.Invoke(model);
         }
         return new ServedModels(entries, registry);

@@ -41,6 +41,10 @@ public sealed record ServerOptions
     public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId), .. AdditionalModels];
     /// <summary>A guardrail policy file (docs/safety.md) the server applies to every completion; null runs none.</summary>
     public string? GuardrailsFile { get; init; }
+    /// <summary>Memory for KV blocks shared by every slot (automatic prefix caching); 0 turns the shared cache off.</summary>
+    public int PrefixCacheMegabytes { get; init; } = DefaultPrefixCacheMegabytes;
+
+    public const int DefaultPrefixCacheMegabytes = 256;
 
     public void Validate()
     {
@@ -58,6 +62,7 @@ public sealed record ServerOptions
         Require(RequestTimeoutSeconds >= 0, $"--request-timeout must not be negative (got {RequestTimeoutSeconds}).");
         Require(CaptureRetentionDays >= 0, $"--capture-retention-days must not be negative (got {CaptureRetentionDays}).");
         Require(CaptureRetentionDays == 0 || CaptureDatabase is not null, "--capture-retention-days needs --capture DB: there is nothing to retain without a capture database.");
+        Require(PrefixCacheMegabytes is >= 0 and <= 1 << 20, $"--prefix-cache-mb must be 0 to 1048576 (got {PrefixCacheMegabytes}).");
         Require(MaxRequestBytes >= 1024, $"the request size limit must be at least 1024 bytes (got {MaxRequestBytes}).");
     }
 }

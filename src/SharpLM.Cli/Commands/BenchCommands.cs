@@ -71,15 +71,38 @@ public static class BenchCommands
         var servePromptTokens = new Option<int>("--prompt-tokens") { Description = "Random prompt tokens per request.", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var generateTokens = new Option<int>("--max-tokens") { Description = "Tokens generated per request.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var serveThreads = new Option<int>("--threads") { Description = "Compute threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
-        var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s and time to first token at several numbers of concurrent streams (continuous batching).")
-            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads };
+        var sharedPrefix = new Option<int>("--shared-prefix") { Description = "Also time requests sharing a system prompt of this many tokens, with the shared prefix cache on and off (0: skip).", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s, time to first token and inter-token latency at several numbers of concurrent streams (continuous batching).")
+            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads, sharedPrefix };
         serve.SetAction(parse => CliRunner.Run(() =>
         {
             ServingBenchmarkReport.Run(parse.GetValue(serveModel), parse.GetValue(streams)!, parse.GetValue(requests), parse.GetValue(servePromptTokens),
-                parse.GetValue(generateTokens), parse.GetValue(serveThreads));
+                parse.GetValue(generateTokens), parse.GetValue(serveThreads), parse.GetValue(sharedPrefix));
             return 0;
         }));
         bench.Subcommands.Add(serve);
+
+        var soakUrl = new Option<string>("--url") { Description = "The running server to load (e.g. http://127.0.0.1:8080).", Required = true };
+        var soakModel = new Option<string>("--model", "-m") { Description = "The model folder the server serves (for its vocabulary and context).", Required = true };
+        var soakClients = new Option<int>("--clients") { Description = "Concurrent clients.", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var soakMinutes = new Option<double>("--minutes") { Description = "How long the clients run.", DefaultValueFactory = _ => 2 };
+        var soakPid = new Option<int?>("--server-pid") { Description = "The server's process id, whose resident memory is sampled from /proc." };
+        var soakOut = new Option<string>("--out", "-o") { Description = "Folder for soak.json and soak-rss.png.", Required = true };
+        var soakKey = new Option<string?>("--api-key") { Description = "API key, when the server needs one." };
+        var soakSeed = new Option<int>("--seed") { Description = "Seed of the clients' random choices.", DefaultValueFactory = _ => 1 };
+        var soak = new Command("soak", "Load and faults against a running server: concurrent streaming clients with random prompt lengths, disconnects and slow readers; reports 5xx answers, requests left running and peak RSS.")
+            { soakUrl, soakModel, soakClients, soakMinutes, soakPid, soakOut, soakKey, soakSeed };
+        soak.SetAction(parse => CliRunner.Run(() =>
+        {
+            double minutes = parse.GetValue(soakMinutes);
+            if (!(minutes > 0)) throw new Core.SharpLMException($"--minutes must be above 0 (got {minutes}).");
+            string url = parse.GetValue(soakUrl)!;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+                throw new Core.SharpLMException($"--url must be an absolute http(s) URL (got '{url}').");
+            return ServingSoakReport.Run(address, parse.GetValue(soakKey), parse.GetValue(soakModel)!, parse.GetValue(soakClients), minutes,
+                parse.GetValue(soakPid), parse.GetValue(soakOut)!, parse.GetValue(soakSeed));
+        }));
+        bench.Subcommands.Add(soak);
 
         var dataConfig = new Option<string?>("--config", "-c") { Description = "Data pipeline config to measure (default: the SpamAssassin e-mail corpus, fetched through npm)." };
         var pairs = new Option<int>("--pairs") { Description = "Generated document pairs per similarity for the near-duplicate recall measurement.", DefaultValueFactory = _ => 500 }.AtLeast(10);

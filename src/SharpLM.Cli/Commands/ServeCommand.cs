@@ -28,6 +28,7 @@ public static class ServeCommand
             (ServerSettings.Capture, "Capture database (SQLite): store finished exchanges and accept POST /v1/feedback; texts are scrubbed of personal data first"),
             (ServerSettings.CaptureRetentionDays, "Days captured rows are kept (deleted at start and hourly); 0 keeps them until deleted"),
             (ServerSettings.Guardrails, "Guardrail policy file (JSON): input and output checks, tool allowlist, PII redaction"),
+            (ServerSettings.PrefixCacheMb, $"Megabytes of KV blocks shared by every slot (prefix caching; default {ServerOptions.DefaultPrefixCacheMegabytes}); 0 turns it off"),
         };
         var valued = settings.Select(s => (s.Setting, Option: new Option<string?>(s.Setting.Option) { Description = $"{s.Description} (environment: {s.Setting.Variable})" })).ToList();
         var models = new Option<string[]>(ServerSettings.Model.Option)

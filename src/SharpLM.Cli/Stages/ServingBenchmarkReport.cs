@@ -7,10 +7,10 @@ namespace SharpLM.Cli.Stages;
 /// <summary>`sharplm bench serve`: a server on a free loopback port, loaded by 1, 4, 16... concurrent streaming clients.</summary>
 public static class ServingBenchmarkReport
 {
-    public static void Run(string? modelDirectory, IReadOnlyList<int> streamCounts, int requestsPerStream, int promptTokens, int maxTokens, int threads)
+    /// <param name="sharedPrefix">Also time requests sharing a system prompt of this many tokens, with the shared prefix cache on and off (0: skip).</param>
+    public static void Run(string? modelDirectory, IReadOnlyList<int> streamCounts, int requestsPerStream, int promptTokens, int maxTokens, int threads, int sharedPrefix = 0)
     {
-        string model = modelDirectory ?? (Directory.Exists(SpeculativeBenchmarkReport.QuickstartModel) ? SpeculativeBenchmarkReport.QuickstartModel
-            : throw new Core.SharpLMException($"give --model, or run `sharplm quickstart --out runs/quickstart` first: the benchmark serves {SpeculativeBenchmarkReport.QuickstartModel} by default."));
+        string model = modelDirectory ?? (Directory.Exists(SpeculativeBenchmarkReport.QuickstartModel) ? SpeculativeBenchmarkReport.QuickstartModel : RandomModel());
         int slots = streamCounts.Max();
         var server = SharpLMServer.StartAsync(new ServerOptions { ModelDirectory = model, ModelId = "bench", Port = 0, Parallel = slots, Threads = threads, QueueCapacity = 4 * slots },
             logging: _ => { }).GetAwaiter().GetResult(); // no log providers: the table is the output
@@ -21,7 +21,8 @@ public static class ServingBenchmarkReport
             Display.Info($"{model}: {slots} slots, {threads} threads; prompts of {promptTokens} random tokens, {maxTokens} tokens generated per request (ignore_eos)");
             // One short run first so that the timed runs find the code compiled and the weights in cache.
             ServingBenchmark.MeasureAsync(server.Address, null, vocabulary, 1, 1, promptTokens, Math.Min(8, maxTokens), seed: 0).GetAwaiter().GetResult();
-            var table = new Table().AddColumns("streams", "requests", "generated tokens", "seconds", "tokens/s (all streams)", "vs 1 stream", "TTFT p50 (ms)", "TTFT p95 (ms)");
+            var table = new Table().AddColumns("streams", "requests", "generated tokens", "seconds", "tokens/s (all streams)", "vs 1 stream", "TTFT p50 (ms)", "TTFT p95 (ms)",
+                "ITL p50 (ms)", "ITL p95 (ms)");
             double? single = null;
             foreach (int streams in streamCounts)
             {
@@ -29,13 +30,50 @@ public static class ServingBenchmarkReport
                     .GetAwaiter().GetResult();
                 single ??= streams == 1 ? load.TokensPerSecond : null;
                 table.AddRow($"{streams}", $"{load.Requests}", $"{load.GeneratedTokens:N0}", $"{load.Seconds:F2}", $"{load.TokensPerSecond:F1}",
-                    single is double s ? $"{load.TokensPerSecond / s:F2}x" : "", $"{load.P50TimeToFirstToken * 1000:F0}", $"{load.P95TimeToFirstToken * 1000:F0}");
+                    single is double s ? $"{load.TokensPerSecond / s:F2}x" : "", $"{load.P50TimeToFirstToken * 1000:F0}", $"{load.P95TimeToFirstToken * 1000:F0}",
+                    $"{load.P50InterToken * 1000:F1}", $"{load.P95InterToken * 1000:F1}");
             }
             AnsiConsole.Write(table);
+            if (sharedPrefix > 0) SharedPrefix(model, vocabulary, sharedPrefix, maxTokens, threads);
         }
         finally
         {
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>TTFT with a shared system prompt: a one-slot server with the shared prefix cache and one without, requests alternating between them.</summary>
+    private static void SharedPrefix(string model, int vocabulary, int prefixTokens, int maxTokens, int threads)
+    {
+        ServerOptions Options(int megabytes) => new() { ModelDirectory = model, ModelId = "bench", Port = 0, Parallel = 1, Threads = threads, PrefixCacheMegabytes = megabytes };
+        var on = SharpLMServer.StartAsync(Options(ServerOptions.DefaultPrefixCacheMegabytes), logging: _ => { }).GetAwaiter().GetResult();
+        var off = SharpLMServer.StartAsync(Options(0), logging: _ => { }).GetAwaiter().GetResult();
+        try
+        {
+            on.Ready.GetAwaiter().GetResult();
+            off.Ready.GetAwaiter().GetResult();
+            ServingBenchmark.MeasureSharedPrefixAsync(on.Address, off.Address, null, vocabulary, prefixTokens, 1, Math.Min(4, maxTokens), seed: 1).GetAwaiter().GetResult(); // warm-up
+            var load = ServingBenchmark.MeasureSharedPrefixAsync(on.Address, off.Address, null, vocabulary, prefixTokens, 10, Math.Min(8, maxTokens), seed: 2)
+                .GetAwaiter().GetResult();
+            Display.Info($"shared system prompt of {prefixTokens} tokens + 16 of the request's own; an unrelated prompt ran in the one slot before each request; {load.Requests} requests per server, alternated");
+            var table = new Table().AddColumns("prefix cache", "TTFT p50 (ms)", "TTFT p95 (ms)", "cached prompt tokens (mean)");
+            table.AddRow("on", $"{load.P50On * 1000:F0}", $"{load.P95On * 1000:F0}", $"{load.MeanCachedOn:F0}");
+            table.AddRow("off", $"{load.P50Off * 1000:F0}", $"{load.P95Off * 1000:F0}", $"{load.MeanCachedOff:F0}");
+            AnsiConsole.Write(table);
+        }
+        finally
+        {
+            on.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            off.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>A random-weight model of stories15M's shape, written once under the system's temporary folder.</summary>
+    private static string RandomModel()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "sharplm-bench-stories15m-random");
+        if (!Directory.Exists(directory)) Inference.RandomModelFolder.Write(directory, Inference.RandomModelShape.Stories15M, seed: 15);
+        Display.Info($"{SpeculativeBenchmarkReport.QuickstartModel} is not here: serving a random-weight model of stories15M's shape ({directory})");
+        return directory;
     }
 }

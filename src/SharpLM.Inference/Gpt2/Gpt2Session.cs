@@ -14,7 +14,7 @@ namespace SharpLM.Inference.Gpt2;
 /// implied by attending only to cached positions), GELU feed-forward, biases on every projection, final
 /// LayerNorm and the output projection tied to the token embeddings.
 /// </summary>
-public sealed class Gpt2Session : IDecoderSession, IHiddenStates
+public sealed class Gpt2Session : IDecoderSession, IHiddenStates, IKvTransfer
 {
     private readonly Gpt2Weights _weights;
     private readonly MatrixProducts _products;
@@ -76,6 +76,13 @@ public sealed class Gpt2Session : IDecoderSession, IHiddenStates
         _products.Multiply(_outputProjection, _normed, _logits);
         return _logits;
     }
+
+    public int KvFloatsPerPosition => KvRuns.FloatsPerPosition(_keyCache, _dim);
+
+    public void ReadKv(int start, int count, Span<float> destination) => KvRuns.Read(_keyCache, _valueCache, _dim, Length, start, count, destination);
+
+    public void WriteKv(int start, int count, ReadOnlySpan<float> source) =>
+        Length = KvRuns.Write(_keyCache, _valueCache, _dim, Length, _maxPositions, start, count, source);
 
     public int HiddenSize => _dim;
 

@@ -40,6 +40,15 @@ public sealed class LlamaBatchSession
         _caches[sequence].Length = length;
     }
 
+    /// <summary>Floats one position of a KV run takes (see <see cref="IKvTransfer"/>).</summary>
+    public int KvFloatsPerPosition => _caches[0].KvFloatsPerPosition;
+
+    /// <summary>Copies positions [start, start + count) of one sequence's cache out, laid out as <see cref="IKvTransfer"/> says.</summary>
+    public void ReadKv(int sequence, int start, int count, Span<float> destination) => _caches[sequence].ReadKv(start, count, destination);
+
+    /// <summary>Writes a KV run into one sequence's cache at <paramref name="start"/>; the sequence then ends after it.</summary>
+    public void WriteKv(int sequence, int start, int count, ReadOnlySpan<float> source) => _caches[sequence].WriteKv(start, count, source);
+
     /// <summary>Feeds a prompt to one sequence in blocks; returns the logits after its last token (valid until the next call).</summary>
     public ReadOnlySpan<float> Prefill(int sequence, ReadOnlySpan<int> tokens)
     {

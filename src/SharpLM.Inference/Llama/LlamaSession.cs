@@ -5,7 +5,7 @@ namespace SharpLM.Inference.Llama;
 /// is reused for every token, so decoding allocates nothing per token. Several tokens at once (a prompt, a draft
 /// to verify) run as matrix-matrix products in blocks of <see cref="PromptBlock"/> tokens.
 /// </summary>
-public sealed class LlamaSession : IDecoderSession, IHiddenStates
+public sealed class LlamaSession : IDecoderSession, IHiddenStates, IKvTransfer
 {
     /// <summary>Tokens per block when feeding several at once: enough to reuse each weight row many times, little enough for the activations to stay in cache.</summary>
     public const int PromptBlock = 64;
@@ -72,6 +72,12 @@ public sealed class LlamaSession : IDecoderSession, IHiddenStates
         }
         return _logits;
     }
+
+    public int KvFloatsPerPosition => _cache.KvFloatsPerPosition;
+
+    public void ReadKv(int start, int count, Span<float> destination) => _cache.ReadKv(start, count, destination);
+
+    public void WriteKv(int start, int count, ReadOnlySpan<float> source) => _cache.WriteKv(start, count, source);
 
     public int HiddenSize => _pass.HiddenSize;
 

@@ -32,6 +32,7 @@ public static class ServerSettings
     public static readonly Setting Capture = new("Capture", "SHARPLM_CAPTURE", "--capture");
     public static readonly Setting CaptureRetentionDays = new("CaptureRetentionDays", "SHARPLM_CAPTURE_RETENTION_DAYS", "--capture-retention-days");
     public static readonly Setting Guardrails = new("Guardrails", "SHARPLM_GUARDRAILS", "--guardrails");
+    public static readonly Setting PrefixCacheMb = new("PrefixCacheMb", "SHARPLM_PREFIX_CACHE_MB", "--prefix-cache-mb");
 
     /// <summary>
     /// The options: <paramref name="commandLine"/> holds the options given on the command line (by setting),
@@ -80,6 +81,7 @@ public static class ServerSettings
             CaptureDatabase = Text(Capture),
             CaptureRetentionDays = Integer(CaptureRetentionDays, 0),
             GuardrailsFile = Text(Guardrails),
+            PrefixCacheMegabytes = Integer(PrefixCacheMb, ServerOptions.DefaultPrefixCacheMegabytes),
         };
     }
 

@@ -28,11 +28,14 @@ public sealed class Scheduler : IDisposable
         /// <summary>Each prompt token's log-probability given those before it (null for the first), when the job asked.</summary>
         public List<TokenLogProbabilities?>? PromptLogProbabilities { get; set; }
         public bool PromptReported { get; set; }
+        /// <summary>The shared prefix blocks this choice started from, referenced until it ends.</summary>
+        public IReadOnlyList<PrefixBlock> Blocks { get; set; } = [];
     }
 
     private readonly ISlotBackend _backend;
     private readonly BpeTokenizer _tokenizer;
     private readonly ServerMetrics _metrics;
+    private readonly PrefixBlockCache? _prefixCache;
     private readonly int _queueCapacity, _prefillChunk;
     private readonly object _gate = new();
     private readonly Queue<GenerationJob> _waiting = new();
@@ -44,8 +47,16 @@ public sealed class Scheduler : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    public Scheduler(ISlotBackend backend, BpeTokenizer tokenizer, ServerMetrics metrics, int queueCapacity, int prefillChunk = 64)
+    public Scheduler(ISlotBackend backend, BpeTokenizer tokenizer, ServerMetrics metrics, int queueCapacity, int prefillChunk = 64, long prefixCacheBytes = 0)
+        : this(backend, tokenizer, metrics, queueCapacity, prefillChunk,
+            prefixCacheBytes > 0 && backend.KvFloatsPerPosition > 0 ? new PrefixBlockCache(PrefixBlockCache.DefaultBlockSize, prefixCacheBytes, backend.KvFloatsPerPosition) : null)
     {
+    }
+
+    /// <param name="prefixCache">Blocks shared by every slot (null: each slot reuses only its own cache).</param>
+    internal Scheduler(ISlotBackend backend, BpeTokenizer tokenizer, ServerMetrics metrics, int queueCapacity, int prefillChunk, PrefixBlockCache? prefixCache)
+    {
+        _prefixCache = prefixCache;
         _backend = backend;
         _tokenizer = tokenizer;
         _metrics = metrics;
@@ -146,12 +157,27 @@ public sealed class Scheduler : IDisposable
             var text = new System.Text.StringBuilder();
             var sequence = new GenerationSequence(_tokenizer, job.Prompt, job.Choices[c], _backend.MaxPositions, job.StopTokens,
                 job.NewConstraint?.Invoke(), piece => text.Append(piece));
-            var (slot, shared) = BestSlot(free, sequence.Context);
+            var context = sequence.Context;
+            var (slot, shared) = BestSlot(free, context);
             if (job.PromptLogProbabilities is not null) shared = 0; // every prompt position's logits are needed
             free.Remove(slot);
             var running = new Running(job, c, slot, sequence, text);
             _backend.Truncate(slot, shared);
             _cached[slot].RemoveRange(shared, _cached[slot].Count - shared);
+            if (_prefixCache is { } cache && job.PromptLogProbabilities is null)
+            {
+                // The last context token always runs again, for its logits.
+                running.Blocks = cache.Acquire(context, context.Count - 1);
+                int fromBlocks = running.Blocks.Count * cache.BlockSize;
+                if (fromBlocks > shared)
+                {
+                    // The slot keeps what it already shares; the blocks after that are copied in.
+                    for (int b = shared / cache.BlockSize; b < running.Blocks.Count; b++)
+                        _backend.WriteKv(slot, b * cache.BlockSize, cache.BlockSize, running.Blocks[b].Kv);
+                    for (int i = shared; i < fromBlocks; i++) _cached[slot].Add(context[i]);
+                    shared = fromBlocks;
+                }
+            }
             running.Fed = shared;
             _slotOwner[slot] = running;
             _running.Add(running);
@@ -215,6 +241,7 @@ public sealed class Scheduler : IDisposable
         {
             _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
             _metrics.KvCacheUsage.Set(_running.Sum(r => (double)_cached[r.Slot].Count) / (_backend.Slots * (double)_backend.MaxPositions));
+            if (_prefixCache is not null) _metrics.PrefixCacheUsage.Set(_prefixCache.Usage);
         }
     }
 
@@ -238,6 +265,7 @@ public sealed class Scheduler : IDisposable
         _cached[running.Slot].AddRange(chunk);
         running.Fed += count;
         if (running.Fed < context.Count) return;
+        Publish(running.Slot); // the prompt's blocks serve the requests that share it while this one decodes
         if (running.Sequence.IsFinished)
         {
             Finish(running); // nothing to generate (a budget of 0, or a prompt that fills the context)
@@ -289,6 +317,8 @@ public sealed class Scheduler : IDisposable
             _running.Remove(running);
             _slotOwner[running.Slot] = null;
         }
+        _prefixCache?.Release(running.Blocks);
+        Publish(running.Slot);
         var job = running.Job;
         if (cancelled)
         {
@@ -312,12 +342,19 @@ public sealed class Scheduler : IDisposable
         {
             _running.Remove(running);
             _slotOwner[running.Slot] = null;
-            // The slot's cache may be inconsistent after a failure: forget it.
+            _prefixCache?.Release(running.Blocks);
+            // The slot's cache may be inconsistent after a failure: forget it (and publish none of it).
             _backend.Truncate(running.Slot, 0);
             _cached[running.Slot].Clear();
         }
         Telemetry.RequestTracing.Record(job, "failed");
         job.Complete(error);
+    }
+
+    /// <summary>Offers the full blocks of a slot's cache to the shared prefix cache.</summary>
+    private void Publish(int slot)
+    {
+        _prefixCache?.Publish(_cached[slot], (start, count, destination) => _backend.ReadKv(slot, start, count, destination));
     }
 
     public void Dispose()

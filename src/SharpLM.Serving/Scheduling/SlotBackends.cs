@@ -14,6 +14,9 @@ public sealed class BatchedSlots(LlamaBatchSession session) : ISlotBackend
     public ReadOnlySpan<float> Prefill(int slot, ReadOnlySpan<int> tokens) => session.Prefill(slot, tokens);
     public void Forward(int slot, ReadOnlySpan<int> tokens, Span<float> logits) => session.Forward(slot, tokens, logits);
     public void Step(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, Span<float> logits) => session.Step(slots, tokens, logits);
+    public int KvFloatsPerPosition => session.KvFloatsPerPosition;
+    public void ReadKv(int slot, int start, int count, Span<float> destination) => session.ReadKv(slot, start, count, destination);
+    public void WriteKv(int slot, int start, int count, ReadOnlySpan<float> source) => session.WriteKv(slot, start, count, source);
 }
 
 /// <summary>Slots as independent decoder sessions (families without a batch session, such as GPT-2): a step runs them one after another.</summary>
@@ -26,6 +29,12 @@ public sealed class SessionSlots(IReadOnlyList<IDecoderSession> sessions) : ISlo
     public void Truncate(int slot, int length) => sessions[slot].Truncate(length);
     public ReadOnlySpan<float> Prefill(int slot, ReadOnlySpan<int> tokens) => sessions[slot].Prefill(tokens);
     public void Forward(int slot, ReadOnlySpan<int> tokens, Span<float> logits) => sessions[slot].Forward(tokens, logits);
+    public int KvFloatsPerPosition => sessions[0] is IKvTransfer kv ? kv.KvFloatsPerPosition : 0;
+    public void ReadKv(int slot, int start, int count, Span<float> destination) => Transfer(slot).ReadKv(start, count, destination);
+    public void WriteKv(int slot, int start, int count, ReadOnlySpan<float> source) => Transfer(slot).WriteKv(start, count, source);
+
+    private IKvTransfer Transfer(int slot) => sessions[slot] as IKvTransfer
+        ?? throw new InvalidOperationException($"{sessions[slot].GetType().Name} cannot copy its KV cache.");
 
     public void Step(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, Span<float> logits)
     {

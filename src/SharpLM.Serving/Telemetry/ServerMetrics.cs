@@ -18,6 +18,7 @@ public sealed class ServerMetrics
     public Gauge KvCacheUsage { get; }
     public Counter PrefixCacheQueries { get; }
     public Counter PrefixCacheHits { get; }
+    public Gauge PrefixCacheUsage { get; }
     public Counter PromptTokens { get; }
     public Counter GenerationTokens { get; }
     public Counter RequestSuccess { get; }
@@ -39,7 +40,8 @@ public sealed class ServerMetrics
         RequestsWaiting = factory.CreateGauge("sharplm_num_requests_waiting", "Requests queued for a slot.");
         KvCacheUsage = factory.CreateGauge("sharplm_kv_cache_usage_perc", "Fraction of the slots' KV cache positions in use by running requests (0 to 1).");
         PrefixCacheQueries = factory.CreateCounter("sharplm_prefix_cache_queries", "Prompt tokens looked up in the slots' caches.");
-        PrefixCacheHits = factory.CreateCounter("sharplm_prefix_cache_hits", "Prompt tokens found in a slot's cache and not computed again.");
+        PrefixCacheHits = factory.CreateCounter("sharplm_prefix_cache_hits", "Prompt tokens found in a slot's cache or the shared prefix blocks and not computed again.");
+        PrefixCacheUsage = factory.CreateGauge("sharplm_prefix_cache_usage_perc", "Fraction of the shared prefix cache's memory budget holding blocks (0 to 1).");
         PromptTokens = factory.CreateCounter("sharplm_prompt_tokens_total", "Prompt tokens of admitted requests.");
         GenerationTokens = factory.CreateCounter("sharplm_generation_tokens_total", "Tokens generated.");
         RequestSuccess = factory.CreateCounter("sharplm_request_success_total", "Finished requests by finish reason.", ["finished_reason"]);
