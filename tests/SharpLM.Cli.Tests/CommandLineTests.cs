@@ -10,7 +10,7 @@ public class CommandLineTests
     [InlineData("Cannot parse argument 'hot' for option '--temperature' as a number (see 'sharplm generate --help').", "generate", "--model", "m", "--temperature", "hot")]
     [InlineData("Unrecognized command or argument 'frobnicate' (see 'sharplm --help').", "frobnicate")]
     [InlineData("Unrecognized command or argument 'frob' (see 'sharplm tokenizer --help').", "tokenizer", "frob")]
-    [InlineData("Argument 'zip' not recognized. Must be one of: 'gguf', 'safetensors' (see 'sharplm export --help').", "export", "--format", "zip", "-m", "m", "-o", "o")]
+    [InlineData("Argument 'zip' not recognized. Must be one of: 'gguf', 'safetensors', 'onnx' (see 'sharplm export --help').", "export", "--format", "zip", "-m", "m", "-o", "o")]
     [InlineData("Required argument missing for option: '--text' (see 'sharplm tokenizer encode --help').", "tokenizer", "encode", "-t", "cl100k_base", "--text")]
     public void A_parse_error_is_one_line_and_exit_2(string message, params string[] arguments)
     {
