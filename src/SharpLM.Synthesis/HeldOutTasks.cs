@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using SharpLM.Data.Sources;
+using SharpLM.Evaluation.Suite;
 
 namespace SharpLM.Synthesis;
 
 /// <summary>A held-out evaluation task: its lm-eval YAML and the documents of its one split, written beside it as &lt;name&gt;.test.jsonl.</summary>
 public sealed record HeldOutTask(string Name, string Yaml, IReadOnlyList<JsonObject> Documents)
 {
-    public string DataFile => Name + ".test.jsonl";
+    public string DataFile => SuiteTask.DataFile(Name, "test");
 }
 
 /// <summary>
@@ -21,8 +22,7 @@ public static class HeldOutTasks
 
     public static HeldOutTask Capitals(IReadOnlyList<StateCapital> states) => new(CapitalsName, $$"""
         task: {{CapitalsName}}
-        {{DataFiles(CapitalsName)}}
-        test_split: test
+        {{SuiteText.DataFiles(CapitalsName, "test")}}test_split: test
         output_type: generate_until
         doc_to_text: "<|im_start|>user\n{{string.Format(CapitalExamples.EvaluationQuestion, "{{state}}")}}<|im_end|>\n<|im_start|>assistant\n"
         doc_to_target: "{{"{{capital}}"}}"
@@ -49,8 +49,7 @@ public static class HeldOutTasks
 
     public static HeldOutTask Arithmetic(IReadOnlyList<HeldOutProblem> problems) => new(ArithmeticName, $$"""
         task: {{ArithmeticName}}
-        {{DataFiles(ArithmeticName)}}
-        test_split: test
+        {{SuiteText.DataFiles(ArithmeticName, "test")}}test_split: test
         output_type: generate_until
         doc_to_text: "<|im_start|>user\n{{"{{question}}"}}<|im_end|>\n<|im_start|>assistant\n"
         doc_to_target: "{{"{{answer}}"}}"
@@ -59,29 +58,9 @@ public static class HeldOutTasks
           max_gen_toks: 128
           do_sample: false
           temperature: 0
-        metric_list:
-          - metric: exact_match
-            aggregation: mean
-            higher_is_better: true
-            ignore_case: true
-            ignore_punctuation: false
-            regexes_to_ignore: [",", "\\$", "(?s).*#### ", "\\.$"]
-        filter_list:
-          - name: strict-match
-            filter:
-              - function: regex
-                regex_pattern: "#### (\\-?[0-9\\.\\,]+)"
-              - function: take_first
-          - name: flexible-extract
-            filter:
-              - function: regex
-                group_select: -1
-                regex_pattern: "(-?[$0-9.,]{2,})|(-?[0-9]+)"
-              - function: take_first
-        metadata:
+        {{SuiteText.Gsm8kScoring}}metadata:
           version: 1.0
 
         """, problems.Select(p => new JsonObject { ["question"] = p.Question, ["answer"] = p.Answer, ["result"] = p.Result }).ToList());
 
-    private static string DataFiles(string task) => $"dataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {task}.test.jsonl";
 }

@@ -41,26 +41,7 @@ internal static class ArithmeticTask
               max_gen_toks: {maxTokens}
               do_sample: false
               temperature: 0
-            metric_list:
-              - metric: exact_match
-                aggregation: mean
-                higher_is_better: true
-                ignore_case: true
-                ignore_punctuation: false
-                regexes_to_ignore: [",", "\\$", "(?s).*#### ", "\\.$"]
-            filter_list:
-              - name: strict-match
-                filter:
-                  - function: regex
-                    regex_pattern: "#### (\\-?[0-9\\.\\,]+)"
-                  - function: take_first
-              - name: flexible-extract
-                filter:
-                  - function: regex
-                    group_select: -1
-                    regex_pattern: "(-?[$0-9.,]{"{2,}"})|(-?[0-9]+)"
-                  - function: take_first
-            metadata:
+            {SuiteText.Gsm8kScoring}metadata:
               version: 1.0
 
             """;

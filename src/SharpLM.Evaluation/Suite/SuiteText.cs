@@ -19,6 +19,33 @@ internal static partial class SuiteText
     public static string DataFiles(string task, params string[] splits) =>
         "dataset_path: json\ndataset_kwargs:\n  data_files:\n" + string.Concat(splits.Select(s => $"    {s}: {SuiteTask.DataFile(task, s)}\n"));
 
+    /// <summary>
+    /// gsm8k's scoring, as lm-eval's gsm8k task writes it: exact match after dropping commas, dollars, everything up to
+    /// "#### " and a final period, under two filters (strict "#### n", and the last number anywhere). Ends with a newline.
+    /// </summary>
+    public const string Gsm8kScoring = """
+        metric_list:
+          - metric: exact_match
+            aggregation: mean
+            higher_is_better: true
+            ignore_case: true
+            ignore_punctuation: false
+            regexes_to_ignore: [",", "\\$", "(?s).*#### ", "\\.$"]
+        filter_list:
+          - name: strict-match
+            filter:
+              - function: regex
+                regex_pattern: "#### (\\-?[0-9\\.\\,]+)"
+              - function: take_first
+          - name: flexible-extract
+            filter:
+              - function: regex
+                group_select: -1
+                regex_pattern: "(-?[$0-9.,]{2,})|(-?[0-9]+)"
+              - function: take_first
+
+        """;
+
     [GeneratedRegex(@"\S+")]
     private static partial Regex WordPattern();
 
