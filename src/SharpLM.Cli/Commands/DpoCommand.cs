@@ -33,42 +33,28 @@ public static class DpoCommand
         var seed = new Option<long>("--seed") { Description = "Seed of batches, adapter initialisation and dropout.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "libtorch and engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint, reusing its reference log-probabilities (give the same options)." };
-        var loraRank = new Option<int?>("--lora-rank") { Description = "Train LoRA adapters of this rank on a frozen model instead of every weight." };
-        var loraAlpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha; scaling is alpha/r (alpha/√r with --rslora).", DefaultValueFactory = _ => 32 };
-        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated projections to adapt.", DefaultValueFactory = _ => string.Join(",", LoraOptions.AllLinear) };
-        var loraDropout = new Option<double>("--lora-dropout") { Description = "Dropout on the adapters' input.", DefaultValueFactory = _ => 0.05 };
-        var rsLora = new Option<bool>("--rslora") { Description = "Rank-stabilised LoRA: scaling alpha/√r." };
+        var lora = new LoraCommandOptions();
         var command = new Command("dpo", "Direct preference optimisation (TRL's DPO: sigmoid, ipo or hinge loss) with reference log-probabilities precomputed by the C# engine.")
             { model, data, output, beta, loss, steps, batchSize, accumulation, learningRate, warmup, maxLength, validation, evalInterval, evalBatches, checkpointInterval,
-              seed, threads, resume, loraRank, loraAlpha, loraTargets, loraDropout, rsLora };
+              seed, threads, resume };
+        lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
-            LoraOptions? lora = parse.GetValue(loraRank) is int rank
-                ? new LoraOptions
-                {
-                    Rank = rank, Alpha = parse.GetValue(loraAlpha), Dropout = parse.GetValue(loraDropout), RsLora = parse.GetValue(rsLora),
-                    Targets = parse.GetValue(loraTargets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                }
-                : null;
-            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
-            if (lora is null && (Given(loraAlpha) || Given(loraTargets) || Given(loraDropout) || Given(rsLora)))
-                throw new SharpLMException("--lora-alpha, --lora-targets, --lora-dropout and --rslora shape a LoRA adapter; add --lora-rank.");
-            int length = parse.GetValue(maxLength) ?? Math.Min(1024, folder.Config.MaxPositionEmbeddings);
-            if (length > folder.Config.MaxPositionEmbeddings)
-                throw new SharpLMException($"--max-length {length} exceeds the model's max_position_embeddings ({folder.Config.MaxPositionEmbeddings}).");
+            var adapter = lora.Read(parse);
+            int length = PostTrainingLength.Resolve(parse.GetValue(maxLength), folder);
             var options = new DpoOptions
             {
                 Beta = parse.GetValue(beta), Loss = DpoOptions.ParseLoss(parse.GetValue(loss)!, "--loss"), MaxLength = length,
-                ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = lora,
+                ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter,
             };
             options.Validate("dpo");
             int stepCount = parse.GetValue(steps);
             var training = new PretrainOptions
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                LearningRate = parse.GetValue(learningRate) ?? DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, lora is not null),
+                LearningRate = parse.GetValue(learningRate) ?? DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10, MinLearningRateRatio = 0, Schedule = ScheduleShape.Linear, WeightDecay = 0,
                 Beta2 = 0.999, EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),

@@ -36,9 +36,7 @@ public static class RewardCommand
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
-            int length = parse.GetValue(maxLength) ?? Math.Min(1024, folder.Config.MaxPositionEmbeddings);
-            if (length > folder.Config.MaxPositionEmbeddings)
-                throw new SharpLMException($"--max-length {length} exceeds the model's max_position_embeddings ({folder.Config.MaxPositionEmbeddings}).");
+            int length = PostTrainingLength.Resolve(parse.GetValue(maxLength), folder);
             var options = new RewardOptions { MaxLength = length, ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed) };
             options.Validate("reward");
             int stepCount = parse.GetValue(steps);

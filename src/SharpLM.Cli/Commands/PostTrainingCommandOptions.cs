@@ -1,0 +1,51 @@
+using System.CommandLine;
+using SharpLM.Core;
+using SharpLM.Core.Models.Folder;
+using SharpLM.PostTraining.Lora;
+
+namespace SharpLM.Cli.Commands;
+
+/// <summary>
+/// The LoRA options the post-training verbs share (sft, dpo), defined once so their names, defaults and the rule that
+/// shaping options need --lora-rank cannot drift apart between verbs.
+/// </summary>
+internal sealed class LoraCommandOptions
+{
+    private readonly Option<int?> _rank = new("--lora-rank") { Description = "Train LoRA adapters of this rank on a frozen model instead of every weight." };
+    private readonly Option<double> _alpha = new("--lora-alpha") { Description = "LoRA alpha; scaling is alpha/r (alpha/√r with --rslora).", DefaultValueFactory = _ => 32 };
+    private readonly Option<string> _targets = new("--lora-targets") { Description = "Comma-separated projections to adapt.", DefaultValueFactory = _ => string.Join(",", LoraOptions.AllLinear) };
+    private readonly Option<double> _dropout = new("--lora-dropout") { Description = "Dropout on the adapters' input.", DefaultValueFactory = _ => 0.05 };
+    private readonly Option<bool> _rsLora = new("--rslora") { Description = "Rank-stabilised LoRA: scaling alpha/√r." };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { _rank, _alpha, _targets, _dropout, _rsLora }) command.Options.Add(option);
+    }
+
+    /// <summary>The adapter asked for, or null for full fine-tuning; shaping options without --lora-rank are refused.</summary>
+    public LoraOptions? Read(ParseResult parse)
+    {
+        if (parse.GetValue(_rank) is int rank)
+            return new LoraOptions
+            {
+                Rank = rank, Alpha = parse.GetValue(_alpha), Dropout = parse.GetValue(_dropout), RsLora = parse.GetValue(_rsLora),
+                Targets = parse.GetValue(_targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            };
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        if (Given(_alpha) || Given(_targets) || Given(_dropout) || Given(_rsLora))
+            throw new SharpLMException("--lora-alpha, --lora-targets, --lora-dropout and --rslora shape a LoRA adapter; add --lora-rank.");
+        return null;
+    }
+}
+
+/// <summary>The sequence length rule the post-training verbs share: 1024 (as TRL's default) or the model's context if shorter.</summary>
+internal static class PostTrainingLength
+{
+    public static int Resolve(int? given, ModelFolder folder)
+    {
+        int length = given ?? Math.Min(1024, folder.Config.MaxPositionEmbeddings);
+        if (length > folder.Config.MaxPositionEmbeddings)
+            throw new SharpLMException($"--max-length {length} exceeds the model's max_position_embeddings ({folder.Config.MaxPositionEmbeddings}).");
+        return length;
+    }
+}
