@@ -99,6 +99,58 @@ public class HttpTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Forced_tool_calls_of_several_choices_stream_interleaved_each_whole()
+    {
+        const string tools = """[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"port":{"type":"string","maxLength":10},"days":{"type":"integer"}},"required":["port","days"]}}},{"type":"function","function":{"name":"add","parameters":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"}},"required":["a","b"]}}}]""";
+        string Body(bool stream) => $$"""{"messages":[{"role":"user","content":"the whale"}],"tools":{{tools}},"tool_choice":"required","n":2,"temperature":1.0,"seed":5,"max_tokens":1000,"stream":{{(stream ? "true" : "false")}}}""";
+        var whole = await Client().PostAsync("/v1/chat/completions", Json(Body(stream: false)));
+        using var document = JsonDocument.Parse(await whole.Content.ReadAsStringAsync());
+        var expected = document.RootElement.GetProperty("choices").EnumerateArray()
+            .Select(c => c.GetProperty("message").GetProperty("tool_calls")[0].GetProperty("function")).ToArray();
+
+        var streamed = await Client().PostAsync("/v1/chat/completions", Json(Body(stream: true)));
+        var names = new[] { new List<string>(), new List<string>() };
+        var arguments = new[] { new List<string>(), new List<string>() };
+        var finishes = new string?[2];
+        var order = new List<int>(); // which choice each argument delta belonged to
+        foreach (string line in (await streamed.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (!line.StartsWith("data: {", StringComparison.Ordinal)) continue;
+            using var chunk = JsonDocument.Parse(line["data: ".Length..]);
+            foreach (var choice in chunk.RootElement.GetProperty("choices").EnumerateArray())
+            {
+                int index = choice.GetProperty("index").GetInt32();
+                if (choice.GetProperty("finish_reason").ValueKind == JsonValueKind.String) finishes[index] = choice.GetProperty("finish_reason").GetString();
+                if (!choice.GetProperty("delta").TryGetProperty("tool_calls", out var calls)) continue;
+                var call = Assert.Single(calls.EnumerateArray().ToList());
+                Assert.Equal(0, call.GetProperty("index").GetInt32());
+                var function = call.GetProperty("function");
+                if (function.TryGetProperty("name", out var name))
+                {
+                    Assert.StartsWith("call_", call.GetProperty("id").GetString());
+                    Assert.Equal("", function.GetProperty("arguments").GetString());
+                    names[index].Add(name.GetString()!);
+                }
+                else
+                {
+                    arguments[index].Add(function.GetProperty("arguments").GetString()!);
+                    order.Add(index);
+                }
+            }
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal("tool_calls", finishes[i]);
+            Assert.Equal([expected[i].GetProperty("name").GetString()!], names[i]);
+            Assert.Equal(expected[i].GetProperty("arguments").GetString(), string.Concat(arguments[i]));
+            Assert.True(arguments[i].Count > 1);
+            using var parsed = JsonDocument.Parse(string.Concat(arguments[i]));
+            Assert.Equal(JsonValueKind.Object, parsed.RootElement.ValueKind);
+        }
+        Assert.Contains(order.Zip(order.Skip(1)), pair => pair.First != pair.Second); // the two choices' deltas interleave
+    }
+
+    [Fact]
     public async Task Completions_report_log_probabilities_in_the_legacy_shape()
     {
         var response = await Client().PostAsync("/v1/completions", Json("""{"prompt":"the whale","max_tokens":6,"temperature":0,"logprobs":2}"""));

@@ -239,6 +239,47 @@ public class OpenAiSdkTests(ServerFixture fixture)
     }
 
     [Fact]
+    public void A_forced_tool_call_streams_its_arguments_while_they_are_generated()
+    {
+        var choices = new[] { ChatToolChoice.CreateFunctionChoice("get_weather"), ChatToolChoice.CreateRequiredChoice(), ChatToolChoice.CreateRequiredChoice() };
+        for (int i = 0; i < choices.Length; i++)
+        {
+            var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 1000, ToolChoice = choices[i] };
+            options.Tools.Add(Weather());
+            if (i == 2) options.Tools.Add(Add()); // "required" over two functions: the name is known only once generated
+            var call = Assert.Single(Chat().CompleteChat(Messages, options).Value.ToolCalls);
+
+            var names = new List<string>();
+            var ids = new List<string>();
+            var argumentUpdates = new List<string>();
+            ChatFinishReason? finish = null;
+            foreach (var update in Chat().CompleteChatStreaming(Messages, options))
+            {
+                foreach (var part in update.ToolCallUpdates)
+                {
+                    Assert.Equal(0, part.Index);
+                    if (!string.IsNullOrEmpty(part.FunctionName)) names.Add(part.FunctionName);
+                    if (!string.IsNullOrEmpty(part.ToolCallId)) ids.Add(part.ToolCallId);
+                    string arguments = part.FunctionArgumentsUpdate?.ToString() ?? "";
+                    if (arguments.Length > 0)
+                    {
+                        Assert.Single(names); // the name came before any argument
+                        argumentUpdates.Add(arguments);
+                    }
+                }
+                if (update.FinishReason is { } reason) finish = reason;
+            }
+            Assert.Equal(ChatFinishReason.ToolCalls, finish);
+            Assert.Equal([call.FunctionName], names);
+            Assert.StartsWith("call_", Assert.Single(ids));
+            string streamed = string.Concat(argumentUpdates);
+            AssertValidCall(call.FunctionName, streamed);
+            Assert.Equal(call.FunctionArguments.ToString(), streamed); // greedy: the same call as without streaming
+            Assert.True(argumentUpdates.Count > 1, $"the arguments {streamed} arrived in one update");
+        }
+    }
+
+    [Fact]
     public void A_conversation_carrying_a_call_and_its_result_continues()
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 8 };

@@ -241,7 +241,7 @@ public static class ChatCompletionsEndpoint
         var finishes = new string[parameters.Choices.Count];
         var guarded = output is null ? null : parameters.Choices.Select(_ => output.Guardrails.NewStream(output.Prompt)).ToArray();
         var stopped = new bool[parameters.Choices.Count];
-        // With tools, a choice's text is held until it ends: only then is it known to be a call or an answer.
+        // Under "auto", a choice's text is held until it ends: only then is it known to be a call or an answer.
         var held = parameters.Choices.Select(_ => new System.Text.StringBuilder()).ToArray();
         var response = context.Response;
         var cancellation = context.RequestAborted;
@@ -257,11 +257,18 @@ public static class ChatCompletionsEndpoint
             await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, index, role: false, output!.Guardrails.Refusal, null, ServingGuardrails.ContentFilter, model)), cancellation);
             return stopped.All(s => s);
         }
+        // A forced call is known to be one from its first token: its id and name go out as soon as the name is
+        // known, then its arguments as they are generated (ForcedCallStream says which characters are theirs).
+        var forced = tools.Choice == ToolCalls.Mode.Forced ? parameters.Choices.Select(_ => new ForcedCallStream(tools.ForcedName)).ToArray() : null;
+        var callIds = parameters.Choices.Select(_ => ToolCalls.NewId()).ToArray();
+        Task SendCall(int index, string arguments, bool argumentsOnly) => ServerSentEvents.WriteAsync(response,
+            Chunk(w => Delta(w, index, role: false, null, null, null, model, new ToolCall(callIds[index], forced![index].Name!, arguments), argumentsOnly)), cancellation);
         var completionTokens = 0;
         for (int i = 0; i < parameters.Choices.Count; i++)
         {
             int index = i;
             await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, index, role: true, "", null, null, model)), cancellation);
+            if (forced?[index].Name is not null) await SendCall(index, "", argumentsOnly: false);
         }
         await foreach (var update in job.Updates.ReadAllAsync(cancellation))
         {
@@ -280,6 +287,15 @@ public static class ChatCompletionsEndpoint
                 sent[update.Index].Append(step.Release);
                 if (step.Release.Length > 0)
                     await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, step.Release, null, null, model)), cancellation);
+            }
+            else if (forced?[update.Index] is { } forcedCall)
+            {
+                sent[update.Index].Append(update.Text);
+                var step = forcedCall.Push(update.Text);
+                if (step.NameCompleted) await SendCall(update.Index, "", argumentsOnly: false);
+                if (step.Arguments.Length > 0) await SendCall(update.Index, step.Arguments, argumentsOnly: true);
+                // A call cut short (max_tokens) keeps the engine's finish, "length", with the arguments as far as they got.
+                if (update.Finish is not null && tools.Parse(sent[update.Index].ToString()) is not null) finishName = "tool_calls";
             }
             else if (tools.Active)
             {

@@ -25,11 +25,15 @@ public sealed class ToolCalls
     public Mode Choice { get; }
     public Func<ITokenConstraint>? NewConstraint { get; }
 
-    private ToolCalls(IReadOnlyList<ToolFunction> functions, Mode choice, Func<ITokenConstraint>? constraint)
+    /// <summary>Under a forced choice that leaves one function (a named one, or "required" over one), its name: known before anything is generated.</summary>
+    public string? ForcedName { get; }
+
+    private ToolCalls(IReadOnlyList<ToolFunction> functions, Mode choice, Func<ITokenConstraint>? constraint, string? forcedName)
     {
         Functions = functions;
         Choice = choice;
         NewConstraint = constraint;
+        ForcedName = forcedName;
     }
 
     public bool Active => Choice != Mode.None && Functions.Count > 0;
@@ -112,7 +116,8 @@ public sealed class ToolCalls
             }
             constraint = ChatPrompt.JsonOutput(model, calls.Count == 1 ? calls[0] : $$"""{"anyOf":[{{string.Join(',', calls)}}]}""", "tools");
         }
-        return new ToolCalls(functions, choice, constraint);
+        string? forcedName = choice != Mode.Forced ? null : forced ?? (functions.Count == 1 ? functions[0].Name : null);
+        return new ToolCalls(functions, choice, constraint, forcedName);
     }
 
     /// <summary>The functions described in the system message: the first one if the conversation opens with one, otherwise a new one.</summary>
@@ -147,13 +152,16 @@ public sealed class ToolCalls
                 || !root.TryGetProperty("arguments", out var arguments) || arguments.ValueKind != JsonValueKind.Object
                 || Functions.All(f => f.Name != name.GetString()))
                 return null;
-            return new ToolCall("call_" + Guid.NewGuid().ToString("N")[..24], name.GetString()!, arguments.GetRawText());
+            return new ToolCall(NewId(), name.GetString()!, arguments.GetRawText());
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>A new call's id, in OpenAI's form.</summary>
+    public static string NewId() => "call_" + Guid.NewGuid().ToString("N")[..24];
 
     /// <summary>An assistant turn's calls as the model would have written them.</summary>
     public static string RenderCalls(IEnumerable<(string Name, string Arguments)> calls) =>
