@@ -34,4 +34,13 @@ public class RedTeamSampleTests
         Assert.Equal(["bare"], sample.Transforms.Select(t => t.Name));
         Assert.Equal(4, sample.Conversations);
     }
+
+    [Fact]
+    public void An_empty_user_catalogue_is_named_in_one_sentence()
+    {
+        string probes = Path.Combine(CliProcess.TempDirectory(), "probes.jsonl");
+        File.WriteAllText(probes, "");
+        var error = Assert.Throws<SharpLM.Core.SharpLMException>(() => RedTeamSample.Load([probes]));
+        Assert.Equal($"--safety-probes: {probes} hold no probe.", error.Message);
+    }
 }

@@ -1,5 +1,6 @@
 using SharpLM.Cli.Commands;
 using SharpLM.Cli.Terminal;
+using SharpLM.Core;
 using SharpLM.Safety.Catalogue;
 using SharpLM.Safety.Metrics;
 using SharpLM.Safety.Running;
@@ -24,6 +25,11 @@ public sealed record RedTeamSample(IReadOnlyList<Probe> Probes, IReadOnlyList<IA
     /// <summary>The shipped sample, or the user's own catalogue or transforms in place of the shipped ones (for models too small for them).</summary>
     public static RedTeamSample Load(IReadOnlyList<string>? probeFiles = null, IReadOnlyList<string>? transformFiles = null)
     {
+        // The selection's own messages name the redteam verb's options, so empty user files are named here first.
+        if (probeFiles is { Count: > 0 } && ProbeCatalogue.Load(probeFiles).Count == 0)
+            throw new SharpLMException($"--safety-probes: {string.Join(", ", probeFiles)} hold no probe.");
+        if (transformFiles is { Count: > 0 } && TransformFile.Load(transformFiles).Count == 0)
+            throw new SharpLMException($"--safety-transforms: {string.Join(", ", transformFiles)} hold no transform.");
         var (probes, transforms) = RedTeamCommands.LoadSelection(builtin: false,
             probeFiles is { Count: > 0 } ? [.. probeFiles] : [ProbeCatalogue.BuiltinPath],
             transformFiles is { Count: > 0 } ? [.. transformFiles] : [TransformFile.BuiltinPath],
