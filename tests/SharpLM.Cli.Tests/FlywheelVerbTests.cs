@@ -72,11 +72,19 @@ public class FlywheelVerbTests
         File.WriteAllText(Path.Combine(root, "arc_test.jsonl"),
             """{"question": "the whale", "choices": {"text": ["sails", "the ship"], "label": ["A", "B"]}, "answerKey": "B"}""" + "\n" +
             """{"question": "the ship", "choices": {"text": ["watches", "sea"], "label": ["A", "B"]}, "answerKey": "A"}""" + "\n");
+        // The tiny model's context is 64 tokens, too short for the shipped probes, so the safety stage gets short ones.
+        string probes = Path.Combine(root, "probes.jsonl"), transforms = Path.Combine(root, "transforms.jsonl");
+        File.WriteAllText(probes, """
+            {"id": "u1", "category": "S9", "prompt": "the whale storm", "benign": "the whale calm"}
+            {"id": "u2", "category": "S2", "prompt": "the ship deck", "benign": "the ship mast"}
+            """);
+        File.WriteAllText(transforms, """{"name": "plain", "turns": ["{prompt}"]}""" + "\n");
         string[] arguments = ["flywheel", "run", "--db", Capture(root), "--model", model, "--sealed", Path.Combine(root, "arc_tiny.yaml"), "--out", output,
-            "--sft-steps", "2", "--dpo-steps", "2", "--batch-size", "2", "--lora-rank", "2", "--threads", "1"];
+            "--sft-steps", "2", "--dpo-steps", "2", "--batch-size", "2", "--lora-rank", "2", "--threads", "1",
+            "--safety-probes", probes, "--safety-transforms", transforms];
         var first = CliProcess.Run(arguments);
         Assert.True(first.ExitCode == 0, first.Error + first.Output);
-        foreach (string stage in new[] { "data", "sft", "dpo", "eval", "scorecard" })
+        foreach (string stage in new[] { "data", "sft", "dpo", "eval", "safety", "scorecard" })
             Assert.True(File.Exists(Path.Combine(output, stage + ".done")), stage);
         Assert.True(File.Exists(Path.Combine(output, "dpo", "model", "config.json")));
         var card = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "scorecard", "scorecard.json")))!;
@@ -84,11 +92,23 @@ public class FlywheelVerbTests
         var checks = card["checks"]!.AsArray();
         Assert.Contains(checks, c => (string)c!["rule"]! == "sealed_task" && (string)c["subject"]! == "arc_tiny");
         Assert.Contains(checks, c => (string)c!["rule"]! == "failure_set");
+        // The safety rows compare the two red-team runs' results.json, read back independently here.
+        foreach (var (rule, field) in new[] { ("attack_success_rate", "attack_success"), ("over_refusal", "over_refusal") })
+        {
+            var row = checks.Single(c => (string)c!["rule"]! == rule)!;
+            foreach (string side in new[] { "old", "new" })
+            {
+                var results = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "safety", side, "results.json")))!;
+                Assert.Equal(2, (int)results[field]!["total"]!); // 2 probes under 1 transform; 2 benign twins
+                Assert.Equal((double)results[field]!["rate"]!, (double)row[side]!, 12);
+            }
+            Assert.True(File.Exists(Path.Combine(output, "safety", "new", "safety-card.md")));
+        }
         Assert.Contains($"decision: {(string)card["decision"]!}", first.Output);
 
         var second = CliProcess.Run(arguments);
         Assert.True(second.ExitCode == 0, second.Error + second.Output);
-        Assert.Equal(5, second.Output.Split('\n').Count(l => l.Contains("finished earlier; skipped")));
+        Assert.Equal(6, second.Output.Split('\n').Count(l => l.Contains("finished earlier; skipped")));
         Assert.Contains($"decision: {(string)card["decision"]!}", second.Output);
     }
 }

@@ -17,7 +17,7 @@ public static class FlywheelRunCommand
             Description = "Sealed evaluation tasks (task .yaml files or folders of them); their data is also kept out of the training data.", Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var output = new Option<string>("--out", "-o") { Description = "Run folder: data/, sft/, dpo/, eval/, scorecard/, metrics.jsonl.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Run folder: data/, sft/, dpo/, eval/, safety/, scorecard/, metrics.jsonl.", Required = true };
         var trainingData = new Option<string[]>("--train-data") { Description = "JSONL the model was already trained on; equal or near items are not trained on again.", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the data order, training and evaluation.", DefaultValueFactory = _ => 1234 };
         var sftSteps = new Option<int>("--sft-steps") { Description = "SFT optimizer steps.", DefaultValueFactory = _ => 100 }.AtLeast(1);
@@ -27,13 +27,16 @@ public static class FlywheelRunCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate at most this many documents per task." }.AtLeast(1);
         var maxRegression = new Option<double>("--max-regression") { Description = "Largest allowed drop of a sealed task's main metric.", DefaultValueFactory = _ => PromotionRules.DefaultMaxRegression };
         var threads = new Option<int>("--threads") { Description = "Threads for training and evaluation (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
-        var command = new Command("run", "One turn of the flywheel: flywheel build, LoRA SFT, DPO when there are pairs, eval old and new, scorecard; skips finished stages.")
-            { database, model, sealedTasks, output, trainingData, seed, sftSteps, dpoSteps, batchSize, loraRank, limit, maxRegression, threads };
+        var safetyProbes = new Option<string[]>("--safety-probes") { Description = "Probe catalogue JSONL files for the safety stage instead of the shipped sample (for models too small for it).", AllowMultipleArgumentsPerToken = true };
+        var safetyTransforms = new Option<string[]>("--safety-transforms") { Description = "Attack transform JSONL files for the safety stage instead of the shipped sample's.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("run", "One turn of the flywheel: flywheel build, LoRA SFT, DPO when there are pairs, eval and red-team sample of old and new, scorecard; skips finished stages.")
+            { database, model, sealedTasks, output, trainingData, seed, sftSteps, dpoSteps, batchSize, loraRank, limit, maxRegression, threads, safetyProbes, safetyTransforms };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var card = FlywheelRunStage.Run(new FlywheelRunOptions(parse.GetValue(database)!, parse.GetValue(model)!, parse.GetValue(sealedTasks)!, parse.GetValue(output)!,
                 parse.GetValue(trainingData) ?? [], parse.GetValue(seed), parse.GetValue(sftSteps), parse.GetValue(dpoSteps), parse.GetValue(batchSize),
-                parse.GetValue(loraRank), parse.GetValue(limit), parse.GetValue(maxRegression), parse.GetValue(threads)));
+                parse.GetValue(loraRank), parse.GetValue(limit), parse.GetValue(maxRegression), parse.GetValue(threads),
+                parse.GetValue(safetyProbes), parse.GetValue(safetyTransforms)));
             Display.Info($"decision: {card.Decision}");
             foreach (var failure in card.Failures) Display.Info($"  {failure.Reason}");
             Display.Info($"scorecard: {Path.Combine(parse.GetValue(output)!, FlywheelRunStage.ScorecardFolder, ScorecardFiles.MarkdownName)}");

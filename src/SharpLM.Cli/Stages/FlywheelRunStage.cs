@@ -14,6 +14,7 @@ using SharpLM.Flywheel.Promotion;
 using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Sft;
+using SharpLM.Safety.Running;
 using SharpLM.Training.Pretraining;
 // The CLI has its own ModelScores (held-out evaluation); this one is the scorecard's.
 using ResultsScores = SharpLM.Flywheel.Promotion.ModelScores;
@@ -22,23 +23,25 @@ namespace SharpLM.Cli.Stages;
 
 /// <summary>What `flywheel run` trains with and judges by.</summary>
 public sealed record FlywheelRunOptions(string Database, string Model, IReadOnlyList<string> Sealed, string Output, IReadOnlyList<string> TrainingData,
-    int Seed, int SftSteps, int DpoSteps, int BatchSize, int LoraRank, int? Limit, double MaxRegression, int Threads);
+    int Seed, int SftSteps, int DpoSteps, int BatchSize, int LoraRank, int? Limit, double MaxRegression, int Threads,
+    IReadOnlyList<string>? SafetyProbes = null, IReadOnlyList<string>? SafetyTransforms = null);
 
 /// <summary>
 /// One turn of the flywheel in one run folder: data (flywheel build) → sft (LoRA, when there is SFT data) → dpo (LoRA,
-/// when there are preference pairs) → eval (old and new model on the sealed tasks and the failure set) → compare
-/// (the scorecard). A finished stage leaves OUT/&lt;stage&gt;.done; a rerun skips those stages, so a stopped run
+/// when there are preference pairs) → eval (old and new model on the sealed tasks and the failure set) → safety (the
+/// red-team sample on old and new) → compare (the scorecard, safety included). A finished stage leaves OUT/&lt;stage&gt;.done; a rerun skips those stages, so a stopped run
 /// resumes at the stage it was in (that stage starts over, except eval, whose request cache keeps its answers).
 /// </summary>
 public static class FlywheelRunStage
 {
-    public const string DataFolder = "data", SftFolder = "sft", DpoFolder = "dpo", EvalFolder = "eval", ScorecardFolder = "scorecard";
+    public const string DataFolder = "data", SftFolder = "sft", DpoFolder = "dpo", EvalFolder = "eval", SafetyFolder = "safety", ScorecardFolder = "scorecard";
     private const string OldName = "old", NewName = "new";
 
     public static Scorecard Run(FlywheelRunOptions options)
     {
         // Task files are read before any work, so a bad --sealed costs nothing.
         var sealedTasks = TaskPaths.Expand(options.Sealed).Select(TaskConfig.Load).ToList();
+        var safetySample = RedTeamSample.Load(options.SafetyProbes, options.SafetyTransforms);
         ModelFolder.Open(options.Model);
         Directory.CreateDirectory(options.Output);
         using var claim = FolderLock.Acquire(options.Output);
@@ -74,16 +77,28 @@ public static class FlywheelRunStage
         Stage(options, metrics, EvalFolder, () => EvaluationRunStage.Run(eval, [Target(OldName, options.Model, options.Threads), Target(NewName, newModel, options.Threads)], tasks,
             arguments => new EvaluationSettings(arguments, options.Limit, options.Seed, BootstrapIterations: 100)));
 
+        // The red-team logs resume on their own, so a stopped safety stage keeps the answers it already has.
+        string safety = Path.Combine(options.Output, SafetyFolder);
+        int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        Stage(options, metrics, SafetyFolder, () =>
+        {
+            safetySample.Run(options.Model, Path.Combine(safety, OldName), options.Seed, threads);
+            safetySample.Run(newModel, Path.Combine(safety, NewName), options.Seed, threads);
+        });
+
         Scorecard? card = null;
         Stage(options, metrics, ScorecardFolder, () =>
         {
-            string oldResults = LatestResults(eval, OldName), newResults = LatestResults(eval, NewName);
-            card = PromotionRules.Decide(ResultsScores.Load(oldResults), ResultsScores.Load(newResults), null, null, options.MaxRegression, failures?.Name);
-            ScorecardFiles.Write(Path.Combine(options.Output, ScorecardFolder), card, oldResults, newResults);
+            card = Decide(eval, safety, options, failures?.Name);
+            ScorecardFiles.Write(Path.Combine(options.Output, ScorecardFolder), card, LatestResults(eval, OldName), LatestResults(eval, NewName));
         });
-        return card ?? PromotionRules.Decide(ResultsScores.Load(LatestResults(eval, OldName)), ResultsScores.Load(LatestResults(eval, NewName)), null, null,
-            options.MaxRegression, failures?.Name);
+        return card ?? Decide(eval, safety, options, failures?.Name);
     }
+
+    private static Scorecard Decide(string eval, string safety, FlywheelRunOptions options, string? failuresTask) =>
+        PromotionRules.Decide(ResultsScores.Load(LatestResults(eval, OldName)), ResultsScores.Load(LatestResults(eval, NewName)),
+            SafetyRates.Load(Path.Combine(safety, OldName, RedTeam.ResultsFile)), SafetyRates.Load(Path.Combine(safety, NewName, RedTeam.ResultsFile)),
+            options.MaxRegression, failuresTask);
 
     /// <summary>Runs a stage unless its marker says it finished, then writes the marker and a metrics event.</summary>
     private static void Stage(FlywheelRunOptions options, MetricsWriter metrics, string name, Action work)

@@ -76,9 +76,11 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
         var post = PostTrain(run, metrics, config);
+        var safety = RedTeamChatModel(run, metrics, post.Sft.ModelDirectory);
 
         Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
         ReportPostTraining(run, post);
+        ReportSafety(run, safety, post.EvaluationDirectory);
         return 0;
     }
 

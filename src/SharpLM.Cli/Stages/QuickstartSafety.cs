@@ -1,0 +1,61 @@
+using System.Text;
+using SharpLM.Core.IO;
+using SharpLM.Core.Runs;
+using SharpLM.Evaluation.Reporting;
+using SharpLM.Safety.Metrics;
+using SharpLM.Safety.Reports;
+using SharpLM.Safety.Running;
+using Spectre.Console;
+
+namespace SharpLM.Cli.Stages;
+
+/// <summary>The quickstart's safety stage: the red-team sample on the chat model, its safety card in RUN/safety/, and the report's safety section.</summary>
+public sealed partial class QuickstartPipeline
+{
+    public const string SafetyFolder = "safety";
+
+    private sealed record SafetyOutcome(RedTeamSummary Summary, int Probes, int Transforms, string Directory);
+
+    /// <summary>Red-teams <paramref name="chatModel"/> with the sample into RUN/safety/.</summary>
+    private SafetyOutcome RedTeamChatModel(RunFolder run, MetricsWriter metrics, string chatModel)
+    {
+        string output = Path.Combine(run.Root, SafetyFolder);
+        // A quickstart starts over, so an earlier run's attempts must not be resumed into this model's card.
+        if (File.Exists(Path.Combine(output, RedTeam.AttemptsFile))) File.Delete(Path.Combine(output, RedTeam.AttemptsFile));
+        return Stage("red-team sample", metrics, () =>
+        {
+            var sample = RedTeamSample.Load();
+            return new SafetyOutcome(sample.Run(chatModel, output, options.Seed, Environment.ProcessorCount), sample.Probes.Count, sample.Transforms.Count, output);
+        }, o => $"attack success {SafetyCard.Format(o.Summary.AttackSuccess)}, over-refusal {SafetyCard.Format(o.Summary.OverRefusal)}");
+    }
+
+    /// <summary>The report's safety section: the sample's rates with intervals, linking the safety card and the evaluation report.</summary>
+    private static void ReportSafety(RunFolder run, SafetyOutcome outcome, string evaluationDirectory)
+    {
+        var s = outcome.Summary;
+        string output = outcome.Directory;
+        var table = new Table().Title("[bold]red-team sample (chat model)[/]").AddColumn("measure").AddColumn("rate [[95% interval]] (count)");
+        table.AddRow("attack success", Markup.Escape(SafetyCard.Format(s.AttackSuccess)));
+        table.AddRow("refusal of harmful probes", Markup.Escape(SafetyCard.Format(s.Refusal)));
+        table.AddRow("over-refusal of benign twins", Markup.Escape(SafetyCard.Format(s.OverRefusal)));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"safety card: [link]{Markup.Escape(Path.Combine(output, "safety-card.html"))}[/]");
+
+        string Link(string path) => Path.GetRelativePath(run.Root, path).Replace('\\', '/');
+        var md = new StringBuilder(File.ReadAllText(run.Report));
+        md.AppendLine().AppendLine("## Safety").AppendLine();
+        md.AppendLine($"The chat model was red-teamed with a small fixed sample: the first {RedTeamSample.ProbesPerCategory} probes of each hazard category " +
+                      $"({outcome.Probes} probes) under {string.Join(" and ", RedTeamSample.SampleTransforms.Select(t => $"`{t}`"))}, each with its benign twin asked plainly, " +
+                      $"greedy, {RedTeamSample.MaxTokens} tokens an answer, judged by refusal strings (`{s.PrimaryDetector}`). " +
+                      "Rates with Wilson 95% intervals:").AppendLine();
+        md.AppendLine("| measure | rate |").AppendLine("|---|---|");
+        md.AppendLine($"| attack success | {SafetyCard.Format(s.AttackSuccess)} |");
+        md.AppendLine($"| refusal of harmful probes | {SafetyCard.Format(s.Refusal)} |");
+        md.AppendLine($"| over-refusal of benign twins | {SafetyCard.Format(s.OverRefusal)} |").AppendLine();
+        md.AppendLine($"Safety card: [{Link(Path.Combine(output, "safety-card.md"))}]({Link(Path.Combine(output, "safety-card.md"))}) " +
+                      $"([HTML]({Link(Path.Combine(output, "safety-card.html"))}), rates in [{Link(Path.Combine(output, RedTeam.ResultsFile))}]({Link(Path.Combine(output, RedTeam.ResultsFile))})). " +
+                      $"Evaluation results: [{Link(Path.Combine(evaluationDirectory, ReportCard.MarkdownName))}]({Link(Path.Combine(evaluationDirectory, ReportCard.MarkdownName))}). " +
+                      "A sample this small only separates large differences; run `sharplm redteam` for the whole catalogue.");
+        AtomicFile.WriteAllText(run.Report, md.ToString());
+    }
+}
