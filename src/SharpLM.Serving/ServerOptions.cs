@@ -10,7 +10,9 @@ public sealed record ServerOptions
     public IReadOnlyList<ModelSource> AdditionalModels { get; init; } = [];
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port (see <see cref="SharpLMServer.Address"/>).</summary>
-    public int Port { get; init; } = 8080;
+    public int Port { get; init; } = DefaultPort;
+
+    public const int DefaultPort = 8080;
     /// <summary>Keys every route but /health requires; null serves without keys (only on loopback unless <see cref="AllowOpen"/>).</summary>
     public string? ApiKeyFile { get; init; }
     public bool AllowOpen { get; init; }

@@ -68,6 +68,7 @@ public sealed partial class QuickstartPipeline
         AnsiConsole.MarkupLine($"chat model (adapter merged): [link]{Markup.Escape(model)}[/]");
         AnsiConsole.MarkupLine($"  talk to it:  [bold]sharplm chat --model {Markup.Escape(model)}[/]");
         AnsiConsole.MarkupLine($"  serve it:    [bold]sharplm serve --model {Markup.Escape(model)}[/]");
+        AnsiConsole.MarkupLine($"  then open:   [link]http://localhost:{Serving.ServerOptions.DefaultPort}/[/] for the chat and annotation page");
 
         var md = new StringBuilder(File.ReadAllText(run.Report));
         var counts = post.Data;
@@ -81,7 +82,7 @@ public sealed partial class QuickstartPipeline
         md.AppendLine($"- Held-out tasks scored by the evaluation stage (`post-training/eval/report.md`), zero-shot, greedy, in the chat template:").AppendLine();
         md.AppendLine("| task / filter | base | SFT (LoRA) |").AppendLine("|---|---:|---:|");
         foreach (string key in ReportedScores) md.AppendLine($"| {Short(key)} | {Score(post.Base, key)} | {Score(post.Tuned, key)} |");
-        md.AppendLine().AppendLine($"The chat model (adapter merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`.");
+        md.AppendLine().AppendLine($"The chat model (adapter merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`, then open http://localhost:{Serving.ServerOptions.DefaultPort}/ for the chat page.");
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
 
