@@ -31,20 +31,7 @@ public static class HeldOutTasks
           max_gen_toks: 16
           do_sample: false
           temperature: 0
-        filter_list:
-          - name: strip
-            filter:
-              - function: remove_whitespace
-              - function: take_first
-        metric_list:
-          - metric: exact_match
-            aggregation: mean
-            higher_is_better: true
-            ignore_case: true
-            ignore_punctuation: true
-        metadata:
-          version: 1.0
-
+        {{SuiteText.StrippedExactMatchScoring}}
         """, states.Select(s => new JsonObject { ["state"] = s.State, ["capital"] = s.Capital }).ToList());
 
     public static HeldOutTask Arithmetic(IReadOnlyList<HeldOutProblem> problems) => new(ArithmeticName, $$"""

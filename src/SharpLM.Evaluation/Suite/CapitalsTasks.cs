@@ -25,20 +25,7 @@ internal static class CapitalsTasks
               max_gen_toks: 16
               do_sample: false
               temperature: 0
-            filter_list:
-              - name: strip
-                filter:
-                  - function: remove_whitespace
-                  - function: take_first
-            metric_list:
-              - metric: exact_match
-                aggregation: mean
-                higher_is_better: true
-                ignore_case: true
-                ignore_punctuation: true
-            metadata:
-              version: 1.0
-
+            {SuiteText.StrippedExactMatchScoring}
             """;
         return new SuiteTask(name, yaml, new Dictionary<string, IReadOnlyList<JsonObject>> { ["test"] = documents }, Source, UsStateCapitals.License,
             "the capital of each of the 50 states, answered in free text (3-shot from the other states)");

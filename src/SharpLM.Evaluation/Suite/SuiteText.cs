@@ -20,6 +20,27 @@ internal static partial class SuiteText
         "dataset_path: json\ndataset_kwargs:\n  data_files:\n" + string.Concat(splits.Select(s => $"    {s}: {SuiteTask.DataFile(task, s)}\n"));
 
     /// <summary>
+    /// Short-answer scoring: the answer's leading whitespace stripped, then exact match ignoring case and punctuation
+    /// (lm-eval's capitals-style tasks), followed by the task metadata. Ends with a newline.
+    /// </summary>
+    public const string StrippedExactMatchScoring = """
+        filter_list:
+          - name: strip
+            filter:
+              - function: remove_whitespace
+              - function: take_first
+        metric_list:
+          - metric: exact_match
+            aggregation: mean
+            higher_is_better: true
+            ignore_case: true
+            ignore_punctuation: true
+        metadata:
+          version: 1.0
+
+        """;
+
+    /// <summary>
     /// gsm8k's scoring, as lm-eval's gsm8k task writes it: exact match after dropping commas, dollars, everything up to
     /// "#### " and a final period, under two filters (strict "#### n", and the last number anywhere). Ends with a newline.
     /// </summary>

@@ -69,29 +69,9 @@ public sealed class LoraAdapters : ITrainableWeights, IDisposable
 
     public string FileName => PeftTensorNames.WeightsFile;
 
-    public IEnumerable<SafetensorsTensor> Export()
-    {
-        foreach (var (name, parameter) in Parameters)
-        {
-            using var cpu = parameter.detach().to(CPU).to_type(ScalarType.Float32).contiguous();
-            yield return SafetensorsTensor.FromFloat32(name, cpu.shape, cpu.data<float>().ToArray());
-        }
-    }
+    public IEnumerable<SafetensorsTensor> Export() => NamedParameterFile.Export(Parameters);
 
-    public void Load(string path)
-    {
-        using var reader = new SafetensorsReader(path);
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in Parameters)
-        {
-            if (!reader.Contains(name)) throw new SharpLMException($"{path}: tensor '{name}' is missing; the adapter was made for other targets or another model.");
-            var info = reader.GetInfo(name);
-            if (!info.Shape.SequenceEqual(parameter.shape))
-                throw new SharpLMException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], expected [{string.Join(", ", parameter.shape)}].");
-            using var source = tensor(reader.ReadFloat32(name), parameter.shape);
-            parameter.copy_(source);
-        }
-    }
+    public void Load(string path) => NamedParameterFile.Load(path, Parameters, "the adapter was made for other targets or another model");
 
     /// <summary>Writes adapter_config.json and adapter_model.safetensors into an existing folder.</summary>
     public void SavePeft(string directory, string baseModel) =>
