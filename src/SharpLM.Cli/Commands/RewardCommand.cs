@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SharpLM.PostTraining;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
@@ -40,12 +41,12 @@ public static class RewardCommand
             var options = new RewardOptions { MaxLength = length, ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed) };
             options.Validate("reward");
             int stepCount = parse.GetValue(steps);
-            var training = new PretrainOptions
+            var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
                 LearningRate = parse.GetValue(learningRate) ?? RewardOptions.DefaultLearningRate(folder.Config.ParameterCount),
-                WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10, MinLearningRateRatio = 0, Schedule = ScheduleShape.Linear, WeightDecay = 0,
-                Beta2 = 0.999, EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
+                WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10,
+                EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             };
             training.Validate("reward");

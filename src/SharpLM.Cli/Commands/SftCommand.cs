@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SharpLM.PostTraining;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
@@ -47,12 +48,12 @@ public static class SftCommand
             };
             options.Validate("sft");
             int stepCount = parse.GetValue(steps);
-            var training = new PretrainOptions
+            var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
                 LearningRate = parse.GetValue(learningRate) ?? SftOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
-                WarmupSteps = parse.GetValue(warmup) ?? stepCount / 20, MinLearningRateRatio = 0, Schedule = ScheduleShape.Linear, WeightDecay = 0,
-                Beta2 = 0.999, EvalInterval = parse.GetValue(evalInterval), CheckpointInterval = parse.GetValue(checkpointInterval),
+                WarmupSteps = parse.GetValue(warmup) ?? stepCount / 20,
+                EvalInterval = parse.GetValue(evalInterval), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             };
             training.Validate("sft");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SharpLM.PostTraining;
 using SharpLM.Cli.Commands;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
@@ -146,10 +147,10 @@ public static class FlywheelRunStage
     /// <summary>The sft and dpo verbs' defaults (linear schedule, no weight decay, β2 0.999), one validation at the end, no checkpoints.</summary>
     private static PretrainOptions Training(int steps, FlywheelRunOptions options, int length, double learningRate, int warmup)
     {
-        var training = new PretrainOptions
+        var training = FineTuningSchedule.Options with
         {
             Steps = steps, BatchSize = options.BatchSize, GradientAccumulation = 1, SequenceLength = length, LearningRate = learningRate, WarmupSteps = warmup,
-            MinLearningRateRatio = 0, Schedule = ScheduleShape.Linear, WeightDecay = 0, Beta2 = 0.999, EvalInterval = steps, CheckpointInterval = 0,
+            EvalInterval = steps, CheckpointInterval = 0,
             Seed = options.Seed, Threads = options.Threads,
         };
         training.Validate("flywheel run");

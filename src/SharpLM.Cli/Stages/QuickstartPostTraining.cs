@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SharpLM.PostTraining;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Runs;
@@ -39,10 +40,10 @@ public sealed partial class QuickstartPipeline
         var sftOptions = new SftOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed, Lora = new LoraOptions() };
         var sftRun = new RunFolder(Path.Combine(root, "sft"));
         var parameters = Core.Models.Folder.ModelFolder.Open(run.ModelDirectory).Config.ParameterCount;
-        var training = new PretrainOptions
+        var training = FineTuningSchedule.Options with
         {
             Steps = steps, BatchSize = 8, SequenceLength = sftOptions.MaxLength, LearningRate = SftOptions.DefaultLearningRate(parameters, lora: true),
-            WarmupSteps = steps / 20, MinLearningRateRatio = 0, Schedule = ScheduleShape.Linear, WeightDecay = 0, Beta2 = 0.999,
+            WarmupSteps = steps / 20,
             EvalInterval = Math.Max(1, steps / 2), CheckpointInterval = 0, Seed = options.Seed,
         };
         var sft = Stage("SFT (LoRA)", metrics, () =>
