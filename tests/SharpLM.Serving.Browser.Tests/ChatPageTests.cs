@@ -80,6 +80,14 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
     {
         var page = await fixture.OpenAsync();
         await Settings(page, maxTokens: 400);
+        // The stream arrives through a 16 KB/s link, so the pieces reach the page spread over seconds even when a loaded
+        // machine would otherwise hand the whole answer to one read.
+        var devtools = await page.Context.NewCDPSessionAsync(page);
+        await devtools.SendAsync("Network.enable");
+        await devtools.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = 16_000, ["uploadThroughput"] = -1,
+        });
         // Every change to the answer's text, as the page makes it.
         await page.EvaluateAsync("""
             window.lengths = [];
