@@ -49,7 +49,8 @@ public sealed class LineChart(int width = 960, int height = 540)
 
         Text((width - TextWidth(title)) / 2, 15, title, (0, 0, 0));
         Text(Left + (plotWidth - TextWidth(xTitle)) / 2, height - 35, xTitle, (0, 0, 0));
-        Text(10, 15, yTitle, (0, 0, 0));
+        // The y title sits on its own line between the chart title and the plot, so a long title never overlaps it.
+        Text(10, Top - ChartCanvas.TextHeight - 8, yTitle, (0, 0, 0));
         int legendY = Top + 10;
         foreach (var s in series)
         {
