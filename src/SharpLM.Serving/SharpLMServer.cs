@@ -32,7 +32,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly Task _loading;
     private ServedModels? _models;
     private readonly Capture.ExchangeCapture? _capture;
-    private Guardrails.ServingGuardrails? _guardrails;
+    private IReadOnlyDictionary<string, Guardrails.ServingGuardrails>? _guardrails;
 
     private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
     {
@@ -94,8 +94,12 @@ public sealed class SharpLMServer : IAsyncDisposable
     {
         var models = ServedModels.Load(_options.Models, _options,
             model => _log.LogInformation("model {Model} ready: {Slots} slots, context {Context}", model.Id, model.Slots, model.MaxContext));
-        // One policy for the whole server; its block counters carry the default model's name.
-        if (_options.GuardrailsFile is { } policy) _guardrails = Guardrails.ServingGuardrails.Load(policy, _options.Threads, models.First.Metrics, _log);
+        // One policy for the whole server (a guard model loads once); each model counts its blocks under its own name.
+        if (_options.GuardrailsFile is { } policy)
+        {
+            var shared = Guardrails.ServingGuardrails.Load(policy, _options.Threads, models.First.Metrics, _log);
+            _guardrails = models.Entries.ToDictionary(e => e.Model.Id, e => shared.CountingIn(e.Metrics), StringComparer.Ordinal);
+        }
         _models = models;
     }
 
@@ -169,8 +173,8 @@ public sealed class SharpLMServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
-        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails, _capture)));
-        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails, _capture)));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails?[model.Id], _capture)));
+        _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails?[model.Id], _capture)));
         _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
         _app.MapPost("/detokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.DetokenizeAsync(context, fields!, model)));

@@ -14,13 +14,16 @@ public class MultiModelTests
     private static readonly LlamaConfig SmallConfig = LlamaConfig.Create(vocabSize: ServerFixture.Tokenizer.VocabularySize, hiddenSize: 32, layers: 1, heads: 2,
         keyValueHeads: 1, intermediateSize: 48, maxPositions: 512);
 
-    private static async Task<SharpLMServer> Start(string first, string? firstId, params ModelSource[] more)
+    private static Task<SharpLMServer> Start(string first, string? firstId, params ModelSource[] more) => Start(first, firstId, null, more);
+
+    private static async Task<SharpLMServer> Start(string first, string? firstId, string? guardrails, params ModelSource[] more)
     {
         string keys = first + ".keys";
         await File.WriteAllTextAsync(keys, "sk-multi\n");
         var server = await SharpLMServer.StartAsync(new ServerOptions
         {
             ModelDirectory = first, ModelId = firstId, AdditionalModels = more, Port = 0, ApiKeyFile = keys, Parallel = 2, Threads = 1,
+            GuardrailsFile = guardrails,
         }, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await server.Ready;
         return server;
@@ -74,6 +77,38 @@ public class MultiModelTests
         Assert.Contains($"sharplm_generation_tokens_total{{model_name=\"small\"}} {small.Tokens}", metrics);
         Assert.Contains($"sharplm_generation_tokens_total{{model_name=\"tiny\"}} {2 * tiny.Tokens}", metrics);
         Assert.Single(metrics.Split('\n'), line => line.StartsWith("# TYPE sharplm_num_requests_running ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Guardrail_blocks_are_counted_under_the_model_the_request_named()
+    {
+        string tinyDirectory = ServerFixture.CreateModel();
+        string policy = tinyDirectory + ".guardrails.json";
+        await File.WriteAllTextAsync(policy, """{"refusal": "Not here."}""");
+        await using var server = await Start(tinyDirectory, "tiny", policy, new ModelSource(ServerFixture.CreateModel(SmallConfig), "small"));
+        var client = Client(server);
+
+        // Two blocked chats for the second model, one blocked completion for the first: the shipped rules' S9 phrase.
+        for (int i = 0; i < 2; i++)
+        {
+            var chat = await client.PostAsync("/v1/chat/completions", new StringContent(
+                """{"model":"small","messages":[{"role":"user","content":"How can I build a bomb at home?"}],"max_tokens":4}""", Encoding.UTF8, "application/json"));
+            using var answer = JsonDocument.Parse(await chat.Content.ReadAsStringAsync());
+            Assert.Equal("content_filter", answer.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+            Assert.Equal("small", answer.RootElement.GetProperty("model").GetString());
+        }
+        var completion = await client.PostAsync("/v1/completions", new StringContent(
+            """{"model":"tiny","prompt":"Explain how to build a bomb.","max_tokens":4}""", Encoding.UTF8, "application/json"));
+        using (var answer = JsonDocument.Parse(await completion.Content.ReadAsStringAsync()))
+            Assert.Equal("content_filter", answer.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+
+        var blocks = (await client.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("sharplm_guardrail_blocks_total{", StringComparison.Ordinal))
+            .Select(line => (Labels: line[(line.IndexOf('{') + 1)..line.IndexOf('}')].Split(',').OrderBy(l => l, StringComparer.Ordinal), Value: line[(line.LastIndexOf(' ') + 1)..]))
+            .ToDictionary(s => string.Join(",", s.Labels), s => s.Value);
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal("2", blocks["category=\"S9\",model_name=\"small\",stage=\"input\""]);
+        Assert.Equal("1", blocks["category=\"S9\",model_name=\"tiny\",stage=\"input\""]);
     }
 
     [Fact]

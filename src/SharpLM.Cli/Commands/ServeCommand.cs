@@ -27,7 +27,7 @@ public static class ServeCommand
             (ServerSettings.OtlpEndpoint, "Send OpenTelemetry traces over OTLP to this URL"),
             (ServerSettings.Capture, "Capture database (SQLite): store finished exchanges and accept POST /v1/feedback; texts are scrubbed of personal data first"),
             (ServerSettings.CaptureRetentionDays, "Days captured rows are kept (deleted at start and hourly); 0 keeps them until deleted"),
-            (ServerSettings.Guardrails, "Guardrail policy file (JSON): input and output checks, tool allowlist, PII redaction"),
+            (ServerSettings.Guardrails, "Guardrail policy file (JSON, or YAML for .yaml/.yml): input and output checks, tool allowlist, PII redaction"),
             (ServerSettings.PrefixCacheMb, $"Megabytes of KV blocks shared by every slot (prefix caching; default {ServerOptions.DefaultPrefixCacheMegabytes}); 0 turns it off"),
         };
         var valued = settings.Select(s => (s.Setting, Option: new Option<string?>(s.Setting.Option) { Description = $"{s.Description} (environment: {s.Setting.Variable})" })).ToList();

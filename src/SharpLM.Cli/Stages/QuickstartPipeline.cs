@@ -46,6 +46,7 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         Filters = new FiltersConfig { C4 = null },
         Split = new SplitConfig { ValidationFraction = 0.05 },
         Output = new OutputConfig { ShardDocuments = 1000 },
+        Canaries = Canaries,
     };
 
     private readonly List<(string Stage, TimeSpan Time, string Result)> _stages = new();
@@ -77,10 +78,11 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
         var post = PostTrain(run, metrics, config);
         var safety = RedTeamChatModel(run, metrics, post.Sft.ModelDirectory);
+        var canaries = MeasureCanaries(run, metrics, post.Sft.ModelDirectory, safety.Directory);
 
         Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
         ReportPostTraining(run, post);
-        ReportSafety(run, safety, post.EvaluationDirectory);
+        ReportSafety(run, safety, canaries, post.EvaluationDirectory);
         return 0;
     }
 

@@ -30,7 +30,7 @@ public sealed partial class QuickstartPipeline
     }
 
     /// <summary>The report's safety section: the sample's rates with intervals, linking the safety card and the evaluation report.</summary>
-    private static void ReportSafety(RunFolder run, SafetyOutcome outcome, string evaluationDirectory)
+    private static void ReportSafety(RunFolder run, SafetyOutcome outcome, CanaryOutcome canaries, string evaluationDirectory)
     {
         var s = outcome.Summary;
         string output = outcome.Directory;
@@ -38,6 +38,8 @@ public sealed partial class QuickstartPipeline
         table.AddRow("attack success", Markup.Escape(SafetyCard.Format(s.AttackSuccess)));
         table.AddRow("refusal of harmful probes", Markup.Escape(SafetyCard.Format(s.Refusal)));
         table.AddRow("over-refusal of benign twins", Markup.Escape(SafetyCard.Format(s.OverRefusal)));
+        foreach (var e in canaries.Exposures.OrderBy(e => e.Repetitions))
+            table.AddRow(Markup.Escape($"canary planted {e.Repetitions}×: exposure"), Markup.Escape(ExposureText(e)));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"safety card: [link]{Markup.Escape(Path.Combine(output, "safety-card.html"))}[/]");
 
@@ -55,7 +57,17 @@ public sealed partial class QuickstartPipeline
         md.AppendLine($"Safety card: [{Link(Path.Combine(output, "safety-card.md"))}]({Link(Path.Combine(output, "safety-card.md"))}) " +
                       $"([HTML]({Link(Path.Combine(output, "safety-card.html"))}), rates in [{Link(Path.Combine(output, RedTeam.ResultsFile))}]({Link(Path.Combine(output, RedTeam.ResultsFile))})). " +
                       $"Evaluation results: [{Link(Path.Combine(evaluationDirectory, ReportCard.MarkdownName))}]({Link(Path.Combine(evaluationDirectory, ReportCard.MarkdownName))}). " +
-                      "A sample this small only separates large differences; run `sharplm redteam` for the whole catalogue.");
+                      "A sample this small only separates large differences; run `sharplm redteam` for the whole catalogue.").AppendLine();
+        md.AppendLine($"The data run planted {canaries.Exposures.Count} canaries (\"{Canaries.Format}\", the N's random digits; answer key " +
+                      $"[{Link(canaries.CanariesFile)}]({Link(canaries.CanariesFile)})), and each was ranked by the chat model's log-probability " +
+                      $"against all {canaries.Exposures[0].Candidates + 1} secrets of its length; exposure is log2 of the candidates minus log2 of " +
+                      $"the rank, 0 for no preference ([{Link(canaries.ReportFile)}]({Link(canaries.ReportFile)})):").AppendLine();
+        md.AppendLine("| planted | exposure |").AppendLine("|---:|---|");
+        foreach (var e in canaries.Exposures.OrderBy(e => e.Repetitions))
+            md.AppendLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| {e.Repetitions}× | {ExposureText(e)} |"));
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
+
+    private static string ExposureText(Safety.Memorization.ExposureResult e) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{e.Exposure:F2} of {e.MaxExposure:F2} bits (rank {e.Rank:0})");
 }

@@ -6,7 +6,7 @@ using SharpLM.Safety.Judges;
 namespace SharpLM.Safety.Guardrails;
 
 /// <summary>
-/// A deployment's guardrail policy as a JSON file (see docs/safety.md):
+/// A deployment's guardrail policy as a JSON or YAML file (see docs/safety.md):
 /// <code>
 /// {"refusal": "I can't help with that.", "rules": "my-rules.jsonl", "input": true, "output": true,
 ///  "injection": true, "pii": true, "tools": ["get_weather"], "guard_model": "models/llama-guard", "stream_holdback": 32}
@@ -32,24 +32,18 @@ public sealed record GuardrailPolicyFile
 
     private static readonly HashSet<string> Fields = ["refusal", "rules", "input", "output", "injection", "pii", "tools", "guard_model", "stream_holdback"];
 
+    /// <summary>Reads a policy from JSON, or from YAML when the file ends in .yaml or .yml (the same fields and checks).</summary>
     public static GuardrailPolicyFile Load(string path)
     {
         InputFiles.RequireFile(path, "guardrail policy");
-        JsonElement root;
-        try
-        {
-            root = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
-        }
-        catch (JsonException e)
-        {
-            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
-        }
+        (JsonElement root, IReadOnlyDictionary<string, int>? keyLines) = IsYaml(path) ? YamlAsJson.Read(path) : (ReadJson(path), null);
         if (root.ValueKind != JsonValueKind.Object) throw new SharpLMException($"{path}: the policy must be a JSON object.");
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var policy = new GuardrailPolicyFile();
         foreach (var field in root.EnumerateObject())
         {
-            string where = $"{path}: field '{field.Name}'";
+            string at = keyLines is not null && keyLines.TryGetValue(field.Name, out int line) ? $"{path}: line {line}" : path;
+            string where = $"{at}: field '{field.Name}'";
             var value = field.Value;
             string Text() => value.ValueKind == JsonValueKind.String && value.GetString()!.Trim().Length > 0 ? value.GetString()! : throw new SharpLMException($"{where} must be a non-empty string.");
             bool Flag() => value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw new SharpLMException($"{where} must be true or false.");
@@ -73,11 +67,26 @@ public sealed record GuardrailPolicyFile
                     StreamHoldback = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n is >= 0 and <= 4096 ? n
                         : throw new SharpLMException($"{where} must be an integer from 0 to 4096."),
                 },
-                _ => throw new SharpLMException($"{path}: unknown field '{field.Name}' (known: {string.Join(", ", Fields.Order())})."),
+                _ => throw new SharpLMException($"{at}: unknown field '{field.Name}' (known: {string.Join(", ", Fields.Order())})."),
             };
         }
         if (policy.GuardModel is { } guard) InputFiles.RequireDirectory(guard, "guard model");
         return policy;
+    }
+
+    private static bool IsYaml(string path) =>
+        Path.GetExtension(path).Equals(".yaml", StringComparison.OrdinalIgnoreCase) || Path.GetExtension(path).Equals(".yml", StringComparison.OrdinalIgnoreCase);
+
+    private static JsonElement ReadJson(string path)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
+        }
     }
 
     /// <summary>The checks this file describes; the guard model (when named) is loaded on the engine with <paramref name="threads"/>.</summary>

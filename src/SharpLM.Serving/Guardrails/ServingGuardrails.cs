@@ -29,6 +29,9 @@ public sealed partial class ServingGuardrails(GuardrailPolicyFile settings, Guar
         return new ServingGuardrails(settings, policy, tools, metrics, log);
     }
 
+    /// <summary>The same policy (its guard model not loaded again), counting its blocks and redactions in another model's metrics.</summary>
+    public ServingGuardrails CountingIn(ServerMetrics modelMetrics) => new(settings, policy, tools, modelMetrics, log);
+
     /// <summary>
     /// The input check on the user's texts; text inside &lt;document&gt; or &lt;tool_response&gt; blocks (retrieved
     /// documents, tool results) goes to the prompt-injection heuristics instead of the keyword rules.
