@@ -28,12 +28,22 @@ public static class ExportCommand
         var maxTokens = new Option<long>("--max-tokens") { Description = "With --validation: score at most this many tokens.", DefaultValueFactory = _ => 100_000 }.AtLeast(1);
         var context = new Option<int?>("--context") { Description = "With --validation: window length (default: the model's max_position_embeddings)." }.AtLeast(1);
         var mergeLora = new Option<string?>("--merge-lora") { Description = "A PEFT LoRA adapter folder to merge into the model: writes a float32 model folder with W + scaling·B·A." };
+        var lora = new Option<string?>("--lora") { Description = "With --format gguf: a PEFT LoRA adapter folder (--model is its base) written as a llama.cpp adapter GGUF, f32 unless --type f16." };
         var command = new Command("export", "Export a model folder: GGUF for llama.cpp and Ollama, a safetensors folder in another precision, an ONNX graph, or quantized for the C# engine.")
-            { format, model, output, type, quantize, validation, maxTokens, context, mergeLora };
+            { format, model, output, type, quantize, validation, maxTokens, context, mergeLora, lora };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string outPath = parse.GetValue(output)!, modelPath = parse.GetValue(model)!;
             string? typeName = parse.GetValue(type), quantizeName = parse.GetValue(quantize);
+            if (parse.GetValue(lora) is string loraAdapter)
+            {
+                if (parse.GetValue(format) != "gguf" || parse.GetValue(mergeLora) is not null || quantizeName is not null || parse.GetValue(validation) is not null)
+                    throw new SharpLMException("--lora writes a llama.cpp adapter GGUF: use it with --format gguf and without --merge-lora, --quantize or --validation.");
+                if (!outPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+                    throw new SharpLMException($"--out '{outPath}' must end in .gguf (llama.cpp and Ollama look for that extension).");
+                LoraGgufExportStage.Print(LoraGgufExportStage.Run(modelPath, loraAdapter, outPath, GgufExportTypes.Parse(typeName ?? "f32")));
+                return 0;
+            }
             if (parse.GetValue(mergeLora) is string adapter)
             {
                 if (quantizeName is not null || typeName is not null || parse.GetValue(format) != "safetensors")

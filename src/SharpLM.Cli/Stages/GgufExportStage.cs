@@ -58,7 +58,7 @@ public static class GgufExportStage
     }
 
     /// <summary>The file as read back must hold exactly the planned keys and tensors; a mismatch is a defect, not a user error.</summary>
-    private static void Verify(GgufFile file, IReadOnlyList<KeyValuePair<string, GgufValue>> metadata, IReadOnlyList<GgufTensor> tensors)
+    internal static void Verify(GgufFile file, IReadOnlyList<KeyValuePair<string, GgufValue>> metadata, IReadOnlyList<GgufTensor> tensors)
     {
         if (!file.Metadata.Select(e => (e.Key, e.Value.Type, e.Value.ElementType)).SequenceEqual(metadata.Select(e => (e.Key, e.Value.Type, e.Value.ElementType))))
             throw new InvalidOperationException($"{file.Path}: the metadata read back differs from the metadata written.");

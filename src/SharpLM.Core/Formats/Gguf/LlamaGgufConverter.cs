@@ -29,12 +29,7 @@ public static class LlamaGgufConverter
     {
         var config = weights.Config as LlamaConfig
             ?? throw new SharpLMException($"{weights.Path}: GGUF export supports model_type llama and qwen3; this model is '{weights.Config.ModelType}'.");
-        string architecture = config.ModelType switch
-        {
-            "llama" => "llama",
-            "qwen3" => "qwen3",
-            _ => throw new SharpLMException($"{weights.Path}: GGUF export supports model_type llama and qwen3; this model is '{config.ModelType}'."),
-        };
+        string architecture = Architecture(config, weights.Path);
         if (config.RopeScaling is { ValueKind: not System.Text.Json.JsonValueKind.Null })
             throw new SharpLMException($"{weights.Path}: config.json sets rope_scaling; GGUF export supports only plain RoPE.");
 
@@ -42,7 +37,7 @@ public static class LlamaGgufConverter
             throw new SharpLMException($"{weights.Path}: tensor '{quantized.Name}' is quantized for the C# engine; export GGUF from the float model folder (--type q8_0 quantizes for llama.cpp).");
 
         // llama.cpp runs "llama" with interleaved RoPE, so query and key rows are permuted from transformers' rotate-half.
-        bool permute = architecture == "llama";
+        bool permute = PermutesQueryKey(architecture);
         int d = config.HiddenSize;
         var tensors = new List<GgufTensorPlan>();
         foreach (var tensor in weights.Table.Tensors)
@@ -62,6 +57,17 @@ public static class LlamaGgufConverter
         }
         return new GgufModelConversion(ModelMetadata(config, architecture, type, modelName), tensors);
     }
+
+    /// <summary>llama.cpp's general.architecture for a model_type (an adapter must name the same one as its base).</summary>
+    public static string Architecture(LlamaConfig config, string source) => config.ModelType switch
+    {
+        "llama" => "llama",
+        "qwen3" => "qwen3",
+        _ => throw new SharpLMException($"{source}: GGUF export supports model_type llama and qwen3; this model is '{config.ModelType}'."),
+    };
+
+    /// <summary>Whether llama.cpp runs the architecture with interleaved RoPE, so query and key rows are permuted from rotate-half.</summary>
+    public static bool PermutesQueryKey(string architecture) => architecture == "llama";
 
     /// <summary>1-D tensors stay F32; Q8_0 needs rows that are a multiple of 32 values, otherwise F16.</summary>
     public static (GgufTensorType Type, string? Note) ChooseType(long[] shape, GgufExportType requested)
