@@ -11,16 +11,23 @@ namespace SharpLM.Onnx;
 public sealed record OnnxExportResult(string Path, long Bytes, int Nodes, int Initializers, long WeightBytes);
 
 /// <summary>
-/// Writes a model folder's decoder (dense llama or qwen3, or GPT-2) as one ONNX file (opset 17, IR version 8): inputs <c>input_ids</c> and
-/// <c>attention_mask</c> ([batch, sequence], int64), output <c>logits</c> ([batch, sequence, vocab], float32),
-/// the weights as float32 initializers inside the file. The whole model is one protobuf message, which protobuf
+/// Writes a model folder's decoder (dense llama or qwen3, or GPT-2) as one ONNX file (opset 17, IR version 8) with a
+/// key/value cache in the layout of ONNX Runtime GenAI and transformers.js: inputs <c>input_ids</c>,
+/// <c>position_ids</c>, <c>attention_mask</c> (past and new tokens) and <c>past_key_values.N.key/value</c>, outputs
+/// <c>logits</c> and <c>present.N.key/value</c>; an empty past makes the same graph a prefill. The weights are
+/// initializers inside the file. The whole model is one protobuf message, which protobuf
 /// limits to 2 GiB, so larger models are refused (ONNX's external-data layout is not written).
 /// </summary>
 public static class OnnxExport
 {
     public const string InputIds = "input_ids";
     public const string AttentionMask = "attention_mask";
+    public const string PositionIds = "position_ids";
     public const string Logits = "logits";
+    public static string PastKey(int layer) => $"past_key_values.{layer}.key";
+    public static string PastValue(int layer) => $"past_key_values.{layer}.value";
+    public static string PresentKey(int layer) => $"present.{layer}.key";
+    public static string PresentValue(int layer) => $"present.{layer}.value";
     public const int Opset = 17;
     public const long IrVersion = 8;
     public const string SupportedFamilies = "dense Llama-family models (llama, qwen3) and GPT-2";

@@ -10,6 +10,7 @@ public static class OnnxExportStage
     {
         var result = OnnxExport.Run(modelDirectory, outputPath);
         Display.Info($"{result.Path}: {result.Bytes:N0} bytes, opset {OnnxExport.Opset}, {result.Nodes:N0} nodes, {result.Initializers:N0} initializers " +
-            $"({result.WeightBytes:N0} bytes of float32); inputs {OnnxExport.InputIds} and {OnnxExport.AttentionMask} [batch, sequence] int64, output {OnnxExport.Logits} [batch, sequence, vocab] float32");
+            $"({result.WeightBytes:N0} bytes of float32); inputs {OnnxExport.InputIds}, {OnnxExport.PositionIds}, {OnnxExport.AttentionMask} (int64) and " +
+            $"{OnnxExport.PastKey(0).Replace(".0.", ".N.")}/value, outputs {OnnxExport.Logits} (float32) and {OnnxExport.PresentKey(0).Replace(".0.", ".N.")}/value");
     }
 }
