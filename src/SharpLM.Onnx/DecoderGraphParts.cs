@@ -104,7 +104,7 @@ internal sealed class DecoderGraphParts(OnnxGraphBuilder g, ModelWeights weights
     }
 
     /// <summary>A tensor of the folder as an initializer of its stored shape.</summary>
-    public string Stored(string name) => g.Weight(name, weights.ReadFloat32(name), weights.Info(name).Shape);
+    public string Stored(string name) => g.ModelWeight(name, weights.ReadFloat32(name), weights.Info(name).Shape);
 
     /// <summary>A stored [out, in] matrix as an [in, out] initializer, so that x · W is one MatMul.</summary>
     public string Transposed(string name)
@@ -116,6 +116,6 @@ internal sealed class DecoderGraphParts(OnnxGraphBuilder g, ModelWeights weights
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 transposed[c * rows + r] = stored[r * columns + c];
-        return g.Weight(name, transposed, columns, rows);
+        return g.ModelWeight(name, transposed, columns, rows);
     }
 }
