@@ -29,9 +29,9 @@ internal sealed class Gpt2OnnxGraph
     {
         var c = _config;
         int heads = c.Heads, headDim = c.Embedding / c.Heads;
-        _parts.Inputs();
+        _parts.Inputs(c.Layers, heads, headDim);
         string tokens = _parts.Stored(Gpt2TensorNames.TokenEmbeddings);
-        string positions = _g.Node("Gather", [_parts.Stored(Gpt2TensorNames.PositionEmbeddings), _parts.Positions()], Int("axis", 0));
+        string positions = _g.Node("Gather", [_parts.Stored(Gpt2TensorNames.PositionEmbeddings), OnnxExport.PositionIds], Int("axis", 0));
         string x = _g.Node("Add", [_g.Node("Gather", [tokens, OnnxExport.InputIds], Int("axis", 0)), positions]);
         string maskBias = _parts.MaskBias();
 
@@ -41,8 +41,8 @@ internal sealed class Gpt2OnnxGraph
             string normed = _parts.LayerNorm(x, _parts.Stored(n.AttentionNormGain), _parts.Stored(n.AttentionNormBias), _eps);
             string qkv = Affine(normed, n.QueryKeyValue, n.QueryKeyValueBias);
             var split = _g.Nodes("Split", [qkv, _g.Int64s(c.Embedding, c.Embedding, c.Embedding)], 3, Int("axis", -1));
-            string context = _parts.Attend(_parts.Heads(split[0], heads, headDim), _parts.Heads(split[1], heads, headDim),
-                _parts.Heads(split[2], heads, headDim), maskBias, heads, headDim);
+            var (keys, values) = _parts.Cache(i, _parts.Heads(split[1], heads, headDim), _parts.Heads(split[2], heads, headDim), heads, headDim);
+            string context = _parts.Attend(_parts.Heads(split[0], heads, headDim), keys, values, maskBias, heads, headDim);
             x = _g.Node("Add", [x, Affine(context, n.AttentionOutput, n.AttentionOutputBias)]);
 
             normed = _parts.LayerNorm(x, _parts.Stored(n.FeedForwardNormGain), _parts.Stored(n.FeedForwardNormBias), _eps);

@@ -9,8 +9,8 @@ namespace SharpLM.Onnx;
 /// The forward pass of a dense Llama-family decoder (llama, qwen3) as an ONNX graph, following transformers'
 /// LlamaForCausalLM as the C# engine does: RMSNorm, rotate-half RoPE from precomputed cos/sin tables, grouped-query
 /// attention with a causal and padding mask, SwiGLU, tied or untied output. Matrices are stored transposed
-/// ([in, out]) so each projection is one MatMul. Positions are counted over the attention mask (cumsum − 1, as
-/// transformers does for left-padded batches), so a padded row gives the same logits as the row alone.
+/// ([in, out]) so each projection is one MatMul. Positions come from position_ids (for a left-padded batch, cumsum(mask) − 1 as
+/// transformers computes them), so a padded row gives the same logits as the row alone.
 /// </summary>
 internal sealed class LlamaOnnxGraph
 {
@@ -30,12 +30,12 @@ internal sealed class LlamaOnnxGraph
     private void Build()
     {
         var c = _config;
-        _parts.Inputs();
+        _parts.Inputs(c.NumHiddenLayers, c.NumKeyValueHeads, c.HeadDim);
         string embeddings = _parts.Stored(LlamaTensorNames.Embeddings);
         string x = _g.Node("Gather", [embeddings, OnnxExport.InputIds], Int("axis", 0));
 
         var (cos, sin) = RotaryTables();
-        string positions = _parts.Positions();
+        string positions = OnnxExport.PositionIds;
         // [batch, 1, sequence, head_dim]: broadcast over heads.
         string rotaryCos = _g.Node("Unsqueeze", [_g.Node("Gather", [cos, positions], Int("axis", 0)), _g.Int64s(1)]);
         string rotarySin = _g.Node("Unsqueeze", [_g.Node("Gather", [sin, positions], Int("axis", 0)), _g.Int64s(1)]);
@@ -45,7 +45,7 @@ internal sealed class LlamaOnnxGraph
         {
             var n = LlamaTensorNames.Layer(i);
             string normed = _parts.RmsNorm(x, _parts.Stored(n.InputNorm), _eps);
-            string attended = Attention(n, normed, rotaryCos, rotarySin, maskBias);
+            string attended = Attention(i, n, normed, rotaryCos, rotarySin, maskBias);
             x = _g.Node("Add", [x, attended]);
             normed = _parts.RmsNorm(x, _parts.Stored(n.PostAttentionNorm), _eps);
             string gate = _g.Node("MatMul", [normed, _parts.Transposed(n.Gate)]);
@@ -61,7 +61,7 @@ internal sealed class LlamaOnnxGraph
         _parts.Output(_g.Node("MatMul", [final, head]), c.VocabSize);
     }
 
-    private string Attention(LlamaLayerTensorNames n, string normed, string cos, string sin, string maskBias)
+    private string Attention(int layer, LlamaLayerTensorNames n, string normed, string cos, string sin, string maskBias)
     {
         var c = _config;
         int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, headDim = c.HeadDim;
@@ -75,7 +75,8 @@ internal sealed class LlamaOnnxGraph
         }
         q = Rotate(q, cos, sin);
         k = Rotate(k, cos, sin);
-        string context = _parts.Attend(q, RepeatKeyValueHeads(k), RepeatKeyValueHeads(v), maskBias, heads, headDim);
+        var (keys, values) = _parts.Cache(layer, k, v, kvHeads, headDim); // cached after RoPE, as transformers does
+        string context = _parts.Attend(q, RepeatKeyValueHeads(keys), RepeatKeyValueHeads(values), maskBias, heads, headDim);
         return _g.Node("MatMul", [context, _parts.Transposed(n.Output)]);
     }
 

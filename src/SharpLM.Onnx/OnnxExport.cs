@@ -7,26 +7,36 @@ using SharpLM.Core.Models.Folder;
 
 namespace SharpLM.Onnx;
 
+/// <summary>How the model's weights are stored in the file; the arithmetic and the logits are float32 either way.</summary>
+public enum OnnxWeightType { Float32, Float16 }
+
 /// <summary>What an export wrote: the file, its size, and the graph's extent.</summary>
-public sealed record OnnxExportResult(string Path, long Bytes, int Nodes, int Initializers, long WeightBytes);
+public sealed record OnnxExportResult(string Path, long Bytes, int Nodes, int Initializers, long WeightBytes, OnnxWeightType WeightType);
 
 /// <summary>
-/// Writes a model folder's decoder (dense llama or qwen3, or GPT-2) as one ONNX file (opset 17, IR version 8): inputs <c>input_ids</c> and
-/// <c>attention_mask</c> ([batch, sequence], int64), output <c>logits</c> ([batch, sequence, vocab], float32),
-/// the weights as float32 initializers inside the file. The whole model is one protobuf message, which protobuf
+/// Writes a model folder's decoder (dense llama or qwen3, or GPT-2) as one ONNX file (opset 17, IR version 8) with a
+/// key/value cache in the layout of ONNX Runtime GenAI and transformers.js: inputs <c>input_ids</c>,
+/// <c>position_ids</c>, <c>attention_mask</c> (past and new tokens) and <c>past_key_values.N.key/value</c>, outputs
+/// <c>logits</c> and <c>present.N.key/value</c>; an empty past makes the same graph a prefill. The weights are
+/// initializers inside the file, float32 or float16 (cast to float32 where used). The whole model is one protobuf message, which protobuf
 /// limits to 2 GiB, so larger models are refused (ONNX's external-data layout is not written).
 /// </summary>
 public static class OnnxExport
 {
     public const string InputIds = "input_ids";
     public const string AttentionMask = "attention_mask";
+    public const string PositionIds = "position_ids";
     public const string Logits = "logits";
+    public static string PastKey(int layer) => $"past_key_values.{layer}.key";
+    public static string PastValue(int layer) => $"past_key_values.{layer}.value";
+    public static string PresentKey(int layer) => $"present.{layer}.key";
+    public static string PresentValue(int layer) => $"present.{layer}.value";
     public const int Opset = 17;
     public const long IrVersion = 8;
     public const string SupportedFamilies = "dense Llama-family models (llama, qwen3) and GPT-2";
     private const long MessageLimit = int.MaxValue - (16 << 20); // room for the graph beside the weights
 
-    public static OnnxExportResult Run(string modelDirectory, string outputPath)
+    public static OnnxExportResult Run(string modelDirectory, string outputPath, OnnxWeightType weightType = OnnxWeightType.Float32)
     {
         var folder = ModelFolder.Open(modelDirectory);
         if (folder.Config is LlamaConfig llama)
@@ -39,15 +49,15 @@ public static class OnnxExport
         else if (folder.Config is not Gpt2Config)
             throw new SharpLMException($"{folder.ConfigPath}: ONNX export supports {SupportedFamilies}; this is a {folder.Config.ModelType} model.");
         var config = folder.Config;
-        long weightBytes = config.ParameterCount * sizeof(float);
+        long weightBytes = config.ParameterCount * (weightType == OnnxWeightType.Float16 ? 2 : sizeof(float));
         if (weightBytes > MessageLimit)
-            throw new SharpLMException($"{folder.ConfigPath}: {config.ParameterCount:N0} parameters need {weightBytes:N0} bytes as float32, more than one ONNX protobuf holds (2 GiB); external-data export is not supported.");
+            throw new SharpLMException($"{folder.ConfigPath}: {config.ParameterCount:N0} parameters need {weightBytes:N0} bytes as {weightType.ToString().ToLowerInvariant()}, more than one ONNX protobuf holds (2 GiB); external-data export is not supported.");
 
         using var weights = folder.OpenWeights();
         if (weights.Table.Tensors.FirstOrDefault(t => StoredMatrixLayout.IsQuantized(weights.Info(t.Name).DType)) is { } quantized)
             throw new SharpLMException($"{weights.Path}: tensor '{quantized.Name}' is quantized for the C# engine; export ONNX from the float model folder.");
 
-        var builder = new OnnxGraphBuilder($"sharplm_{config.ModelType}");
+        var builder = new OnnxGraphBuilder($"sharplm_{config.ModelType}", halfWeights: weightType == OnnxWeightType.Float16);
         if (config is LlamaConfig dense) LlamaOnnxGraph.Build(builder, dense, weights);
         else Gpt2OnnxGraph.Build(builder, (Gpt2Config)config, weights);
         var model = new ModelProto
@@ -60,6 +70,6 @@ public static class OnnxExport
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         AtomicFile.Write(outputPath, stream => model.WriteTo(stream));
-        return new OnnxExportResult(outputPath, new FileInfo(outputPath).Length, builder.Graph.Node.Count, builder.Graph.Initializer.Count, builder.InitializerBytes);
+        return new OnnxExportResult(outputPath, new FileInfo(outputPath).Length, builder.Graph.Node.Count, builder.Graph.Initializer.Count, builder.InitializerBytes, weightType);
     }
 }

@@ -13,7 +13,10 @@ internal sealed class OnnxGraphBuilder
     private readonly GraphProto _graph = new();
     private int _counter;
 
-    public OnnxGraphBuilder(string name) => _graph.Name = name;
+    private readonly bool _halfWeights;
+
+    /// <param name="halfWeights">Store the model's weights as float16 initializers, each cast to float32 where it is used.</param>
+    public OnnxGraphBuilder(string name, bool halfWeights = false) => (_graph.Name, _halfWeights) = (name, halfWeights);
 
     public GraphProto Graph => _graph;
 
@@ -43,6 +46,22 @@ internal sealed class OnnxGraphBuilder
         _graph.Initializer.Add(tensor);
         InitializerBytes += values.Length * sizeof(float);
         return name;
+    }
+
+    /// <summary>
+    /// A weight of the model: a float32 initializer, or with half weights a float16 one and a Cast to float32, so the
+    /// arithmetic stays float32 (ONNX Runtime's CPU provider has few float16 kernels) while the file holds half the bytes.
+    /// </summary>
+    public string ModelWeight(string name, ReadOnlySpan<float> values, params long[] dims)
+    {
+        if (!_halfWeights) return Weight(name, values, dims);
+        var half = new Half[values.Length];
+        for (int i = 0; i < values.Length; i++) half[i] = (Half)values[i];
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float16, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(half.AsSpan())) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        InitializerBytes += values.Length * 2;
+        return Node("Cast", [name], Int("to", (long)TensorProto.Types.DataType.Float));
     }
 
     /// <summary>An int64 constant (shapes, axes, split sizes) as an initializer.</summary>

@@ -13,11 +13,17 @@ public class OnnxExportCommandTests
         Assert.Contains("opset 17", result.Output);
         // The ONNX protobuf starts with field 1 (ir_version, varint 8).
         Assert.Equal(new byte[] { 0x08, 0x08 }, File.ReadAllBytes(output)[..2]);
+
+        string half = Path.Combine(CliProcess.TempDirectory(), "model-f16.onnx");
+        result = CliProcess.Run("export", "--format", "onnx", "--type", "f16", "--model", model, "--out", half);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("float16 weights", result.Output);
+        Assert.True(new FileInfo(half).Length < 0.6 * new FileInfo(output).Length, "the f16 file is not about half the f32 one");
     }
 
     [Theory]
     [InlineData("model.bin", null, "model.bin' must end in .onnx.")]
-    [InlineData("model.onnx", "f16", "--type does not apply to --format onnx")]
+    [InlineData("model.onnx", "q8_0", "--type 'q8_0' does not apply to --format onnx")]
     public void Mistakes_are_one_line_and_exit_code_2(string output, string? type, string message)
     {
         string model = TinyModelFolder.Create();

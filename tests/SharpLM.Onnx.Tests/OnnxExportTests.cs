@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using SharpLM.Core;
 using SharpLM.Core.Models;
 using SharpLM.Inference;
@@ -11,7 +9,7 @@ public class OnnxExportTests
 {
     private const float Tolerance = 1e-4f;
 
-    private static (string Model, string Onnx) Export(IModelConfig config, int seed)
+    internal static (string Model, string Onnx) Export(IModelConfig config, int seed)
     {
         string model = TinyModelFolder.Create(config, seed);
         string onnx = Path.Combine(model, "model.onnx");
@@ -19,34 +17,31 @@ public class OnnxExportTests
         return (model, onnx);
     }
 
-    private static float[] EngineLogits(EngineModel engine, int[] tokens)
+    internal static float[] EngineLogits(EngineModel engine, int[] tokens)
     {
         var logits = new float[tokens.Length * engine.Config.VocabSize];
         engine.NewSession(1).Forward(tokens, logits);
         return logits;
     }
 
+    /// <summary>One prefill call (empty past) of the whole batch.</summary>
     private static float[] RunOnnx(string onnx, long[,] ids, long[,] mask)
     {
         int batch = ids.GetLength(0), length = ids.GetLength(1);
-        using var session = new InferenceSession(onnx);
-        var idTensor = new DenseTensor<long>(ids.Cast<long>().ToArray(), [batch, length]);
-        var maskTensor = new DenseTensor<long>(mask.Cast<long>().ToArray(), [batch, length]);
-        using var results = session.Run([
-            NamedOnnxValue.CreateFromTensor(OnnxExport.InputIds, idTensor),
-            NamedOnnxValue.CreateFromTensor(OnnxExport.AttentionMask, maskTensor)]);
-        var logits = results.Single(r => r.Name == OnnxExport.Logits).AsTensor<float>();
+        using var decoder = new OnnxDecoder(onnx);
+        var (logits, present) = decoder.Run(ids, mask, decoder.EmptyPast(batch));
         Assert.Equal([batch, length, logits.Dimensions[2]], logits.Dimensions.ToArray());
+        Assert.All(present.Values, p => Assert.Equal(length, p.Dimensions[2]));
         return logits.ToArray();
     }
 
-    private static int[] Tokens(int count, int seed, int vocab)
+    internal static int[] Tokens(int count, int seed, int vocab)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ => random.Next(vocab)).ToArray();
     }
 
-    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
@@ -128,10 +123,11 @@ public class OnnxExportTests
         var (_, onnx) = Export(TinyModelFolder.Config(), seed: 13);
         var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx));
         Assert.Equal(17, model.OpsetImport.Single(o => o.Domain == "").Version);
-        Assert.Equal([OnnxExport.InputIds, OnnxExport.AttentionMask], model.Graph.Input.Select(i => i.Name));
-        Assert.Equal([OnnxExport.Logits], model.Graph.Output.Select(o => o.Name));
-        string[] allowed = ["Add", "Erf", "Tanh", "Cast", "Concat", "ConstantOfShape", "CumSum", "Div", "Expand", "Gather", "Identity", "MatMul", "Max", "Mul",
-            "Neg", "ReduceMean", "Reshape", "Shape", "Sigmoid", "Softmax", "Split", "Sqrt", "Sub", "Transpose", "Trilu", "Unsqueeze"];
+        Assert.Equal([OnnxExport.InputIds, OnnxExport.AttentionMask, OnnxExport.PositionIds, "past_key_values.0.key", "past_key_values.0.value",
+            "past_key_values.1.key", "past_key_values.1.value"], model.Graph.Input.Select(i => i.Name));
+        Assert.Equal([OnnxExport.Logits, "present.0.key", "present.0.value", "present.1.key", "present.1.value"], model.Graph.Output.Select(o => o.Name).Order(StringComparer.Ordinal));
+        string[] allowed = ["Add", "Erf", "Tanh", "Cast", "Concat", "ConstantOfShape", "Div", "Expand", "Gather", "Identity", "MatMul", "Mul",
+            "Neg", "ReduceMean", "Reshape", "Shape", "Sigmoid", "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Transpose", "Trilu", "Unsqueeze"];
         Assert.Empty(model.Graph.Node.Select(n => n.OpType).Distinct().Except(allowed));
         Assert.All(model.Graph.Node, n => Assert.Equal("", n.Domain));
         // Every weight of the folder is an initializer (the tied head reuses the embedding table).

@@ -7,15 +7,15 @@ namespace SharpLM.Onnx.Tests;
 /// <summary>A random-weight model folder (Llama family or GPT-2) (config.json and model.safetensors) built from the tensor table.</summary>
 internal static class TinyModelFolder
 {
-    public static LlamaConfig Config(bool tied = true, bool qkNorm = false, int keyValueHeads = 2, int maxPositions = 48)
+    public static LlamaConfig Config(bool tied = true, bool qkNorm = false, int keyValueHeads = 2, int maxPositions = 48, int vocabSize = 97)
     {
-        var config = LlamaConfig.Create(vocabSize: 97, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: keyValueHeads, intermediateSize: 48,
+        var config = LlamaConfig.Create(vocabSize: vocabSize, hiddenSize: 32, layers: 2, heads: 4, keyValueHeads: keyValueHeads, intermediateSize: 48,
             maxPositions: maxPositions, tieEmbeddings: tied);
         return qkNorm ? config.WithQkNorm() : config;
     }
 
-    public static Gpt2Config Gpt2(string activation = "gelu_new") =>
-        Gpt2Config.Create(vocabSize: 97, embedding: 32, layers: 2, heads: 4, positions: 40) with { Activation = activation };
+    public static Gpt2Config Gpt2(string activation = "gelu_new", int vocabSize = 97) =>
+        Gpt2Config.Create(vocabSize: vocabSize, embedding: 32, layers: 2, heads: 4, positions: 40) with { Activation = activation };
 
     public static string Create(IModelConfig config, int seed)
     {

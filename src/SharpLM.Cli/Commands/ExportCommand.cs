@@ -21,7 +21,7 @@ public static class ExportCommand
         var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file, a .onnx file, or a folder for safetensors.", Required = true };
         var type = new Option<string?>("--type")
         {
-            Description = "Weight type. gguf: f32, f16 (default) or q8_0 for matrices (norms stay f32); safetensors: f32, f16 (default) or bf16 for every float tensor.",
+            Description = "Weight type. gguf: f32, f16 (default) or q8_0 for matrices (norms stay f32); safetensors: f32, f16 (default) or bf16 for every float tensor; onnx: f32 (default) or f16 weights, cast to f32 where used.",
         };
         var quantize = new Option<string?>("--quantize") { Description = "Safetensors for the C# engine with quantized matrices: bf16, q8_0 or q4 (docs/formats.md)." };
         var validation = new Option<string?>("--validation") { Description = "With --quantize: token shard on which to print the engine's perplexity before and after." };
@@ -63,10 +63,9 @@ public static class ExportCommand
             if (parse.GetValue(validation) is not null) throw new SharpLMException("--validation measures a quantization; add --quantize.");
             if (parse.GetValue(format) == "onnx")
             {
-                if (typeName is not null) throw new SharpLMException("--type does not apply to --format onnx, which stores float32 weights.");
                 if (!outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
                     throw new SharpLMException($"--out '{outPath}' must end in .onnx.");
-                OnnxExportStage.Run(modelPath, outPath);
+                OnnxExportStage.Run(modelPath, outPath, typeName);
                 return 0;
             }
             if (parse.GetValue(format) == "safetensors")

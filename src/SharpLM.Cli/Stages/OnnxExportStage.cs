@@ -1,4 +1,5 @@
 using SharpLM.Cli.Terminal;
+using SharpLM.Core;
 using SharpLM.Onnx;
 
 namespace SharpLM.Cli.Stages;
@@ -6,10 +7,17 @@ namespace SharpLM.Cli.Stages;
 /// <summary>`sharplm export --format onnx`: the decoder as one ONNX file, and a line saying what it holds.</summary>
 public static class OnnxExportStage
 {
-    public static void Run(string modelDirectory, string outputPath)
+    public static void Run(string modelDirectory, string outputPath, string? typeName)
     {
-        var result = OnnxExport.Run(modelDirectory, outputPath);
+        var weightType = typeName switch
+        {
+            null or "f32" => OnnxWeightType.Float32,
+            "f16" => OnnxWeightType.Float16,
+            _ => throw new SharpLMException($"--type '{typeName}' does not apply to --format onnx, which stores f32 (default) or f16 weights."),
+        };
+        var result = OnnxExport.Run(modelDirectory, outputPath, weightType);
         Display.Info($"{result.Path}: {result.Bytes:N0} bytes, opset {OnnxExport.Opset}, {result.Nodes:N0} nodes, {result.Initializers:N0} initializers " +
-            $"({result.WeightBytes:N0} bytes of float32); inputs {OnnxExport.InputIds} and {OnnxExport.AttentionMask} [batch, sequence] int64, output {OnnxExport.Logits} [batch, sequence, vocab] float32");
+            $"({result.WeightBytes:N0} bytes of {(weightType == OnnxWeightType.Float16 ? "float16" : "float32")} weights); inputs {OnnxExport.InputIds}, {OnnxExport.PositionIds}, {OnnxExport.AttentionMask} (int64) and " +
+            $"{OnnxExport.PastKey(0).Replace(".0.", ".N.")}/value, outputs {OnnxExport.Logits} (float32) and {OnnxExport.PresentKey(0).Replace(".0.", ".N.")}/value");
     }
 }

@@ -113,6 +113,34 @@ public class DeploymentFilesTests
     }
 
     [Fact]
+    public async Task Pods_are_annotated_for_scraping_and_the_autoscaler_reads_the_servers_queue_metric()
+    {
+        var documents = Render();
+        Assert.DoesNotContain("HorizontalPodAutoscaler", documents.Keys); // off by default
+        var deployment = documents["Deployment"];
+        var annotations = (YamlMappingNode)At(deployment, "spec.template.metadata.annotations");
+        string Annotation(string key) => ((YamlScalarNode)annotations.Children[new YamlScalarNode(key)]).Value!; // keys hold dots
+        Assert.Equal("true", Annotation("prometheus.io/scrape"));
+        Assert.Equal(Scalar(deployment, "spec.template.spec.containers.0.ports.0.containerPort"), Annotation("prometheus.io/port"));
+        Assert.Equal("/metrics", Annotation("prometheus.io/path"));
+
+        var autoscaler = Render(("autoscaling.enabled", "true"))["HorizontalPodAutoscaler"];
+        Assert.Equal("autoscaling/v2", Scalar(autoscaler, "apiVersion"));
+        Assert.Equal("Deployment", Scalar(autoscaler, "spec.scaleTargetRef.kind"));
+        Assert.Equal(Scalar(deployment, "metadata.name"), Scalar(autoscaler, "spec.scaleTargetRef.name"));
+        Assert.True(int.Parse(Scalar(autoscaler, "spec.minReplicas")) <= int.Parse(Scalar(autoscaler, "spec.maxReplicas")));
+        Assert.Equal("Pods", Scalar(autoscaler, "spec.metrics.0.type"));
+        Assert.Equal("AverageValue", Scalar(autoscaler, "spec.metrics.0.pods.target.type"));
+        Assert.True(double.Parse(Scalar(autoscaler, "spec.metrics.0.pods.target.averageValue"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+        // The metric is one the server really exports, with the name it has on /metrics.
+        string metric = Scalar(autoscaler, "spec.metrics.0.pods.metric.name");
+        var exported = new MemoryStream();
+        await new SharpLM.Serving.Telemetry.ServerMetrics("m").Registry.CollectAndExportAsTextAsync(exported);
+        Assert.Contains($"\n# TYPE {metric} gauge\n", System.Text.Encoding.UTF8.GetString(exported.ToArray()));
+    }
+
+    [Fact]
     public void The_data_job_is_indexed_and_the_pretraining_job_runs_real_commands()
     {
         Assert.DoesNotContain("Job", Render().Keys); // both are off by default
