@@ -16,16 +16,18 @@ namespace SharpLM.PostTraining.Rl;
 /// </summary>
 public sealed class PolicySnapshot(ModelFolder baseFolder, BpeTokenizer tokenizer, string directory)
 {
+    /// <summary>Where the snapshot is written, replaced at every step.</summary>
+    public string Directory => directory;
+
     public EngineModel Take(CausalLanguageModel model, LoraAdapters? adapters)
     {
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(directory))!);
+        if (System.IO.Directory.Exists(directory)) System.IO.Directory.Delete(directory, recursive: true);
         if (adapters is null)
         {
             HfCheckpoint.Save(model, tokenizer, directory);
             return EngineModel.Load(directory);
         }
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         adapters.SavePeft(directory, Path.GetFullPath(baseFolder.Directory));
         return EngineModel.Load(baseFolder, directory);
     }
