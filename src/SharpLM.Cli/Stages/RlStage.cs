@@ -49,7 +49,7 @@ public static class RlStage
         using var model = HfCheckpoint.Load(folder);
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
-        var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
+        var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Tokens = new FileInfo(dataPath).Length, Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
         var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder));
         var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, r => FinalAnswer.Reward(r.Text, prompts[r.PromptIndex].Answer!),
             options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, adapters);
