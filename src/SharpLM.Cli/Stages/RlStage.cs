@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text;
+using SharpLM.Cli.Terminal;
+using SharpLM.Core;
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.IO;
+using SharpLM.Core.Models.Folder;
+using SharpLM.Core.Runs;
+using SharpLM.Inference;
+using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Rl;
+using SharpLM.Tokenizers.Chat;
+using SharpLM.Tokenizers.HuggingFace;
+using SharpLM.Training.Checkpoints;
+using SharpLM.Training.Native;
+using SharpLM.Training.Pretraining;
+
+namespace SharpLM.Cli.Stages;
+
+public sealed record RlResult(PretrainSummary Summary, double? AccuracyBefore, double? AccuracyAfter, int Prompts, string ModelDirectory, string? AdapterDirectory);
+
+/// <summary>
+/// Online RL (GRPO): a model folder and prompts JSONL in; each step samples groups of completions with the C# engine
+/// on the policy's current weights, scores them with the verifier, and trains through the shared loop (run folder,
+/// checkpoints, exact resume, metrics.jsonl with TRL's metric names, progress, loss.png); a model folder out, and
+/// with LoRA the adapter in PEFT's format. With held-out prompts, greedy verifier accuracy before and after.
+/// </summary>
+public static class RlStage
+{
+    public const string PolicyFolder = "policy-snapshot";
+
+    public static RlResult Run(string modelDirectory, string dataPath, string? evalPath, RunFolder run, MetricsWriter metrics, PretrainOptions training,
+        GrpoOptions options, bool resume)
+    {
+        TorchRuntime.EnsureLoaded();
+        if (options.Reward != "verifier")
+            throw new SharpLMException($"--reward '{options.Reward}' is not available; use --reward verifier.");
+        var folder = ModelFolder.Open(modelDirectory);
+        var tokenizer = ModelFolderTokenizer.Load(folder);
+        var prompts = RlPrompts.Read(dataPath, answerRequired: true);
+        var heldOut = evalPath is null ? null : RlPrompts.Read(evalPath, answerRequired: true);
+        int threads = training.Threads > 0 ? training.Threads : Environment.ProcessorCount;
+        var sampler = new RolloutSampler(tokenizer, new ChatTemplate(tokenizer), threads);
+        Display.Info($"data: {prompts.Count} prompts" + (heldOut is null ? "" : $", {heldOut.Count} held-out"));
+
+        var baseEngine = EngineModel.Load(folder);
+        double? before = heldOut is null ? null : Accuracy("held-out accuracy (before)", baseEngine, sampler, heldOut, options.MaxNewTokens);
+
+        using var model = HfCheckpoint.Load(folder);
+        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
+        ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
+        var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Tokens = new FileInfo(dataPath).Length, Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
+        var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder));
+        var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, r => FinalAnswer.Reward(r.Text, prompts[r.PromptIndex].Answer!),
+            options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, adapters);
+        long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
+        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
+                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank})") + $"; {options.GroupSize} completions per prompt, beta {options.Beta}");
+        metrics.Write("rl_start", new Dictionary<string, object?>
+        {
+            ["parameters"] = folder.Config.ParameterCount, ["trainable_parameters"] = trainable, ["prompts"] = prompts.Count, ["eval_accuracy"] = before,
+        });
+
+        var trainer = new Pretrainer(model, new PretrainConfig { Training = training });
+        var summary = Display.Progress("online RL (GRPO)", training.Steps, sink => trainer.Run(objective, weights, run.Root, metrics, report =>
+        {
+            var step = objective.StepMetrics;
+            var record = new Dictionary<string, object?> { ["step"] = report.Step };
+            foreach (var (name, value) in step) record[name] = value;
+            metrics.Write("rl_step", record);
+            sink.Report(report.Step, $"step {report.Step}/{report.TotalSteps} reward {step.GetValueOrDefault("reward"):F3} length {step.GetValueOrDefault("completions/mean_length"):F1}");
+        }, resume));
+        if (Directory.Exists(snapshot.Directory)) Directory.Delete(snapshot.Directory, recursive: true);
+
+        string? adapterDirectory = null;
+        if (adapters is not null)
+        {
+            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
+            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+            adapters.MergeAndUnload();
+        }
+        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        double? after = heldOut is null ? null : Accuracy("held-out accuracy (after)", EngineModel.Load(run.ModelDirectory), sampler, heldOut, options.MaxNewTokens);
+        if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
+        metrics.Write("rl_end", new Dictionary<string, object?>
+        {
+            ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds, ["eval_accuracy"] = after,
+        });
+        var result = new RlResult(summary, before, after, prompts.Count, run.ModelDirectory, adapterDirectory);
+        WriteReport(run, modelDirectory, dataPath, evalPath, training, options, result);
+        return result;
+    }
+
+    private static double Accuracy(string title, EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens) =>
+        Display.Progress(title, prompts.Count, sink => VerifierAccuracy.Measure(model, sampler, prompts, maxNewTokens, new Progress(sink)));
+
+    private sealed class Progress(IProgressSink sink) : IProgress<int>
+    {
+        public void Report(int value) => sink.Report(value);
+    }
+
+    private static void WriteReport(RunFolder run, string modelDirectory, string dataPath, string? evalPath, PretrainOptions training, GrpoOptions options, RlResult result)
+    {
+        string Percent(double? v) => v is double x ? x.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+        var md = new StringBuilder();
+        md.AppendLine("# SharpLM online RL (GRPO) report").AppendLine();
+        md.AppendLine($"Written {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores.").AppendLine();
+        md.AppendLine($"- Starting model `{modelDirectory}`, prompts `{dataPath}` ({result.Prompts}), reward {options.Reward}.");
+        md.AppendLine($"- Reached step {result.Summary.Steps} of {training.Steps}; final loss {result.Summary.FinalLoss:F4}.");
+        if (evalPath is not null) md.AppendLine($"- Greedy verifier accuracy on `{evalPath}`: {Percent(result.AccuracyBefore)} before, {Percent(result.AccuracyAfter)} after.");
+        md.AppendLine($"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
+        if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training loss](loss.png)");
+        md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, grpo = options },
+            new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");
+        AtomicFile.WriteAllText(run.Report, md.ToString());
+    }
+}

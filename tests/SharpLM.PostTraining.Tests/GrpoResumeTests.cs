@@ -1,0 +1,69 @@
+using SharpLM.Core.Formats.TokenShards;
+using SharpLM.Core.Models.Folder;
+using SharpLM.Inference;
+using SharpLM.PostTraining.Rl;
+using SharpLM.Training.Checkpoints;
+using SharpLM.Training.Pretraining;
+
+namespace SharpLM.PostTraining.Tests;
+
+public class GrpoResumeTests
+{
+    private static readonly Lazy<string> BaseModel = new(() =>
+    {
+        string directory = Path.Combine(Directory.CreateTempSubdirectory("sharplm-rl-base-").FullName, "model");
+        using var model = ChatFixture.Model();
+        HfCheckpoint.Save(model, ChatFixture.Tokenizer, directory);
+        return directory;
+    });
+
+    private static readonly RlPrompt[] Prompts = new[] { "Ahab", "Stubb", "Starbuck" }.Select((who, i) =>
+        new RlPrompt(i + 1, [new Core.Formats.Chat.ChatTurn("user", $"Whom does {who} watch?")], $"{who} watches Ahab.")).ToArray();
+
+    /// <summary>
+    /// A reward that varies between completions of one prompt (their length modulo 3), so the advantages and the
+    /// gradient are not zero on a model too small to answer anything right.
+    /// </summary>
+    private static double LengthReward(Rollout rollout) => rollout.CompletionIds.Length % 3;
+
+    private static List<Dictionary<string, double>> Train(string run, double beta, bool resume = false, int? stopAfter = null)
+    {
+        var folder = ModelFolder.Open(BaseModel.Value);
+        var options = new GrpoOptions { GroupSize = 3, MaxNewTokens = 6, Beta = beta, Seed = 9 };
+        using var model = HfCheckpoint.Load(folder);
+        var config = new PretrainConfig
+        {
+            Training = new PretrainOptions { Steps = 4, BatchSize = 2, SequenceLength = 64, LearningRate = 3e-3, WarmupSteps = 1, EvalInterval = 4, CheckpointInterval = 2, WeightDecay = 0 },
+        };
+        var sampler = new RolloutSampler(ChatFixture.Tokenizer, ChatFixture.Template, threads: 1);
+        var identity = new TokenShardIdentity { Path = "prompts", Tokens = Prompts.Length, Documents = Prompts.Length, Fingerprint = new string('a', 64) };
+        var objective = new GrpoObjective(Prompts, identity, options, sampler, new PolicySnapshot(folder, ChatFixture.Tokenizer, Path.Combine(run, "snapshot")),
+            LengthReward, beta > 0 ? EngineModel.Load(folder) : null, config.Training.BatchSize, threads: 1);
+        var steps = new List<Dictionary<string, double>>();
+        using var stop = new CancellationTokenSource();
+        new Pretrainer(model, config).Run(objective, new WholeModel(model), run, onStep: r =>
+        {
+            steps.Add(new Dictionary<string, double>(objective.StepMetrics));
+            if (r.Step == stopAfter) stop.Cancel();
+        }, resume: resume, cancellation: stop.Token);
+        return steps;
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void A_killed_and_resumed_rl_run_reproduces_the_uninterrupted_run_exactly(double beta)
+    {
+        var uninterrupted = Train(Directory.CreateTempSubdirectory().FullName, beta);
+        Assert.Equal(4, uninterrupted.Count);
+        Assert.Contains(uninterrupted, s => s["loss"] != 0);
+        Assert.All(uninterrupted, s => Assert.InRange(s["completions/mean_length"], 1, 6));
+        if (beta > 0) Assert.Contains(uninterrupted, s => s["kl"] > 0);
+
+        string run = Directory.CreateTempSubdirectory().FullName;
+        var first = Train(run, beta, stopAfter: 3); // the last checkpoint is at step 2
+        var second = Train(run, beta, resume: true);
+        Assert.Equal(uninterrupted.Take(3), first);
+        Assert.Equal(uninterrupted.Skip(2), second);
+    }
+}
