@@ -4,7 +4,11 @@ using SharpLM.Training.Modeling;
 
 namespace SharpLM.PostTraining.Lora;
 
-/// <summary>QLoRA's base model: every attention and MLP projection of a Llama model replaced by its quantized, frozen form.</summary>
+/// <summary>
+/// QLoRA's base model: every attention and MLP projection of a Llama model replaced by its quantized, frozen form
+/// (those whose input width the format cannot group stay float32, as in the engine); embeddings, norms and the output
+/// layer stay float32.
+/// </summary>
 public static class QuantizedBase
 {
     /// <summary>Quantizes the projections in place and returns how many bytes their weights now take.</summary>
@@ -19,8 +23,8 @@ public static class QuantizedBase
         {
             Func<TorchSharp.Modules.Linear, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>> quantize = linear =>
             {
-                if (linear.weight.shape[1] % QuantizedLinear.GroupSize != 0)
-                    throw new SharpLMException($"option '--quantize-base' needs layer widths that are multiples of {QuantizedLinear.GroupSize}; a projection has {linear.weight.shape[1]} inputs.");
+                // As the engine's conversion does, a width that is no multiple of the group size stays float32.
+                if (!WeightMatrix.Supports(format, checked((int)linear.weight.shape[1]))) return linear;
                 var layer = QuantizedLinear.Quantize(linear, format);
                 bytes += layer.ByteCount;
                 return layer;
@@ -28,7 +32,7 @@ public static class QuantizedBase
             if (owner is LlamaAttention attention) attention.ReplaceProjections(quantize);
             else if (owner is LlamaMlp mlp) mlp.ReplaceProjections(quantize);
         }
-        if (bytes == 0) throw new SharpLMException("option '--quantize-base' found no dense attention or MLP projection to quantize (mixture-of-experts layers are not supported).");
+        if (bytes == 0) throw new SharpLMException("option '--quantize-base' found no attention or MLP projection it can quantize (widths must be multiples of 32; mixture-of-experts layers are not supported).");
         foreach (var parameter in model.parameters()) parameter.requires_grad = false;
         return bytes;
     }

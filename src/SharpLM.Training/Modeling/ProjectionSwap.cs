@@ -14,6 +14,7 @@ internal static class ProjectionSwap
     {
         if (current is not Linear linear) return current;
         var replacement = replace(linear);
+        if (ReferenceEquals(replacement, linear)) return current;
         owner.register_module(name, null!); // a null module unregisters the name
         owner.register_module(name, replacement);
         linear.Dispose();
