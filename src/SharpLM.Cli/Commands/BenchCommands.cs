@@ -143,6 +143,7 @@ public static class BenchCommands
         }));
         bench.Subcommands.Add(evaluation);
         bench.Subcommands.Add(RagCommands.CreateBench());
+        bench.Subcommands.Add(BenchFinetuneMemoryCommand.Create());
         return bench;
     }
 }

@@ -32,9 +32,10 @@ public static class SftCommand
         var seed = new Option<long>("--seed") { Description = "Seed of batches, adapter initialisation and dropout.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
+        var quantizeBase = new Option<string?>("--quantize-base") { Description = "QLoRA: hold the frozen base's projections as q8_0 or q4 (the engine's codecs) under the LoRA adapters." };
         var lora = new LoraCommandOptions();
         var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA adapters in PEFT's format.")
-            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume };
+            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, quantizeBase };
         lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -45,6 +46,7 @@ public static class SftCommand
             var options = new SftOptions
             {
                 MaxLength = length, Packing = !parse.GetValue(noPacking), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter,
+                QuantizeBase = parse.GetValue(quantizeBase),
             };
             options.Validate("sft");
             int stepCount = parse.GetValue(steps);

@@ -37,6 +37,8 @@ public static class SftStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within max_length {options.MaxLength})" : ""));
 
         using var model = HfCheckpoint.Load(folder);
+        long? quantizedBytes = options.BaseFormat is { } baseFormat ? QuantizedBase.Apply(model, baseFormat) : null;
+        if (quantizedBytes is long q) Display.Info($"base: projections held as {options.QuantizeBase} ({q / 1e6:F1} MB instead of {QuantizedWeightsFloatBytes(model) / 1e6:F1} MB in float32)");
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
         var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, adapters);
@@ -71,9 +73,21 @@ public static class SftStage
         {
             adapterDirectory = Path.Combine(run.Root, AdapterFolder);
             AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
-            adapters.MergeAndUnload();
         }
-        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        if (adapters is not null && options.QuantizeBase is not null)
+        {
+            // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter is merged into the float32 base.
+            using var full = HfCheckpoint.Load(folder);
+            using var merged = new LoraAdapters(full, adapters.Options, options.Seed);
+            merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
+            merged.MergeAndUnload();
+            HfCheckpoint.Save(full, tokenizer, run.ModelDirectory);
+        }
+        else
+        {
+            adapters?.MergeAndUnload();
+            HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        }
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         metrics.Write("sft_end", new Dictionary<string, object?>
         {
@@ -100,6 +114,9 @@ public static class SftStage
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
+
+    private static long QuantizedWeightsFloatBytes(Training.Modeling.CausalLanguageModel model) =>
+        model.modules().OfType<QuantizedLinear>().Sum(l => 4 * l.InFeatures * l.OutFeatures);
 
     private static string Format(double? loss) => loss is double v ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

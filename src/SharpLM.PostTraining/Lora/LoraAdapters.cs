@@ -17,7 +17,7 @@ namespace SharpLM.PostTraining.Lora;
 /// </summary>
 public sealed class LoraAdapters : ITrainableWeights, IDisposable
 {
-    private sealed record Adapter(string Module, Linear Linear, Parameter A, Parameter B, Action RemoveHook);
+    private sealed record Adapter(string Module, nn.Module<Tensor, Tensor> Target, Parameter A, Parameter B, Action RemoveHook);
 
     private readonly List<Adapter> _adapters = [];
     private readonly Generator _dropoutGenerator = new(0, CPU);
@@ -34,24 +34,31 @@ public sealed class LoraAdapters : ITrainableWeights, IDisposable
         using var generator = new Generator(unchecked((ulong)seed), CPU);
         foreach (var (name, module) in model.named_modules())
         {
-            if (module is not Linear linear || !options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..])) continue;
-            long rows = linear.weight!.shape[0], columns = linear.weight.shape[1];
+            if (!options.Targets.Contains(name[(name.LastIndexOf('.') + 1)..])) continue;
+            // A Linear, or its quantized stand-in under QLoRA (the adapters themselves stay float32).
+            (nn.Module<Tensor, Tensor> target, long rows, long columns, Device device) = module switch
+            {
+                Linear l => ((nn.Module<Tensor, Tensor>)l, l.weight!.shape[0], l.weight.shape[1], l.weight.device),
+                QuantizedLinear q => (q, q.OutFeatures, q.InFeatures, q.buffers().First().device),
+                _ => (null!, 0L, 0L, CPU),
+            };
+            if (target is null) continue;
             // kaiming_uniform_(a=√5) on [r, in] is uniform(±1/√in), PEFT's default for lora_A.
             double bound = 1 / Math.Sqrt(columns);
-            var a = new Parameter((rand([options.Rank, columns], generator: generator) * (2 * bound) - bound).to(linear.weight.device), true);
-            var b = new Parameter(zeros([rows, options.Rank], device: linear.weight.device), true);
-            var hook = linear.register_forward_hook((_, input, output) => output + Delta(linear, a, b, input));
-            _adapters.Add(new Adapter(name, linear, a, b, hook.remove));
+            var a = new Parameter((rand([options.Rank, columns], generator: generator) * (2 * bound) - bound).to(device), true);
+            var b = new Parameter(zeros([rows, options.Rank], device: device), true);
+            var hook = target.register_forward_hook((_, input, output) => output + Delta(target, a, b, input));
+            _adapters.Add(new Adapter(name, target, a, b, hook.remove));
         }
         if (_adapters.Count == 0) throw new SharpLMException($"option '--lora-targets' ({string.Join(",", options.Targets)}) matches no Linear module of the model.");
         Parameters = _adapters.SelectMany(x => new[] { (PeftTensorNames.LoraA(x.Module), x.A), (PeftTensorNames.LoraB(x.Module), x.B) }).ToList();
     }
 
-    private Tensor Delta(Linear linear, Parameter a, Parameter b, Tensor x)
+    private Tensor Delta(nn.Module target, Parameter a, Parameter b, Tensor x)
     {
         using var scope = NewDisposeScope();
         var input = x;
-        if (linear.training && Options.Dropout > 0)
+        if (target.training && Options.Dropout > 0)
         {
             // Drawn from a generator reseeded per micro-batch, so a resumed run drops the same units.
             var keep = rand(x.shape, generator: _dropoutGenerator).to(x.device).ge(Options.Dropout).to_type(x.dtype);
@@ -84,11 +91,13 @@ public sealed class LoraAdapters : ITrainableWeights, IDisposable
     /// <summary>Adds scaling · B·A into each adapted weight and detaches the hooks: the model alone now computes what model plus adapters did.</summary>
     public void MergeAndUnload()
     {
+        if (_adapters.Any(a => a.Target is not Linear))
+            throw new SharpLMException("LoRA adapters over a quantized base (QLoRA) cannot be merged into it; use the adapter with the float32 base model.");
         using var noGrad = no_grad();
         foreach (var adapter in _adapters)
         {
             using var delta = adapter.B.matmul(adapter.A) * Scaling;
-            adapter.Linear.weight!.add_(delta);
+            ((Linear)adapter.Target).weight!.add_(delta);
             adapter.RemoveHook();
         }
         _adapters.Clear();

@@ -15,12 +15,21 @@ public sealed record SftOptions
     /// <summary>Seed of the batch draw (and of adapter initialisation and dropout).</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
+    /// <summary>QLoRA: the frozen base's projections held as q8_0 or q4 (the engine's codecs) while the adapters train in float32.</summary>
+    [JsonPropertyName("quantize_base")] public string? QuantizeBase { get; init; }
+
+    /// <summary>The base format <see cref="QuantizeBase"/> names, or null for a float32 base.</summary>
+    [JsonIgnore] public Inference.Kernels.WeightFormat? BaseFormat => QuantizeBase is null ? null : Inference.Kernels.WeightFormats.Parse(QuantizeBase);
 
     public void Validate(string origin)
     {
         if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
+        if (QuantizeBase is null) return;
+        if (Lora is null) throw new SharpLMException($"{origin}: option '--quantize-base' quantizes the frozen base under LoRA adapters; add --lora-rank.");
+        if (QuantizeBase.ToLowerInvariant() is not ("q8_0" or "q4"))
+            throw new SharpLMException($"{origin}: option '--quantize-base' is '{QuantizeBase}'; use q8_0 or q4.");
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
     static LlamaAttention() => Native.TorchRuntime.EnsureLoaded();
 
-    private readonly Linear q_proj, k_proj, v_proj, o_proj;
+    private nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
     private readonly RmsNorm? q_norm, k_norm; // Qwen3's QK-norm: RMSNorm over each head's query and key
     private readonly int _heads, _keyValueHeads, _headDim;
     private readonly RotaryEmbedding _rotary;
@@ -39,6 +39,15 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>Swaps each projection for what <paramref name="replace"/> makes of it (same shape, e.g. computed from quantized weights).</summary>
+    public void ReplaceProjections(Func<Linear, nn.Module<Tensor, Tensor>> replace)
+    {
+        q_proj = ProjectionSwap.Replace(this, nameof(q_proj), q_proj, replace);
+        k_proj = ProjectionSwap.Replace(this, nameof(k_proj), k_proj, replace);
+        v_proj = ProjectionSwap.Replace(this, nameof(v_proj), v_proj, replace);
+        o_proj = ProjectionSwap.Replace(this, nameof(o_proj), o_proj, replace);
+    }
 
     /// <summary>
     /// Attention over x [B, T, hidden]; with a <paramref name="layout"/>, each token attends only within its own

@@ -1,0 +1,71 @@
+using SharpLM.Core.Models;
+using SharpLM.Inference.Kernels;
+using SharpLM.PostTraining.Lora;
+using SharpLM.Training.Modeling;
+using static TorchSharp.torch;
+
+namespace SharpLM.PostTraining.Benchmarks;
+
+/// <summary>Bytes one fine-tuning mode holds: what is accounted tensor by tensor, and the process's resident peak.</summary>
+public sealed record FineTuningMemoryReport(string Mode, long BaseWeightBytes, long TrainableParameters, long GradientBytes, long OptimizerBytes,
+    long ResidentBeforeSteps, long ResidentPeak, double SecondsPerStep);
+
+/// <summary>
+/// A few AdamW steps of full fine-tuning, LoRA or QLoRA on a random-weight Llama, measuring memory. Peak RSS is
+/// per process, so each mode runs in its own process (the CLI runs this once per invocation).
+/// </summary>
+public static class FineTuningMemory
+{
+    public static readonly string[] Modes = ["full", "lora", "qlora-q8_0", "qlora-q4"];
+
+    public static FineTuningMemoryReport Run(LlamaConfig config, string mode, int steps, int length, int rank, Action<int>? onStep = null)
+    {
+        if (!Modes.Contains(mode)) throw new Core.SharpLMException($"option '--mode' is '{mode}'; use one of {string.Join(", ", Modes)}.");
+        using var model = new LlamaForCausalLM(config);
+        model.InitializeWeights(1);
+        model.train();
+        long baseBytes = model.parameters().Sum(p => p.numel() * 4);
+        if (mode.StartsWith("qlora-"))
+        {
+            long quantized = QuantizedBase.Apply(model, WeightFormats.Parse(mode["qlora-".Length..]));
+            baseBytes = model.parameters().Sum(p => p.numel() * 4) + quantized;
+        }
+        using var adapters = mode == "full" ? null : new LoraAdapters(model, new LoraOptions { Rank = rank, Dropout = 0 }, seed: 1);
+        var trainable = adapters is null ? model.parameters().ToList() : adapters.Parameters.Select(p => p.Parameter).ToList();
+        long trainableCount = trainable.Sum(p => p.numel());
+        using var optimizer = optim.AdamW(trainable, lr: 1e-4);
+        using var generator = new Generator(2, CPU);
+        GC.Collect();
+        long residentBefore = ResidentPeak.Current();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int step = 1; step <= steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var tokens = randint(0, config.VocabSize, [1, length + 1], dtype: ScalarType.Int64, generator: generator);
+            var logits = model.forward(tokens[.., ..^1]);
+            var loss = nn.functional.cross_entropy(logits.view(-1, config.VocabSize), tokens[.., 1..].reshape(-1));
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            onStep?.Invoke(step);
+        }
+        return new FineTuningMemoryReport(mode, baseBytes, trainableCount, trainableCount * 4, trainableCount * 8, residentBefore, ResidentPeak.Peak(),
+            clock.Elapsed.TotalSeconds / steps);
+    }
+}
+
+/// <summary>The process's resident set, read from /proc/self/status (VmRSS now, VmHWM the peak) on Linux.</summary>
+public static class ResidentPeak
+{
+    public static long Current() => Read("VmRSS:");
+    public static long Peak() => Read("VmHWM:");
+
+    private static long Read(string key)
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return Environment.WorkingSet;
+        foreach (string line in File.ReadLines(status))
+            if (line.StartsWith(key)) return long.Parse(line[key.Length..].Trim().Split(' ')[0]) * 1024;
+        return Environment.WorkingSet;
+    }
+}
