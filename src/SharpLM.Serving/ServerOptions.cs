@@ -47,6 +47,8 @@ public sealed record ServerOptions
     public int PrefixCacheMegabytes { get; init; } = DefaultPrefixCacheMegabytes;
 
     public const int DefaultPrefixCacheMegabytes = 256;
+    /// <summary>Retrieval indexes that chat requests may name in their "retrieval" field (`--rag NAME=rag.db`).</summary>
+    public IReadOnlyList<Retrieval.RagCollectionSource> RagCollections { get; init; } = [];
 
     public void Validate()
     {

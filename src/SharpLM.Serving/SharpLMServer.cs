@@ -33,9 +33,11 @@ public sealed class SharpLMServer : IAsyncDisposable
     private ServedModels? _models;
     private readonly Capture.ExchangeCapture? _capture;
     private IReadOnlyDictionary<string, Guardrails.ServingGuardrails>? _guardrails;
+    private readonly Retrieval.ServedCollections _collections;
 
-    private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys)
+    private SharpLMServer(WebApplication app, ServerOptions options, ApiKeys? keys, Retrieval.ServedCollections collections)
     {
+        _collections = collections;
         _capture = Capture.ExchangeCapture.Open(options, app.Logger);
         _app = app;
         _options = options;
@@ -66,6 +68,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         foreach (var source in options.Models) Core.IO.InputFiles.RequireDirectory(source.Directory, "model");
         ServedModels.RequireDistinctNames(options.Models);
         if (options.GuardrailsFile is { } policy) Safety.Guardrails.GuardrailPolicyFile.Load(policy); // a mistake in it stops the start
+        var collections = Retrieval.ServedCollections.Open(options.RagCollections); // so does a missing index
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -84,7 +87,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             tracing?.Invoke(traces);
         });
         var app = builder.Build();
-        var server = new SharpLMServer(app, options, keys);
+        var server = new SharpLMServer(app, options, keys, collections);
         server.MapRoutes();
         await app.StartAsync();
         return server;
@@ -173,7 +176,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteEndObject();
         }))));
-        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails?[model.Id], _capture)));
+        _app.MapPost("/v1/chat/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => ChatCompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails?[model.Id], _capture, _collections)));
         _app.MapPost("/v1/completions", context => Handle(context, readBody: true, (fields, model, scheduler) => CompletionsEndpoint.HandleAsync(context, fields!, model, scheduler, _guardrails?[model.Id], _capture)));
         _app.MapPost("/v1/embeddings", context => Handle(context, readBody: true, (fields, model, _) => EmbeddingsEndpoint.HandleAsync(context, fields!, model)));
         _app.MapPost("/tokenize", context => Handle(context, readBody: true, (fields, model, _) => TokenizeEndpoints.TokenizeAsync(context, fields!, model)));
@@ -264,6 +267,7 @@ public sealed class SharpLMServer : IAsyncDisposable
         _models?.Dispose();
         _limits.Dispose();
         _capture?.Dispose();
+        _collections.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -133,17 +133,27 @@ public static class RagCommands
         var (tokens, overlap) = ChunkingOptions();
         var (embedder, batch, threads) = EmbeddingOptions();
         var output = new Option<string?>("--out", "-o") { Description = "Report JSON (default: the index path + .eval.json)." };
+        var model = new Option<string?>("--model") { Description = "Model folder that answers each question as `rag ask` does, to score its citations against the gold chunks." };
+        var answerChunks = new Option<int>("--answer-chunks") { Description = "Chunks numbered in each answer's prompt (with --model).", DefaultValueFactory = _ => 4 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Token budget of each answer object (with --model).", DefaultValueFactory = _ => 256 };
+        var answerChars = new Option<int>("--max-answer-chars") { Description = "Longest answer text the schema allows (with --model).", DefaultValueFactory = _ => 400 };
         var command = new Command("eval",
-            "Precision@k, recall@k, MRR and nDCG@10 of BM25, dense and hybrid retrieval on a reproducible question set drawn from the documents.")
-            { db, documents, maxDocuments, questions, seed, k, fusion, tokens, overlap, embedder, batch, threads, output };
+            "Precision@k, recall@k, MRR and nDCG@10 of BM25, dense and hybrid retrieval on a reproducible question set drawn from the documents; "
+            + "with --model, also the citation precision and recall of the model's answers.")
+            { db, documents, maxDocuments, questions, seed, k, fusion, tokens, overlap, embedder, batch, threads, output, model, answerChunks, maxTokens, answerChars };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             RagStage.RequirePositive(parse.GetValue(k), "-k");
             if (parse.GetValue(maxDocuments) is { } max) RagStage.RequirePositive(max, "--max-documents");
+            RagStage.RequirePositive(parse.GetValue(answerChunks), "--answer-chunks");
+            RagStage.RequirePositive(parse.GetValue(maxTokens), "--max-tokens");
+            RagStage.RequirePositive(parse.GetValue(answerChars), "--max-answer-chars");
+            var answering = parse.GetValue(model) is { } modelDirectory
+                ? new RagStage.AnswerSettings(modelDirectory, parse.GetValue(answerChunks), parse.GetValue(maxTokens), parse.GetValue(answerChars)) : null;
             RagStage.Evaluate(parse.GetValue(db)!,
                 new RagStage.EvalSettings(parse.GetValue(documents), parse.GetValue(maxDocuments), parse.GetValue(questions), parse.GetValue(seed), parse.GetValue(k), parse.GetValue(fusion)),
                 new ChunkingOptions { MaxTokens = parse.GetValue(tokens), OverlapTokens = parse.GetValue(overlap) },
-                new RagStage.EmbeddingSettings(parse.GetValue(embedder)!, parse.GetValue(batch), parse.GetValue(threads)), parse.GetValue(output));
+                new RagStage.EmbeddingSettings(parse.GetValue(embedder)!, parse.GetValue(batch), parse.GetValue(threads)), parse.GetValue(output), answering);
             return 0;
         }));
         return command;

@@ -37,8 +37,9 @@ public static class ServeCommand
         };
         var allowOpen = new Option<bool>("--allow-open") { Description = "Serve without keys on an address other machines reach." };
         var logText = new Option<bool>("--log-text") { Description = "Log prompts and completions (off by default: they may hold personal data)." };
+        var rag = new Option<string[]>("--rag") { Description = "A retrieval index (rag.db) as NAME=FILE that chat requests name in their \"retrieval\" field; repeat it for several." };
         var command = new Command("serve", "Serve a model over the OpenAI HTTP API (chat and completions, streaming, n, logprobs, JSON schema output, tools) with continuous batching, API keys, rate limits, Prometheus metrics and OpenTelemetry traces.")
-            { config, models, allowOpen, logText };
+            { config, models, allowOpen, logText, rag };
         foreach (var (_, option) in valued) command.Options.Add(option);
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -56,7 +57,11 @@ public static class ServeCommand
                         ? throw new Core.SharpLMException("--model-id and --model NAME=DIR both name the first model; give one of them.")
                         : name;
             }
-            var options = ServerSettings.Load(parse.GetValue(config), given) with { AdditionalModels = sources.Skip(1).ToList() };
+            var options = ServerSettings.Load(parse.GetValue(config), given) with
+            {
+                AdditionalModels = sources.Skip(1).ToList(),
+                RagCollections = (parse.GetValue(rag) ?? []).Select(Serving.Retrieval.RagCollectionSource.Parse).ToList(),
+            };
             Serve(options).GetAwaiter().GetResult();
             return 0;
         }));

@@ -4,6 +4,7 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.Formats.Documents;
 using SharpLM.Retrieval.Answering;
 using SharpLM.Retrieval.Embeddings;
+using SharpLM.Retrieval.Evaluation;
 using SharpLM.Retrieval.Search;
 using SharpLM.Retrieval.Store;
 using SharpLM.Serving.Clients;
@@ -55,5 +56,15 @@ public static class RagAnswering
         AnsiConsole.Write(table);
         if (report.Valid) Display.Info("citations check out.");
         else foreach (string problem in report.Problems) Display.Info($"citation problem: {problem}");
+    }
+
+    /// <summary>`rag eval --model`: each question answered as `rag ask` answers it, under each method, and its citations scored.</summary>
+    public static List<CitationScores> ScoreCitations(Retriever retriever, IReadOnlyList<EvaluationQuestion> questions, RagStage.AnswerSettings settings)
+    {
+        using var engine = SharpLMChatClient.Load(settings.ModelDirectory, slots: 1);
+        return Display.Progress("answers", questions.Count * RetrievalMethods.All.Count, sink =>
+            CitationEvaluation.Run(engine, retriever, questions, settings.Chunks, RetrievalMethods.All,
+                new ChatOptions { Temperature = 0, MaxOutputTokens = settings.MaxTokens }, settings.MaxAnswerChars,
+                (done, total) => sink.Report(done, $"{done}/{total}")));
     }
 }

@@ -79,11 +79,15 @@ public static class RagStage
 
     public sealed record EvalSettings(string? DocumentsPath, int? MaxDocuments, int Questions, int Seed, int K, int FusionK);
 
+    /// <summary>The model that answers each question in `rag eval --model`, and the budget of its answers.</summary>
+    public sealed record AnswerSettings(string ModelDirectory, int Chunks, int MaxTokens, int MaxAnswerChars);
+
     /// <summary>
     /// Indexes the evaluation documents (the State of the Union corpus unless a file is given), draws the question set,
     /// and scores the three methods; writes the documents, questions and report beside the index.
     /// </summary>
-    public static List<MethodScores> Evaluate(string dbPath, EvalSettings settings, ChunkingOptions chunking, EmbeddingSettings embedding, string? outPath)
+    public static List<MethodScores> Evaluate(string dbPath, EvalSettings settings, ChunkingOptions chunking, EmbeddingSettings embedding, string? outPath,
+        AnswerSettings? answering = null)
     {
         string documentsPath = settings.DocumentsPath ?? dbPath + ".documents.jsonl";
         IReadOnlyList<Document> documents;
@@ -115,17 +119,27 @@ public static class RagStage
         var scores = Display.Progress("retrieval evaluation", questions.Count * RetrievalMethods.All.Count, sink =>
             RetrievalEvaluation.Run(retriever, questions, settings.K, RetrievalMethods.All, (done, total) => sink.Report(done, $"{done}/{total}")));
 
+        var citations = answering is null ? null : RagAnswering.ScoreCitations(retriever, questions, answering);
+
         var table = new Table().AddColumns("method", $"P@{settings.K}", $"R@{settings.K}", "MRR", "nDCG@10");
-        foreach (var s in scores) table.AddRow(s.Method, s.PrecisionAtK.ToString("F4"), s.RecallAtK.ToString("F4"), s.Mrr.ToString("F4"), s.NdcgAt10.ToString("F4"));
+        if (citations is not null) table.AddColumns("citation P", "citation R", "unreadable");
+        foreach (var s in scores)
+        {
+            var row = new List<string> { s.Method, s.PrecisionAtK.ToString("F4"), s.RecallAtK.ToString("F4"), s.Mrr.ToString("F4"), s.NdcgAt10.ToString("F4") };
+            if (citations?.Single(c => c.Method == s.Method) is { } c) row.AddRange([c.Precision.ToString("F4"), c.Recall.ToString("F4"), c.UnreadableAnswers.ToString()]);
+            table.AddRow(row.ToArray());
+        }
         AnsiConsole.Write(table);
         Display.Info("nDCG uses linear gain (relevance 1 for a gold chunk, 0 otherwise) and averages tied scores; MRR counts the first gold chunk in the top max(k, 10).");
+        if (citations is not null)
+            Display.Info($"citation precision and recall score the model's cited chunks (of the top {answering!.Chunks}) against the gold chunks; an unreadable answer scores 0.");
 
         string reportPath = outPath ?? dbPath + ".eval.json";
         AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new
         {
             db = dbPath, documents = documentsPath, questions = questionsPath, question_count = questions.Count, seed = settings.Seed,
             k = settings.K, rrf_k = settings.FusionK, chunking = chunking.Describe(), embedder = store.Setting("embedder"),
-            ndcg_gain = "linear", methods = scores,
+            ndcg_gain = "linear", methods = scores, answer_model = answering?.ModelDirectory, citations,
         }, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         Display.Info($"report written to {reportPath}");
         return scores;

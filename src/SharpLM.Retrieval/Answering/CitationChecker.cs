@@ -72,6 +72,10 @@ public static partial class CitationChecker
         return new CitationReport(cited, problems);
     }
 
+    /// <summary>The numbers of the [n] markers in an answer's text, in order.</summary>
+    public static IEnumerable<int> Markers(string answer) =>
+        Marker().Matches(answer).Select(m => int.TryParse(m.Groups[1].Value, out int n) ? n : -1).Where(n => n >= 0);
+
     private static IEnumerable<string> Words(string text) => Word().Matches(text).Select(m => m.Value.ToLowerInvariant());
 
     private static string Normalize(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));

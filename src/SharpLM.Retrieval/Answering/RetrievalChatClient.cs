@@ -28,6 +28,12 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
     /// <summary>Longest answer text the schema allows, in characters: a small model's budget must hold the whole object.</summary>
     public int MaxAnswerLength { get; init; } = RagPrompt.DefaultMaxAnswerLength;
 
+    /// <summary>
+    /// Off, a reply that is not a complete answer object (a token budget cut it short) leaves <see cref="AnswerKey"/> and
+    /// <see cref="CitationsKey"/> out of the response instead of failing the request: an evaluation counts it and goes on.
+    /// </summary>
+    public bool RequireReadableAnswer { get; init; } = true;
+
     /// <summary>The text of a document by id, so that citation spans are verified against the source; null skips that check.</summary>
     public Func<string, string?>? DocumentText { get; init; }
 
@@ -39,7 +45,15 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
         response.AdditionalProperties[ContextKey] = context;
         if (CitedAnswers)
         {
-            var answer = CitedAnswer.Parse(response.Text);
+            CitedAnswer answer;
+            try
+            {
+                answer = CitedAnswer.Parse(response.Text);
+            }
+            catch (SharpLMException) when (!RequireReadableAnswer)
+            {
+                return response;
+            }
             response.AdditionalProperties[AnswerKey] = answer;
             response.AdditionalProperties[CitationsKey] = CitationChecker.Check(answer, context, DocumentText);
         }

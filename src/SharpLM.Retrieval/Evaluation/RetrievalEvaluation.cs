@@ -1,5 +1,6 @@
 using SharpLM.Core;
 using SharpLM.Retrieval.Search;
+using SharpLM.Retrieval.Store;
 
 namespace SharpLM.Retrieval.Evaluation;
 
@@ -11,10 +12,7 @@ public static class RetrievalEvaluation
         IEnumerable<RetrievalMethod> methods, Action<int, int>? progress = null)
     {
         if (questions.Count == 0) throw new SharpLMException("the evaluation set has no questions.");
-        var chunkIds = retriever.Store.AllChunks().ToDictionary(c => (c.DocumentId, c.Index), c => c.Id);
-        var gold = questions.Select(q => (IReadOnlySet<long>)q.GoldChunks.Select(i => chunkIds.TryGetValue((q.DocumentId, i), out long id) ? id
-            : throw new SharpLMException($"question {q.Id}: chunk {i} of document '{q.DocumentId}' is not in the index; index the same documents with the same chunking."))
-            .ToHashSet()).ToList();
+        var gold = GoldChunks(retriever.Store, questions);
         var methodList = methods.ToList();
         int depth = Math.Max(k, 10), done = 0, total = questions.Count * methodList.Count;
         var scores = new List<MethodScores>();
@@ -35,5 +33,14 @@ public static class RetrievalEvaluation
             scores.Add(new MethodScores(RetrievalMethods.Name(method), k, precision / n, recall / n, mrr / n, ndcg / n, n));
         }
         return scores;
+    }
+
+    /// <summary>Each question's gold chunks as chunk ids of the store.</summary>
+    internal static List<IReadOnlySet<long>> GoldChunks(RagStore store, IReadOnlyList<EvaluationQuestion> questions)
+    {
+        var chunkIds = store.AllChunks().ToDictionary(c => (c.DocumentId, c.Index), c => c.Id);
+        return questions.Select(q => (IReadOnlySet<long>)q.GoldChunks.Select(i => chunkIds.TryGetValue((q.DocumentId, i), out long id) ? id
+            : throw new SharpLMException($"question {q.Id}: chunk {i} of document '{q.DocumentId}' is not in the index; index the same documents with the same chunking."))
+            .ToHashSet()).ToList();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using SharpLM.Feedback.Capture;
 using SharpLM.Serving.Capture;
 using SharpLM.Serving.Guardrails;
+using SharpLM.Serving.Retrieval;
 using SharpLM.Serving.Scheduling;
 using SharpLM.Tokenizers.Chat;
 
@@ -13,12 +14,17 @@ public static class ChatCompletionsEndpoint
 {
     /// <param name="guardrails">The deployment's guardrail policy, or null when it runs none.</param>
     /// <param name="capture">The capture database's writer, or null when the server stores nothing.</param>
+    /// <param name="collections">The retrieval collections a request's "retrieval" field may name, or null when the server serves none.</param>
     public static async Task HandleAsync(HttpContext context, JsonFields fields, ServedModel model, Scheduler scheduler,
-        ServingGuardrails? guardrails = null, ExchangeCapture? capture = null)
+        ServingGuardrails? guardrails = null, ExchangeCapture? capture = null, ServedCollections? collections = null)
     {
         var messages = ReadMessages(fields);
-        // Captured as the client sent them, before the tool description is added.
+        // Captured as the client sent them, before the tool description and the retrieved chunks are added.
         var request = messages.Select(m => new CapturedMessage(m.Role, m.Content)).ToList();
+        var retrieval = RetrievalField.Retrieve(fields, messages, collections);
+        if (retrieval is not null && fields.Bool("stream") == true)
+            throw RequestError.Invalid("stream", "'stream' cannot be combined with 'retrieval' yet: ask without 'stream' to get the answer with its citations.");
+        if (retrieval is not null) messages.Insert(0, retrieval.Context());
         var tools = ToolCalls.Read(fields, model);
         guardrails?.CheckTools(tools);
         var userTexts = messages.Where(m => m.Role == ChatMessage.User).Select(m => m.Content).ToList();
@@ -59,7 +65,7 @@ public static class ChatCompletionsEndpoint
         var output = guardrails is null ? null : new OutputGuard(guardrails, userTexts.LastOrDefault() ?? "");
         var (answers, completionTokens) = parameters.Stream
             ? await StreamAsync(context, job, model, parameters, id, tools, output, stop)
-            : await RespondAsync(context, job, model, id, tools, output);
+            : await RespondAsync(context, job, model, id, tools, output, retrieval);
         // What the client was sent is what is kept: redacted or refused answers never reach the capture database unredacted.
         if (ticket is not null) capture!.Record(ticket, "chat", model.Id, request, answers, job.Prompt.Count, completionTokens);
     }
@@ -188,7 +194,7 @@ public static class ChatCompletionsEndpoint
     }
 
     private static async Task<(CapturedChoice[] Answers, int CompletionTokens)> RespondAsync(HttpContext context, GenerationJob job, ServedModel model, string id,
-        ToolCalls tools, OutputGuard? output)
+        ToolCalls tools, OutputGuard? output, RetrievalField? retrieval = null)
     {
         var choices = await JobCollector.CollectAsync(job);
         var answers = new CapturedChoice[choices.Length];
@@ -228,6 +234,7 @@ public static class ChatCompletionsEndpoint
             }
             w.WriteEndArray();
             ResponseJson.Usage(w, job.Prompt.Count, choices.Sum(c => c.Tokens.Count), job.CachedPromptTokens);
+            retrieval?.Write(w, answers.Select(a => a.Text).ToList());
             w.WriteEndObject();
         }));
         return (answers, choices.Sum(c => c.Tokens.Count));
