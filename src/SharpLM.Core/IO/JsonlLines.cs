@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Unicode;
 
 namespace SharpLM.Core.IO;
@@ -30,6 +31,26 @@ public static class JsonlLines
             if (!Utf8.IsValid(utf8.Span))
                 throw new SharpLMException($"{path}:{number}: invalid UTF-8 at byte {FirstInvalidByte(utf8.Span) + 1} of the line (JSONL is UTF-8).");
             yield return (number, utf8);
+        }
+    }
+
+    /// <summary>The lines parsed as JSON objects; a line that is not JSON, or not an object, stops the reading with the path and line.</summary>
+    public static IEnumerable<(long Number, JsonElement Object)> ReadObjects(string path, string what)
+    {
+        foreach (var (number, utf8) in Read(path, what))
+        {
+            JsonElement root;
+            try
+            {
+                using var document = JsonDocument.Parse(utf8);
+                root = document.RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new SharpLMException($"{path}:{number}: the line is not JSON ({e.Message}).");
+            }
+            if (root.ValueKind != JsonValueKind.Object) throw new SharpLMException($"{path}:{number}: the line is not a JSON object.");
+            yield return (number, root);
         }
     }
 

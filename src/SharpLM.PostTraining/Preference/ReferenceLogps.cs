@@ -39,18 +39,8 @@ public static class ReferenceLogps
     {
         var result = new List<PairLogps>();
         bool header = true;
-        foreach (var (number, utf8) in JsonlLines.Read(path, "reference log-probabilities"))
+        foreach (var (number, root) in JsonlLines.ReadObjects(path, "reference log-probabilities"))
         {
-            JsonElement root;
-            try
-            {
-                using var document = JsonDocument.Parse(utf8);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                throw new SharpLMException($"{path}:{number}: the line is not JSON ({e.Message}).");
-            }
             if (header)
             {
                 header = false;

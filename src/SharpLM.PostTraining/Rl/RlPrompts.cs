@@ -19,19 +19,8 @@ public static class RlPrompts
     public static List<RlPrompt> Read(string path, bool answerRequired)
     {
         var result = new List<RlPrompt>();
-        foreach (var (number, utf8) in JsonlLines.Read(path, "prompts JSONL"))
+        foreach (var (number, root) in JsonlLines.ReadObjects(path, "prompts JSONL"))
         {
-            JsonElement root;
-            try
-            {
-                using var document = JsonDocument.Parse(utf8);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                throw new SharpLMException($"{path}:{number}: the line is not JSON ({e.Message}).");
-            }
-            if (root.ValueKind != JsonValueKind.Object) throw new SharpLMException($"{path}:{number}: the line is not a JSON object.");
             var promptField = root.TryGetProperty("prompt", out var p) ? ("prompt", p) : root.TryGetProperty("question", out var q) ? ("question", q) : ((string, JsonElement)?)null;
             if (promptField is not var (promptName, promptValue)) throw new SharpLMException($"{path}:{number}: field 'prompt' is missing.");
             var prompt = Turns(promptValue, path, number, promptName);
