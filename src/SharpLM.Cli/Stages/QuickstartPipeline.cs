@@ -78,9 +78,9 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
         var post = PostTrain(run, metrics, config);
-        var safety = RedTeamChatModel(run, metrics, run.ModelDirectory, post.Sft.ModelDirectory,
+        var safety = RedTeamChatModel(run, metrics, run.ModelDirectory, post.ChatModel,
             Path.Combine(post.Data.Directory, TaskDataWriter.HeldOutFolder, TaskDataWriter.ProbeFile));
-        var canaries = MeasureCanaries(run, metrics, post.Sft.ModelDirectory, safety.Directory);
+        var canaries = MeasureCanaries(run, metrics, post.ChatModel, safety.Directory);
 
         Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
         ReportPostTraining(run, post);

@@ -5,6 +5,7 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Synthesis;
 using SharpLM.Training.Pretraining;
@@ -12,7 +13,10 @@ using Spectre.Console;
 
 namespace SharpLM.Cli.Stages;
 
-/// <summary>The quickstart's post-training stages: task data → SFT with LoRA → held-out exact match of the base and the tuned model.</summary>
+/// <summary>
+/// The quickstart's post-training stages: task data → SFT with LoRA → DPO with LoRA on the SFT model → held-out exact
+/// match of the base, the SFT and the DPO model. The DPO model is the chat model.
+/// </summary>
 public sealed partial class QuickstartPipeline
 {
     /// <summary>Examples drawn for the quickstart: a few hundred conversations, written in a second.</summary>
@@ -27,7 +31,15 @@ public sealed partial class QuickstartPipeline
     /// <summary>Fine-tuning steps for a quickstart of <paramref name="pretrainSteps"/>: 46 for the default 700, 2 for the 30-step smoke run.</summary>
     public static int SftSteps(int pretrainSteps) => Math.Clamp(pretrainSteps / 15, 2, 60);
 
-    private sealed record PostTrainingOutcome(TaskDataResult Data, SftResult Sft, ModelScores Base, ModelScores Tuned, string EvaluationDirectory);
+    /// <summary>Preference-optimisation steps for a quickstart of <paramref name="pretrainSteps"/>: 23 for the default 700, 2 for the smoke run.</summary>
+    public static int DpoSteps(int pretrainSteps) => Math.Clamp(pretrainSteps / 30, 2, 30);
+
+    private sealed record PostTrainingOutcome(TaskDataResult Data, SftResult Sft, DpoResult Dpo, ModelScores Base, ModelScores Sfted, ModelScores Preferred,
+        string EvaluationDirectory)
+    {
+        /// <summary>The model the quickstart hands over: the last post-training stage's.</summary>
+        public string ChatModel => Dpo.ModelDirectory;
+    }
 
     private PostTrainingOutcome PostTrain(RunFolder run, MetricsWriter metrics, PretrainConfig config)
     {
@@ -52,21 +64,40 @@ public sealed partial class QuickstartPipeline
             return SftStage.Run(run.ModelDirectory, Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.ChatFile), sftRun, sftMetrics, training, sftOptions, resume: false);
         }, r => $"{r.Summary.Steps} steps, held-out loss {r.ValidationBefore:F3} → {r.Summary.FinalValidationLoss:F3}");
 
+        int dpoSteps = DpoSteps(config.Training.Steps);
+        var dpoOptions = new DpoOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed, Lora = new LoraOptions() };
+        var dpoRun = new RunFolder(Path.Combine(root, "dpo"));
+        var dpoTraining = FineTuningSchedule.Options with
+        {
+            Steps = dpoSteps, BatchSize = 8, SequenceLength = dpoOptions.MaxLength, LearningRate = DpoOptions.DefaultLearningRate(parameters, lora: true),
+            WarmupSteps = dpoSteps / 10, EvalInterval = dpoSteps, CheckpointInterval = 0, Seed = options.Seed,
+        };
+        var dpo = Stage("DPO (LoRA)", metrics, () =>
+        {
+            using var dpoMetrics = new MetricsWriter(dpoRun.Metrics, append: false);
+            return DpoStage.Run(sft.ModelDirectory, Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.PreferenceFile), dpoRun, dpoMetrics,
+                dpoTraining, dpoOptions, resume: false);
+        }, r => $"{r.Summary.Steps} steps, held-out preference accuracy {PreferenceAccuracy(r.Before)} → {PreferenceAccuracy(r.After)}");
+
         string evaluation = Path.Combine(root, "eval");
         var scores = Stage("held-out exact match", metrics,
-            () => HeldOutEvaluation.Run(evaluation, TaskDataStage.TasksDirectory(data.Directory), [("base", run.ModelDirectory), ("sft", sft.ModelDirectory)]),
-            s => string.Join(", ", ReportedScores.Take(2).Select(k => $"{Short(k)} {Score(s[0], k)} → {Score(s[1], k)}")));
-        return new PostTrainingOutcome(data, sft, scores[0], scores[1], evaluation);
+            () => HeldOutEvaluation.Run(evaluation, TaskDataStage.TasksDirectory(data.Directory),
+                [("base", run.ModelDirectory), ("sft", sft.ModelDirectory), ("dpo", dpo.ModelDirectory)]),
+            s => string.Join(", ", ReportedScores.Take(2).Select(k => $"{Short(k)} {Score(s[0], k)} → {Score(s[1], k)} → {Score(s[2], k)}")));
+        return new PostTrainingOutcome(data, sft, dpo, scores[0], scores[1], scores[2], evaluation);
     }
+
+    private static string PreferenceAccuracy(IReadOnlyDictionary<string, double>? metrics) =>
+        metrics?.GetValueOrDefault("eval_rewards/accuracies") is double a ? a.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
 
     private static void ReportPostTraining(RunFolder run, PostTrainingOutcome post)
     {
         var table = new Table().Title("[bold]held-out exact match[/]").AddColumn("task / filter").AddColumn(new TableColumn("base").RightAligned())
-            .AddColumn(new TableColumn("SFT (LoRA)").RightAligned());
-        foreach (string key in ReportedScores) table.AddRow(Markup.Escape(Short(key)), Score(post.Base, key), Score(post.Tuned, key));
+            .AddColumn(new TableColumn("SFT (LoRA)").RightAligned()).AddColumn(new TableColumn("+ DPO (LoRA)").RightAligned());
+        foreach (string key in ReportedScores) table.AddRow(Markup.Escape(Short(key)), Score(post.Base, key), Score(post.Sfted, key), Score(post.Preferred, key));
         AnsiConsole.Write(table);
-        string model = post.Sft.ModelDirectory;
-        AnsiConsole.MarkupLine($"chat model (adapter merged): [link]{Markup.Escape(model)}[/]");
+        string model = post.ChatModel;
+        AnsiConsole.MarkupLine($"chat model (adapters merged): [link]{Markup.Escape(model)}[/]");
         AnsiConsole.MarkupLine($"  talk to it:  [bold]sharplm chat --model {Markup.Escape(model)}[/]");
         AnsiConsole.MarkupLine($"  serve it:    [bold]sharplm serve --model {Markup.Escape(model)}[/]");
         AnsiConsole.MarkupLine($"  then open:   [link]http://localhost:{Serving.ServerOptions.DefaultPort}/[/] for the chat and annotation page");
@@ -80,10 +111,14 @@ public sealed partial class QuickstartPipeline
         var s = post.Sft.Summary;
         md.AppendLine($"- SFT with LoRA (`post-training/sft/`): {s.Steps} steps on {post.Sft.TrainConversations} conversations; held-out loss per assistant token " +
                       $"{post.Sft.ValidationBefore?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a"} before, {s.FinalValidationLoss?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a"} after.");
+        var d = post.Dpo;
+        md.AppendLine($"- DPO with LoRA on the SFT model (`post-training/dpo/`, sigmoid loss, beta 0.1, reference log-probabilities from the C# engine): " +
+                      $"{d.Summary.Steps} steps on {d.TrainPairs} preference pairs; held-out preference accuracy (`rewards/accuracies`) " +
+                      $"{PreferenceAccuracy(d.Before)} before, {PreferenceAccuracy(d.After)} after, on {d.ValidationPairs} pairs.");
         md.AppendLine($"- Held-out tasks scored by the evaluation stage (`post-training/eval/report.md`), zero-shot, greedy, in the chat template:").AppendLine();
-        md.AppendLine("| task / filter | base | SFT (LoRA) |").AppendLine("|---|---:|---:|");
-        foreach (string key in ReportedScores) md.AppendLine($"| {Short(key)} | {Score(post.Base, key)} | {Score(post.Tuned, key)} |");
-        md.AppendLine().AppendLine($"The chat model (adapter merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`, then open http://localhost:{Serving.ServerOptions.DefaultPort}/ for the chat page.");
+        md.AppendLine("| task / filter | base | SFT (LoRA) | + DPO (LoRA) |").AppendLine("|---|---:|---:|---:|");
+        foreach (string key in ReportedScores) md.AppendLine($"| {Short(key)} | {Score(post.Base, key)} | {Score(post.Sfted, key)} | {Score(post.Preferred, key)} |");
+        md.AppendLine().AppendLine($"The chat model (adapters merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`, then open http://localhost:{Serving.ServerOptions.DefaultPort}/ for the chat page.");
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
 
