@@ -40,7 +40,7 @@ public static class RagCommands
         return command;
     }
 
-    private static Option<string> Db() => new("--db") { Description = "The index file (SQLite with FTS5 and sqlite-vec).", Required = true };
+    private static Option<string> Db() => new("--db") { Description = "The index: a SQLite file path, or PostgreSQL with pgvector as postgres://user:password@host/database?schema=NAME or Host=...;Database=...;Schema=NAME.", Required = true };
 
     private static (Option<int> Tokens, Option<int> Overlap) ChunkingOptions() =>
         (new Option<int>("--chunk-tokens") { Description = "Most words and punctuation marks per chunk.", DefaultValueFactory = _ => new ChunkingOptions().MaxTokens },

@@ -48,7 +48,7 @@ public static class RagBenchmark
             // The store's own speed: vectors from a hash of the text, so that indexing time is chunking and writing
             // only. An exact vec0 scan costs the same whatever the values.
             IndexReport report;
-            using (var store = RagStore.Open(dbPath, create: true))
+            using (var store = SqliteRagStore.Open(dbPath, create: true))
             using (var hashed = new HashedUnitVectors(MiniLmEmbeddingGenerator.Dimensions))
             {
                 var indexer = new RagIndexer(store, new BatchEmbedder(hashed, 256, 1), chunking) { GroupChunks = 2048 };
@@ -62,11 +62,11 @@ public static class RagBenchmark
             var questions = QuestionSet.Generate(documents, chunking, queries, seed: 1);
             var queryVectors = new List<float[]>();
             var embedLatency = Time(questions, q => queryVectors.Add(embedder.Embed(q.Query)));
-            using var reader = RagStore.Open(dbPath, create: false);
-            var bm25 = Time(questions, q => reader.SearchBm25(q.Query, 10));
+            using var reader = SqliteRagStore.Open(dbPath, create: false);
+            var bm25 = Time(questions, q => reader.SearchLexical(q.Query, 10));
             var dense = Time(questions.Select((q, i) => (q, i)).ToList(), p => reader.SearchDense(queryVectors[p.i], 10));
             var hybrid = Time(questions.Select((q, i) => (q, i)).ToList(), p =>
-                ReciprocalRankFusion.Fuse([reader.SearchBm25(p.q.Query, 50), reader.SearchDense(queryVectors[p.i], 50)]).Take(10).ToList());
+                ReciprocalRankFusion.Fuse([reader.SearchLexical(p.q.Query, 50), reader.SearchDense(queryVectors[p.i], 50)]).Take(10).ToList());
 
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             Display.Info($"{report.ChunksInIndex:N0} chunks from {documents.Count:N0} documents; {Environment.ProcessorCount} logical CPUs; embedding parallelism {parallelism}");

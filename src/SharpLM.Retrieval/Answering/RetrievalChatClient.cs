@@ -77,7 +77,7 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
         string question = conversation.LastOrDefault(m => m.Role == ChatRole.User)?.Text
             ?? throw new SharpLMException("a retrieval-augmented request needs a user message to retrieve for.");
         var context = Retrieve(question);
-        if (context.Count == 0) throw new SharpLMException($"{retriever.Store.Path}: no chunk matches the question, so there is nothing to answer from.");
+        if (context.Count == 0) throw new SharpLMException($"{retriever.Store.Location}: no chunk matches the question, so there is nothing to answer from.");
         var augmented = new List<ChatMessage> { new(ChatRole.System, RagPrompt.Context(context)) };
         augmented.AddRange(conversation);
         if (!CitedAnswers) return (augmented, context, options);

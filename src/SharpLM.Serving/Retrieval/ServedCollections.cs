@@ -12,7 +12,7 @@ namespace SharpLM.Serving.Retrieval;
 /// </summary>
 public sealed class ServedCollections : IDisposable
 {
-    private sealed record Collection(RagStore Store, IDisposable Embeddings, Retriever Retriever, Lock Gate);
+    private sealed record Collection(IRagStore Store, IDisposable Embeddings, Retriever Retriever, Lock Gate);
 
     private readonly Dictionary<string, Collection> _collections;
 
@@ -28,7 +28,7 @@ public sealed class ServedCollections : IDisposable
             {
                 if (collections.ContainsKey(source.Name))
                     throw new Core.SharpLMException($"--rag: two collections are named '{source.Name}'; give each a name of its own.");
-                var store = RagStore.Open(source.Database, create: false);
+                var store = RagStores.Open(source.Database, create: false);
                 try
                 {
                     var embeddings = Embedders.ForIndex(store);
