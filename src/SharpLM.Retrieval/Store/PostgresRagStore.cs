@@ -113,7 +113,7 @@ public sealed class PostgresRagStore : IRagStore
         CREATE TABLE IF NOT EXISTS {_schema}.index_info (key text PRIMARY KEY, value text NOT NULL);
         CREATE TABLE IF NOT EXISTS {_schema}.documents (
             id text PRIMARY KEY, content_sha256 text NOT NULL, source text NOT NULL, license text NOT NULL,
-            line integer, meta jsonb);
+            line bigint, meta jsonb);
         CREATE TABLE IF NOT EXISTS {_schema}.chunks (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             document_id text NOT NULL REFERENCES {_schema}.documents(id) ON DELETE CASCADE, chunk_index integer NOT NULL,
