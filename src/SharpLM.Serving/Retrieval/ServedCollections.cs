@@ -8,7 +8,8 @@ namespace SharpLM.Serving.Retrieval;
 
 /// <summary>
 /// The retrieval indexes a server answers from (`serve --rag NAME=rag.db`), each opened once with the embedder its
-/// index records. A SQLite connection serves one caller at a time, so each collection's searches take turns.
+/// index records. A store holds one connection (to its SQLite file or PostgreSQL server), which serves one caller at a
+/// time, so each collection's searches take turns.
 /// </summary>
 public sealed class ServedCollections : IDisposable
 {
