@@ -15,6 +15,16 @@ public sealed class PostgresFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A test that starts PGlite itself (whatever SHARPLM_TEST_POSTGRES says), so it needs node and npm.</summary>
+public sealed class PgliteFactAttribute : FactAttribute
+{
+    public PgliteFactAttribute()
+    {
+        if (PostgresServer.Find("node") is null || PostgresServer.Find("npm") is null)
+            Skip = "node and npm are not on PATH, so PGlite cannot start; install Node.js to run this test.";
+    }
+}
+
 /// <summary>
 /// The PostgreSQL server of the store's tests: the one SHARPLM_TEST_POSTGRES names (a real server with pgvector), else
 /// PGlite with pgvector (tools/pglite, copied beside the test assembly; `npm ci` on first use) started on a free port
@@ -28,9 +38,14 @@ public sealed class PostgresServer : IDisposable
     private readonly string _connectionString;
     private readonly List<string> _schemas = [];
 
-    public PostgresServer()
+    public PostgresServer() : this(withVector: true) { }
+
+    /// <summary>A PGlite server whose PostgreSQL lacks pgvector, as a server without the extension installed.</summary>
+    public static PostgresServer PgliteWithoutVector() => new(withVector: false);
+
+    private PostgresServer(bool withVector)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
+        if (withVector && Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
         {
             _connectionString = given;
             return;
@@ -45,6 +60,7 @@ public sealed class PostgresServer : IDisposable
         };
         start.ArgumentList.Add("server.mjs");
         start.ArgumentList.Add(port.ToString());
+        if (!withVector) start.ArgumentList.Add("--without-vector");
         _pglite = Process.Start(start)!;
         var errors = new System.Text.StringBuilder();
         _pglite.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };

@@ -139,6 +139,7 @@ public class PostgresStoreTests(PostgresServer server, MiniLmFixture miniLm) : I
         Assert.All(ranked, r => Assert.True(r.Score > 0));
         Assert.True(ranked[0].Score > ranked[1].Score);
         Assert.Empty(store.SearchLexical("?! ...", 5));
+        Assert.Empty(store.SearchLexical("the", 5)); // an English stop word
         // English stemming: the singular finds the plural, which SQLite's unicode61 tokenizer does not.
         Assert.Equal("c", store.GetChunk(Assert.Single(store.SearchLexical("frigate", 5)).ChunkId).DocumentId);
     }
@@ -183,5 +184,15 @@ public class PostgresStoreTests(PostgresServer server, MiniLmFixture miniLm) : I
         var query = Assert.Throws<SharpLMException>(() => store.SearchDense(new float[3], 2));
         Assert.Contains("3 dimensions, the index 4", query.Message);
         Assert.DoesNotContain('\n', wider.Message + missing.Message + query.Message);
+    }
+
+    [PgliteFact]
+    public void A_server_without_pgvector_is_told_how_to_install_it()
+    {
+        using var bare = PostgresServer.PgliteWithoutVector();
+        var error = Assert.Throws<SharpLMException>(() => RagStores.Open(bare.Db(), create: true));
+        Assert.Contains("has no pgvector extension", error.Message);
+        Assert.Contains("install pgvector on the server", error.Message);
+        Assert.Contains("no retrieval index here", Assert.Throws<SharpLMException>(() => RagStores.Open(bare.Db(), create: false)).Message);
     }
 }
