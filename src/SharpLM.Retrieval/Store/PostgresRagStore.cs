@@ -26,6 +26,7 @@ public sealed class PostgresRagStore : IRagStore
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlConnection _connection;
     private readonly string _schema;
+    private NpgsqlTransaction? _transaction;
     private long _rowsWritten;
     private int _efSearch;
 
@@ -156,8 +157,6 @@ public sealed class PostgresRagStore : IRagStore
         Read($"SELECT id, content_sha256 FROM {_schema}.documents", reader => hashes[reader.GetString(0)] = reader.GetString(1));
         return hashes;
     }
-
-    private NpgsqlTransaction? _transaction;
 
     public void InTransaction(Action write)
     {
@@ -294,7 +293,8 @@ public sealed class PostgresRagStore : IRagStore
     private object? Scalar(string sql, params object?[] parameters)
     {
         using var command = Command(sql, parameters);
-        return Guard(() => command.ExecuteScalar() is var value && value is DBNull ? null : value);
+        object? value = Guard(() => command.ExecuteScalar());
+        return value is DBNull ? null : value;
     }
 
     private void Read(string sql, Action<NpgsqlDataReader> row, params object?[] parameters)
