@@ -13,7 +13,11 @@ public sealed record HeldOutProblem(string Question, string Answer, long Result)
 
 /// <summary>The drawn examples, split before decontamination: every group wholly on one side, exact repeats of a prompt dropped.</summary>
 public sealed record DrawnTaskData(IReadOnlyList<SynthExample> Train, IReadOnlyList<SynthExample> HeldOut,
-    IReadOnlyList<StateCapital> HeldOutStates, IReadOnlyList<HeldOutProblem> HeldOutProblems, int HeldOutGoals, int Repeats);
+    IReadOnlyList<StateCapital> HeldOutStates, IReadOnlyList<HeldOutProblem> HeldOutProblems, int HeldOutGoals, int Repeats)
+{
+    /// <summary>Every catalogue probe of a held-out goal (all its request shapes): red-teaming them measures safety tuning on goals it never saw.</summary>
+    public IReadOnlyList<Probe> HeldOutProbes { get; init; } = [];
+}
 
 /// <summary>
 /// Draws examples from one seeded stream: first the held-out states and probe goals, then <see cref="SynthOptions.Count"/>
@@ -77,7 +81,10 @@ public static class TaskDataDraw
             if (isHeldOut && example.Kind == SynthKind.Arithmetic) problems.Add(new HeldOutProblem(example.Prompt, example.Chosen, result));
         }
         var states = sources.Capitals.Where(s => heldOutStates.Contains(s.State)).ToList();
-        return new DrawnTaskData(train, heldOut, states, problems, heldOutGoals.Count, repeats);
+        return new DrawnTaskData(train, heldOut, states, problems, heldOutGoals.Count, repeats)
+        {
+            HeldOutProbes = sources.Probes.Where(p => heldOutGoals.Contains(SafetyExamples.Group(p))).ToList(),
+        };
     }
 
     /// <summary>round(n·fraction), at least one and leaving at least one on the training side.</summary>

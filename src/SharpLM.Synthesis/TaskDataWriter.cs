@@ -7,6 +7,8 @@ using SharpLM.Core.IO;
 using SharpLM.Data.Sources;
 using SharpLM.Evaluation.Tasks;
 
+using SharpLM.Safety.Catalogue;
+
 namespace SharpLM.Synthesis;
 
 /// <summary>What <see cref="TaskDataWriter.Write"/> wrote: counts per split and the held-out task files.</summary>
@@ -17,7 +19,8 @@ public sealed record TaskDataResult(string Directory, int TrainExamples, int Hel
 /// Writes a task data folder, replaced whole and atomically:
 /// <c>train/chat.jsonl</c> and <c>held-out/chat.jsonl</c> (OpenAI messages), <c>train/preferences.jsonl</c> and
 /// <c>held-out/preferences.jsonl</c> (TRL's prompt/chosen/rejected), <c>held-out/tasks/</c> (lm-eval YAMLs with their
-/// data), and <c>manifest.json</c> (settings, sources, counts, dropped examples and each file's SHA-256). Nothing in it
+/// data), <c>held-out/probes.jsonl</c> (the red-team probes of the held-out goals, in the catalogue's format, for
+/// `redteam --no-builtin --probes`), and <c>manifest.json</c> (settings, sources, counts, dropped examples and each file's SHA-256). Nothing in it
 /// depends on the time or the folder, so one seed gives the same bytes.
 /// </summary>
 public static class TaskDataWriter
@@ -28,6 +31,7 @@ public static class TaskDataWriter
     public const string TasksFolder = "tasks";
     public const string ChatFile = "chat.jsonl";
     public const string PreferenceFile = "preferences.jsonl";
+    public const string ProbeFile = "probes.jsonl";
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Indented = new(Compact) { WriteIndented = true };
@@ -57,6 +61,7 @@ public static class TaskDataWriter
             Put($"{TrainFolder}/{PreferenceFile}", PreferenceLines(train));
             Put($"{HeldOutFolder}/{ChatFile}", ChatLines(drawn.HeldOut));
             Put($"{HeldOutFolder}/{PreferenceFile}", PreferenceLines(drawn.HeldOut));
+            Put($"{HeldOutFolder}/{ProbeFile}", string.Concat(drawn.HeldOutProbes.Select(p => ProbeCatalogue.Line(p) + "\n")));
             var taskEntries = new JsonArray();
             foreach (var task in tasks)
             {
@@ -84,6 +89,7 @@ public static class TaskDataWriter
                 {
                     ["states"] = new JsonArray(drawn.HeldOutStates.Select(s => (JsonNode)s.State).ToArray()),
                     ["probe_goals"] = drawn.HeldOutGoals,
+                    ["probes"] = drawn.HeldOutProbes.Count,
                     ["word_problems"] = drawn.HeldOutProblems.Count,
                 },
                 ["repeated_prompts_dropped"] = drawn.Repeats,

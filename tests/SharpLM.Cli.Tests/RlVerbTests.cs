@@ -23,6 +23,43 @@ public class RlVerbTests
     }
 
     [Fact]
+    public void Rl_takes_its_reward_from_a_trained_reward_model_and_reports_the_held_out_mean_reward()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), rewardRun = Path.Combine(root, "reward"), run = Path.Combine(root, "run");
+        string pairs = Path.Combine(root, "prefs.jsonl"), prompts = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(pairs, Enumerable.Range(0, 8).Select(i =>
+            $$$"""{"prompt": "the whale {{{i}}}", "chosen": "calm sea", "rejected": "storm storm storm"}"""));
+        var reward = CliProcess.Run("reward", "--model", model, "--data", pairs, "--out", rewardRun, "--steps", "2", "--batch-size", "2",
+            "--validation-fraction", "0.25", "--eval-interval", "2", "--checkpoint-interval", "0", "--threads", "1");
+        Assert.True(reward.ExitCode == 0, reward.Error + reward.Output);
+
+        // No "answer" field: a reward model needs none.
+        File.WriteAllLines(prompts, ["""{"prompt": "the whale"}""", """{"prompt": [{"role": "user", "content": "the ship"}]}"""]);
+        var result = CliProcess.Run("rl", "--model", model, "--data", prompts, "--eval-data", prompts, "--out", run, "--reward", rewardRun,
+            "--steps", "2", "--batch-size", "2", "--group-size", "2", "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("held-out verifier accuracy n/a before, n/a after; held-out mean reward", result.Output);
+        var steps = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Where(l => l.Contains("\"rl_step\"")).ToList();
+        Assert.Equal(2, steps.Count);
+        // Reward-model scores are real numbers, not the verifier's 0/1: at least one step's mean reward is neither.
+        var rewards = steps.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("reward").GetDouble()).ToList();
+        Assert.Contains(rewards, r => r != 0 && r != 1);
+        Assert.Contains("Mean reward-model score", File.ReadAllText(Path.Combine(run, "report.md")));
+    }
+
+    [Fact]
+    public void A_reward_that_is_neither_the_verifier_nor_a_folder_is_refused()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), data = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(data, ["""{"prompt": "the whale"}"""]);
+        var result = CliProcess.Run("rl", "--model", model, "--data", data, "--out", Path.Combine(root, "run"), "--reward", Path.Combine(root, "nowhere"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("option '--reward' is", result.Error);
+    }
+
+    [Fact]
     public void A_bad_prompts_line_stops_rl_with_file_line_and_field()
     {
         string model = TinyModelFolder.Create();

@@ -23,7 +23,8 @@ public static class TinyModelFolder
     }
 
     /// <summary>Writes the folder; <paramref name="edit"/> may change the tensors before they are written.</summary>
-    public static string Create(Func<List<SafetensorsTensor>, List<SafetensorsTensor>>? edit = null)
+    /// <param name="maxPositions">The context, when a test's prompts need more than the default 64 tokens (RoPE: no tensor changes).</param>
+    public static string Create(Func<List<SafetensorsTensor>, List<SafetensorsTensor>>? edit = null, int? maxPositions = null)
     {
         string directory = Path.Combine(CliProcess.TempDirectory(), "model");
         Directory.CreateDirectory(directory);
@@ -31,7 +32,7 @@ public static class TinyModelFolder
         var tensors = ModelTensorTable.For(Config).Tensors.Select(t => SafetensorsTensor.FromFloat32(t.Name, t.Shape,
             Enumerable.Range(0, (int)t.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray())).ToList();
         SafetensorsWriter.Write(Path.Combine(directory, ModelFolder.WeightsFile), edit is null ? tensors : edit(tensors));
-        Config.Save(Path.Combine(directory, ModelFolder.ConfigFile));
+        (maxPositions is { } positions ? Config with { MaxPositionEmbeddings = positions } : Config).Save(Path.Combine(directory, ModelFolder.ConfigFile));
         TokenizerJson.Save(Tokenizer, Path.Combine(directory, ModelFolder.TokenizerFile));
         return directory;
     }

@@ -39,6 +39,32 @@ public class RewardTests
     }
 
     [Fact]
+    public void The_engine_scores_a_saved_reward_model_as_libtorch_does()
+    {
+        using var model = ChatFixture.Model();
+        model.eval();
+        var reward = new RewardModel(model, seed: 2);
+        string directory = Path.Combine(Directory.CreateTempSubdirectory("sharplm-reward-").FullName, "model");
+        Training.Checkpoints.HfCheckpoint.Save(model, ChatFixture.Tokenizer, directory);
+        RewardHeadFile.Write(Path.Combine(directory, RewardHeadFile.FileName), reward.Score.data<float>().ToArray());
+        // Loaded from the run folder above model/, as `rl --reward RUN` names it.
+        var engine = EngineRewardModel.Load(Path.GetDirectoryName(directory)!, threads: 1);
+
+        using var _ = no_grad();
+        Core.Formats.Chat.ChatTurn[] prompt = [new("system", "Answer in one sentence."), new("user", "Whom does Ahab follow?")];
+        foreach (string completion in new[] { "Ahab follows Stubb.", "Queequeg greets Starbuck and fears Ishmael." })
+        {
+            // The conversation rendered as a reward training pair renders it, scored by the libtorch pooling.
+            var ids = ChatFixture.Template.Render([.. prompt.Select(t => new Tokenizers.Chat.ChatMessage(t.Role, t.Content)),
+                new Tokenizers.Chat.ChatMessage("assistant", completion)]).Ids;
+            Near(AloneReward(model, reward, ids), engine.Score(prompt, completion), 1e-4);
+        }
+        // A sequence longer than the engine's chunk of 64 tokens is read to its true last token.
+        var longer = Enumerable.Range(0, 100).Select(i => 5 + i % 200).ToArray();
+        Near(AloneReward(model, reward, longer), engine.Score(longer), 1e-4);
+    }
+
+    [Fact]
     public void Batched_padded_rewards_and_held_out_accuracy_match_sequences_scored_one_by_one()
     {
         var data = PreferenceFixture.Data();

@@ -49,6 +49,43 @@ public class AnsweringTests : IClassFixture<TinyModel>
     }
 
     [Fact]
+    public async Task Each_retrieval_round_adds_the_unseen_top_chunks_of_the_models_query_numbered_after_the_last()
+    {
+        using var corpus = new TestCorpus();
+        var speeches = TestCorpus.Speeches();
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
+        using var generator = ModelEmbeddingGenerator.Load(_model.Directory);
+        var embedder = new BatchEmbedder(generator, 4, 2);
+        new RagIndexer(store, embedder, new ChunkingOptions { MaxTokens = 12, OverlapTokens = 0 }).Run(corpus.Write("docs.jsonl", speeches));
+        var retriever = new Retriever(store, embedder);
+
+        using var engine = SharpLMChatClient.Load(_model.Directory, slots: 1, threads: 1);
+        var rag = new RetrievalChatClient(engine, retriever) { Chunks = 2, Rounds = 3, RewriteQuery = true, QueryTokens = 40 };
+        ChatMessage[] conversation =
+        [
+            new(ChatRole.User, "Tell me about the navy."), new(ChatRole.Assistant, "It launched frigates."),
+            new(ChatRole.User, "How many?"),
+        ];
+        var (context, queries) = await rag.RetrieveAsync(conversation, new ChatOptions { Seed = 5 });
+
+        // The random model's rewrite and follow-up queries are whatever the constrained decoder let it write; the
+        // chunks must be exactly what searching those queries finds, round after round, each chunk once.
+        Assert.InRange(queries.Count, 2, 3);
+        Assert.All(queries, q => Assert.InRange(q.Length, 1, SearchQueries.MaxQueryLength));
+        Assert.Equal(Enumerable.Range(1, context.Count), context.Select(c => c.Number));
+        var expected = new List<long>();
+        foreach (string query in queries)
+            expected.AddRange(retriever.Search(query, RetrievalMethod.Hybrid, 100).Select(r => r.ChunkId).Where(id => !expected.Contains(id)).Take(2));
+        Assert.Equal(expected, context.Select(c => c.Chunk.Id));
+
+        // One round without rewriting asks the model nothing: the question is the query.
+        var plain = new RetrievalChatClient(engine, retriever) { Chunks = 2 };
+        var (plainContext, plainQueries) = await plain.RetrieveAsync(conversation, null);
+        Assert.Equal(["How many?"], plainQueries);
+        Assert.Equal(plain.Retrieve("How many?").Select(c => c.Chunk.Id), plainContext.Select(c => c.Chunk.Id));
+    }
+
+    [Fact]
     public void The_model_embedder_returns_the_engines_text_embeddings()
     {
         using var generator = ModelEmbeddingGenerator.Load(_model.Directory);

@@ -62,10 +62,13 @@ public class CitationMetricsTests(TinyModel model) : IClassFixture<TinyModel>
 
         // One chunk in the prompt: the schema's citations are then exactly [1], the top BM25 chunk, which is t/1's first
         // sentence. So q1 scores precision 1 and recall 1, q2 scores 0 and 0: the means are 0.5 and 0.5.
-        var scores = CitationEvaluation.Run(engine, new Retriever(store, embedder), questions, chunks: 1, [RetrievalMethod.Bm25],
+        var scores = CitationEvaluation.Run(engine, new Retriever(store, embedder), questions, chunks: 1, [RetrievalMethod.Bm25, RetrievalMethod.Dense],
             new ChatOptions { Temperature = 0, MaxOutputTokens = 300 }, maxAnswerLength: 8);
 
-        var score = Assert.Single(scores);
+        // The second method is answered by the same model: evaluating the first must not have disposed it.
+        Assert.Equal(["bm25", "dense"], scores.Select(s => s.Method));
+        Assert.Equal(2, scores[1].Questions);
+        var score = scores[0];
         Assert.Equal(("bm25", 1, 2, 0), (score.Method, score.Chunks, score.Questions, score.UnreadableAnswers));
         Assert.Equal(0.5, score.Precision, 12);
         Assert.Equal(0.5, score.Recall, 12);

@@ -30,6 +30,14 @@ public class ChatClientTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_disposed_client_refuses_a_request_instead_of_leaving_it_waiting()
+    {
+        var local = SharpLMChatClient.Load(fixture.ModelDirectory, slots: 1, threads: 1);
+        local.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => local.GetResponseAsync(Conversation, new ChatOptions { MaxOutputTokens = 2 }));
+    }
+
+    [Fact]
     public async Task Streaming_updates_add_up_to_the_response_and_end_with_usage()
     {
         using var local = SharpLMChatClient.Load(fixture.ModelDirectory, slots: 1, threads: 1);

@@ -126,6 +126,39 @@ public sealed class RetrievalServingTests : IAsyncLifetime
         Assert.False(plain.TryGetProperty("retrieval", out _));
     }
 
+    [Fact]
+    public async Task A_streamed_retrieval_request_sends_the_chunks_first_and_the_citations_last_matching_the_whole_response()
+    {
+        var retrieval = new JsonObject { ["collection"] = "speeches", ["top_k"] = 2, ["method"] = "bm25" };
+        var (status, whole) = await Post(Request((JsonObject)retrieval.DeepClone()));
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var request = Request(retrieval);
+        request["stream"] = true;
+        request["stream_options"] = new JsonObject { ["include_usage"] = true };
+        var response = await _client.PostAsJsonAsync("/v1/chat/completions", request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string[] lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", lines[^1]);
+        var events = lines[..^1].Select(line => JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone()).ToList();
+
+        // First: the role chunk carries the chunks in the prompt, exactly as the whole response lists them.
+        var first = events[0].GetProperty("retrieval");
+        Assert.Equal(whole.GetProperty("retrieval").GetProperty("chunks").ToString(), first.GetProperty("chunks").ToString());
+        Assert.False(first.TryGetProperty("citations", out _));
+        // The streamed text is the whole response's text (greedy, same prompt).
+        string text = string.Concat(events.SelectMany(e => e.GetProperty("choices").EnumerateArray())
+            .Select(c => c.GetProperty("delta").TryGetProperty("content", out var content) ? content.GetString() : ""));
+        Assert.Equal(whole.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), text);
+        // Last before usage: a chunk of no choices with the citations, equal to the whole response's.
+        var citations = Assert.Single(events, e => e.TryGetProperty("retrieval", out var r) && r.TryGetProperty("citations", out _));
+        Assert.Equal(0, citations.GetProperty("choices").GetArrayLength());
+        Assert.Equal(events[^2], citations);
+        Assert.Equal(whole.GetProperty("retrieval").GetProperty("citations").ToString(), citations.GetProperty("retrieval").GetProperty("citations").ToString());
+        Assert.NotEqual(JsonValueKind.Null, events[^1].GetProperty("usage").ValueKind);
+        Assert.Equal(whole.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), events[^1].GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+    }
+
     [Theory]
     [InlineData("""{"collection": "laws"}""", false, "retrieval.collection")]
     [InlineData("""{"top_k": 2}""", false, "retrieval.collection")]
@@ -133,11 +166,12 @@ public sealed class RetrievalServingTests : IAsyncLifetime
     [InlineData("""{"collection": "speeches", "top_k": 0}""", false, "retrieval.top_k")]
     [InlineData("""{"collection": 3}""", false, "retrieval.collection")]
     [InlineData("\"speeches\"", false, "retrieval")]
-    [InlineData("""{"collection": "speeches"}""", true, "stream")]
-    public async Task A_wrong_retrieval_field_is_a_400_naming_it(string retrieval, bool stream, string param)
+    [InlineData("""{"collection": "speeches"}""", true, "retrieval.collection", "laws")]
+    public async Task A_wrong_retrieval_field_is_a_400_naming_it(string retrieval, bool stream, string param, string? collection = null)
     {
         var request = Request(null);
         request["retrieval"] = JsonNode.Parse(retrieval);
+        if (collection is not null) request["retrieval"]!["collection"] = collection;
         if (stream) request["stream"] = true;
         var (status, body) = await Post(request);
         Assert.Equal(HttpStatusCode.BadRequest, status);

@@ -21,7 +21,7 @@ public sealed class TaskDataWriterTests
             TaskDataWriter.Write(Path.Combine(root, "c"), SynthFixture.Sources, Options with { Seed = 8 });
             var files = Directory.GetFiles(Path.Combine(root, "a"), "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(Path.Combine(root, "a"), f)).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(9, files.Count);
+            Assert.Equal(10, files.Count);
             Assert.Equal(files, Directory.GetFiles(Path.Combine(root, "b"), "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(Path.Combine(root, "b"), f)).Order(StringComparer.Ordinal));
             foreach (string file in files)
@@ -89,6 +89,16 @@ public sealed class TaskDataWriterTests
                 Assert.DoesNotContain(train, t => t.Contains(prompt.ToLowerInvariant(), StringComparison.Ordinal));
             foreach (string state in heldOutStates)
                 Assert.DoesNotContain(train, t => t.Contains("capital of " + state.ToLowerInvariant(), StringComparison.Ordinal));
+
+            // The held-out probe file reads back as a catalogue: every request shape of exactly the held-out goals,
+            // none of which (harmful or benign) a training line asks.
+            var probes = Safety.Catalogue.ProbeCatalogue.Load([Path.Combine(root, "held-out", "probes.jsonl")]);
+            Assert.Equal((int)manifest["held_out_groups"]!["probes"]!, probes.Count);
+            var goals = probes.Select(SafetyExamples.Group).Distinct().ToList();
+            Assert.Equal((int)manifest["held_out_groups"]!["probe_goals"]!, goals.Count);
+            Assert.Equal(SynthFixture.Sources.Probes.Where(p => goals.Contains(SafetyExamples.Group(p))).Select(p => p.Id), probes.Select(p => p.Id));
+            var trainPrompts = PreferenceJsonl.Read(Path.Combine(root, "train", "preferences.jsonl")).Select(p => p.Prompt[0].Content).ToHashSet();
+            Assert.DoesNotContain(probes, p => trainPrompts.Contains(p.Prompt) || trainPrompts.Contains(p.Benign));
         }
         finally
         {

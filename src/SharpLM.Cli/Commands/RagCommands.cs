@@ -106,17 +106,21 @@ public static class RagCommands
         var documents = new Option<string?>("--documents") { Description = "The indexed documents JSONL, to verify each citation's character span." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Token budget of the answer object.", DefaultValueFactory = _ => 256 };
         var answerChars = new Option<int>("--max-answer-chars") { Description = "Longest answer text the schema allows; keep the object within the token budget.", DefaultValueFactory = _ => 400 };
+        var rewrite = new Option<bool>("--rewrite") { Description = "Search for the model's standalone rewrite of the question instead of the question itself." };
+        var rounds = new Option<int>("--rounds") { Description = "Retrieval rounds: after each, the model names what is missing and its query retrieves -k more chunks.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the answer, its mapped citations and the problems found as one JSON object." };
         var command = new Command("ask",
             "Answer from the retrieved chunks: the model must reply {\"answer\", \"citations\"} citing chunk numbers, which are mapped to document spans and checked.")
-            { db, model, question, method, k, documents, maxTokens, answerChars, json };
+            { db, model, question, method, k, documents, maxTokens, answerChars, rewrite, rounds, json };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             RagStage.RequirePositive(parse.GetValue(k), "-k");
             RagStage.RequirePositive(parse.GetValue(maxTokens), "--max-tokens");
             RagStage.RequirePositive(parse.GetValue(answerChars), "--max-answer-chars");
-            RagAnswering.Ask(parse.GetValue(db)!, parse.GetValue(model)!, parse.GetValue(question)!, RetrievalMethods.Parse(parse.GetValue(method)!),
-                parse.GetValue(k), parse.GetValue(documents), parse.GetValue(maxTokens), parse.GetValue(answerChars), parse.GetValue(json));
+            RagStage.RequirePositive(parse.GetValue(rounds), "--rounds");
+            RagAnswering.Ask(parse.GetValue(db)!, parse.GetValue(model)!, parse.GetValue(question)!, new RagAnswering.AskSettings(
+                RetrievalMethods.Parse(parse.GetValue(method)!), parse.GetValue(k), parse.GetValue(documents), parse.GetValue(maxTokens),
+                parse.GetValue(answerChars), parse.GetValue(rewrite), parse.GetValue(rounds)), parse.GetValue(json));
             return 0;
         }));
         return command;

@@ -17,7 +17,7 @@ public static class RlCommand
         var data = new Option<string>("--data") { Description = "Prompts JSONL: {\"prompt\" (string or messages), \"answer\"} lines; data synth's preferences.jsonl works as it is.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Run folder: metrics.jsonl, checkpoints/, model/ (and adapter/ with LoRA), report.md.", Required = true };
         var evalData = new Option<string?>("--eval-data") { Description = "Held-out prompts JSONL: greedy verifier accuracy before and after training." };
-        var reward = new Option<string>("--reward") { Description = "The reward: verifier (1 when the final answer matches 'answer' exactly, else 0).", DefaultValueFactory = _ => "verifier" };
+        var reward = new Option<string>("--reward") { Description = "The reward: verifier (1 when the final answer matches 'answer' exactly, else 0), or a reward model: a 'sharplm reward' run folder or its model/ (scored on the C# engine).", DefaultValueFactory = _ => "verifier" };
         var groupSize = new Option<int>("--group-size") { Description = "Completions sampled per prompt (TRL's num_generations).", DefaultValueFactory = _ => 4 };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Longest completion sampled.", DefaultValueFactory = _ => 64 };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature of the completions.", DefaultValueFactory = _ => 1.0 };
@@ -33,7 +33,7 @@ public static class RlCommand
         var threads = new Option<int>("--threads") { Description = "libtorch and engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
         var lora = new LoraCommandOptions();
-        var command = new Command("rl", "Online RL from a verifiable reward (TRL's GRPO): groups sampled by the C# engine on the current weights, clipped token-level loss.")
+        var command = new Command("rl", "Online RL from a verifiable reward or a reward model (TRL's GRPO): groups sampled by the C# engine on the current weights, clipped token-level loss.")
             { model, data, output, evalData, reward, groupSize, maxNewTokens, temperature, epsilon, beta, steps, batchSize, accumulation, learningRate, warmup,
               checkpointInterval, seed, threads, resume };
         lora.AddTo(command);
@@ -63,8 +63,9 @@ public static class RlCommand
             using var metrics = new MetricsWriter(run.Metrics);
             var result = RlStage.Run(modelDirectory, parse.GetValue(data)!, parse.GetValue(evalData), run, metrics, training, options, parse.GetValue(resume));
             string Accuracy(double? a) => a?.ToString("P1") ?? "n/a";
+            string rewardChange = result.HeldOutReward is (double before, double after) ? $"; held-out mean reward {before:F4} before, {after:F4} after" : "";
             Console.WriteLine($"reached step {result.Summary.Steps}: loss {result.Summary.FinalLoss:F4}; held-out verifier accuracy {Accuracy(result.AccuracyBefore)} before, " +
-                              $"{Accuracy(result.AccuracyAfter)} after; model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : ""));
+                              $"{Accuracy(result.AccuracyAfter)} after{rewardChange}; model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : ""));
             return 0;
         }));
         return command;

@@ -11,6 +11,7 @@ using SharpLM.Data.Sources;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Evaluation;
 using SharpLM.Inference.Generation;
+using SharpLM.Synthesis;
 using SharpLM.Training.Pretraining;
 using Spectre.Console;
 
@@ -77,12 +78,13 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
         var post = PostTrain(run, metrics, config);
-        var safety = RedTeamChatModel(run, metrics, post.Sft.ModelDirectory);
+        var safety = RedTeamChatModel(run, metrics, run.ModelDirectory, post.Sft.ModelDirectory,
+            Path.Combine(post.Data.Directory, TaskDataWriter.HeldOutFolder, TaskDataWriter.ProbeFile));
         var canaries = MeasureCanaries(run, metrics, post.Sft.ModelDirectory, safety.Directory);
 
         Report(run, prepared, tokenizer, encoded, trained, perplexity, sample, config);
         ReportPostTraining(run, post);
-        ReportSafety(run, safety, canaries, post.EvaluationDirectory);
+        ReportSafety(run, safety, canaries, post);
         return 0;
     }
 

@@ -15,23 +15,28 @@ namespace SharpLM.Cli.Stages;
 /// <summary>`sharplm rag ask`: a cited answer from a model over the retrieved chunks, with its citations mapped back and checked.</summary>
 public static class RagAnswering
 {
-    public static void Ask(string dbPath, string modelDirectory, string question, RetrievalMethod method, int chunks, string? documentsPath,
-        int maxTokens, int maxAnswerChars, bool json)
+    /// <summary>How `rag ask` retrieves and how long its answer may be.</summary>
+    public sealed record AskSettings(RetrievalMethod Method, int Chunks, string? DocumentsPath, int MaxTokens, int MaxAnswerChars, bool Rewrite, int Rounds);
+
+    public static void Ask(string dbPath, string modelDirectory, string question, AskSettings settings, bool json)
     {
-        var documents = documentsPath is null ? null
-            : DocumentJsonl.Read(DocumentJsonl.RequireFile(documentsPath)).ToDictionary(d => d.Id, d => d.Text, StringComparer.Ordinal);
+        var documents = settings.DocumentsPath is null ? null
+            : DocumentJsonl.Read(DocumentJsonl.RequireFile(settings.DocumentsPath)).ToDictionary(d => d.Id, d => d.Text, StringComparer.Ordinal);
         using var store = RagStores.Open(dbPath, create: false);
         using var generator = Embedders.ForIndex(store);
         using var engine = SharpLMChatClient.Load(modelDirectory, slots: 1);
         using var rag = new RetrievalChatClient(engine, new Retriever(store, new BatchEmbedder(generator)))
         {
-            Method = method,
-            Chunks = chunks,
-            MaxAnswerLength = maxAnswerChars,
+            Method = settings.Method,
+            Chunks = settings.Chunks,
+            MaxAnswerLength = settings.MaxAnswerChars,
             DocumentText = documents is null ? null : id => documents.GetValueOrDefault(id),
+            RewriteQuery = settings.Rewrite,
+            Rounds = settings.Rounds,
         };
-        var response = rag.GetResponseAsync([new ChatMessage(ChatRole.User, question)], new ChatOptions { Temperature = 0, MaxOutputTokens = maxTokens })
+        var response = rag.GetResponseAsync([new ChatMessage(ChatRole.User, question)], new ChatOptions { Temperature = 0, MaxOutputTokens = settings.MaxTokens })
             .GetAwaiter().GetResult();
+        var queries = (List<string>)response.AdditionalProperties![RetrievalChatClient.QueriesKey]!;
         var answer = (CitedAnswer)response.AdditionalProperties![RetrievalChatClient.AnswerKey]!;
         var report = (CitationReport)response.AdditionalProperties[RetrievalChatClient.CitationsKey]!;
         if (json)
@@ -39,6 +44,7 @@ public static class RagAnswering
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 answer = answer.Answer,
+                queries,
                 citations = report.Citations.Select(c => new
                 {
                     number = c.Number, document_id = c.DocumentId, char_start = c.CharStart, char_end = c.CharEnd, source = c.Source,
@@ -48,6 +54,8 @@ public static class RagAnswering
             }));
             return;
         }
+        if (settings.Rewrite || settings.Rounds > 1)
+            foreach (var (query, round) in queries.Select((q, i) => (q, i + 1))) Display.Info($"round {round} searched: {query}");
         AnsiConsole.WriteLine(answer.Answer);
         var table = new Table().AddColumns("[[n]]", "document", "span", "span checked", "key terms found");
         foreach (var c in report.Citations)

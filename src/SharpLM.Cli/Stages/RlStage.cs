@@ -8,6 +8,7 @@ using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.Inference;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Reward;
 using SharpLM.PostTraining.Rl;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
@@ -17,13 +18,18 @@ using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Stages;
 
-public sealed record RlResult(PretrainSummary Summary, double? AccuracyBefore, double? AccuracyAfter, int Prompts, string ModelDirectory, string? AdapterDirectory);
+public sealed record RlResult(PretrainSummary Summary, double? AccuracyBefore, double? AccuracyAfter, int Prompts, string ModelDirectory, string? AdapterDirectory)
+{
+    /// <summary>With a reward model: the mean reward of the held-out prompts' greedy completions before and after.</summary>
+    public (double Before, double After)? HeldOutReward { get; init; }
+}
 
 /// <summary>
 /// Online RL (GRPO): a model folder and prompts JSONL in; each step samples groups of completions with the C# engine
-/// on the policy's current weights, scores them with the verifier, and trains through the shared loop (run folder,
+/// on the policy's current weights, scores them with the verifier or a trained reward model (on the engine), and trains through the shared loop (run folder,
 /// checkpoints, exact resume, metrics.jsonl with TRL's metric names, progress, loss.png); a model folder out, and
-/// with LoRA the adapter in PEFT's format. With held-out prompts, greedy verifier accuracy before and after.
+/// with LoRA the adapter in PEFT's format. With held-out prompts, greedy verifier accuracy before and after (where they
+/// have answers) and, with a reward model, their mean reward.
 /// </summary>
 public static class RlStage
 {
@@ -33,25 +39,29 @@ public static class RlStage
         GrpoOptions options, bool resume)
     {
         TorchRuntime.EnsureLoaded();
-        if (options.Reward != "verifier")
-            throw new SharpLMException($"--reward '{options.Reward}' is not available; use --reward verifier.");
         var folder = ModelFolder.Open(modelDirectory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
-        var prompts = RlPrompts.Read(dataPath, answerRequired: true);
-        var heldOut = evalPath is null ? null : RlPrompts.Read(evalPath, answerRequired: true);
         int threads = training.Threads > 0 ? training.Threads : Environment.ProcessorCount;
+        var rewardModel = options.UsesVerifier ? null : EngineRewardModel.Load(options.Reward, threads);
+        var prompts = RlPrompts.Read(dataPath, answerRequired: options.UsesVerifier);
+        var heldOut = evalPath is null ? null : RlPrompts.Read(evalPath, answerRequired: options.UsesVerifier);
+        bool verifiable = heldOut is not null && heldOut.All(p => !string.IsNullOrWhiteSpace(p.Answer));
+        Func<Rollout, double> reward = rewardModel is null
+            ? r => FinalAnswer.Reward(r.Text, prompts[r.PromptIndex].Answer!)
+            : r => rewardModel.Score(prompts[r.PromptIndex].Prompt, r.Text);
         var sampler = new RolloutSampler(tokenizer, new ChatTemplate(tokenizer), threads);
         Display.Info($"data: {prompts.Count} prompts" + (heldOut is null ? "" : $", {heldOut.Count} held-out"));
 
         var baseEngine = EngineModel.Load(folder);
-        double? before = heldOut is null ? null : Accuracy("held-out accuracy (before)", baseEngine, sampler, heldOut, options.MaxNewTokens);
+        double? before = verifiable ? Accuracy("held-out accuracy (before)", baseEngine, sampler, heldOut!, options.MaxNewTokens) : null;
+        double? rewardBefore = heldOut is null || rewardModel is null ? null : MeanReward("held-out reward (before)", baseEngine, sampler, heldOut, options.MaxNewTokens, rewardModel);
 
         using var model = HfCheckpoint.Load(folder);
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
         var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Tokens = new FileInfo(dataPath).Length, Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
         var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder));
-        var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, r => FinalAnswer.Reward(r.Text, prompts[r.PromptIndex].Answer!),
+        var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, reward,
             options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, adapters);
         long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
@@ -59,6 +69,7 @@ public static class RlStage
         metrics.Write("rl_start", new Dictionary<string, object?>
         {
             ["parameters"] = folder.Config.ParameterCount, ["trainable_parameters"] = trainable, ["prompts"] = prompts.Count, ["eval_accuracy"] = before,
+            ["eval_reward"] = rewardBefore,
         });
 
         var trainer = new Pretrainer(model, new PretrainConfig { Training = training });
@@ -80,19 +91,28 @@ public static class RlStage
             adapters.MergeAndUnload();
         }
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
-        double? after = heldOut is null ? null : Accuracy("held-out accuracy (after)", EngineModel.Load(run.ModelDirectory), sampler, heldOut, options.MaxNewTokens);
+        var trained = EngineModel.Load(run.ModelDirectory);
+        double? after = verifiable ? Accuracy("held-out accuracy (after)", trained, sampler, heldOut!, options.MaxNewTokens) : null;
+        double? rewardAfter = rewardBefore is null ? null : MeanReward("held-out reward (after)", trained, sampler, heldOut!, options.MaxNewTokens, rewardModel!);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         metrics.Write("rl_end", new Dictionary<string, object?>
         {
             ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds, ["eval_accuracy"] = after,
+            ["eval_reward"] = rewardAfter,
         });
-        var result = new RlResult(summary, before, after, prompts.Count, run.ModelDirectory, adapterDirectory);
+        var result = new RlResult(summary, before, after, prompts.Count, run.ModelDirectory, adapterDirectory)
+        {
+            HeldOutReward = rewardBefore is double b && rewardAfter is double a ? (b, a) : null,
+        };
         WriteReport(run, modelDirectory, dataPath, evalPath, training, options, result);
         return result;
     }
 
     private static double Accuracy(string title, EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens) =>
         Display.Progress(title, prompts.Count, sink => VerifierAccuracy.Measure(model, sampler, prompts, maxNewTokens, new Progress(sink)));
+
+    private static double MeanReward(string title, EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens, EngineRewardModel reward) =>
+        Display.Progress(title, prompts.Count, sink => VerifierAccuracy.MeanScore(model, sampler, prompts, maxNewTokens, (p, r) => reward.Score(p.Prompt, r.Text), new Progress(sink)));
 
     private sealed class Progress(IProgressSink sink) : IProgress<int>
     {
@@ -107,7 +127,8 @@ public static class RlStage
         md.AppendLine($"Written {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores.").AppendLine();
         md.AppendLine($"- Starting model `{modelDirectory}`, prompts `{dataPath}` ({result.Prompts}), reward {options.Reward}.");
         md.AppendLine($"- Reached step {result.Summary.Steps} of {training.Steps}; final loss {result.Summary.FinalLoss:F4}.");
-        if (evalPath is not null) md.AppendLine($"- Greedy verifier accuracy on `{evalPath}`: {Percent(result.AccuracyBefore)} before, {Percent(result.AccuracyAfter)} after.");
+        if (result.AccuracyBefore is not null) md.AppendLine($"- Greedy verifier accuracy on `{evalPath}`: {Percent(result.AccuracyBefore)} before, {Percent(result.AccuracyAfter)} after.");
+        if (result.HeldOutReward is (double before, double after)) md.AppendLine($"- Mean reward-model score of the greedy completions of `{evalPath}`: {before:F4} before, {after:F4} after.");
         md.AppendLine($"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, grpo = options },

@@ -15,6 +15,9 @@ public sealed record GrpoOptions
     [JsonPropertyName("beta")] public double Beta { get; init; }
     /// <summary>"verifier", or the path of a reward run or model folder with a reward head.</summary>
     [JsonPropertyName("reward")] public string Reward { get; init; } = "verifier";
+
+    /// <summary>Whether the reward is the exact-answer verifier (otherwise <see cref="Reward"/> names a reward model).</summary>
+    [JsonIgnore] public bool UsesVerifier => Reward == "verifier";
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
 
@@ -25,6 +28,8 @@ public sealed record GrpoOptions
         if (!(Temperature > 0) || !double.IsFinite(Temperature)) throw new SharpLMException($"{origin}: option '--temperature' is {Temperature}; sampling a group needs a positive temperature.");
         if (!(Epsilon > 0 && Epsilon < 1)) throw new SharpLMException($"{origin}: option '--epsilon' is {Epsilon}; it must be in (0, 1).");
         if (!(Beta >= 0) || !double.IsFinite(Beta)) throw new SharpLMException($"{origin}: option '--beta' is {Beta}; it must be zero or positive.");
+        if (!UsesVerifier && !Directory.Exists(Reward))
+            throw new SharpLMException($"{origin}: option '--reward' is '{Reward}': neither 'verifier' nor a reward model folder (a 'sharplm reward' run or its model/).");
         Lora?.Validate(origin);
     }
 

@@ -2,18 +2,24 @@ using SharpLM.Inference;
 
 namespace SharpLM.PostTraining.Rl;
 
-/// <summary>The share of prompts whose greedy completion the verifier accepts: the held-out measure of an RL run.</summary>
+/// <summary>Held-out measures of an RL run: each prompt's greedy completion, scored.</summary>
 public static class VerifierAccuracy
 {
-    public static double Measure(EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens, IProgress<int>? progress = null)
+    /// <summary>The share of prompts whose greedy completion the verifier accepts.</summary>
+    public static double Measure(EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens, IProgress<int>? progress = null) =>
+        MeanScore(model, sampler, prompts, maxNewTokens, (prompt, rollout) => FinalAnswer.Reward(rollout.Text, prompt.Answer!), progress);
+
+    /// <summary>The mean of <paramref name="score"/> over the prompts' greedy completions (a reward model's, for one).</summary>
+    public static double MeanScore(EngineModel model, RolloutSampler sampler, IReadOnlyList<RlPrompt> prompts, int maxNewTokens,
+        Func<RlPrompt, Rollout, double> score, IProgress<int>? progress = null)
     {
-        int correct = 0;
+        double sum = 0;
         for (int i = 0; i < prompts.Count; i++)
         {
             var rollout = sampler.Sample(model, i, sampler.PromptIds(prompts[i]), maxNewTokens, temperature: 0, seed: 0);
-            correct += (int)FinalAnswer.Reward(rollout.Text, prompts[i].Answer!);
+            sum += score(prompts[i], rollout);
             progress?.Report(i + 1);
         }
-        return (double)correct / prompts.Count;
+        return sum / prompts.Count;
     }
 }

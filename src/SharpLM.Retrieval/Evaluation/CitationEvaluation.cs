@@ -24,7 +24,8 @@ public static class CitationEvaluation
         var scores = new List<CitationScores>();
         foreach (var method in methodList)
         {
-            using var rag = new RetrievalChatClient(model, retriever)
+            // Not disposed: a delegating client disposes its inner one, and the caller's model serves the next method too.
+            var rag = new RetrievalChatClient(model, retriever)
             {
                 Method = method, Chunks = chunks, MaxAnswerLength = maxAnswerLength, RequireReadableAnswer = false,
             };

@@ -31,6 +31,10 @@ public static class ProbeCatalogue
         return probes;
     }
 
+    /// <summary>One catalogue line for <paramref name="probe"/>, as <see cref="Load"/> reads it.</summary>
+    public static string Line(Probe probe) => JsonSerializer.Serialize(new { id = probe.Id, category = probe.Category, prompt = probe.Prompt, benign = probe.Benign },
+        new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     private static Probe Parse(ReadOnlyMemory<byte> utf8, string where)
     {
         JsonElement root;

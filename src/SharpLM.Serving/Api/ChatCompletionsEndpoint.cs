@@ -22,8 +22,6 @@ public static class ChatCompletionsEndpoint
         // Captured as the client sent them, before the tool description and the retrieved chunks are added.
         var request = messages.Select(m => new CapturedMessage(m.Role, m.Content)).ToList();
         var retrieval = RetrievalField.Retrieve(fields, messages, collections);
-        if (retrieval is not null && fields.Bool("stream") == true)
-            throw RequestError.Invalid("stream", "'stream' cannot be combined with 'retrieval' yet: ask without 'stream' to get the answer with its citations.");
         if (retrieval is not null) messages.Insert(0, retrieval.Context());
         var tools = ToolCalls.Read(fields, model);
         guardrails?.CheckTools(tools);
@@ -64,7 +62,7 @@ public static class ChatCompletionsEndpoint
         JobCollector.Submit(context, scheduler, job);
         var output = guardrails is null ? null : new OutputGuard(guardrails, userTexts.LastOrDefault() ?? "");
         var (answers, completionTokens) = parameters.Stream
-            ? await StreamAsync(context, job, model, parameters, id, tools, output, stop)
+            ? await StreamAsync(context, job, model, parameters, id, tools, output, stop, retrieval)
             : await RespondAsync(context, job, model, id, tools, output, retrieval);
         // What the client was sent is what is kept: redacted or refused answers never reach the capture database unredacted.
         if (ticket is not null) capture!.Record(ticket, "chat", model.Id, request, answers, job.Prompt.Count, completionTokens);
@@ -117,7 +115,9 @@ public static class ChatCompletionsEndpoint
         await ServerSentEvents.DoneAsync(response, context.RequestAborted);
     }
 
-    private static string Chunk(string id, long created, ServedModel model, GenerationParameters parameters, Action<Utf8JsonWriter> choices) => ResponseJson.Write(w =>
+    /// <param name="extension">Writes SharpLM's fields after OpenAI's (the stream's "retrieval"), or null.</param>
+    private static string Chunk(string id, long created, ServedModel model, GenerationParameters parameters, Action<Utf8JsonWriter> choices,
+        Action<Utf8JsonWriter>? extension = null) => ResponseJson.Write(w =>
     {
         w.WriteStartObject();
         ResponseJson.Header(w, id, "chat.completion.chunk", created, model.Id);
@@ -125,6 +125,7 @@ public static class ChatCompletionsEndpoint
         choices(w);
         w.WriteEndArray();
         if (parameters.IncludeUsage) w.WriteNull("usage");
+        extension?.Invoke(w);
         w.WriteEndObject();
     });
 
@@ -241,7 +242,7 @@ public static class ChatCompletionsEndpoint
     }
 
     private static async Task<(CapturedChoice[] Answers, int CompletionTokens)> StreamAsync(HttpContext context, GenerationJob job, ServedModel model,
-        GenerationParameters parameters, string id, ToolCalls tools, OutputGuard? output, CancellationTokenSource stop)
+        GenerationParameters parameters, string id, ToolCalls tools, OutputGuard? output, CancellationTokenSource stop, RetrievalField? retrieval)
     {
         // What each choice sent (for the capture database) and how it finished.
         var sent = parameters.Choices.Select(_ => new System.Text.StringBuilder()).ToArray();
@@ -254,7 +255,7 @@ public static class ChatCompletionsEndpoint
         var cancellation = context.RequestAborted;
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         ServerSentEvents.Start(response);
-        string Chunk(Action<Utf8JsonWriter> choices) => ChatCompletionsEndpoint.Chunk(id, created, model, parameters, choices);
+        string Chunk(Action<Utf8JsonWriter> choices, Action<Utf8JsonWriter>? extension = null) => ChatCompletionsEndpoint.Chunk(id, created, model, parameters, choices, extension);
         // A choice the output guardrails stopped ends with the refusal; when all have, generation stops.
         async Task<bool> Refuse(int index)
         {
@@ -274,7 +275,8 @@ public static class ChatCompletionsEndpoint
         for (int i = 0; i < parameters.Choices.Count; i++)
         {
             int index = i;
-            await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, index, role: true, "", null, null, model)), cancellation);
+            await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, index, role: true, "", null, null, model),
+                index == 0 ? retrieval is null ? null : retrieval.WriteStreamChunks : null), cancellation);
             if (forced?[index].Name is not null) await SendCall(index, "", argumentsOnly: false);
         }
         await foreach (var update in job.Updates.ReadAllAsync(cancellation))
@@ -343,6 +345,9 @@ public static class ChatCompletionsEndpoint
             }
         }
         if (stopped.All(s => s)) await stop.CancelAsync();
+        // The citations of what each choice sent (a refusal cites nothing), in a chunk of no choices, as usage comes.
+        if (retrieval is not null)
+            await ServerSentEvents.WriteAsync(response, Chunk(_ => { }, w => retrieval.WriteStreamCitations(w, sent.Select(t => (string?)t.ToString()).ToList())), cancellation);
         if (parameters.IncludeUsage)
             await ServerSentEvents.WriteAsync(response, ResponseJson.UsageChunk(id, "chat.completion.chunk", created, model.Id,
                 job.Prompt.Count, completionTokens, job.CachedPromptTokens), cancellation);

@@ -57,8 +57,41 @@ internal sealed class RetrievalField
     public void Write(Utf8JsonWriter w, IReadOnlyList<string?> choiceTexts)
     {
         w.WriteStartObject("retrieval");
+        Head(w);
+        Chunks(w);
+        Citations(w, choiceTexts);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A stream's first chunk: "retrieval" with the chunks in the prompt, so a client can show the sources while the
+    /// answer streams; the citations follow in <see cref="WriteStreamCitations"/> once every choice has ended.
+    /// </summary>
+    public void WriteStreamChunks(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("retrieval");
+        Head(w);
+        Chunks(w);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A stream's last chunk before usage: "retrieval" with each choice's citations of what was sent.</summary>
+    public void WriteStreamCitations(Utf8JsonWriter w, IReadOnlyList<string?> choiceTexts)
+    {
+        w.WriteStartObject("retrieval");
+        Head(w);
+        Citations(w, choiceTexts);
+        w.WriteEndObject();
+    }
+
+    private void Head(Utf8JsonWriter w)
+    {
         w.WriteString("collection", _collection);
         w.WriteString("method", RetrievalMethods.Name(_method));
+    }
+
+    private void Chunks(Utf8JsonWriter w)
+    {
         w.WriteStartArray("chunks");
         foreach (var (numbered, score) in _chunks)
         {
@@ -71,6 +104,10 @@ internal sealed class RetrievalField
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    private void Citations(Utf8JsonWriter w, IReadOnlyList<string?> choiceTexts)
+    {
         w.WriteStartArray("citations");
         for (int i = 0; i < choiceTexts.Count; i++)
         {
@@ -89,7 +126,6 @@ internal sealed class RetrievalField
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void Span(Utf8JsonWriter w, NumberedChunk numbered)

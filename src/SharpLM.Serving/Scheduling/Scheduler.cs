@@ -82,6 +82,8 @@ public sealed class Scheduler : IDisposable
         if (job.Choices.Count > _backend.Slots) throw new ArgumentException($"n is {job.Choices.Count}, more than the server's {_backend.Slots} slots.");
         lock (_gate)
         {
+            // After Dispose no loop is left to run the job: queueing it would leave its caller waiting forever.
+            ObjectDisposedException.ThrowIf(_stopping, this);
             if (_waiting.Count >= _queueCapacity) return false;
             _waiting.Enqueue(job);
             _metrics.RequestsWaiting.Set(_waiting.Count);
