@@ -4,15 +4,15 @@ using SharpLM.Retrieval.Tests;
 
 namespace SharpLM.Cli.Tests;
 
-/// <summary>`rag index`, `rag search` and `rag eval` (retrieval only) as child processes against a PostgreSQL index.</summary>
+/// <summary>`rag index`, `rag search`, `rag eval` (retrieval only) and `rag ask` as child processes against a PostgreSQL index.</summary>
 public class RagPostgresVerbTests(PostgresServer server) : IClassFixture<PostgresServer>
 {
     private static Document Doc(string id, string text) => new() { Id = id, Text = text, Source = $"test:{id}", License = "CC0-1.0" };
 
     [PostgresFact]
-    public void Index_search_and_eval_run_against_postgres()
+    public void Index_search_eval_and_ask_run_against_postgres()
     {
-        string folder = CliProcess.TempDirectory();
+        string folder = CliProcess.TempDirectory(), model = TinyModelFolder.Create(maxPositions: 2048);
         try
         {
             string documents = Path.Combine(folder, "docs.jsonl"), db = server.Db();
@@ -46,6 +46,13 @@ public class RagPostgresVerbTests(PostgresServer server) : IClassFixture<Postgre
             Assert.Equal(["bm25", "dense", "hybrid"], report.RootElement.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("method").GetString()));
             Assert.Contains($"(schema {schema})", report.RootElement.GetProperty("db").GetString());
 
+            // A cited answer from a tiny random model over the PostgreSQL index, its spans checked against the documents.
+            var ask = CliProcess.RunIn(folder, "rag", "ask", "--db", db, "--model", model, "--question", "How many frigates did the navy launch?",
+                "-k", "2", "--documents", documents, "--max-tokens", "200", "--max-answer-chars", "8", "--json");
+            Assert.True(ask.ExitCode == 0, ask.Error + ask.Output);
+            using var answer = JsonDocument.Parse(ask.Output);
+            Assert.All(answer.RootElement.GetProperty("citations").EnumerateArray(), c => Assert.True(c.GetProperty("span_verified").GetBoolean()));
+
             var missing = CliProcess.RunIn(folder, "rag", "search", "--db", server.Db(), "--query", "navy");
             Assert.Equal(2, missing.ExitCode);
             Assert.Contains("no retrieval index in this schema", missing.Error);
@@ -53,6 +60,7 @@ public class RagPostgresVerbTests(PostgresServer server) : IClassFixture<Postgre
         finally
         {
             Directory.Delete(folder, recursive: true);
+            Directory.Delete(model, recursive: true);
         }
     }
 }
