@@ -16,10 +16,14 @@ public static class CliProcess
     /// <summary>Runs the command with <paramref name="input"/> on its standard input (closed afterwards).</summary>
     public static Result RunWithInput(string? input, params string[] arguments) => RunWithInput(input, arguments, null);
 
-    private static Result RunWithInput(string? input, string[] arguments, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>Runs the command in <paramref name="directory"/> (for verbs that write files into the current folder).</summary>
+    public static Result RunIn(string directory, params string[] arguments) => RunWithInput(null, arguments, null, directory);
+
+    private static Result RunWithInput(string? input, string[] arguments, IReadOnlyDictionary<string, string>? environment, string? directory = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "sharplm.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
+        if (directory is not null) start.WorkingDirectory = directory;
         start.ArgumentList.Add(dll);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["NO_COLOR"] = "1";

@@ -22,7 +22,7 @@ public class AnsweringTests : IClassFixture<TinyModel>
     {
         using var corpus = new TestCorpus();
         var speeches = TestCorpus.Speeches();
-        using var store = RagStore.Open(corpus.Db, create: true);
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
         using var generator = ModelEmbeddingGenerator.Load(_model.Directory);
         var embedder = new BatchEmbedder(generator, 4, 2);
         new RagIndexer(store, embedder, new ChunkingOptions { MaxTokens = 40, OverlapTokens = 0 }).Run(corpus.Write("docs.jsonl", speeches));
@@ -53,7 +53,7 @@ public class AnsweringTests : IClassFixture<TinyModel>
     {
         using var corpus = new TestCorpus();
         var speeches = TestCorpus.Speeches();
-        using var store = RagStore.Open(corpus.Db, create: true);
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
         using var generator = ModelEmbeddingGenerator.Load(_model.Directory);
         var embedder = new BatchEmbedder(generator, 4, 2);
         new RagIndexer(store, embedder, new ChunkingOptions { MaxTokens = 12, OverlapTokens = 0 }).Run(corpus.Write("docs.jsonl", speeches));

@@ -48,7 +48,7 @@ public class CitationMetricsTests(TinyModel model) : IClassFixture<TinyModel>
             TestCorpus.Doc("t/2", "The army guarded the frontier all summer. Revenue from the tariff paid the army."),
         };
         var chunking = new ChunkingOptions { MaxTokens = 12, OverlapTokens = 0 };
-        using var store = RagStore.Open(corpus.Db, create: true);
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
         using var generator = ModelEmbeddingGenerator.Load(model.Directory);
         var embedder = new BatchEmbedder(generator, 4, 1);
         new RagIndexer(store, embedder, chunking).Run(corpus.Write("docs.jsonl", documents));

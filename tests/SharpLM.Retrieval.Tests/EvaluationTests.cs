@@ -48,7 +48,7 @@ public class EvaluationTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture
     {
         using var corpus = new TestCorpus();
         var documents = Documents();
-        using var store = RagStore.Open(corpus.Db, create: true);
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
         new RagIndexer(store, miniLm.Embedder(), Chunking).Run(corpus.Write("docs.jsonl", documents));
         var questions = QuestionSet.Generate(documents, Chunking, 5, seed: 3);
         var retriever = new Retriever(store, miniLm.Embedder());

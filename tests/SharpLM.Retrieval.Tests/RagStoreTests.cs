@@ -13,7 +13,7 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
 
     private IndexReport Index(TestCorpus corpus, string documents)
     {
-        using var store = RagStore.Open(corpus.Db, create: true);
+        using var store = SqliteRagStore.Open(corpus.Db, create: true);
         return new RagIndexer(store, miniLm.Embedder(), Chunking) { GroupChunks = 3 }.Run(documents);
     }
 
@@ -23,11 +23,11 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
         using var corpus = new TestCorpus();
         var documents = TestCorpus.Speeches();
         Index(corpus, corpus.Write("docs.jsonl", documents));
-        using var store = RagStore.Open(corpus.Db, create: false);
+        using var store = SqliteRagStore.Open(corpus.Db, create: false);
         foreach (string query in new[] { "public debt revenue", "army forts", "mail revenue", "new frigates navy" })
         {
             var expected = TextbookBm25(documents.Select(d => d.Text).ToList(), query);
-            var actual = store.SearchBm25(query, 10);
+            var actual = store.SearchLexical(query, 10);
             Assert.Equal(expected.Count, actual.Count);
             for (int i = 0; i < actual.Count; i++)
             {
@@ -85,7 +85,7 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
         var speeches = TestCorpus.Speeches();
         Index(corpus, corpus.Write("v1.jsonl", speeches));
         Dictionary<string, List<long>> idsBefore;
-        using (var store = RagStore.Open(corpus.Db, create: false))
+        using (var store = SqliteRagStore.Open(corpus.Db, create: false))
             idsBefore = store.AllChunks().GroupBy(c => c.DocumentId).ToDictionary(g => g.Key, g => g.Select(c => c.Id).ToList());
 
         var v2 = speeches.Where(d => d.Id != "g")
@@ -95,7 +95,7 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
         var report = Index(corpus, corpus.Write("v2.jsonl", v2));
         Assert.Equal((1, 1, 6, 1), (report.Added, report.Changed, report.Unchanged, report.Removed));
 
-        using var after = RagStore.Open(corpus.Db, create: false);
+        using var after = SqliteRagStore.Open(corpus.Db, create: false);
         var chunks = after.AllChunks();
         Assert.DoesNotContain(chunks, c => c.DocumentId == "g");
         Assert.Contains(chunks, c => c.DocumentId == "i");
@@ -104,9 +104,9 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
         foreach (string id in new[] { "a", "b", "d", "e", "f", "h" })
             Assert.Equal(idsBefore[id], chunks.Where(c => c.DocumentId == id).Select(c => c.Id));
         // The text index and the vector table forgot the old rows and know the new ones.
-        Assert.Empty(after.SearchBm25("slavery", 5));
-        Assert.Empty(after.SearchBm25("frigates", 5));
-        Assert.Equal("i", after.GetChunk(after.SearchBm25("telegraph", 1)[0].ChunkId).DocumentId);
+        Assert.Empty(after.SearchLexical("slavery", 5));
+        Assert.Empty(after.SearchLexical("frigates", 5));
+        Assert.Equal("i", after.GetChunk(after.SearchLexical("telegraph", 1)[0].ChunkId).DocumentId);
         var dense = new Retriever(after, miniLm.Embedder()).Search("electric communication lines to the states", RetrievalMethod.Dense, 20);
         Assert.Equal(chunks.Count, dense.Count);
         Assert.Equal("i", after.GetChunk(dense[0].ChunkId).DocumentId);
@@ -118,7 +118,7 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
         using var corpus = new TestCorpus();
         var speeches = TestCorpus.Speeches();
         Index(corpus, corpus.Write("docs.jsonl", speeches));
-        using var store = RagStore.Open(corpus.Db, create: false);
+        using var store = SqliteRagStore.Open(corpus.Db, create: false);
         foreach (var chunk in store.AllChunks())
         {
             var document = speeches.Single(d => d.Id == chunk.DocumentId);
@@ -132,15 +132,15 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
     {
         using var corpus = new TestCorpus();
         Index(corpus, corpus.Write("docs.jsonl", TestCorpus.Speeches()));
-        using var store = RagStore.Open(corpus.Db, create: false);
+        using var store = SqliteRagStore.Open(corpus.Db, create: false);
         var retriever = new Retriever(store, miniLm.Embedder());
         // No word of the query is in document f.
-        Assert.Empty(store.SearchBm25("trains", 5));
+        Assert.Empty(store.SearchLexical("trains", 5));
         Assert.Equal("f", store.GetChunk(retriever.Search("trains crossing america", RetrievalMethod.Dense, 3)[0].ChunkId).DocumentId);
         Assert.Equal("f", store.GetChunk(retriever.Search("trains crossing america", RetrievalMethod.Hybrid, 3)[0].ChunkId).DocumentId);
         // Hybrid is the RRF of the two rankings.
         string query = "public debt and the navy";
-        var fused = ReciprocalRankFusion.Fuse([store.SearchBm25(query, 50), store.SearchDense(miniLm.Embedder().Embed(query), 50)]);
+        var fused = ReciprocalRankFusion.Fuse([store.SearchLexical(query, 50), store.SearchDense(miniLm.Embedder().Embed(query), 50)]);
         Assert.Equal(fused.Take(4).Select(f => f.ChunkId), retriever.Search(query, RetrievalMethod.Hybrid, 4).Select(r => r.ChunkId));
     }
 
@@ -148,11 +148,11 @@ public class RagStoreTests(MiniLmFixture miniLm) : IClassFixture<MiniLmFixture>
     public void User_mistakes_are_one_sentence_errors()
     {
         using var corpus = new TestCorpus();
-        var missing = Assert.Throws<SharpLM.Core.SharpLMException>(() => RagStore.Open(corpus.Db, create: false));
+        var missing = Assert.Throws<SharpLM.Core.SharpLMException>(() => SqliteRagStore.Open(corpus.Db, create: false));
         Assert.Contains("rag.db", missing.Message);
         string documents = corpus.Write("docs.jsonl", TestCorpus.Speeches());
         Index(corpus, documents);
-        using var store = RagStore.Open(corpus.Db, create: false);
+        using var store = SqliteRagStore.Open(corpus.Db, create: false);
         var other = Assert.Throws<SharpLM.Core.SharpLMException>(() =>
             new RagIndexer(store, miniLm.Embedder(), new ChunkingOptions { MaxTokens = 80, OverlapTokens = 8 }).Run(documents));
         Assert.Contains("chunking", other.Message);

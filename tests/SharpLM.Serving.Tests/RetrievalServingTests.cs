@@ -38,7 +38,7 @@ public sealed class RetrievalServingTests : IAsyncLifetime
         string documents = Path.Combine(_root, "docs.jsonl");
         DocumentJsonl.Write(documents, Documents);
         // The served model's own embedder keeps the index small; BM25 requests never embed.
-        using (var store = RagStore.Open(Db, create: true))
+        using (var store = SqliteRagStore.Open(Db, create: true))
         using (var generator = ModelEmbeddingGenerator.Load(_model))
             new RagIndexer(store, new BatchEmbedder(generator, 4, 1), new ChunkingOptions { MaxTokens = 8, OverlapTokens = 0 }).Run(documents);
         _server = await SharpLMServer.StartAsync(new ServerOptions
@@ -115,7 +115,7 @@ public sealed class RetrievalServingTests : IAsyncLifetime
 
         // The same prompt written by the client (RagPrompt over the store's own BM25 ranking) gets the same answer from the same tokens.
         string context;
-        using (var store = RagStore.Open(Db, create: false))
+        using (var store = SqliteRagStore.Open(Db, create: false))
         using (var generator = Embedders.ForIndex(store))
             context = RagPrompt.Context(new Retriever(store, new BatchEmbedder(generator)).Search(Question, RetrievalMethod.Bm25, 2)
                 .Select((r, i) => new NumberedChunk(i + 1, store.GetChunk(r.ChunkId))).ToList());

@@ -27,20 +27,21 @@ public static class RagCommands
         var sample = new Option<int>("--embed-chunks") { Description = "Chunks embedded with all-MiniLM-L6-v2 to measure its throughput.", DefaultValueFactory = _ => 256 };
         var queries = new Option<int>("--queries") { Description = "Queries timed per method.", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "Embedding batches run at once.", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount / 2) };
+        var db = new Option<string?>("--db") { Description = "Build the benchmark index here instead of a temporary SQLite file: a new, empty index (e.g. a PostgreSQL URI with a new schema)." };
         var command = new Command("rag",
             "The retrieval store at N chunks: MiniLM embeddings/s, indexing chunks/s, BM25, dense and hybrid query latency p50/p95, file size and memory.")
-            { chunks, sample, queries, threads };
+            { chunks, sample, queries, threads, db };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             foreach (var (value, name) in new[] { (parse.GetValue(chunks), "--chunks"), (parse.GetValue(sample), "--embed-chunks"), (parse.GetValue(queries), "--queries"), (parse.GetValue(threads), "--threads") })
                 RagStage.RequirePositive(value, name);
-            RagBenchmark.Run(parse.GetValue(chunks), parse.GetValue(sample), parse.GetValue(queries), parse.GetValue(threads));
+            RagBenchmark.Run(parse.GetValue(chunks), parse.GetValue(sample), parse.GetValue(queries), parse.GetValue(threads), parse.GetValue(db));
             return 0;
         }));
         return command;
     }
 
-    private static Option<string> Db() => new("--db") { Description = "The index file (SQLite with FTS5 and sqlite-vec).", Required = true };
+    private static Option<string> Db() => new("--db") { Description = "The index: a SQLite file path, or PostgreSQL with pgvector as postgres://user:password@host/database?schema=NAME or Host=...;Database=...;Schema=NAME.", Required = true };
 
     private static (Option<int> Tokens, Option<int> Overlap) ChunkingOptions() =>
         (new Option<int>("--chunk-tokens") { Description = "Most words and punctuation marks per chunk.", DefaultValueFactory = _ => new ChunkingOptions().MaxTokens },

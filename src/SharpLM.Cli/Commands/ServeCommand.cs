@@ -37,7 +37,7 @@ public static class ServeCommand
         };
         var allowOpen = new Option<bool>("--allow-open") { Description = "Serve without keys on an address other machines reach." };
         var logText = new Option<bool>("--log-text") { Description = "Log prompts and completions (off by default: they may hold personal data)." };
-        var rag = new Option<string[]>("--rag") { Description = "A retrieval index (rag.db) as NAME=FILE that chat requests name in their \"retrieval\" field; repeat it for several." };
+        var rag = new Option<string[]>("--rag") { Description = "A retrieval index as NAME=DB (DB as rag index --db takes it: a SQLite file or a PostgreSQL URI or connection string) that chat requests name in their \"retrieval\" field; repeat it for several." };
         var command = new Command("serve", "Serve a model over the OpenAI HTTP API (chat and completions, streaming, n, logprobs, JSON schema output, tools) with continuous batching, API keys, rate limits, Prometheus metrics and OpenTelemetry traces.")
             { config, models, allowOpen, logText, rag };
         foreach (var (_, option) in valued) command.Options.Add(option);

@@ -22,7 +22,7 @@ public static class RagAnswering
     {
         var documents = settings.DocumentsPath is null ? null
             : DocumentJsonl.Read(DocumentJsonl.RequireFile(settings.DocumentsPath)).ToDictionary(d => d.Id, d => d.Text, StringComparer.Ordinal);
-        using var store = RagStore.Open(dbPath, create: false);
+        using var store = RagStores.Open(dbPath, create: false);
         using var generator = Embedders.ForIndex(store);
         using var engine = SharpLMChatClient.Load(modelDirectory, slots: 1);
         using var rag = new RetrievalChatClient(engine, new Retriever(store, new BatchEmbedder(generator)))

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
 using SharpLM.Cli.Terminal;
+using SharpLM.Core;
 using SharpLM.Core.Formats.Documents;
 using SharpLM.Data.Sources;
 using SharpLM.Retrieval.Chunking;
@@ -16,20 +17,21 @@ using Spectre.Console;
 namespace SharpLM.Cli.Stages;
 
 /// <summary>
-/// `sharplm bench rag`: the embedded store at a given number of chunks (State of the Union text, repeated under new
-/// ids when the corpus is smaller): all-MiniLM-L6-v2 embedding throughput on a sample, indexing throughput (chunking,
-/// FTS5 and vec0 writes), query latency p50/p95 per method, file size and peak memory.
+/// `sharplm bench rag`: a store at a given number of chunks (State of the Union text, repeated under new ids when the
+/// corpus is smaller): all-MiniLM-L6-v2 embedding throughput on a sample, indexing throughput (chunking and the store's
+/// writes), query latency p50/p95 per method, file size (SQLite) and peak memory. The store is a temporary SQLite file
+/// unless --db names another, new index.
 /// </summary>
 public static class RagBenchmark
 {
-    public static void Run(int targetChunks, int embedSample, int queries, int parallelism)
+    public static void Run(int targetChunks, int embedSample, int queries, int parallelism, string? db = null)
     {
         var chunking = new ChunkingOptions();
         var documents = Corpus(targetChunks, chunking, out int chunkCount);
         string scratch = Directory.CreateTempSubdirectory("sharplm-bench-rag-").FullName;
         try
         {
-            string documentsPath = Path.Combine(scratch, "docs.jsonl"), dbPath = Path.Combine(scratch, "rag.db");
+            string documentsPath = Path.Combine(scratch, "docs.jsonl"), dbPath = db ?? Path.Combine(scratch, "rag.db");
             DocumentJsonl.Write(documentsPath, documents);
             var chunker = new Chunker(chunking);
             var sample = documents.SelectMany(d => chunker.Split(d.Id, d.Text)).Take(embedSample).Select(c => c.Text).ToList();
@@ -48,35 +50,37 @@ public static class RagBenchmark
             // The store's own speed: vectors from a hash of the text, so that indexing time is chunking and writing
             // only. An exact vec0 scan costs the same whatever the values.
             IndexReport report;
-            using (var store = RagStore.Open(dbPath, create: true))
+            using (var store = RagStores.Open(dbPath, create: true))
             using (var hashed = new HashedUnitVectors(MiniLmEmbeddingGenerator.Dimensions))
             {
+                if (store.ChunkCount > 0) throw new SharpLMException($"{store.Location}: the benchmark needs a new, empty index; name another file or schema.");
                 var indexer = new RagIndexer(store, new BatchEmbedder(hashed, 256, 1), chunking) { GroupChunks = 2048 };
                 clock.Restart();
                 report = Display.Progress($"indexing {chunkCount:N0} chunks", 1, sink =>
                     indexer.Run(documentsPath, p => sink.Report(p.ChunksTotal == 0 ? 1 : (double)p.ChunksDone / p.ChunksTotal)));
             }
             double indexSeconds = clock.Elapsed.TotalSeconds;
-            long fileBytes = new FileInfo(dbPath).Length;
+            long? fileBytes = File.Exists(dbPath) ? new FileInfo(dbPath).Length : null;
 
             var questions = QuestionSet.Generate(documents, chunking, queries, seed: 1);
             var queryVectors = new List<float[]>();
             var embedLatency = Time(questions, q => queryVectors.Add(embedder.Embed(q.Query)));
-            using var reader = RagStore.Open(dbPath, create: false);
-            var bm25 = Time(questions, q => reader.SearchBm25(q.Query, 10));
+            using var reader = RagStores.Open(dbPath, create: false);
+            string storeName = reader is PostgresRagStore ? "PostgreSQL" : "SQLite";
+            var bm25 = Time(questions, q => reader.SearchLexical(q.Query, 10));
             var dense = Time(questions.Select((q, i) => (q, i)).ToList(), p => reader.SearchDense(queryVectors[p.i], 10));
             var hybrid = Time(questions.Select((q, i) => (q, i)).ToList(), p =>
-                ReciprocalRankFusion.Fuse([reader.SearchBm25(p.q.Query, 50), reader.SearchDense(queryVectors[p.i], 50)]).Take(10).ToList());
+                ReciprocalRankFusion.Fuse([reader.SearchLexical(p.q.Query, 50), reader.SearchDense(queryVectors[p.i], 50)]).Take(10).ToList());
 
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             Display.Info($"{report.ChunksInIndex:N0} chunks from {documents.Count:N0} documents; {Environment.ProcessorCount} logical CPUs; embedding parallelism {parallelism}");
             var table = new Table().AddColumns("measure", "value");
             table.AddRow("MiniLM embeddings/s (batch 32)", $"{embeddingsPerSecond:F1} ({sample.Count} chunks)");
-            table.AddRow("indexing chunks/s (chunk + FTS5 + vec0, hashed vectors)", $"{report.ChunksInIndex / indexSeconds:F0} ({indexSeconds:F1} s)");
-            table.AddRow("index file", $"{fileBytes / 1e6:F1} MB ({fileBytes / (double)report.ChunksInIndex:F0} bytes/chunk)");
+            table.AddRow($"indexing chunks/s (chunk + {storeName} writes, hashed vectors)", $"{report.ChunksInIndex / indexSeconds:F0} ({indexSeconds:F1} s)");
+            if (fileBytes is { } bytes) table.AddRow("index file", $"{bytes / 1e6:F1} MB ({bytes / (double)report.ChunksInIndex:F0} bytes/chunk)");
             table.AddRow("query embedding p50 / p95 ms", Latency(embedLatency));
-            table.AddRow("bm25 top-10 p50 / p95 ms", Latency(bm25));
-            table.AddRow("dense top-10 p50 / p95 ms (vec0 exact scan)", Latency(dense));
+            table.AddRow(storeName == "SQLite" ? "bm25 top-10 p50 / p95 ms" : "ts_rank_cd top-10 p50 / p95 ms", Latency(bm25));
+            table.AddRow(storeName == "SQLite" ? "dense top-10 p50 / p95 ms (vec0 exact scan)" : "dense top-10 p50 / p95 ms (HNSW)", Latency(dense));
             table.AddRow("hybrid top-10 p50 / p95 ms (50 + 50, RRF)", Latency(hybrid));
             table.AddRow("peak working set", $"{peak / 1e6:F0} MB");
             AnsiConsole.Write(table);

@@ -25,7 +25,7 @@ public static class RagStage
         DocumentJsonl.RequireFile(documentsPath);
         chunking.Validate();
         using var generator = Embedders.Create(settings.Embedder);
-        using var store = RagStore.Open(dbPath, create: true);
+        using var store = RagStores.Open(dbPath, create: true);
         var embedder = new BatchEmbedder(generator, settings.BatchSize, settings.Parallelism);
         var indexer = new RagIndexer(store, embedder, chunking);
         var report = Display.Progress($"indexing {Path.GetFileName(documentsPath)}", 1, sink =>
@@ -34,10 +34,10 @@ public static class RagStage
         Display.Info($"{report.DocumentsRead:N0} documents: {report.Added:N0} added, {report.Changed:N0} changed, {report.Unchanged:N0} unchanged, "
             + $"{report.Removed:N0} removed; {report.ChunksWritten:N0} chunks written ({report.ChunksInIndex:N0} in the index); "
             + $"embedding {report.EmbeddingSeconds:F1}s, writing {report.WritingSeconds:F1}s");
-        using var metrics = new MetricsWriter(metricsPath ?? dbPath + ".metrics.jsonl");
+        using var metrics = new MetricsWriter(metricsPath ?? RagStores.CompanionStem(dbPath) + ".metrics.jsonl");
         metrics.Write("rag_index", new Dictionary<string, object?>
         {
-            ["documents"] = documentsPath, ["db"] = dbPath, ["embedder"] = embedder.Name,
+            ["documents"] = documentsPath, ["db"] = store.Location, ["embedder"] = embedder.Name,
             ["documents_read"] = report.DocumentsRead, ["added"] = report.Added, ["changed"] = report.Changed,
             ["unchanged"] = report.Unchanged, ["removed"] = report.Removed, ["chunks_written"] = report.ChunksWritten,
             ["rows_written"] = report.RowsWritten, ["chunks_in_index"] = report.ChunksInIndex,
@@ -49,7 +49,7 @@ public static class RagStage
 
     public static void Search(string dbPath, string query, RetrievalMethod method, int k, int fusionK, bool json)
     {
-        using var store = RagStore.Open(dbPath, create: false);
+        using var store = RagStores.Open(dbPath, create: false);
         using var generator = Embedders.ForIndex(store);
         var retriever = new Retriever(store, new BatchEmbedder(generator)) { FusionK = fusionK };
         var results = retriever.Search(query, method, k).Select((r, i) => (Rank: i + 1, r.Score, Chunk: store.GetChunk(r.ChunkId))).ToList();
@@ -89,7 +89,8 @@ public static class RagStage
     public static List<MethodScores> Evaluate(string dbPath, EvalSettings settings, ChunkingOptions chunking, EmbeddingSettings embedding, string? outPath,
         AnswerSettings? answering = null)
     {
-        string documentsPath = settings.DocumentsPath ?? dbPath + ".documents.jsonl";
+        string stem = RagStores.CompanionStem(dbPath);
+        string documentsPath = settings.DocumentsPath ?? stem + ".documents.jsonl";
         IReadOnlyList<Document> documents;
         if (settings.DocumentsPath is null)
         {
@@ -104,16 +105,16 @@ public static class RagStage
         {
             var all = DocumentJsonl.Read(documentsPath).ToList();
             documents = settings.MaxDocuments is { } max ? all.Take(max).ToList() : all;
-            if (settings.MaxDocuments is not null) DocumentJsonl.Write(documentsPath = dbPath + ".documents.jsonl", documents);
+            if (settings.MaxDocuments is not null) DocumentJsonl.Write(documentsPath = stem + ".documents.jsonl", documents);
         }
         Index(documentsPath, dbPath, chunking, embedding, null);
 
         var questions = QuestionSet.Generate(documents, chunking, settings.Questions, settings.Seed);
-        string questionsPath = dbPath + ".questions.jsonl";
+        string questionsPath = stem + ".questions.jsonl";
         QuestionSet.Write(questionsPath, questions);
         Display.Info($"{questions.Count} questions (seed {settings.Seed}) written to {questionsPath}");
 
-        using var store = RagStore.Open(dbPath, create: false);
+        using var store = RagStores.Open(dbPath, create: false);
         using var generator = Embedders.ForIndex(store);
         var retriever = new Retriever(store, new BatchEmbedder(generator)) { FusionK = settings.FusionK };
         var scores = Display.Progress("retrieval evaluation", questions.Count * RetrievalMethods.All.Count, sink =>
@@ -134,10 +135,10 @@ public static class RagStage
         if (citations is not null)
             Display.Info($"citation precision and recall score the model's cited chunks (of the top {answering!.Chunks}) against the gold chunks; an unreadable answer scores 0.");
 
-        string reportPath = outPath ?? dbPath + ".eval.json";
+        string reportPath = outPath ?? stem + ".eval.json";
         AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(new
         {
-            db = dbPath, documents = documentsPath, questions = questionsPath, question_count = questions.Count, seed = settings.Seed,
+            db = store.Location, documents = documentsPath, questions = questionsPath, question_count = questions.Count, seed = settings.Seed,
             k = settings.K, rrf_k = settings.FusionK, chunking = chunking.Describe(), embedder = store.Setting("embedder"),
             ndcg_gain = "linear", methods = scores, answer_model = answering?.ModelDirectory, citations,
         }, new JsonSerializerOptions { WriteIndented = true }) + "\n");

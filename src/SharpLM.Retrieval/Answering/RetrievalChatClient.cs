@@ -120,7 +120,7 @@ public sealed class RetrievalChatClient(IChatClient inner, Retriever retriever) 
     {
         var conversation = messages.ToList();
         var (context, queries) = await RetrieveAsync(conversation, options, cancellationToken);
-        if (context.Count == 0) throw new SharpLMException($"{retriever.Store.Path}: no chunk matches the question, so there is nothing to answer from.");
+        if (context.Count == 0) throw new SharpLMException($"{retriever.Store.Location}: no chunk matches the question, so there is nothing to answer from.");
         var augmented = new List<ChatMessage> { new(ChatRole.System, RagPrompt.Context(context)) };
         augmented.AddRange(conversation);
         if (!CitedAnswers) return (augmented, context, queries, options);

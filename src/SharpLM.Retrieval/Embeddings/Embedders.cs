@@ -22,11 +22,11 @@ public static class Embedders
     }
 
     /// <summary>The embedder an index was built with, for embedding queries.</summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> ForIndex(Store.RagStore store)
+    public static IEmbeddingGenerator<string, Embedding<float>> ForIndex(Store.IRagStore store)
     {
-        string name = store.Setting("embedder") ?? throw new SharpLMException($"{store.Path}: the index is empty; build it with 'sharplm rag index'.");
+        string name = store.Setting("embedder") ?? throw new SharpLMException($"{store.Location}: the index is empty; build it with 'sharplm rag index'.");
         if (name.StartsWith("model:", StringComparison.Ordinal) && !Directory.Exists(name["model:".Length..]))
-            throw new SharpLMException($"{store.Path}: the index was embedded with the model folder {name["model:".Length..]}, which no longer exists.");
+            throw new SharpLMException($"{store.Location}: the index was embedded with the model folder {name["model:".Length..]}, which no longer exists.");
         return Create(name);
     }
 }

@@ -36,7 +36,7 @@ public static class RetrievalEvaluation
     }
 
     /// <summary>Each question's gold chunks as chunk ids of the store.</summary>
-    internal static List<IReadOnlySet<long>> GoldChunks(RagStore store, IReadOnlyList<EvaluationQuestion> questions)
+    internal static List<IReadOnlySet<long>> GoldChunks(IRagStore store, IReadOnlyList<EvaluationQuestion> questions)
     {
         var chunkIds = store.AllChunks().ToDictionary(c => (c.DocumentId, c.Index), c => c.Id);
         return questions.Select(q => (IReadOnlySet<long>)q.GoldChunks.Select(i => chunkIds.TryGetValue((q.DocumentId, i), out long id) ? id

@@ -14,7 +14,7 @@ namespace SharpLM.Retrieval.Indexing;
 /// embedded and written (a changed one replaces its old chunks), documents no longer in the file are removed, and
 /// unchanged documents are not touched. A first pass over the file plans the work, so progress has a total.
 /// </summary>
-public sealed class RagIndexer(RagStore store, BatchEmbedder embedder, ChunkingOptions chunking)
+public sealed class RagIndexer(IRagStore store, BatchEmbedder embedder, ChunkingOptions chunking)
 {
     /// <summary>Chunks embedded and written per transaction, bounding memory whatever the corpus size.</summary>
     public int GroupChunks { get; init; } = 512;

@@ -4,8 +4,8 @@ using SharpLM.Retrieval.Store;
 
 namespace SharpLM.Retrieval.Search;
 
-/// <summary>Answers a query from an index by BM25, by embedding similarity, or by both fused with reciprocal rank fusion.</summary>
-public sealed class Retriever(RagStore store, BatchEmbedder embedder)
+/// <summary>Answers a query from an index by its full-text ranking (BM25 in SQLite), by embedding similarity, or by both fused with reciprocal rank fusion.</summary>
+public sealed class Retriever(IRagStore store, BatchEmbedder embedder)
 {
     /// <summary>The RRF rank constant k.</summary>
     public int FusionK { get; init; } = ReciprocalRankFusion.DefaultK;
@@ -13,7 +13,7 @@ public sealed class Retriever(RagStore store, BatchEmbedder embedder)
     /// <summary>How deep each ranking is read before fusion; at least the k asked for.</summary>
     public int FusionDepth { get; init; } = 50;
 
-    public RagStore Store => store;
+    public IRagStore Store => store;
 
     public List<RankedChunk> Search(string query, RetrievalMethod method, int k)
     {
@@ -21,7 +21,7 @@ public sealed class Retriever(RagStore store, BatchEmbedder embedder)
         if (string.IsNullOrWhiteSpace(query)) throw new SharpLMException("--query is empty.");
         return method switch
         {
-            RetrievalMethod.Bm25 => store.SearchBm25(query, k),
+            RetrievalMethod.Bm25 => store.SearchLexical(query, k),
             RetrievalMethod.Dense => store.SearchDense(embedder.Embed(query), k),
             _ => Hybrid(query, k),
         };
@@ -30,7 +30,7 @@ public sealed class Retriever(RagStore store, BatchEmbedder embedder)
     private List<RankedChunk> Hybrid(string query, int k)
     {
         int depth = Math.Max(k, FusionDepth);
-        var fused = ReciprocalRankFusion.Fuse([store.SearchBm25(query, depth), store.SearchDense(embedder.Embed(query), depth)], FusionK);
+        var fused = ReciprocalRankFusion.Fuse([store.SearchLexical(query, depth), store.SearchDense(embedder.Embed(query), depth)], FusionK);
         return fused.Take(k).ToList();
     }
 }

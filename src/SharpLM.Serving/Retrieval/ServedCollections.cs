@@ -8,11 +8,12 @@ namespace SharpLM.Serving.Retrieval;
 
 /// <summary>
 /// The retrieval indexes a server answers from (`serve --rag NAME=rag.db`), each opened once with the embedder its
-/// index records. A SQLite connection serves one caller at a time, so each collection's searches take turns.
+/// index records. A store holds one connection (to its SQLite file or PostgreSQL server), which serves one caller at a
+/// time, so each collection's searches take turns.
 /// </summary>
 public sealed class ServedCollections : IDisposable
 {
-    private sealed record Collection(RagStore Store, IDisposable Embeddings, Retriever Retriever, Lock Gate);
+    private sealed record Collection(IRagStore Store, IDisposable Embeddings, Retriever Retriever, Lock Gate);
 
     private readonly Dictionary<string, Collection> _collections;
 
@@ -28,7 +29,7 @@ public sealed class ServedCollections : IDisposable
             {
                 if (collections.ContainsKey(source.Name))
                     throw new Core.SharpLMException($"--rag: two collections are named '{source.Name}'; give each a name of its own.");
-                var store = RagStore.Open(source.Database, create: false);
+                var store = RagStores.Open(source.Database, create: false);
                 try
                 {
                     var embeddings = Embedders.ForIndex(store);

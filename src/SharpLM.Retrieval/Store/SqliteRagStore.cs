@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Documents;
@@ -13,21 +12,21 @@ namespace SharpLM.Retrieval.Store;
 /// character spans, an FTS5 index over the chunk text (BM25) and a sqlite-vec vec0 table of chunk embeddings
 /// (cosine distance). The layout is documented in docs/rag.md.
 /// </summary>
-public sealed partial class RagStore : IDisposable
+public sealed class SqliteRagStore : IRagStore
 {
     private readonly SqliteConnection _connection;
     private SqliteTransaction? _transaction;
 
-    public string Path { get; }
+    public string Location { get; }
 
-    private RagStore(string path, SqliteConnection connection)
+    private SqliteRagStore(string path, SqliteConnection connection)
     {
-        Path = path;
+        Location = path;
         _connection = connection;
     }
 
     /// <summary>Opens an index; with <paramref name="create"/> a missing file is created empty, else it is an error.</summary>
-    public static RagStore Open(string path, bool create)
+    public static SqliteRagStore Open(string path, bool create)
     {
         if (Directory.Exists(path)) throw new SharpLMException($"{path}: is a directory, expected a retrieval index file (.db).");
         if (!create && !File.Exists(path)) throw new SharpLMException($"{path}: retrieval index not found (build one with 'sharplm rag index').");
@@ -42,7 +41,7 @@ public sealed partial class RagStore : IDisposable
         {
             connection.Open();
             SqliteVec.Load(connection);
-            var store = new RagStore(path, connection);
+            var store = new SqliteRagStore(path, connection);
             store.CreateSchema();
             return store;
         }
@@ -70,43 +69,31 @@ public sealed partial class RagStore : IDisposable
         CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, content='chunks', content_rowid='id');
         """);
 
-    /// <summary>A setting recorded when the index was first built (embedder, dimensions, chunking); null when unset.</summary>
     public string? Setting(string key) =>
         Scalar("SELECT value FROM index_info WHERE key = $key", ("$key", key)) as string;
 
-    /// <summary>
-    /// Records the embedder and chunking of a new index (and creates its vector table), or checks that an existing
-    /// index was built with the same ones: mixing embeddings of two models in one table would rank nonsense.
-    /// </summary>
     public void Configure(string embedder, int dimensions, string chunking)
     {
-        string? known = Setting("embedder");
-        if (known is null)
+        if (Setting(IndexSettings.Embedder) is not null)
         {
-            InTransaction(() =>
-            {
-                Execute($"CREATE VIRTUAL TABLE chunks_vec USING vec0(embedding float[{dimensions}] distance_metric=cosine)");
-                foreach (var (key, value) in new[] { ("embedder", embedder), ("dimensions", dimensions.ToString()), ("chunking", chunking) })
-                    Execute("INSERT INTO index_info(key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
-            });
+            IndexSettings.RequireSame(this, embedder, dimensions, chunking);
             return;
         }
-        if (known != embedder)
-            throw new SharpLMException($"{Path}: the index was built with the embedder '{known}', not '{embedder}'; use that embedder or a new index file.");
-        if (Setting("chunking") != chunking)
-            throw new SharpLMException($"{Path}: the index was built with chunking '{Setting("chunking")}', not '{chunking}'; use the same options or a new index file.");
+        InTransaction(() =>
+        {
+            Execute($"CREATE VIRTUAL TABLE chunks_vec USING vec0(embedding float[{dimensions}] distance_metric=cosine)");
+            foreach (var (key, value) in IndexSettings.Record(embedder, dimensions, chunking))
+                Execute("INSERT INTO index_info(key, value) VALUES ($key, $value)", ("$key", key), ("$value", value));
+        });
     }
-
-    public int Dimensions => int.Parse(Setting("dimensions") ?? throw new SharpLMException($"{Path}: the index is empty (no embedder recorded yet)."));
 
     public long ChunkCount => (long)Scalar("SELECT count(*) FROM chunks")!;
 
     public long DocumentCount => (long)Scalar("SELECT count(*) FROM documents")!;
 
-    /// <summary>Rows inserted, updated or deleted through this connection so far (SQLite's total_changes()).</summary>
+    /// <summary>SQLite's total_changes() of this connection: rows of the tables, the text index and the vector table.</summary>
     public long RowsWritten => (long)Scalar("SELECT total_changes()")!;
 
-    /// <summary>The content hash of every indexed document, by id.</summary>
     public Dictionary<string, string> DocumentHashes()
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -116,7 +103,6 @@ public sealed partial class RagStore : IDisposable
         return hashes;
     }
 
-    /// <summary>Runs the writes of <paramref name="write"/> as one transaction: all of them land, or none.</summary>
     public void InTransaction(Action write)
     {
         if (_transaction is not null) { write(); return; }
@@ -133,7 +119,6 @@ public sealed partial class RagStore : IDisposable
         }
     }
 
-    /// <summary>Removes a document with its chunks from the table, the text index and the vector table.</summary>
     public void DeleteDocument(string documentId)
     {
         var chunks = new List<(long Id, string Text)>();
@@ -166,21 +151,17 @@ public sealed partial class RagStore : IDisposable
         }
     }
 
-    [GeneratedRegex(@"[\p{L}\p{N}]+")]
-    private static partial Regex QueryWord();
-
     /// <summary>
-    /// The query as an FTS5 expression: each word quoted (so that punctuation and FTS5 operators in user text are
-    /// plain words) and joined by OR, the bag-of-words query BM25 scores.
+    /// The query as an FTS5 expression: each word quoted and joined by OR, the bag-of-words query BM25 scores.
     /// </summary>
     public static string? FtsQuery(string query)
     {
-        var words = QueryWord().Matches(query).Select(m => m.Value.ToLowerInvariant()).Distinct().ToList();
+        var words = QueryWords.Of(query);
         return words.Count == 0 ? null : string.Join(" OR ", words.Select(w => $"\"{w}\""));
     }
 
     /// <summary>The top chunks by FTS5 BM25 (k1 = 1.2, b = 0.75); FTS5's scores are negated so that higher is better.</summary>
-    public List<RankedChunk> SearchBm25(string query, int k)
+    public List<RankedChunk> SearchLexical(string query, int k)
     {
         var ranked = new List<RankedChunk>();
         if (FtsQuery(query) is not { } expression) return ranked;
@@ -191,13 +172,14 @@ public sealed partial class RagStore : IDisposable
         return ranked;
     }
 
-    /// <summary>The nearest chunks to a query embedding (exact k-nearest-neighbour scan of vec0); scores are cosine similarities.</summary>
+    /// <summary>An exact k-nearest-neighbour scan of vec0.</summary>
     public List<RankedChunk> SearchDense(float[] queryEmbedding, int k)
     {
         var ranked = new List<RankedChunk>();
-        if (Setting("embedder") is null) return ranked;
-        if (queryEmbedding.Length != Dimensions)
-            throw new SharpLMException($"{Path}: the query embedding has {queryEmbedding.Length} dimensions, the index {Dimensions}.");
+        if (Setting(IndexSettings.Embedder) is null) return ranked;
+        int dimensions = IndexSettings.DimensionsOf(this);
+        if (queryEmbedding.Length != dimensions)
+            throw new SharpLMException($"{Location}: the query embedding has {queryEmbedding.Length} dimensions, the index {dimensions}.");
         using var command = Command("SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH $q AND k = $k ORDER BY distance",
             ("$q", VectorBytes(queryEmbedding)), ("$k", k));
         using var reader = command.ExecuteReader();
@@ -212,11 +194,10 @@ public sealed partial class RagStore : IDisposable
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = $id
             """, ("$id", id));
         using var reader = command.ExecuteReader();
-        if (!reader.Read()) throw new SharpLMException($"{Path}: no chunk with id {id}.");
+        if (!reader.Read()) throw new SharpLMException($"{Location}: no chunk with id {id}.");
         return new StoredChunk(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetString(5), reader.GetString(6));
     }
 
-    /// <summary>Every chunk of the index in document and chunk order (for evaluation sets).</summary>
     public List<StoredChunk> AllChunks()
     {
         var chunks = new List<StoredChunk>();
