@@ -25,7 +25,7 @@ public static class GenAiConfig
         int? pad = (config as LlamaConfig)?.PadTokenId ?? config.EosTokenId;
         var model = new JsonObject
         {
-            ["type"] = config.ModelType, // GenAI's names for these families match transformers': llama, qwen3, gpt2
+            ["type"] = GenAiType(config),
             ["context_length"] = config.MaxPositionEmbeddings,
             ["vocab_size"] = config.VocabSize,
             ["decoder"] = new JsonObject
@@ -79,6 +79,13 @@ public static class GenAiConfig
             },
         };
     }
+
+    /// <summary>
+    /// GenAI's model type. llama and qwen3 are GenAI's own names. Its "gpt2" type expects the cache of each layer as one
+    /// combined key/value tensor (past_N), which this graph does not have; its generic "decoder" type takes separate
+    /// key and value tensors and runs the GPT-2 graph as it is (positions and mask are fed the same way).
+    /// </summary>
+    public static string GenAiType(IModelConfig config) => config is Gpt2Config ? "decoder" : config.ModelType;
 
     public static string ToJson(JsonObject config) => config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
