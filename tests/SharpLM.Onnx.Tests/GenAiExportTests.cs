@@ -89,6 +89,29 @@ public class GenAiExportTests
     }
 
     [Fact]
+    public void GenAi_from_text_gives_the_engines_greedy_tokens_and_decodes_the_prompt_back()
+    {
+        var (model, export) = ExportFolder(Family("llama"), seed: 35);
+        const string prompt = "the cat";
+        int[] promptIds = Tokenizer.Encode(prompt).ToArray();
+        var engine = EngineModel.Load(model);
+        var options = new SamplingOptions { Temperature = 0, MaxNewTokens = NewTokens, StopAtEndOfText = false };
+        var expected = TextGenerator.Generate(new SessionLogitsSource(engine.NewSession(1)), Tokenizer, promptIds, options);
+
+        using var genai = new Model(export);
+        using var tokenizer = new Microsoft.ML.OnnxRuntimeGenAI.Tokenizer(genai);
+        using var sequences = tokenizer.Encode(prompt);
+        using var parameters = new GeneratorParams(genai);
+        parameters.SetSearchOption("max_length", promptIds.Length + NewTokens);
+        using var generator = new Generator(genai, parameters);
+        generator.AppendTokenSequences(sequences);
+        while (!generator.IsDone()) generator.GenerateNextToken();
+        Assert.Equal([.. promptIds, .. expected.Tokens], generator.GetSequence(0).ToArray());
+        // Only the prompt is compared as text: a random model's tokens are byte pieces that need not form UTF-8.
+        Assert.Equal(prompt, tokenizer.Decode(promptIds));
+    }
+
+    [Fact]
     public void The_genai_config_describes_the_graph_and_the_model()
     {
         var config = TinyModelFolder.Config(keyValueHeads: 2, maxPositions: 64, vocabSize: Tokenizer.VocabularySize) with { BosTokenId = 1, EosTokenId = 2 };
