@@ -25,9 +25,9 @@ public static class OnnxExportStage
             $"({result.WeightBytes:N0} bytes of {(weightType == OnnxWeightType.Float16 ? "float16" : "float32")} weights); inputs {OnnxExport.InputIds}, {OnnxExport.PositionIds}, {OnnxExport.AttentionMask} (int64) and " +
             $"{OnnxExport.PastKey(0).Replace(".0.", ".N.")}/value, outputs {OnnxExport.Logits} (float32) and {OnnxExport.PresentKey(0).Replace(".0.", ".N.")}/value");
         if (graphOnly) return;
-        string[] companions = [ModelFolder.TokenizerFile, ModelFolder.TokenizerConfigFile];
+        var copied = new[] { ModelFolder.TokenizerFile, ModelFolder.TokenizerConfigFile }.ToLookup(f => File.Exists(Path.Combine(outputPath, f)));
         Display.Info($"{outputPath}: {GenAiConfig.FileName} (ONNX Runtime GenAI type '{GenAiConfig.GenAiType(ModelFolder.Open(modelDirectory).Config)}')" +
-            string.Concat(companions.Select(f => File.Exists(Path.Combine(outputPath, f)) ? $", {f}"
-                : $"; no {f} in the model folder, so ONNX Runtime GenAI's Tokenizer cannot be used")));
+            string.Concat(copied[true].Select(f => $", {f}")) +
+            (copied[false].Any() ? $"; no {string.Join(" or ", copied[false])} in the model folder, so ONNX Runtime GenAI's Tokenizer cannot be used" : ""));
     }
 }
