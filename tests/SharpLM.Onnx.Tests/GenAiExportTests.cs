@@ -66,6 +66,20 @@ public class GenAiExportTests
         Assert.Equal(expected, GenAiGreedy(export, prompt, NewTokens));
     }
 
+    /// <summary>Why GPT-2 is written as GenAI's generic "decoder": its "gpt2" type wants one combined key/value tensor per layer.</summary>
+    [Fact]
+    public void GenAis_gpt2_type_does_not_take_separate_key_and_value_caches()
+    {
+        var (_, export) = ExportFolder(Family("gpt2"), seed: 36);
+        string path = Path.Combine(export, GenAiConfig.FileName);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("decoder", (string?)config["model"]!["type"]);
+        config["model"]!["type"] = "gpt2";
+        File.WriteAllText(path, config.ToJsonString());
+        var error = Assert.Throws<OnnxRuntimeGenAIException>(() => GenAiGreedy(export, Tokenizer.Encode("the cat").ToArray(), 2));
+        Assert.StartsWith("Model input was not found", error.Message);
+    }
+
     [Fact]
     public void GenAi_runs_the_float16_export_greedily_like_the_engine()
     {
