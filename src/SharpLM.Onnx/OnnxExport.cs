@@ -10,7 +10,7 @@ namespace SharpLM.Onnx;
 /// <summary>How the model's weights are stored in the file; the arithmetic and the logits are float32 either way.</summary>
 public enum OnnxWeightType { Float32, Float16 }
 
-/// <summary>What an export wrote: the file, its size, and the graph's extent.</summary>
+/// <summary>What an export wrote: the graph file, its size, and the graph's extent.</summary>
 public sealed record OnnxExportResult(string Path, long Bytes, int Nodes, int Initializers, long WeightBytes, OnnxWeightType WeightType);
 
 /// <summary>
@@ -34,8 +34,34 @@ public static class OnnxExport
     public const int Opset = 17;
     public const long IrVersion = 8;
     public const string SupportedFamilies = "dense Llama-family models (llama, qwen3) and GPT-2";
+    /// <summary>The graph's name inside an exported folder, as genai_config.json names it.</summary>
+    public const string FolderModelFile = "model.onnx";
     private const long MessageLimit = int.MaxValue - (16 << 20); // room for the graph beside the weights
 
+    /// <summary>
+    /// Writes a folder ONNX Runtime GenAI opens as it is: model.onnx, genai_config.json (<see cref="GenAiConfig"/>) and
+    /// the model folder's tokenizer.json and tokenizer_config.json where it has them; the folder is replaced whole or
+    /// not at all.
+    /// </summary>
+    public static OnnxExportResult RunFolder(string modelDirectory, string outputDirectory, OnnxWeightType weightType = OnnxWeightType.Float32)
+    {
+        var folder = ModelFolder.Open(modelDirectory);
+        OnnxExportResult? written = null;
+        ModelFolder.Write(outputDirectory, staging =>
+        {
+            written = Run(modelDirectory, Path.Combine(staging, FolderModelFile), weightType);
+            AtomicFile.WriteAllText(Path.Combine(staging, GenAiConfig.FileName), GenAiConfig.ToJson(GenAiConfig.Build(folder.Config, FolderModelFile)));
+            foreach (string companion in new[] { ModelFolder.TokenizerFile, ModelFolder.TokenizerConfigFile })
+            {
+                string source = Path.Combine(modelDirectory, companion);
+                if (File.Exists(source)) File.Copy(source, Path.Combine(staging, companion));
+            }
+        });
+        string path = Path.Combine(outputDirectory, FolderModelFile);
+        return written! with { Path = path };
+    }
+
+    /// <summary>Writes the graph alone as one .onnx file.</summary>
     public static OnnxExportResult Run(string modelDirectory, string outputPath, OnnxWeightType weightType = OnnxWeightType.Float32)
     {
         var folder = ModelFolder.Open(modelDirectory);

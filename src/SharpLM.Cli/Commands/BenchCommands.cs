@@ -144,6 +144,27 @@ public static class BenchCommands
         bench.Subcommands.Add(evaluation);
         bench.Subcommands.Add(RagCommands.CreateBench());
         bench.Subcommands.Add(BenchFinetuneMemoryCommand.Create());
+        bench.Subcommands.Add(CreateOnnx());
         return bench;
+    }
+
+    private static Command CreateOnnx()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Model folder to export and time (default: a random-weight model of stories15M's shape)." };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Random prompt tokens, processed as one prefill.", DefaultValueFactory = _ => 128 }.AtLeast(1);
+        var tokens = new Option<int>("--tokens") { Description = "Greedy tokens to generate: the first from the prefill, the rest one by one on the cache.", DefaultValueFactory = _ => 64 }.AtLeast(2);
+        var threads = new Option<int>("--threads") { Description = "Compute threads of each runtime.", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var rounds = new Option<int>("--rounds") { Description = "Rounds per runtime; the first is a warm-up, the others are averaged.", DefaultValueFactory = _ => 3 }.AtLeast(2);
+        var json = new Option<string?>("--json") { Description = "Also write the rows as JSON to this file." };
+        var command = new Command("onnx",
+            "The C# engine against ONNX Runtime on the exported graph (float32 and float16 weights): file bytes, prefill and decode tokens/s, and their ratios.")
+            { model, promptTokens, tokens, threads, rounds, json };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            OnnxBenchmarkReport.Run(parse.GetValue(model), parse.GetValue(promptTokens), parse.GetValue(tokens), parse.GetValue(threads),
+                parse.GetValue(rounds), parse.GetValue(json));
+            return 0;
+        }));
+        return command;
     }
 }

@@ -15,10 +15,10 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama), safetensors (a Hugging Face model folder) or onnx (the decoder as an ONNX graph).", DefaultValueFactory = _ => "safetensors" };
+        var format = new Option<string>("--format") { Description = "Output format: gguf (one file for llama.cpp and Ollama), safetensors (a Hugging Face model folder) or onnx (the decoder as an ONNX graph in a folder ONNX Runtime GenAI opens).", DefaultValueFactory = _ => "safetensors" };
         format.AcceptOnlyFromAmong("gguf", "safetensors", "onnx");
         var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json, model.safetensors, tokenizer.json).", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file, a .onnx file, or a folder for safetensors.", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Output: a .gguf file; a folder for safetensors; for onnx a folder (model.onnx, genai_config.json, tokenizer files) or a .onnx path for the graph alone.", Required = true };
         var type = new Option<string?>("--type")
         {
             Description = "Weight type. gguf: f32, f16 (default) or q8_0 for matrices (norms stay f32); safetensors: f32, f16 (default) or bf16 for every float tensor; onnx: f32 (default) or f16 weights, cast to f32 where used.",
@@ -63,8 +63,6 @@ public static class ExportCommand
             if (parse.GetValue(validation) is not null) throw new SharpLMException("--validation measures a quantization; add --quantize.");
             if (parse.GetValue(format) == "onnx")
             {
-                if (!outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-                    throw new SharpLMException($"--out '{outPath}' must end in .onnx.");
                 OnnxExportStage.Run(modelPath, outPath, typeName);
                 return 0;
             }

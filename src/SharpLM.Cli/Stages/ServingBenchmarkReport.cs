@@ -68,11 +68,9 @@ public static class ServingBenchmarkReport
         }
     }
 
-    /// <summary>A random-weight model of stories15M's shape, written once under the system's temporary folder.</summary>
     private static string RandomModel()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "sharplm-bench-stories15m-random");
-        if (!Directory.Exists(directory)) Inference.RandomModelFolder.Write(directory, Inference.RandomModelShape.Stories15M, seed: 15);
+        string directory = BenchmarkModels.RandomStories15M();
         Display.Info($"{SpeculativeBenchmarkReport.QuickstartModel} is not here: serving a random-weight model of stories15M's shape ({directory})");
         return directory;
     }

@@ -2,22 +2,24 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SharpLM.Inference.Generation;
 
-namespace SharpLM.Onnx.Tests;
+namespace SharpLM.Onnx;
 
 /// <summary>
 /// Runs an exported graph with ONNX Runtime the way ONNX Runtime GenAI and transformers.js do: each call feeds the
 /// new tokens with the presents of the previous call as the past (empty at first), the mask over every position so
 /// far and the positions counted over that mask.
 /// </summary>
-internal sealed class OnnxDecoder : IDisposable
+public sealed class OnnxDecoder : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string[] _pastNames;
     private readonly Dictionary<string, int[]> _pastShapes;
 
-    public OnnxDecoder(string onnx)
+    /// <param name="threads">ONNX Runtime's threads within an operator; 0 leaves its default (one per core).</param>
+    public OnnxDecoder(string onnx, int threads = 0)
     {
-        _session = new InferenceSession(onnx);
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = threads == 0 ? 0 : 1 };
+        _session = new InferenceSession(onnx, options);
         _pastNames = _session.InputMetadata.Keys.Where(n => n.StartsWith("past_key_values.", StringComparison.Ordinal)).ToArray();
         _pastShapes = _pastNames.ToDictionary(n => n, n => _session.InputMetadata[n].Dimensions);
     }
