@@ -18,7 +18,7 @@ public class DistillTests
         Training = new PretrainOptions
         {
             Steps = steps, BatchSize = 2, SequenceLength = 16, LearningRate = 3e-3, WarmupSteps = 1, EvalInterval = 2, EvalBatches = 1,
-            CheckpointInterval = 2, Threads = 1,
+            CheckpointInterval = 2,
         },
     };
 
@@ -83,14 +83,15 @@ public class DistillTests
             Assert.True(a.eq(b).all().item<bool>(), name);
     }
 
-    private static List<(double Loss, double Kd, double Ce, double? Validation)> Train(string run, bool resume = false, int? stopAfter = null)
+    private static List<(double Loss, double Kd, double Ce, double? Validation)> Train(string run, bool resume = false, int? stopAfter = null,
+        DistillOptions? options = null)
     {
         using var train = new TokenShardReader(DistillFixture.TrainShard);
         using var validation = new TokenShardReader(DistillFixture.ValidationShard);
         var config = Config();
         using var student = ChatFixture.Model();
         var teacher = new EngineTeacher(EngineModel.Load(DistillFixture.Teacher), threads: 1);
-        var objective = new DistillObjective(new TokenWindowObjective(train, validation, config.Training, trackData: true), teacher, Options);
+        var objective = new DistillObjective(new TokenWindowObjective(train, validation, config.Training, trackData: true), teacher, options ?? Options);
         var steps = new List<(double, double, double, double?)>();
         using var stop = new CancellationTokenSource();
         new Pretrainer(student, config).Run(objective, new WholeModel(student), run, onStep: r =>
@@ -112,6 +113,8 @@ public class DistillTests
 
         string run = Directory.CreateTempSubdirectory().FullName;
         var first = Train(run, stopAfter: 3); // the last checkpoint is at step 2
+        var refused = Assert.Throws<Core.SharpLMException>(() => Train(run, resume: true, options: Options with { Alpha = 0.7 }));
+        Assert.Contains("\"alpha\":0.5", refused.Message);
         var second = Train(run, resume: true);
         Assert.Equal(uninterrupted.Take(3), first);
         Assert.Equal(uninterrupted.Skip(2), second);
