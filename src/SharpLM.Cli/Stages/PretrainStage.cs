@@ -15,8 +15,8 @@ namespace SharpLM.Cli.Stages;
 public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilingGflops, double UnigramEntropy, long Parameters, string ModelDirectory);
 
 /// <summary>
-/// Another objective on the same shards in place of next-token prediction (distillation): built from the shards and
-/// the training options, with its own progress title and a callback after each step for its metrics.
+/// Another objective on the same shards in place of next-token prediction (distillation): built from the opened
+/// training and validation shards, with its own progress title and a callback after each step for its metrics.
 /// </summary>
 public sealed record ShardObjective(string Title, Func<TokenShardReader, TokenShardReader?, ITrainingObjective> Create, Action<TrainingStepReport> AfterStep);
 
