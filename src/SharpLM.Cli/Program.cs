@@ -24,6 +24,7 @@ root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(DpoCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(RlCommand.Create());
+root.Subcommands.Add(DistillCommand.Create());
 root.Subcommands.Add(RedTeamCommands.Create());
 root.Subcommands.Add(CaptureCommands.Create());
 root.Subcommands.Add(FlywheelCommands.Create());

@@ -14,12 +14,20 @@ namespace SharpLM.Cli.Stages;
 
 public sealed record PretrainResult(PretrainSummary Summary, double MatmulCeilingGflops, double UnigramEntropy, long Parameters, string ModelDirectory);
 
+/// <summary>
+/// Another objective on the same shards in place of next-token prediction (distillation): built from the opened
+/// training and validation shards, with its own progress title and a callback after each step for its metrics.
+/// </summary>
+public sealed record ShardObjective(string Title, Func<TokenShardReader, TokenShardReader?, ITrainingObjective> Create, Action<TrainingStepReport> AfterStep);
+
 /// <summary>Pretraining stage: build the model from a config, train it on token shards, save it in HF layout.</summary>
 public static class PretrainStage
 {
     public static PretrainResult Run(PretrainConfig config, BpeTokenizer tokenizer, string trainShard, string? validationShard,
-        RunFolder run, MetricsWriter? metrics, bool resume = false, string? initFrom = null, GradientSynchronizer? dataParallel = null)
+        RunFolder run, MetricsWriter? metrics, bool resume = false, string? initFrom = null, GradientSynchronizer? dataParallel = null,
+        ShardObjective? objective = null)
     {
+        if (objective is not null && dataParallel is not null) throw new ArgumentException("Only next-token pretraining runs data-parallel.", nameof(objective));
         // Data-parallel ranks other than 0 train but write nothing (they get no metrics writer).
         bool writer = dataParallel is not { IsWriter: false };
         TorchRuntime.EnsureLoaded();
@@ -64,15 +72,19 @@ public static class PretrainStage
             var rankSummary = trainer.Run(train, validation, run.Root, null, null, resume);
             return new PretrainResult(rankSummary, ceiling, entropy, modelConfig.ParameterCount, run.ModelDirectory);
         }
-        var summary = Display.Progress("pretraining", config.Training.Steps, sink => trainer.Run(train, validation, run.Root, metrics, report =>
+        Action<TrainingStepReport> OnStep(IProgressSink sink) => report =>
         {
+            objective?.AfterStep(report);
             tensorboard!.Write(report);
             string detail = $"step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s";
             sink.Report(report.Step, detail);
             if (report.ValidationLoss is double v)
                 WriteLineAbove($"step {report.Step,5}  loss {report.Loss:F3}  val {v:F3}  lr {report.LearningRate:E2}  " +
                                $"grad {report.GradientNorm:F2}  {report.TokensPerSecond:F0} tok/s  {report.AchievedGflops:F1} GFLOP/s");
-        }, resume));
+        };
+        var summary = Display.Progress(objective?.Title ?? "pretraining", config.Training.Steps, sink => objective is null
+            ? trainer.Run(train, validation, run.Root, metrics, OnStep(sink), resume)
+            : trainer.Run(objective.Create(train, validation), new WholeModel(model), run.Root, metrics, OnStep(sink), resume));
 
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");

@@ -17,11 +17,21 @@ public sealed class TokenWindowObjective(TokenShardReader train, TokenShardReade
 
     public (Tensor Loss, long Tokens) MicroBatchLoss(CausalLanguageModel model, int step, int microBatch, int sequenceLength, Device device)
     {
-        var (firstRow, count) = rows ?? (0, options.BatchSize);
-        var (inputs, targets) = _sampler.Batch(step, microBatch, count, sequenceLength, firstRow);
+        var (inputs, targets) = Batch(step, microBatch, sequenceLength);
         var logits = model.forward(inputs.to(device));
-        return (nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.to(device).view(-1)), targets.numel());
+        return (CrossEntropy(logits, targets.to(device)), targets.numel());
     }
+
+    /// <summary>The windows of one micro-batch (this process's rows of it): inputs and their next tokens.</summary>
+    public (Tensor Inputs, Tensor Targets) Batch(int step, int microBatch, int sequenceLength)
+    {
+        var (firstRow, count) = rows ?? (0, options.BatchSize);
+        return _sampler.Batch(step, microBatch, count, sequenceLength, firstRow);
+    }
+
+    /// <summary>Mean next-token cross-entropy of logits [B, T, V] against targets [B, T].</summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets) =>
+        nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1));
 
     public double? ValidationLoss(CausalLanguageModel model, Device device) => validation is null ? null : WindowLoss(model, validation, options, device);
 
