@@ -39,6 +39,17 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
         if (modelB is not null) await page.GetByLabel("Model B").SelectOptionAsync(modelB);
     }
 
+    /// <summary>Chromium's DevTools network emulation: the page receives at most 16 KB/s, however fast the server sends.</summary>
+    private static async Task Throttle(IPage page)
+    {
+        var devtools = await page.Context.NewCDPSessionAsync(page);
+        await devtools.SendAsync("Network.enable");
+        await devtools.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = 16_000, ["uploadThroughput"] = -1,
+        });
+    }
+
     private async Task<double> RunningRequests(string model)
     {
         string metrics = await Api().GetStringAsync("/metrics");
@@ -82,12 +93,7 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
         await Settings(page, maxTokens: 400);
         // The stream arrives through a 16 KB/s link, so the pieces reach the page spread over seconds even when a loaded
         // machine would otherwise hand the whole answer to one read.
-        var devtools = await page.Context.NewCDPSessionAsync(page);
-        await devtools.SendAsync("Network.enable");
-        await devtools.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
-        {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = 16_000, ["uploadThroughput"] = -1,
-        });
+        await Throttle(page);
         // Every change to the answer's text, as the page makes it.
         await page.EvaluateAsync("""
             window.lengths = [];
@@ -127,7 +133,10 @@ public class ChatPageTests(PageFixture fixture) : IClassFixture<PageFixture>
     {
         var page = await fixture.OpenAsync();
         await Settings(page, maxTokens: 30000);
-        // The default model never ends its turn, so only the 30,000-token budget (or Stop) ends this stream.
+        // The default model never ends its turn, so only the 30,000-token budget (or Stop) ends this stream. The link is
+        // throttled so that a loaded machine's page is not kept busy re-rendering thousands of tokens a second, which
+        // can hold back the Stop click's effect past the assertion's limit; the server keeps the slot running meanwhile.
+        await Throttle(page);
         await page.GetByLabel("Message").FillAsync("the whale");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         var answer = page.Locator(LastAnswer);

@@ -26,4 +26,17 @@ public static class IndexSettings
     public static int DimensionsOf(IRagStore store) =>
         int.Parse(store.Setting(Dimensions) ?? throw new SharpLMException($"{store.Location}: the index is empty (no embedder recorded yet)."),
             System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Whether a dense search can run: false for an index that has no embedder yet (nothing to find); throws when the
+    /// query's width is not the index's.
+    /// </summary>
+    public static bool CanSearchDense(IRagStore store, float[] queryEmbedding)
+    {
+        if (store.Setting(Embedder) is null) return false;
+        int dimensions = DimensionsOf(store);
+        if (queryEmbedding.Length != dimensions)
+            throw new SharpLMException($"{store.Location}: the query embedding has {queryEmbedding.Length} dimensions, the index {dimensions}.");
+        return true;
+    }
 }

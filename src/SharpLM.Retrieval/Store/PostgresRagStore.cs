@@ -230,10 +230,7 @@ public sealed class PostgresRagStore : IRagStore
     public List<RankedChunk> SearchDense(float[] queryEmbedding, int k)
     {
         var ranked = new List<RankedChunk>();
-        if (Setting(IndexSettings.Embedder) is null) return ranked;
-        int dimensions = IndexSettings.DimensionsOf(this);
-        if (queryEmbedding.Length != dimensions)
-            throw new SharpLMException($"{Location}: the query embedding has {queryEmbedding.Length} dimensions, the index {dimensions}.");
+        if (!IndexSettings.CanSearchDense(this, queryEmbedding)) return ranked;
         int efSearch = Math.Clamp(Math.Max(k, 100), 1, 1000);
         if (efSearch != _efSearch)
         {

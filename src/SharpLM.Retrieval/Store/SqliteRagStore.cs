@@ -176,10 +176,7 @@ public sealed class SqliteRagStore : IRagStore
     public List<RankedChunk> SearchDense(float[] queryEmbedding, int k)
     {
         var ranked = new List<RankedChunk>();
-        if (Setting(IndexSettings.Embedder) is null) return ranked;
-        int dimensions = IndexSettings.DimensionsOf(this);
-        if (queryEmbedding.Length != dimensions)
-            throw new SharpLMException($"{Location}: the query embedding has {queryEmbedding.Length} dimensions, the index {dimensions}.");
+        if (!IndexSettings.CanSearchDense(this, queryEmbedding)) return ranked;
         using var command = Command("SELECT rowid, distance FROM chunks_vec WHERE embedding MATCH $q AND k = $k ORDER BY distance",
             ("$q", VectorBytes(queryEmbedding)), ("$k", k));
         using var reader = command.ExecuteReader();
