@@ -37,12 +37,17 @@ public static class BenchCommands
         var tokens = new Option<int>("--tokens") { Description = "Tokens to decode per measurement.", DefaultValueFactory = _ => 128 }.AtLeast(8);
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length for the prompt-processing measurement.", DefaultValueFactory = _ => 128 }.Between(1, 256);
         var threadCounts = new Option<int[]>("--threads") { Description = "Thread counts to measure.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true }.EachAtLeast(1);
+        var llamaBench = new Option<string?>("--llama-bench") { Description = "A llama.cpp llama-bench binary: measure it and the engine alternately on the same random models exported to GGUF (f32, q8_0) and print the ratios (build one with tools/llamacpp-check/build-tools.sh)." };
+        var passes = new Option<int>("--passes") { Description = "With --llama-bench: alternating passes over every format and thread count.", DefaultValueFactory = _ => 2 }.AtLeast(1);
         var generate = new Command("generate",
-            "Prompt-processing and decoding tokens/s of the C# engine (fp32, bf16, q8_0, q4) beside the memory-bandwidth bound.") { tokens, promptTokens, threadCounts, only };
+            "Prompt-processing and decoding tokens/s of the C# engine (fp32, bf16, q8_0, q4) beside the memory-bandwidth bound, or beside llama.cpp's llama-bench.")
+            { tokens, promptTokens, threadCounts, only, llamaBench, passes };
         generate.SetAction(parse => CliRunner.Run(() =>
         {
-            Stages.DecodeBenchmarkReport.Run(parse.GetValue(tokens), parse.GetValue(promptTokens),
-                parse.GetValue(threadCounts)!.Distinct().ToArray(), parse.GetValue(only)!);
+            var threads = parse.GetValue(threadCounts)!.Distinct().ToArray();
+            if (parse.GetValue(llamaBench) is { } path)
+                Stages.LlamaBenchComparison.Run(path, threads, parse.GetValue(promptTokens), parse.GetValue(tokens), parse.GetValue(only)!, parse.GetValue(passes));
+            else Stages.DecodeBenchmarkReport.Run(parse.GetValue(tokens), parse.GetValue(promptTokens), threads, parse.GetValue(only)!);
             return 0;
         }));
         bench.Subcommands.Add(generate);
