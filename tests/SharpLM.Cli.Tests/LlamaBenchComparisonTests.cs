@@ -45,4 +45,12 @@ public class LlamaBenchComparisonTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--llama-bench: '/nonexistent/llama-bench' does not exist; build it with tools/llamacpp-check/build-tools.sh.", result.Error);
     }
+
+    [Fact]
+    public void A_missing_llama_server_stops_the_serving_benchmark_before_it_starts()
+    {
+        var result = CliProcess.Run("bench", "serve", "--llama-server", "/nonexistent/llama-server", "--streams", "1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--llama-server: '/nonexistent/llama-server' does not exist; build it with tools/llamacpp-check/build-tools.sh.", result.Error);
+    }
 }

@@ -77,12 +77,13 @@ public static class BenchCommands
         var generateTokens = new Option<int>("--max-tokens") { Description = "Tokens generated per request.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var serveThreads = new Option<int>("--threads") { Description = "Compute threads.", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var sharedPrefix = new Option<int>("--shared-prefix") { Description = "Also time requests sharing a system prompt of this many tokens, with the shared prefix cache on and off (0: skip).", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var llamaServer = new Option<string?>("--llama-server") { Description = "A llama.cpp llama-server binary: load it the same way on the same model exported to GGUF (f32), level by level after sharplm (build one with tools/llamacpp-check/build-tools.sh)." };
         var serve = new Command("serve", "The OpenAI-compatible server under load: aggregate tokens/s, time to first token and inter-token latency at several numbers of concurrent streams (continuous batching).")
-            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads, sharedPrefix };
+            { serveModel, streams, requests, servePromptTokens, generateTokens, serveThreads, sharedPrefix, llamaServer };
         serve.SetAction(parse => CliRunner.Run(() =>
         {
             ServingBenchmarkReport.Run(parse.GetValue(serveModel), parse.GetValue(streams)!, parse.GetValue(requests), parse.GetValue(servePromptTokens),
-                parse.GetValue(generateTokens), parse.GetValue(serveThreads), parse.GetValue(sharedPrefix));
+                parse.GetValue(generateTokens), parse.GetValue(serveThreads), parse.GetValue(sharedPrefix), parse.GetValue(llamaServer));
             return 0;
         }));
         bench.Subcommands.Add(serve);

@@ -22,8 +22,7 @@ public static class LlamaBenchComparison
 
     public static IReadOnlyList<Pair> Run(string llamaBench, IReadOnlyList<int> threadCounts, int promptTokens, int tokens, IReadOnlyList<string> only, int passes)
     {
-        if (!File.Exists(llamaBench))
-            throw new SharpLMException($"--llama-bench: '{llamaBench}' does not exist; build it with tools/llamacpp-check/build-tools.sh.");
+        LlamaCppBinary.Require(llamaBench, "--llama-bench");
         double bandwidth = DecodeBenchmark.CopyBandwidth();
         var pairs = new List<Pair>();
         foreach (var (name, config) in DecodeBenchmark.StandardShapes)
