@@ -103,6 +103,9 @@ public static class ServingBenchmark
         });
         var clock = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        // A connection per request, on every server alike: llama-server drops a kept-alive connection after a streamed
+        // response, which the next request on it would meet as a response ended before it began.
+        request.Headers.ConnectionClose = true;
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
             throw new Core.SharpLMException($"the server answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");

@@ -37,16 +37,15 @@ public static class ServingBenchmarkReport
                 Display.Info($"llama-server on the same model as {gguf}: {slots} slots, {threads} threads; each load level runs on sharplm, then on llama-server");
             }
             // One short run first so that the timed runs find the code compiled and the weights in cache.
-            foreach (var (_, address) in servers)
-                ServingBenchmark.MeasureAsync(address, null, vocabulary, 1, 1, promptTokens, Math.Min(8, maxTokens), seed: 0).GetAwaiter().GetResult();
+            foreach (var (name, address) in servers)
+                Load(name, () => ServingBenchmark.MeasureAsync(address, null, vocabulary, 1, 1, promptTokens, Math.Min(8, maxTokens), seed: 0));
             var table = new Table().AddColumns("server", "streams", "requests", "generated tokens", "seconds", "tokens/s (all streams)", "vs 1 stream", "TTFT p50 (ms)",
                 "TTFT p95 (ms)", "ITL p50 (ms)", "ITL p95 (ms)");
             var single = new Dictionary<string, double>();
             foreach (int streams in streamCounts)
                 foreach (var (name, address) in servers)
                 {
-                    var load = ServingBenchmark.MeasureAsync(address, null, vocabulary, streams, requestsPerStream, promptTokens, maxTokens, seed: streams)
-                        .GetAwaiter().GetResult();
+                    var load = Load(name, () => ServingBenchmark.MeasureAsync(address, null, vocabulary, streams, requestsPerStream, promptTokens, maxTokens, seed: streams));
                     if (streams == 1) single[name] = load.TokensPerSecond;
                     table.AddRow(name, $"{streams}", $"{load.Requests}", $"{load.GeneratedTokens:N0}", $"{load.Seconds:F2}", $"{load.TokensPerSecond:F1}",
                         single.TryGetValue(name, out double s) ? $"{load.TokensPerSecond / s:F2}x" : "", $"{load.P50TimeToFirstToken * 1000:F0}",
@@ -59,6 +58,19 @@ public static class ServingBenchmarkReport
         {
             llama?.Dispose();
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>One load level on one server; a transport failure names the server it came from.</summary>
+    private static ServingLoad Load(string server, Func<Task<ServingLoad>> measure)
+    {
+        try
+        {
+            return measure().GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new Core.SharpLMException($"{server}: {e.Message} {e.InnerException?.Message}".Trim());
         }
     }
 
