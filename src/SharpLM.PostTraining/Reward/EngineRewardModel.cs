@@ -17,21 +17,14 @@ namespace SharpLM.PostTraining.Reward;
 /// </summary>
 public sealed class EngineRewardModel
 {
-    /// <summary>Tokens fed per call, bounding the hidden-state buffer however long the sequence.</summary>
-    private const int Chunk = 64;
-
-    private readonly IDecoderSession _session;
-    private readonly IHiddenStates _hidden;
+    private readonly TextEmbedder _hidden;
     private readonly float[] _head;
-    private readonly float[] _rows;
     private readonly ChatTemplate _template;
 
-    private EngineRewardModel(IDecoderSession session, float[] head, ChatTemplate template)
+    private EngineRewardModel(TextEmbedder hidden, float[] head, ChatTemplate template)
     {
-        _session = session;
-        _hidden = session as IHiddenStates ?? throw new SharpLMException($"{session.GetType().Name} does not expose its hidden states.");
+        _hidden = hidden;
         _head = head;
-        _rows = new float[Chunk * head.Length];
         _template = template;
     }
 
@@ -42,7 +35,7 @@ public sealed class EngineRewardModel
         var folder = ModelFolder.Open(directory);
         var head = RewardHeadFile.Read(Path.Combine(directory, RewardHeadFile.FileName), folder.Config.HiddenSize);
         var template = new ChatTemplate(ModelFolderTokenizer.Load(folder));
-        return new EngineRewardModel(EngineModel.Load(folder).NewSession(threads), head, template);
+        return new EngineRewardModel(EngineModel.Load(folder).NewEmbedder(threads), head, template);
     }
 
     /// <summary>The reward of an assistant <paramref name="completion"/> to <paramref name="prompt"/>.</summary>
@@ -51,22 +44,9 @@ public sealed class EngineRewardModel
         var conversation = prompt.Select(t => new ChatMessage(t.Role, t.Content)).Append(new ChatMessage(ChatMessage.Assistant, completion)).ToList();
         var ids = _template.Render(conversation).Ids;
         // Training kept a sequence's first tokens when it ran past the length; the context bounds it here the same way.
-        return Score(ids.AsSpan(0, Math.Min(ids.Length, _session.MaxPositions)));
+        return Score(ids.AsSpan(0, Math.Min(ids.Length, _hidden.MaxPositions)));
     }
 
     /// <summary>The reward of a whole token sequence: the head on its last token's final hidden state.</summary>
-    public double Score(ReadOnlySpan<int> tokens)
-    {
-        if (tokens.IsEmpty) throw new SharpLMException("a reward needs at least one token.");
-        int dim = _head.Length;
-        _session.Truncate(0);
-        int last = 0;
-        for (int start = 0; start < tokens.Length; start += Chunk)
-        {
-            last = Math.Min(Chunk, tokens.Length - start);
-            _hidden.ForwardHidden(tokens.Slice(start, last), _rows);
-        }
-        _session.Truncate(0);
-        return TensorPrimitives.Dot(_head, _rows.AsSpan((last - 1) * dim, dim));
-    }
+    public double Score(ReadOnlySpan<int> tokens) => TensorPrimitives.Dot(_head, _hidden.LastHidden(tokens));
 }
