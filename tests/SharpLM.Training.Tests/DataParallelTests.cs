@@ -165,6 +165,48 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void A_parameter_without_a_gradient_keeps_its_values_across_every_rank_s_block_and_the_others_step_as_AdamW()
+    {
+        // Seven values over three ranks (blocks of three, the last padded): the frozen parameter spans two blocks.
+        static (string, TorchSharp.Modules.Parameter)[] Parameters() =>
+        [
+            ("a", new TorchSharp.Modules.Parameter(TorchSharp.torch.tensor(new float[] { 1, 2 }))),
+            ("frozen", new TorchSharp.Modules.Parameter(TorchSharp.torch.tensor(new float[] { 3, 4, 5 }))),
+            ("b", new TorchSharp.Modules.Parameter(TorchSharp.torch.tensor(new float[] { 6, 7 }))),
+        ];
+        static void Gradients((string, TorchSharp.Modules.Parameter)[] parameters)
+        {
+            parameters[0].Item2.grad = TorchSharp.torch.tensor(new float[] { 0.5f, -1 });
+            parameters[2].Item2.grad = TorchSharp.torch.tensor(new float[] { 2, -0.25f });
+        }
+        var reference = Parameters();
+        using (var adamW = new AdamWOptimizer(reference, (_, _) => true, weightDecay: 0.1))
+            for (int step = 0; step < 3; step++)
+            {
+                Gradients(reference);
+                adamW.Step(0.01);
+            }
+        var sharded = OnRanks(3, c =>
+        {
+            var mine = Parameters();
+            using var optimizer = new ShardedAdamWOptimizer(mine, (_, _) => true, c, weightDecay: 0.1);
+            for (int step = 0; step < 3; step++)
+            {
+                Gradients(mine);
+                optimizer.Step(0.01);
+            }
+            return mine.Select(p => p.Item2.data<float>().ToArray()).ToArray();
+        });
+        foreach (var values in sharded)
+        {
+            Assert.Equal([3f, 4f, 5f], values[1]);
+            for (int i = 0; i < 3; i += 2)
+                Assert.Equal(reference[i].Item2.data<float>().ToArray(), values[i]);
+        }
+        Assert.NotEqual([1f, 2f], sharded[0][0]);
+    }
+
+    [Fact]
     public void A_sharded_run_checkpoints_whole_moments_that_resume_in_one_process()
     {
         var config = Config(steps: 8, checkpointInterval: 4);

@@ -87,18 +87,31 @@ public sealed class GradientSynchronizer
         return _flat[count - 1];
     }
 
+    /// <summary>
+    /// The all-reduce's flat buffer, at least <paramref name="length"/> long, lent out between the all-reduce and the
+    /// next step (a sharded optimizer gathers the new parameters into it instead of holding a copy of the model).
+    /// </summary>
+    public float[] LendBuffer(long length)
+    {
+        EnsureBuffer(length);
+        return _flat;
+    }
+
+    private void EnsureBuffer(long total)
+    {
+        if (total > Array.MaxLength) throw new SharpLMException($"data-parallel training holds at most {Array.MaxLength:N0} values per all-reduce; the model has {total:N0}.");
+        if (_flat.Length >= total) return;
+        _view?.Dispose();
+        _flat = new float[total];
+        // Kept across steps: the training step's dispose scope must not free the view of the buffer.
+        _view = frombuffer(_flat, ScalarType.Float32).DetachFromDisposeScope();
+    }
+
     /// <summary>Copies the chosen tensor of every parameter into the flat buffer (zeros for a missing gradient); returns the length used.</summary>
     private long Flatten(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, Func<TorchSharp.Modules.Parameter, Tensor?> pick, int extra = 0)
     {
         long total = parameters.Sum(p => p.numel()) + extra;
-        if (total > Array.MaxLength) throw new SharpLMException($"data-parallel training holds at most {Array.MaxLength:N0} values per all-reduce; the model has {total:N0}.");
-        if (_flat.Length < total)
-        {
-            _view?.Dispose();
-            _flat = new float[total];
-            // Kept across steps: the training step's dispose scope must not free the view of the buffer.
-            _view = frombuffer(_flat, ScalarType.Float32).DetachFromDisposeScope();
-        }
+        EnsureBuffer(total);
         long offset = 0;
         foreach (var parameter in parameters)
         {

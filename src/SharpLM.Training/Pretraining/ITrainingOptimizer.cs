@@ -11,7 +11,10 @@ public interface ITrainingOptimizer : IDisposable
     /// <summary>Float32 values of optimizer state this process holds (both moments).</summary>
     long StateElements { get; }
 
-    /// <summary>Whether <see cref="ExportState"/> is a collective that every rank must call, not only the checkpoint writer.</summary>
+    /// <summary>
+    /// Whether <see cref="ExportState"/> is a collective that every rank must call, not only the checkpoint writer
+    /// (rank 0, the only rank it then returns the state to).
+    /// </summary>
     bool ExportIsCollective { get; }
 
     void ZeroGrad();

@@ -200,7 +200,8 @@ public sealed class Pretrainer
     /// <summary>AdamW whole, or sharded over the data-parallel ranks when zero_stage is 1 and there is more than one rank.</summary>
     private ITrainingOptimizer NewOptimizer(ITrainableWeights weights) =>
         Options.ZeroStage == 1 && DataParallel is { WorldSize: > 1 } dataParallel
-            ? new ShardedAdamWOptimizer(weights.Parameters, weights.Decays, dataParallel.Communicator, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay)
+            ? new ShardedAdamWOptimizer(weights.Parameters, weights.Decays, dataParallel.Communicator, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay,
+                dataParallel.LendBuffer)
             : new AdamWOptimizer(weights.Parameters, weights.Decays, Options.Beta1, Options.Beta2, 1e-8, Options.WeightDecay);
 
     private double? Validate(ITrainingObjective objective)
