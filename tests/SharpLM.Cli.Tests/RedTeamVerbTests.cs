@@ -59,6 +59,12 @@ public class RedTeamVerbTests
         var both = CliProcess.Run("redteam", "--out", folder);
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("exactly one of --model", both.Error);
+        var twoGuards = CliProcess.Run("redteam", "--model", folder, "--out", folder, "--guard", folder, "--guard-endpoint", "http://127.0.0.1:9");
+        Assert.Equal(2, twoGuards.ExitCode);
+        Assert.Equal("sharplm: error: give one of --guard (a model folder) and --guard-endpoint (a server's address), not both.", twoGuards.Error.Trim());
+        var unreachable = CliProcess.Run("redteam", "--model", folder, "--out", folder, "--guard-endpoint", "http://127.0.0.1:9");
+        Assert.Equal(2, unreachable.ExitCode);
+        Assert.StartsWith("sharplm: error: cannot reach the endpoint http://127.0.0.1:9", unreachable.Error.Trim());
     }
 
     [Fact]

@@ -79,6 +79,23 @@ public class GuardrailPolicyFileTests
     }
 
     [Fact]
+    public void A_guard_endpoint_is_read_and_cannot_be_combined_with_a_guard_model_folder()
+    {
+        string folder = Folder();
+        string path = Path.Combine(folder, "policy.yaml");
+        File.WriteAllText(path, "guard_endpoint: http://guard.internal:8000\nguard_endpoint_model: llama-guard-3\n");
+        var policy = GuardrailPolicyFile.Load(path);
+        Assert.Equal(("http://guard.internal:8000", "llama-guard-3"), (policy.GuardEndpoint, policy.GuardEndpointModel));
+        Assert.Null(policy.GuardModel);
+
+        Directory.CreateDirectory(Path.Combine(folder, "guard"));
+        File.WriteAllText(path, "guard_model: guard\nguard_endpoint: http://guard.internal:8000\n");
+        Assert.Equal($"{path}: give one of 'guard_model' and 'guard_endpoint', not both.", Assert.Throws<SharpLMException>(() => GuardrailPolicyFile.Load(path)).Message);
+        File.WriteAllText(path, "guard_endpoint_model: llama-guard-3\n");
+        Assert.Equal($"{path}: field 'guard_endpoint_model' needs a 'guard_endpoint'.", Assert.Throws<SharpLMException>(() => GuardrailPolicyFile.Load(path)).Message);
+    }
+
+    [Fact]
     public void Unknown_fields_and_broken_yaml_are_refused_naming_the_line()
     {
         string path = Path.Combine(Folder(), "policy.yml");

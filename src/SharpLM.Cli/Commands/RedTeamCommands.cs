@@ -33,6 +33,9 @@ public static class RedTeamCommands
         var categories = new Option<string[]>("--categories") { Description = "Run only these hazard categories (S1..S14).", AllowMultipleArgumentsPerToken = true };
         var limit = new Option<int?>("--limit") { Description = "At most this many probes per category." }.AtLeast(1);
         var guard = new Option<string>("--guard") { Description = "A Llama Guard-style model folder to judge answers (its verdict is forced into Llama Guard's grammar)." };
+        var guardEndpoint = new Option<string>("--guard-endpoint") { Description = "An OpenAI-compatible server whose model is the guard (instead of --guard); its verdict is requested in Llama Guard's grammar." };
+        var guardModelName = new Option<string>("--guard-model-name") { Description = "The guard endpoint's model name (default: the first of its /v1/models)." };
+        var guardApiKey = new Option<string>("--guard-api-key") { Description = "The guard endpoint's API key (default: $SHARPLM_GUARD_API_KEY)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Conversations in flight at once.", DefaultValueFactory = _ => 4 }.AtLeast(1);
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens per answer.", DefaultValueFactory = _ => 200 }.AtLeast(1);
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature (0: greedy, reproducible).", DefaultValueFactory = _ => 0f }.Between(0f, 2f);
@@ -42,14 +45,15 @@ public static class RedTeamCommands
 
         var command = new Command("redteam", "Red-team a model: harmful probes under attack transforms, benign twins for over-refusal, garak-compatible report and a safety card.")
         {
-            model, endpoint, apiKey, modelName, output, probes, transformFiles, noBuiltin, only, categories, limit, guard, concurrency, maxTokens, temperature, seed, threads, timeout,
+            model, endpoint, apiKey, modelName, output, probes, transformFiles, noBuiltin, only, categories, limit, guard, guardEndpoint, guardModelName, guardApiKey, concurrency, maxTokens, temperature, seed, threads, timeout,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             // Catalogue, transforms and filters are checked before any model loads.
             var selected = LoadSelection(!parse.GetValue(noBuiltin), parse.GetValue(probes), parse.GetValue(transformFiles), parse.GetValue(categories),
                 parse.GetValue(only), parse.GetValue(limit));
-            var guardJudge = parse.GetValue(guard) is { } guardDirectory ? GuardModelJudge.Load(guardDirectory, parse.GetValue(threads)) : null;
+            var guardJudge = OpenGuard(parse.GetValue(guard), parse.GetValue(guardEndpoint), parse.GetValue(guardModelName), parse.GetValue(guardApiKey),
+                parse.GetValue(threads), TimeSpan.FromSeconds(parse.GetValue(timeout)));
             var (client, name) = ModelUnderTest.Open(parse.GetValue(model), parse.GetValue(endpoint), parse.GetValue(apiKey), parse.GetValue(modelName),
                 parse.GetValue(concurrency), parse.GetValue(threads), TimeSpan.FromSeconds(parse.GetValue(timeout)));
             using (client)
@@ -72,6 +76,16 @@ public static class RedTeamCommands
         command.Subcommands.Add(GuardrailsCommand.Create());
         command.Subcommands.Add(MemorizationCommand.Create());
         return command;
+    }
+
+    /// <summary>The guard judge: a model folder on the engine, or a model behind an endpoint; none when neither is given.</summary>
+    internal static IResponseJudge? OpenGuard(string? directory, string? endpoint, string? modelName, string? apiKey, int threads, TimeSpan timeout)
+    {
+        if (directory is not null && endpoint is not null) throw new SharpLMException("give one of --guard (a model folder) and --guard-endpoint (a server's address), not both.");
+        if (modelName is not null && endpoint is null) throw new SharpLMException("--guard-model-name needs --guard-endpoint.");
+        if (directory is not null) return GuardModelJudge.Load(directory, threads);
+        return endpoint is null ? null
+            : EndpointGuardJudge.Open(endpoint, apiKey ?? Environment.GetEnvironmentVariable("SHARPLM_GUARD_API_KEY"), modelName, timeout);
     }
 
     /// <summary>The shipped and user catalogues and transforms, narrowed by the filters; every mistake is found before a model loads.</summary>

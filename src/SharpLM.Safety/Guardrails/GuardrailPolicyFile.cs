@@ -12,7 +12,9 @@ namespace SharpLM.Safety.Guardrails;
 ///  "injection": true, "pii": true, "tools": ["get_weather"], "guard_model": "models/llama-guard", "stream_holdback": 32}
 /// </code>
 /// Every field is optional. Relative paths are read from the policy file's folder; "rules" defaults to the shipped
-/// keyword rules, "tools" absent allows every tool, "guard_model" absent runs no guard model.
+/// keyword rules, "tools" absent allows every tool, "guard_model" absent runs no guard model. Instead of a guard
+/// model folder, "guard_endpoint" names an OpenAI-compatible server that serves one ("guard_endpoint_model" picks
+/// its model, $SHARPLM_GUARD_API_KEY its key).
 /// </summary>
 public sealed record GuardrailPolicyFile
 {
@@ -27,10 +29,14 @@ public sealed record GuardrailPolicyFile
     public bool RedactPii { get; init; } = true;
     public IReadOnlyList<string>? Tools { get; init; }
     public string? GuardModel { get; init; }
+    /// <summary>An OpenAI-compatible server's address whose model is the guard (instead of <see cref="GuardModel"/>).</summary>
+    public string? GuardEndpoint { get; init; }
+    /// <summary>The guard endpoint's model name (default: the first it lists).</summary>
+    public string? GuardEndpointModel { get; init; }
     /// <summary>Characters a stream keeps back, so personal data is redacted before any of it is sent.</summary>
     public int StreamHoldback { get; init; } = 32;
 
-    private static readonly HashSet<string> Fields = ["refusal", "rules", "input", "output", "injection", "pii", "tools", "guard_model", "stream_holdback"];
+    private static readonly HashSet<string> Fields = ["refusal", "rules", "input", "output", "injection", "pii", "tools", "guard_model", "guard_endpoint", "guard_endpoint_model", "stream_holdback"];
 
     /// <summary>Reads a policy from JSON, or from YAML when the file ends in .yaml or .yml (the same fields and checks).</summary>
     public static GuardrailPolicyFile Load(string path)
@@ -62,6 +68,8 @@ public sealed record GuardrailPolicyFile
                         : throw new SharpLMException($"{where} must be an array of tool names."),
                 },
                 "guard_model" => policy with { GuardModel = Path.Combine(folder, Text()) },
+                "guard_endpoint" => policy with { GuardEndpoint = Text() },
+                "guard_endpoint_model" => policy with { GuardEndpointModel = Text() },
                 "stream_holdback" => policy with
                 {
                     StreamHoldback = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n is >= 0 and <= 4096 ? n
@@ -71,6 +79,10 @@ public sealed record GuardrailPolicyFile
             };
         }
         if (policy.GuardModel is { } guard) InputFiles.RequireDirectory(guard, "guard model");
+        if (policy.GuardModel is not null && policy.GuardEndpoint is not null)
+            throw new SharpLMException($"{path}: give one of 'guard_model' and 'guard_endpoint', not both.");
+        if (policy.GuardEndpointModel is not null && policy.GuardEndpoint is null)
+            throw new SharpLMException($"{path}: field 'guard_endpoint_model' needs a 'guard_endpoint'.");
         return policy;
     }
 
@@ -92,7 +104,9 @@ public sealed record GuardrailPolicyFile
     /// <summary>The checks this file describes; the guard model (when named) is loaded on the engine with <paramref name="threads"/>.</summary>
     public (GuardrailPolicy Policy, ToolAllowlist? Tools) Build(int threads)
     {
-        var guard = GuardModel is null ? null : GuardModelJudge.Load(GuardModel, threads);
+        IResponseJudge? guard = GuardModel is not null ? GuardModelJudge.Load(GuardModel, threads)
+            : GuardEndpoint is not null ? EndpointGuardJudge.Open(GuardEndpoint, Environment.GetEnvironmentVariable("SHARPLM_GUARD_API_KEY"), GuardEndpointModel, TimeSpan.FromMinutes(2))
+            : null;
         return (new GuardrailPolicy(KeywordRules.Load(RulesPath), guard, redactPii: RedactPii), Tools is null ? null : new ToolAllowlist(Tools));
     }
 }

@@ -45,7 +45,11 @@ public sealed record GenerationParameters(
             if (streamOptions.ValueKind != System.Text.Json.JsonValueKind.Object) throw RequestError.Invalid("stream_options", "'stream_options' must be an object.");
             includeUsage = new JsonFields(streamOptions).Bool("include_usage") ?? false;
         }
-        return new GenerationParameters(choices, stream, includeUsage, logProbabilities, ReadResponseFormat(fields, model));
+        var responseFormat = ReadResponseFormat(fields, model);
+        var structured = StructuredOutputs.Read(fields, model);
+        if (responseFormat is not null && structured is not null)
+            throw RequestError.Invalid("structured_outputs", "'structured_outputs' cannot be combined with a 'response_format' other than text: give one constraint.");
+        return new GenerationParameters(choices, stream, includeUsage, logProbabilities, responseFormat ?? structured);
     }
 
     /// <summary>response_format: "text", "json_object" (any object the JSON matcher allows) or "json_schema", enforced by the constrained decoder.</summary>
