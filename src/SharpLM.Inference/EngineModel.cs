@@ -35,7 +35,7 @@ public sealed class EngineModel
     /// <summary>Reads config.json and model.safetensors from a Hugging Face model folder.</summary>
     public static EngineModel Load(string directory) => Load(ModelFolder.Open(directory));
 
-    /// <param name="adapterDirectory">A PEFT LoRA adapter folder to apply to the weights as they load (<see cref="Adapters.LoraAdapterLoader"/>); null for none.</param>
+    /// <param name="adapterDirectory">A PEFT adapter folder (LoRA or prompt tuning) to apply to the weights as they load (<see cref="Adapters.AdapterLoader"/>); null for none.</param>
     public static EngineModel Load(ModelFolder folder, string? adapterDirectory = null)
     {
         if (!Supports(folder.Config))
@@ -48,7 +48,7 @@ public sealed class EngineModel
             return new EngineModel(weights.Config, threads => new Gpt2Session(weights, threads));
         }
         var llama = LlamaWeights.Load(folder);
-        if (adapterDirectory is not null) Adapters.LoraAdapterLoader.Apply(llama, adapterDirectory);
+        if (adapterDirectory is not null) Adapters.AdapterLoader.Apply(llama, adapterDirectory);
         return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama);
     }
 

@@ -1,7 +1,10 @@
 namespace SharpLM.Serving;
 
-/// <summary>A model folder to serve and, when given, its name in the API (otherwise the folder's name).</summary>
-public sealed record ModelSource(string Directory, string? Id = null)
+/// <summary>
+/// A model folder to serve, when given its name in the API (otherwise the folder's name), and a PEFT adapter folder
+/// (LoRA or prompt tuning) the engine applies as it loads.
+/// </summary>
+public sealed record ModelSource(string Directory, string? Id = null, string? Adapter = null)
 {
     /// <summary>The name the API uses for this model.</summary>
     public string ApiId => Id ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));

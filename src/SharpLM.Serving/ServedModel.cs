@@ -51,11 +51,12 @@ public sealed class ServedModel
     }
 
     /// <param name="slots">Sequences that run at once (continuous batching over them).</param>
-    public static ServedModel Load(string directory, int slots, int threads, string? id = null)
+    /// <param name="adapter">A PEFT adapter folder (LoRA or prompt tuning) the engine applies as it loads; null for none.</param>
+    public static ServedModel Load(string directory, int slots, int threads, string? id = null, string? adapter = null)
     {
         var folder = ModelFolder.Open(directory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
-        var engine = EngineModel.Load(folder);
+        var engine = EngineModel.Load(folder, adapter);
         ISlotBackend backend = engine.Llama is { } llama
             ? new BatchedSlots(new LlamaBatchSession(llama, threads, slots))
             : new SessionSlots(Enumerable.Range(0, slots).Select(_ => engine.NewSession(threads)).ToArray());

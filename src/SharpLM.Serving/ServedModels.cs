@@ -33,7 +33,7 @@ public sealed class ServedModels : IDisposable
         var entries = new List<ModelEntry>();
         foreach (var source in sources)
         {
-            var model = ServedModel.Load(source.Directory, options.Parallel, options.Threads, source.Id);
+            var model = ServedModel.Load(source.Directory, options.Parallel, options.Threads, source.Id, source.Adapter);
             var metrics = new ServerMetrics(model.Id, registry);
             entries.Add(new ModelEntry(model, new Scheduler(model.Backend, model.Tokenizer, metrics, options.QueueCapacity,
                 prefixCacheBytes: (long)options.PrefixCacheMegabytes << 20), metrics));

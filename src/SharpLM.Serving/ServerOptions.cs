@@ -8,6 +8,8 @@ public sealed record ServerOptions
     public string? ModelId { get; init; }
     /// <summary>More models behind the same server (`--model` given again); requests pick one by their "model" field.</summary>
     public IReadOnlyList<ModelSource> AdditionalModels { get; init; } = [];
+    /// <summary>A PEFT adapter folder (LoRA or prompt tuning) applied to the default model as it loads; null for none.</summary>
+    public string? Adapter { get; init; }
     public string Host { get; init; } = "127.0.0.1";
     /// <summary>0 picks a free port (see <see cref="SharpLMServer.Address"/>).</summary>
     public int Port { get; init; } = DefaultPort;
@@ -40,7 +42,7 @@ public sealed record ServerOptions
     public int CaptureRetentionDays { get; init; }
 
     /// <summary>Every model served, the default (<see cref="ModelDirectory"/>) first.</summary>
-    public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId), .. AdditionalModels];
+    public IReadOnlyList<ModelSource> Models => [new ModelSource(ModelDirectory, ModelId, Adapter), .. AdditionalModels];
     /// <summary>A guardrail policy file (docs/safety.md) the server applies to every completion; null runs none.</summary>
     public string? GuardrailsFile { get; init; }
     /// <summary>Memory for KV blocks shared by every slot (automatic prefix caching); 0 turns the shared cache off.</summary>

@@ -42,6 +42,29 @@ public class SftVerbTests
     }
 
     [Fact]
+    public void Prompt_tuning_sft_writes_a_peft_prompt_adapter_that_generate_applies_and_a_foreign_one_is_refused()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        var sft = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", run, "--steps", "3", "--batch-size", "2",
+            "--prompt-tuning", "4", "--prompt-tuning-init-text", "The whale", "--eval-interval", "3", "--checkpoint-interval", "3");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        Assert.Contains($"prompt-tuning adapter saved to {adapter} (use it with --model {model} --adapter {adapter})", sft.Output);
+        Assert.Contains("\"peft_type\": \"PROMPT_TUNING\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "step-00000003", "adapter_model.safetensors")));
+        Assert.False(Directory.Exists(Path.Combine(run, "model")), "prompt tuning leaves the base unchanged: no model folder");
+
+        var generated = CliProcess.Run("generate", "--model", model, "--adapter", adapter, "--prompt", "the whale", "--temperature", "0", "--max-tokens", "4");
+        Assert.True(generated.ExitCode == 0, generated.Error);
+
+        string config = Path.Combine(adapter, "adapter_config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"token_dim\": ", "\"token_dim\": 1"));
+        var refused = CliProcess.Run("generate", "--model", model, "--adapter", adapter, "--prompt", "the whale");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Matches($"^sharplm: error: {System.Text.RegularExpressions.Regex.Escape(config)}: field 'token_dim' is 1[0-9]+; the base model's hidden_size is [0-9]+\\.$", refused.Error.Trim());
+    }
+
+    [Fact]
     public void A_bad_data_line_stops_sft_with_file_line_and_field()
     {
         string model = TinyModelFolder.Create();

@@ -37,9 +37,11 @@ public static class ServeCommand
         };
         var allowOpen = new Option<bool>("--allow-open") { Description = "Serve without keys on an address other machines reach." };
         var logText = new Option<bool>("--log-text") { Description = "Log prompts and completions (off by default: they may hold personal data)." };
+        var adapter = AdapterOption.Create();
+        adapter.Description += " Applies to the first --model.";
         var rag = new Option<string[]>("--rag") { Description = "A retrieval index as NAME=DB (DB as rag index --db takes it: a SQLite file or a PostgreSQL URI or connection string) that chat requests name in their \"retrieval\" field; repeat it for several." };
         var command = new Command("serve", "Serve a model over the OpenAI HTTP API (chat and completions, streaming, n, logprobs, JSON schema output, tools) with continuous batching, API keys, rate limits, Prometheus metrics and OpenTelemetry traces.")
-            { config, models, allowOpen, logText, rag };
+            { config, models, allowOpen, logText, rag, adapter };
         foreach (var (_, option) in valued) command.Options.Add(option);
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -60,6 +62,7 @@ public static class ServeCommand
             var options = ServerSettings.Load(parse.GetValue(config), given) with
             {
                 AdditionalModels = sources.Skip(1).ToList(),
+                Adapter = parse.GetValue(adapter),
                 RagCollections = (parse.GetValue(rag) ?? []).Select(Serving.Retrieval.RagCollectionSource.Parse).ToList(),
             };
             Serve(options).GetAwaiter().GetResult();

@@ -6,12 +6,13 @@ using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.PromptTuning;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Commands;
 
-/// <summary>`sharplm sft`: supervised fine-tuning of a model folder on chat JSONL, whole or with LoRA adapters.</summary>
+/// <summary>`sharplm sft`: supervised fine-tuning of a model folder on chat JSONL, whole, with LoRA adapters or by prompt tuning.</summary>
 public static class SftCommand
 {
     public static Command Create()
@@ -33,19 +34,24 @@ public static class SftCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
         var quantizeBase = new Option<string?>("--quantize-base") { Description = "QLoRA: hold the frozen base's projections as q8_0 or q4 (the engine's codecs) under the LoRA adapters." };
+        var promptTuning = new Option<int?>("--prompt-tuning") { Description = "Prompt tuning: train this many virtual token embeddings placed before every conversation of the frozen model; writes a PEFT adapter, no model folder." };
+        var promptInit = new Option<string?>("--prompt-tuning-init-text") { Description = "Start the virtual tokens from this text's token embeddings (PEFT's TEXT init; default RANDOM)." };
         var lora = new LoraCommandOptions();
-        var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA adapters in PEFT's format.")
-            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, quantizeBase };
+        var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA or prompt-tuning adapters in PEFT's format.")
+            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, quantizeBase, promptTuning, promptInit };
         lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
             var adapter = lora.Read(parse);
+            var prompt = parse.GetValue(promptTuning) is int virtualTokens
+                ? new PromptTuningOptions { VirtualTokens = virtualTokens, InitText = parse.GetValue(promptInit) }
+                : parse.GetValue(promptInit) is null ? null : throw new SharpLMException("--prompt-tuning-init-text starts a prompt-tuning adapter; add --prompt-tuning N.");
             int length = PostTrainingLength.Resolve(parse.GetValue(maxLength), folder);
             var options = new SftOptions
             {
-                MaxLength = length, Packing = !parse.GetValue(noPacking), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter,
+                MaxLength = length, Packing = !parse.GetValue(noPacking), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, PromptTuning = prompt,
                 QuantizeBase = parse.GetValue(quantizeBase),
             };
             options.Validate("sft");
@@ -53,7 +59,7 @@ public static class SftCommand
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                LearningRate = parse.GetValue(learningRate) ?? SftOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
+                LearningRate = parse.GetValue(learningRate) ?? (prompt is null ? SftOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null) : PromptTuningOptions.DefaultLearningRate),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 20,
                 EvalInterval = parse.GetValue(evalInterval), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
@@ -65,7 +71,8 @@ public static class SftCommand
             var result = SftStage.Run(modelDirectory, parse.GetValue(data)!, run, metrics, training, options, parse.GetValue(resume));
             Console.WriteLine($"reached step {result.Summary.Steps}: loss {result.Summary.FinalLoss:F3}; held-out loss " +
                               $"{result.ValidationBefore?.ToString("F3") ?? "n/a"} before, {result.Summary.FinalValidationLoss?.ToString("F3") ?? "n/a"} after; " +
-                              $"model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : ""));
+                              (prompt is null ? $"model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : "")
+                                  : $"prompt-tuning adapter saved to {result.AdapterDirectory} (use it with --model {modelDirectory} --adapter {result.AdapterDirectory})"));
             return 0;
         }));
         return command;

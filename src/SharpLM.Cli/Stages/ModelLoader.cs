@@ -15,7 +15,7 @@ public static class ModelLoader
     /// The model as a decoding session of the pure C# engine (libtorch never loads), for the families
     /// <see cref="EngineModel.Supports"/> accepts.
     /// </summary>
-    /// <param name="adapter">A PEFT LoRA adapter folder merged into the engine's copy of the weights; null for none.</param>
+    /// <param name="adapter">A PEFT adapter folder (LoRA merged into the engine's copy of the weights, or prompt tuning); null for none.</param>
     public static (IDecoderSession Session, BpeTokenizer Tokenizer) OpenEngine(string directory, int threads, string? adapter = null) =>
         OpenEngine(ModelFolder.Open(directory), threads, adapter);
 

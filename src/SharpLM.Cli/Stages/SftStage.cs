@@ -4,6 +4,7 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.PromptTuning;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
@@ -20,7 +21,8 @@ public sealed record SftResult(PretrainSummary Summary, double? ValidationBefore
 /// <summary>
 /// Supervised fine-tuning: a model folder and chat JSONL in, the pretraining loop (run folder, checkpoints, exact
 /// resume, metrics.jsonl, progress, loss.png) over assistant-only loss, a model folder out; with LoRA also the
-/// adapter in PEFT's format (adapter/), and model/ holds the adapter merged.
+/// adapter in PEFT's format (adapter/), and model/ holds the adapter merged. Prompt tuning writes only adapter/:
+/// its virtual tokens are inputs, not weights, so there is nothing to merge; the engine applies it with --adapter.
 /// </summary>
 public static class SftStage
 {
@@ -34,17 +36,19 @@ public static class SftStage
         var template = new ChatTemplate(tokenizer);
         var data = SftData.Load(dataPath, template, options);
         Display.Info($"data: {data.Train.Count} training and {data.Validation.Count} held-out conversations, {data.Train.Sum(c => (long)c.Length):N0} training tokens" +
-                     (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within max_length {options.MaxLength})" : ""));
+                     (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within {options.ConversationLength} positions)" : ""));
 
         using var model = HfCheckpoint.Load(folder);
         long? quantizedBytes = options.BaseFormat is { } baseFormat ? QuantizedBase.Apply(model, baseFormat) : null;
         if (quantizedBytes is long q) Display.Info($"base: projections held as {options.QuantizeBase} ({q / 1e6:F1} MB instead of {QuantizedWeightsFloatBytes(model) / 1e6:F1} MB in float32)");
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
-        var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, adapters);
+        using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
+        ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
+        var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, adapters, prompt);
         long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
-                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4})") +
+                     (adapters is not null ? $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4})"
+                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)" : " (all)") +
                      $"; {objective.TrainRows} training rows of up to {options.MaxLength} positions ({(options.Packing ? "packed" : "padded")})");
 
         double? before;
@@ -69,7 +73,12 @@ public static class SftStage
         }, resume));
 
         string? adapterDirectory = null;
-        if (adapters is not null)
+        if (prompt is not null)
+        {
+            adapterDirectory = Path.Combine(run.Root, AdapterFolder);
+            AtomicDirectory.Write(adapterDirectory, staging => prompt.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+        }
+        else if (adapters is not null)
         {
             adapterDirectory = Path.Combine(run.Root, AdapterFolder);
             AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
@@ -83,7 +92,7 @@ public static class SftStage
             merged.MergeAndUnload();
             HfCheckpoint.Save(full, tokenizer, run.ModelDirectory);
         }
-        else
+        else if (prompt is null)
         {
             adapters?.MergeAndUnload();
             HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
@@ -94,7 +103,9 @@ public static class SftStage
             ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["val_loss_before"] = before, ["val_loss"] = summary.FinalValidationLoss,
             ["tokens_per_second"] = summary.MeanTokensPerSecond, ["seconds"] = summary.Elapsed.TotalSeconds,
         });
-        var result = new SftResult(summary, before, data.Train.Count, data.Validation.Count, data.Dropped, run.ModelDirectory, adapterDirectory);
+        // A prompt-tuning run leaves the base unchanged: the model to use with its adapter is the base folder.
+        var result = new SftResult(summary, before, data.Train.Count, data.Validation.Count, data.Dropped,
+            prompt is null ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }
@@ -108,7 +119,9 @@ public static class SftStage
         md.AppendLine($"- Base model `{modelDirectory}`, data `{dataPath}`: {result.TrainConversations} training and {result.ValidationConversations} held-out conversations ({result.Dropped} dropped).");
         md.AppendLine($"- Reached step {s.Steps} of {training.Steps}; final training loss {s.FinalLoss:F3} nats per assistant token.");
         md.AppendLine($"- Held-out loss {Format(result.ValidationBefore)} before, {Format(s.FinalValidationLoss)} after.");
-        md.AppendLine($"- Fine-tuned model in `model/`" + (result.AdapterDirectory is null ? "." : "(adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
+        md.AppendLine(options.PromptTuning is not null
+            ? $"- Prompt-tuning adapter in PEFT's format in `adapter/`; the base model is unchanged (use `--model {modelDirectory} --adapter adapter`)."
+            : $"- Fine-tuned model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training and validation loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, sft = options },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");

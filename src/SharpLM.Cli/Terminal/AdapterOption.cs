@@ -7,6 +7,6 @@ public static class AdapterOption
 {
     public static Option<string?> Create() => new("--adapter")
     {
-        Description = "A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) to apply to the model's weights as they load.",
+        Description = "A PEFT adapter folder (adapter_config.json, adapter_model.safetensors), LoRA or prompt tuning, to apply to the model as it loads.",
     };
 }

@@ -24,20 +24,22 @@ public sealed class LlamaBatchSession
     }
 
     public int Sequences => _caches.Length;
-    public int MaxPositions => _pass.MaxPositions;
+    /// <summary>The longest sequence: max_position_embeddings less any prompt-tuning virtual tokens.</summary>
+    public int MaxPositions => _pass.MaxPositions - _caches[0].Prefix;
     public int VocabularySize => _pass.VocabularySize;
 
     /// <summary>Tokens in sequence <paramref name="sequence"/>'s cache.</summary>
-    public int Length(int sequence) => _caches[sequence].Length;
+    public int Length(int sequence) => _caches[sequence].SequenceLength;
 
-    public void Reset(int sequence) => _caches[sequence].Length = 0;
+    public void Reset(int sequence) => _caches[sequence].Length = _caches[sequence].Prefix;
 
     /// <summary>Forgets sequence <paramref name="sequence"/>'s positions from <paramref name="length"/> on; the cache before it stays valid.</summary>
     public void Truncate(int sequence, int length)
     {
-        if ((uint)length > (uint)_caches[sequence].Length)
-            throw new ArgumentOutOfRangeException(nameof(length), $"sequence {sequence} holds {_caches[sequence].Length} positions; cannot keep {length}.");
-        _caches[sequence].Length = length;
+        var cache = _caches[sequence];
+        if ((uint)length > (uint)cache.SequenceLength)
+            throw new ArgumentOutOfRangeException(nameof(length), $"sequence {sequence} holds {cache.SequenceLength} positions; cannot keep {length}.");
+        cache.Length = cache.Prefix + length;
     }
 
     /// <summary>Floats one position of a KV run takes (see <see cref="IKvTransfer"/>).</summary>
@@ -105,6 +107,6 @@ public sealed class LlamaBatchSession
 
     private void CheckRoom(LlamaKvCache cache, int count)
     {
-        if (cache.Length + count > MaxPositions) throw new SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+        if (cache.Length + count > _pass.MaxPositions) throw cache.Full();
     }
 }

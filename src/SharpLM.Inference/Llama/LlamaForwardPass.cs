@@ -56,7 +56,36 @@ internal sealed class LlamaForwardPass
         if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
     }
 
-    public LlamaKvCache NewCache() => new(_weights.Layers.Length, MaxPositions, _kvDim);
+    /// <summary>
+    /// A new sequence's cache. With a prompt-tuning adapter (<see cref="LlamaWeights.VirtualTokens"/>) its first
+    /// positions are filled here, the one place every sequence starts, by running the virtual token embeddings
+    /// through the layers as the input rows at positions 0..N−1; the sequence's own tokens follow at N, N+1, ...
+    /// as in PEFT, which concatenates the prompt embeddings before the input embeddings.
+    /// </summary>
+    public LlamaKvCache NewCache()
+    {
+        var cache = new LlamaKvCache(_weights.Layers.Length, MaxPositions, _kvDim);
+        if (_weights.VirtualTokens is { } prompt) Prime(cache, prompt);
+        return cache;
+    }
+
+    private void Prime(LlamaKvCache cache, float[] prompt)
+    {
+        int count = prompt.Length / _dim;
+        if (count >= MaxPositions)
+            throw new SharpLMException($"the prompt-tuning adapter's {count} virtual tokens leave no room in max_position_embeddings ({MaxPositions}).");
+        var caches = Enumerable.Repeat(cache, Capacity).ToArray();
+        var positions = new int[Capacity];
+        for (int start = 0; start < count; start += Capacity)
+        {
+            int n = Math.Min(Capacity, count - start);
+            for (int i = 0; i < n; i++) positions[i] = start + i;
+            prompt.AsSpan(start * _dim, n * _dim).CopyTo(_x);
+            RunStack(n, caches, positions);
+            cache.Length += n;
+        }
+        cache.Prefix = count;
+    }
 
     /// <summary>
     /// Runs rows i &lt; tokens.Length (token i at position positions[i] of caches[i]) and writes the logits of the
@@ -92,9 +121,15 @@ internal sealed class LlamaForwardPass
         for (int i = 0; i < n; i++)
         {
             if ((uint)tokens[i] >= (uint)_vocab) throw new SharpLMException($"token id {tokens[i]} is outside the model's vocabulary of {_vocab}.");
-            if (positions[i] >= MaxPositions) throw new SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+            if (positions[i] >= MaxPositions) throw caches[i].Full();
             _weights.Embeddings.DequantizeRow(tokens[i], _x.AsSpan(i * _dim, _dim));
         }
+        RunStack(n, caches, positions);
+    }
+
+    /// <summary>The decoder layers over the n input rows already in the residual stream.</summary>
+    private void RunStack(int n, LlamaKvCache[] caches, int[] positions)
+    {
         for (int layer = 0; layer < _weights.Layers.Length; layer++) Layer(_weights.Layers[layer], layer, n, caches, positions);
     }
 

@@ -27,20 +27,21 @@ public sealed class LlamaSession : IDecoderSession, IHiddenStates, IKvTransfer
         _logits = new float[_vocab];
     }
 
-    public int MaxPositions => _pass.MaxPositions;
+    /// <summary>The longest sequence: max_position_embeddings less any prompt-tuning virtual tokens.</summary>
+    public int MaxPositions => _pass.MaxPositions - _cache.Prefix;
 
     public int VocabularySize => _vocab;
 
     /// <summary>Tokens in the cache: the position the next token takes.</summary>
-    public int Length => _cache.Length;
+    public int Length => _cache.SequenceLength;
 
     /// <summary>The logits of the last single-token <see cref="Forward(int)"/> or <see cref="Prefill"/> call.</summary>
     public ReadOnlySpan<float> Logits => _logits;
 
-    public void Reset() => _cache.Length = 0;
+    public void Reset() => _cache.Length = _cache.Prefix;
 
     /// <summary>Forgets every position from <paramref name="length"/> on; the cache before it stays valid.</summary>
-    public void Truncate(int length) => _cache.Length = Math.Clamp(length, 0, _cache.Length);
+    public void Truncate(int length) => _cache.Length = _cache.Prefix + Math.Clamp(length, 0, _cache.SequenceLength);
 
     /// <summary>Feeds one token at the next position and returns the logits for the token after it (valid until the next call).</summary>
     public ReadOnlySpan<float> Forward(int token)
@@ -107,7 +108,6 @@ public sealed class LlamaSession : IDecoderSession, IHiddenStates, IKvTransfer
     private void Place(int count)
     {
         for (int i = 0; i < count; i++) _positions[i] = _cache.Length + i;
-        if (_cache.Length + count > MaxPositions)
-            throw new Core.SharpLMException($"the sequence reached max_position_embeddings ({MaxPositions}).");
+        if (_cache.Length + count > _pass.MaxPositions) throw _cache.Full();
     }
 }

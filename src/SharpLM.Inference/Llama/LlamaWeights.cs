@@ -37,6 +37,15 @@ public sealed class LlamaWeights
     public float[] FinalNorm { get; }
     public WeightMatrix OutputProjection { get; }
 
+    /// <summary>
+    /// A prompt-tuning adapter's virtual token embeddings, row-major [N, hidden_size], which every new sequence
+    /// starts with (<see cref="LlamaForwardPass.NewCache"/>); null without one. Set once, by the adapter loader.
+    /// </summary>
+    public float[]? VirtualTokens { get; internal set; }
+
+    /// <summary>How many virtual tokens precede every sequence (0 without a prompt-tuning adapter).</summary>
+    public int VirtualTokenCount => VirtualTokens is null ? 0 : VirtualTokens.Length / Config.HiddenSize;
+
     public LlamaWeights(LlamaConfig config, WeightMatrix embeddings, LlamaLayerWeights[] layers, float[] finalNorm, WeightMatrix output)
     {
         Config = config;

@@ -6,7 +6,9 @@ namespace SharpLM.PostTraining.Sft;
 /// <summary>
 /// Rows of conversations as tensors: inputs [B, T], targets [B, T] with −100 wherever the loss ignores the token
 /// (user and system turns, template markup, padding), and the <see cref="SequenceLayout"/> that keeps each
-/// conversation's attention and positions to itself. Rows are padded to the longest.
+/// conversation's attention and positions to itself. Rows are padded to the longest. With prompt tuning each
+/// conversation is preceded by the N virtual tokens, inside its own segment (so packed conversations each see the
+/// prompt, and positions run over virtual and real tokens as in PEFT), and those positions are never targets.
 /// </summary>
 public sealed class SftBatch : IDisposable
 {
@@ -15,24 +17,30 @@ public sealed class SftBatch : IDisposable
     public Tensor Inputs { get; }
     public Tensor Targets { get; }
     public SequenceLayout Layout { get; }
-    /// <summary>Tokens that are not padding.</summary>
+    /// <summary>Per position, the index of the virtual token there, or −1 for a real token or padding; null without prompt tuning.</summary>
+    public Tensor? VirtualSlots { get; }
+    /// <summary>Tokens that are not padding (nor virtual).</summary>
     public long RealTokens { get; }
 
-    private SftBatch(Tensor inputs, Tensor targets, SequenceLayout layout, long realTokens)
+    private SftBatch(Tensor inputs, Tensor targets, SequenceLayout layout, Tensor? virtualSlots, long realTokens)
     {
         Inputs = inputs;
         Targets = targets;
         Layout = layout;
+        VirtualSlots = virtualSlots;
         RealTokens = realTokens;
     }
 
-    public static SftBatch Build(IReadOnlyList<TokenizedConversation> conversations, IEnumerable<int[]> rows, Device device)
+    /// <param name="virtualTokens">Prompt tuning's virtual tokens before each conversation (0: none).</param>
+    public static SftBatch Build(IReadOnlyList<TokenizedConversation> conversations, IEnumerable<int[]> rows, Device device, int virtualTokens = 0)
     {
         var rowList = rows.ToList();
-        int width = rowList.Max(r => r.Sum(i => conversations[i].Length));
+        int width = rowList.Max(r => r.Sum(i => conversations[i].Length + virtualTokens));
         var inputs = new long[rowList.Count * width];
         var targets = new long[rowList.Count * width];
+        var slots = new long[rowList.Count * width];
         Array.Fill(targets, IgnoredTarget);
+        Array.Fill(slots, -1);
         var segments = new int[rowList.Count][];
         long real = 0;
         for (int b = 0; b < rowList.Count; b++)
@@ -43,23 +51,30 @@ public sealed class SftBatch : IDisposable
             for (int s = 0; s < rowList[b].Length; s++)
             {
                 var conversation = conversations[rowList[b][s]];
+                for (int v = 0; v < virtualTokens; v++, t++)
+                {
+                    slots[b * width + t] = v;
+                    segments[b][t] = s;
+                }
                 for (int j = 0; j < conversation.Length; j++, t++)
                 {
                     inputs[b * width + t] = conversation.Inputs[j];
                     if (conversation.Supervised[j]) targets[b * width + t] = conversation.Targets[j];
                     segments[b][t] = s;
                 }
+                real += conversation.Length;
             }
-            real += t;
         }
         return new SftBatch(tensor(inputs, [rowList.Count, width]).to(device), tensor(targets, [rowList.Count, width]).to(device),
-            SequenceLayout.FromSegments(segments, device), real);
+            SequenceLayout.FromSegments(segments, device), virtualTokens > 0 ? tensor(slots, [rowList.Count, width]).to(device) : null, real);
     }
 
     /// <summary>Cross-entropy summed over supervised targets, and their count.</summary>
-    public (Tensor Sum, long Count) LossSum(CausalLanguageModel model)
+    /// <param name="prompt">The prompt-tuning embedding the batch was built for (with its virtual tokens); null for none.</param>
+    public (Tensor Sum, long Count) LossSum(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null)
     {
-        var logits = model.Forward(Inputs, Layout);
+        if ((prompt is null) != (VirtualSlots is null)) throw new ArgumentException("A batch with virtual tokens needs its prompt embedding, and only such a batch takes one.");
+        var logits = prompt is null ? model.Forward(Inputs, Layout) : prompt.Forward(Inputs, VirtualSlots!, Layout);
         var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), Targets.view(-1), ignore_index: IgnoredTarget, reduction: nn.Reduction.Sum);
         return (sum, Targets.ne(IgnoredTarget).sum().item<long>());
     }
@@ -82,5 +97,6 @@ public sealed class SftBatch : IDisposable
         Inputs.Dispose();
         Targets.Dispose();
         Layout.Dispose();
+        VirtualSlots?.Dispose();
     }
 }

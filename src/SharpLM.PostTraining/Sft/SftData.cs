@@ -11,7 +11,8 @@ public sealed record SftData(List<TokenizedConversation> Train, List<TokenizedCo
 {
     /// <summary>
     /// Reads <paramref name="path"/> (<see cref="ChatJsonl"/>), renders each conversation with the template, and holds out
-    /// every n-th for validation. Conversations with no assistant token within max_length are dropped and counted.
+    /// every n-th for validation. Conversations with no assistant token within max_length (less any virtual tokens)
+    /// are dropped and counted.
     /// </summary>
     public static SftData Load(string path, ChatTemplate template, SftOptions options)
     {
@@ -22,7 +23,7 @@ public sealed record SftData(List<TokenizedConversation> Train, List<TokenizedCo
             TokenizedConversation? conversation;
             try
             {
-                conversation = TokenizedConversation.From(example, template, options.MaxLength);
+                conversation = TokenizedConversation.From(example, template, options.ConversationLength);
             }
             catch (SharpLMException e)
             {
@@ -31,7 +32,7 @@ public sealed record SftData(List<TokenizedConversation> Train, List<TokenizedCo
             if (conversation is null) dropped++;
             else all.Add(conversation);
         }
-        if (all.Count == 0) throw new SharpLMException($"{path}: no conversation has an assistant token within max_length {options.MaxLength}.");
+        if (all.Count == 0) throw new SharpLMException($"{path}: no conversation has an assistant token within {options.ConversationLength} positions (max_length {options.MaxLength}{(options.VirtualTokens > 0 ? $" less {options.VirtualTokens} virtual tokens" : "")}).");
         int every = options.ValidationFraction > 0 && all.Count >= 2 ? Math.Max(2, (int)Math.Round(1 / options.ValidationFraction)) : 0;
         var train = new List<TokenizedConversation>();
         var validation = new List<TokenizedConversation>();

@@ -19,16 +19,21 @@ public sealed class SftObjective : ITrainingObjective
     private readonly int _batchSize, _evalRows;
     private readonly List<int[]> _trainRows, _validationRows;
     private readonly LoraAdapters? _adapters;
+    private readonly PromptTuning.PromptEmbedding? _prompt;
 
-    public SftObjective(SftData data, SftOptions options, int batchSize, int evalBatches, LoraAdapters? adapters = null)
+    /// <param name="prompt">Prompt tuning's embedding, placed before every conversation; null for none.</param>
+    public SftObjective(SftData data, SftOptions options, int batchSize, int evalBatches, LoraAdapters? adapters = null, PromptTuning.PromptEmbedding? prompt = null)
     {
+        if ((prompt?.VirtualTokens ?? 0) != options.VirtualTokens)
+            throw new ArgumentException("The prompt embedding must be the one the options describe.", nameof(prompt));
+        _prompt = prompt;
         _data = data;
         _options = options;
         _batchSize = batchSize;
         _evalRows = batchSize * evalBatches;
         _adapters = adapters;
-        _trainRows = ConversationPacking.Rows(data.Train, options.MaxLength, options.Packing);
-        _validationRows = ConversationPacking.Rows(data.Validation, options.MaxLength, options.Packing);
+        _trainRows = ConversationPacking.Rows(data.Train, options.MaxLength, options.Packing, options.VirtualTokens);
+        _validationRows = ConversationPacking.Rows(data.Validation, options.MaxLength, options.Packing, options.VirtualTokens);
     }
 
     public int TrainRows => _trainRows.Count;
@@ -46,8 +51,8 @@ public sealed class SftObjective : ITrainingObjective
     public (Tensor Loss, long Tokens) MicroBatchLoss(CausalLanguageModel model, int step, int microBatch, int sequenceLength, Device device)
     {
         _adapters?.SeedDropout(_options.Seed, step, microBatch);
-        using var batch = SftBatch.Build(_data.Train, RowsFor(step, microBatch), device);
-        var (sum, count) = batch.LossSum(model);
+        using var batch = SftBatch.Build(_data.Train, RowsFor(step, microBatch), device, _options.VirtualTokens);
+        var (sum, count) = batch.LossSum(model, _prompt);
         return (sum / count, batch.RealTokens);
     }
 
@@ -60,8 +65,8 @@ public sealed class SftObjective : ITrainingObjective
         foreach (var chunk in _validationRows.Take(_evalRows).Chunk(_batchSize))
         {
             using var scope = NewDisposeScope();
-            using var batch = SftBatch.Build(_data.Validation, chunk, device);
-            var (sum, n) = batch.LossSum(model);
+            using var batch = SftBatch.Build(_data.Validation, chunk, device, _options.VirtualTokens);
+            var (sum, n) = batch.LossSum(model, _prompt);
             total += sum.item<float>();
             count += n;
         }

@@ -15,6 +15,14 @@ public sealed record SftOptions
     /// <summary>Seed of the batch draw (and of adapter initialisation and dropout).</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
+    /// <summary>Prompt tuning: learned virtual tokens before every conversation of the frozen model.</summary>
+    [JsonPropertyName("prompt_tuning")] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
+
+    /// <summary>Prompt tuning's virtual tokens before each conversation (0 without).</summary>
+    [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
+
+    /// <summary>Positions a conversation may take: max_length less the virtual tokens that precede it.</summary>
+    [JsonIgnore] public int ConversationLength => MaxLength - VirtualTokens;
     /// <summary>QLoRA: the frozen base's projections held as q8_0 or q4 (the engine's codecs) while the adapters train in float32.</summary>
     [JsonPropertyName("quantize_base")] public string? QuantizeBase { get; init; }
 
@@ -26,6 +34,13 @@ public sealed record SftOptions
         if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
+        if (PromptTuning is { } prompt)
+        {
+            prompt.Validate(origin);
+            if (Lora is not null) throw new SharpLMException($"{origin}: options '--prompt-tuning' and '--lora-rank' train different adapters; choose one.");
+            if (ConversationLength < 2)
+                throw new SharpLMException($"{origin}: option '--prompt-tuning' ({prompt.VirtualTokens} virtual tokens) leaves {ConversationLength} of max_length {MaxLength} positions for a conversation; it needs at least 2.");
+        }
         if (QuantizeBase is null) return;
         if (Lora is null) throw new SharpLMException($"{origin}: option '--quantize-base' quantizes the frozen base under LoRA adapters; add --lora-rank.");
         if (QuantizeBase.ToLowerInvariant() is not ("q8_0" or "q4"))

@@ -41,10 +41,20 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     public override Tensor Forward(Tensor tokens, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.Forward(tokens, layout);
-        var logits = lm_head is null ? nn.functional.linear(hidden, model.EmbeddingWeight) : lm_head.forward(hidden);
-        return logits.MoveToOuterDisposeScope();
+        return Logits(model.Forward(tokens, layout)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Input embeddings [B, T, hidden] to next-token logits: the forward pass after the embedding lookup, for inputs
+    /// that are not all token rows (prompt tuning's learned virtual tokens).
+    /// </summary>
+    public Tensor ForwardEmbeddings(Tensor embeddings, SequenceLayout? layout)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(model.ForwardEmbeddings(embeddings, layout)).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Logits(Tensor hidden) => lm_head is null ? nn.functional.linear(hidden, model.EmbeddingWeight) : lm_head.forward(hidden);
 
     /// <summary>
     /// The summed balance loss of every mixture-of-experts layer from the last training forward pass, or null for

@@ -25,6 +25,9 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
 
+    /// <summary>Token ids [B, T] to their input embeddings [B, T, hidden].</summary>
+    public Tensor Embed(Tensor tokens) => embed_tokens.forward(tokens);
+
     /// <summary>Recompute each layer's activations during the backward pass instead of keeping them.</summary>
     public bool CheckpointActivations { get; set; }
 

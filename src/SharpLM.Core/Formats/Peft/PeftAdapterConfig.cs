@@ -11,7 +11,7 @@ namespace SharpLM.Core.Formats.Peft;
 /// </summary>
 public sealed record PeftAdapterConfig
 {
-    public const string FileName = "adapter_config.json";
+    public const string FileName = PeftConfigFile.FileName;
 
     public required string BaseModel { get; init; }
     public required int Rank { get; init; }
@@ -58,32 +58,12 @@ public sealed record PeftAdapterConfig
     /// <summary>Reads an adapter's config; features this reader does not apply (DoRA, per-layer ranks, biases, fan_in_fan_out) are refused by name.</summary>
     public static PeftAdapterConfig Load(string directory)
     {
-        string path = Path.Combine(directory, FileName);
-        InputFiles.RequireFile(path, "PEFT adapter config");
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw new SharpLMException($"{path}: not valid JSON ({JsonFile.FirstSentence(e.Message)}).");
-        }
-        if (root is not JsonObject json) throw new SharpLMException($"{path}: expected a JSON object.");
-        SharpLMException Problem(string field, string what) => new($"{path}: field '{field}' {what}.");
-        T Get<T>(string field)
-        {
-            try
-            {
-                return json[field] is { } node ? node.GetValue<T>() : throw Problem(field, "is missing");
-            }
-            catch (Exception e) when (e is InvalidOperationException or FormatException)
-            {
-                throw Problem(field, $"has the wrong type ({json[field]!.ToJsonString()})");
-            }
-        }
+        var file = PeftConfigFile.Read(directory);
+        var json = file.Json;
+        SharpLMException Problem(string field, string what) => file.Problem(field, what);
+        T Get<T>(string field) => file.Get<T>(field);
         string peftType = Get<string>("peft_type");
-        if (peftType != "LORA") throw Problem("peft_type", $"is '{peftType}'; only LORA adapters are supported");
+        if (peftType != PeftAdapterType.Lora) throw Problem("peft_type", $"is '{peftType}'; only LORA adapters are supported");
         int rank = Get<int>("r");
         if (rank <= 0) throw Problem("r", "must be positive");
         double alpha = Get<double>("lora_alpha");
