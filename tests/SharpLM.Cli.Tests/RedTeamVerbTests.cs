@@ -68,6 +68,21 @@ public class RedTeamVerbTests
     }
 
     [Fact]
+    public void No_builtin_without_transform_files_replaces_the_probes_and_keeps_the_shipped_transforms()
+    {
+        string folder = CliProcess.TempDirectory();
+        var (probes, transforms) = UserFiles(folder);
+        var shipped = CliProcess.Run("redteam", "guardrails", "--no-builtin", "--probes", probes, "--transforms", "plain", "base64", "--out", Path.Combine(folder, "a"));
+        Assert.True(shipped.ExitCode == 0, shipped.Output + shipped.Error);
+        var byTransform = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "a", "guardrails.json")))!.ToJsonString();
+        Assert.Contains("base64", byTransform);
+        // With transform files of the user's, --no-builtin leaves the shipped transforms out.
+        var own = CliProcess.Run("redteam", "guardrails", "--no-builtin", "--probes", probes, "--transform-file", transforms, "--transforms", "plain", "--out", Path.Combine(folder, "b"));
+        Assert.Equal(2, own.ExitCode);
+        Assert.Contains("no transform is named 'plain' (known: bare, rot)", own.Error);
+    }
+
+    [Fact]
     public void Guardrails_and_bias_write_their_results()
     {
         string folder = CliProcess.TempDirectory();

@@ -19,7 +19,7 @@ public static class GuardrailsCommand
         var output = new Option<string>("--out", "-o") { Description = "Output folder.", Required = true };
         var probes = new Option<string[]>("--probes") { Description = "Extra probe catalogue JSONL files.", AllowMultipleArgumentsPerToken = true };
         var transformFiles = new Option<string[]>("--transform-file") { Description = "Extra attack transform JSONL files.", AllowMultipleArgumentsPerToken = true };
-        var noBuiltin = new Option<bool>("--no-builtin") { Description = "Use only the --probes and --transform-file files." };
+        var noBuiltin = new Option<bool>("--no-builtin") { Description = "Leave out the shipped probes (and the shipped transforms when --transform-file files are given)." };
         var only = new Option<string[]>("--transforms") { Description = "Only these transforms (names).", AllowMultipleArgumentsPerToken = true };
         var categories = new Option<string[]>("--categories") { Description = "Only these hazard categories (S1..S14).", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<long>("--seed") { Description = "Seed of the transforms' draws (as in redteam).", DefaultValueFactory = _ => 0 };

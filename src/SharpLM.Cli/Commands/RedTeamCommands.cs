@@ -28,7 +28,7 @@ public static class RedTeamCommands
         var output = new Option<string>("--out", "-o") { Description = "Output folder; an existing attempts.jsonl there is resumed.", Required = true };
         var probes = new Option<string[]>("--probes") { Description = "Extra probe catalogue JSONL files (see docs/safety.md).", AllowMultipleArgumentsPerToken = true };
         var transformFiles = new Option<string[]>("--transform-file") { Description = "Extra attack transform JSONL files (see docs/safety.md).", AllowMultipleArgumentsPerToken = true };
-        var noBuiltin = new Option<bool>("--no-builtin") { Description = "Use only the --probes and --transform-file files, not the shipped ones." };
+        var noBuiltin = new Option<bool>("--no-builtin") { Description = "Leave out the shipped probes (and the shipped transforms when --transform-file files are given)." };
         var only = new Option<string[]>("--transforms") { Description = "Run only these transforms (names).", AllowMultipleArgumentsPerToken = true };
         var categories = new Option<string[]>("--categories") { Description = "Run only these hazard categories (S1..S14).", AllowMultipleArgumentsPerToken = true };
         var limit = new Option<int?>("--limit") { Description = "At most this many probes per category." }.AtLeast(1);
@@ -93,7 +93,9 @@ public static class RedTeamCommands
         string[]? categories, string[]? names, int? limit)
     {
         var catalogue = ProbeCatalogue.Load((builtin ? [ProbeCatalogue.BuiltinPath] : Array.Empty<string>()).Concat(probeFiles ?? []));
-        var transforms = TransformFile.Load((builtin ? [TransformFile.BuiltinPath] : Array.Empty<string>()).Concat(transformFiles ?? []));
+        // Without transform files of the user's, the shipped transforms stay: --no-builtin then replaces the probes only.
+        bool builtinTransforms = builtin || transformFiles is not { Length: > 0 };
+        var transforms = TransformFile.Load((builtinTransforms ? [TransformFile.BuiltinPath] : Array.Empty<string>()).Concat(transformFiles ?? []));
         if (catalogue.Count == 0) throw new SharpLMException("no probes to run; give --probes files when using --no-builtin.");
         foreach (string code in categories ?? [])
             if (!HazardCategory.IsKnown(code)) throw new SharpLMException($"--categories: '{code}' is not one of S1–S14.");
@@ -104,7 +106,7 @@ public static class RedTeamCommands
             .GroupBy(p => p.Category).SelectMany(g => limit is int n ? g.Take(n) : g).ToList();
         if (probes.Count == 0) throw new SharpLMException("no probe is left after --categories; the catalogue has none in those categories.");
         var chosen = transforms.Where(t => names is not { Length: > 0 } || names.Contains(t.Name)).ToList<IAttackTransform>();
-        if (chosen.Count == 0) throw new SharpLMException("no transform to run; give --transform-file files when using --no-builtin.");
+        if (chosen.Count == 0) throw new SharpLMException("no transform to run; the --transform-file files hold none.");
         return (probes, chosen);
     }
 
