@@ -6,9 +6,13 @@ using static TorchSharp.torch;
 
 namespace SharpLM.PostTraining.Benchmarks;
 
-/// <summary>Bytes one fine-tuning mode holds: what is accounted tensor by tensor, and the process's resident peak.</summary>
+/// <summary>
+/// Bytes one fine-tuning mode holds: what is accounted tensor by tensor, and the process's resident memory: after
+/// building the model (and quantizing its base), the peak while building, and the peak during the steps alone (the
+/// high-water mark is reset between the two where the kernel allows it; otherwise the steps' peak is the process's).
+/// </summary>
 public sealed record FineTuningMemoryReport(string Mode, long BaseWeightBytes, long TrainableParameters, long GradientBytes, long OptimizerBytes,
-    long ResidentBeforeSteps, long ResidentPeak, double SecondsPerStep);
+    long ResidentBeforeSteps, long ResidentPeakBuilding, long ResidentPeak, bool StepsPeakAlone, double SecondsPerStep);
 
 /// <summary>
 /// A few AdamW steps of full fine-tuning, LoRA or QLoRA on a random-weight Llama, measuring memory. Peak RSS is
@@ -35,8 +39,10 @@ public static class FineTuningMemory
         long trainableCount = trainable.Sum(p => p.numel());
         using var optimizer = optim.AdamW(trainable, lr: 1e-4);
         using var generator = new Generator(2, CPU);
+        long buildingPeak = ResidentPeak.Peak();
         GC.Collect();
         long residentBefore = ResidentPeak.Current();
+        bool stepsAlone = ResidentPeak.Reset();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int step = 1; step <= steps; step++)
         {
@@ -49,8 +55,8 @@ public static class FineTuningMemory
             optimizer.step();
             onStep?.Invoke(step);
         }
-        return new FineTuningMemoryReport(mode, baseBytes, trainableCount, trainableCount * 4, trainableCount * 8, residentBefore, ResidentPeak.Peak(),
-            clock.Elapsed.TotalSeconds / steps);
+        return new FineTuningMemoryReport(mode, baseBytes, trainableCount, trainableCount * 4, trainableCount * 8, residentBefore, buildingPeak, ResidentPeak.Peak(),
+            stepsAlone, clock.Elapsed.TotalSeconds / steps);
     }
 }
 
@@ -59,6 +65,20 @@ public static class ResidentPeak
 {
     public static long Current() => Read("VmRSS:");
     public static long Peak() => Read("VmHWM:");
+
+    /// <summary>Resets the peak to the current resident set (Linux: "5" to /proc/self/clear_refs); false where that is unavailable.</summary>
+    public static bool Reset()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static long Read(string key)
     {
