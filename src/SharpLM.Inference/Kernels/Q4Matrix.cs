@@ -82,10 +82,11 @@ public sealed class Q4Matrix : WeightMatrix
                 byte* w = packed + (long)r * groups * BytesPerGroup;
                 float* ws = scales + (long)r * groups;
                 int t = 0;
-                if (Avx2.IsSupported)
+                bool simd = Avx2.IsSupported && input.Simd;
+                if (simd)
                     for (; t + 4 <= input.Count; t += 4) FourVectors(w, ws, input, t, groups, output + (long)t * outputStride + r, outputStride);
                 for (; t < input.Count; t++)
-                    output[(long)t * outputStride + r] = Avx2.IsSupported
+                    output[(long)t * outputStride + r] = simd
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), input.VectorSums(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
             }
