@@ -36,9 +36,11 @@ internal static unsafe class AttentionBlocks
                 F32Matrix.FourRowsThreeVectors(k, keyStride, query + i * queryStride, queryStride, dimensions, scores + i * scoreStride + j0, scoreStride);
             for (; i < queries; i++) F32Matrix.FourRows(k, keyStride, query + i * queryStride, scores + i * scoreStride + j0, dimensions);
         }
+        // The keys left over take the blocks' arithmetic one at a time: a key's score must not depend on how many
+        // keys the tile holds, or a prompt's rows would differ from the same tokens decoded one by one.
         for (; j0 < keys; j0++)
             for (int i = 0; i < queries; i++)
-                scores[i * scoreStride + j0] = Scalar.Dot(query + i * queryStride, key + j0 * keyStride, dimensions);
+                scores[i * scoreStride + j0] = F32Matrix.Dot(query + i * queryStride, key + j0 * keyStride, dimensions);
     }
 
     /// <summary>
@@ -56,6 +58,10 @@ internal static unsafe class AttentionBlocks
                 int d = 0;
                 for (; d + 16 <= dimensions; d += 16)
                     FourRowsSixteen(p + i * probabilityStride, probabilityStride, value + d, valueStride, keys, output + i * outputStride + d, outputStride);
+                // Each output value sums its terms in the same order on every path, so a row's result does not
+                // depend on how many rows share its tile (one decoded token equals that token inside a prompt block).
+                for (; d + 8 <= dimensions; d += 8)
+                    for (int r = i; r < i + 4; r++) OneRowEight(p + r * probabilityStride, value + d, valueStride, keys, output + r * outputStride + d);
                 for (; d < dimensions; d++)
                     for (int r = i; r < i + 4; r++) output[r * outputStride + d] += WeightedSum(p + r * probabilityStride, value + d, valueStride, keys);
             }
@@ -63,16 +69,16 @@ internal static unsafe class AttentionBlocks
         {
             int d = 0;
             if (simd)
-                for (; d + 8 <= dimensions; d += 8)
-                {
-                    var sum = Vector256<float>.Zero;
-                    for (int j = 0; j < keys; j++)
-                        sum = Fma.MultiplyAdd(Vector256.Create(p[i * probabilityStride + j]), Avx.LoadVector256(value + j * valueStride + d), sum);
-                    float* y = output + i * outputStride + d;
-                    Avx.Store(y, Avx.Add(Avx.LoadVector256(y), sum));
-                }
+                for (; d + 8 <= dimensions; d += 8) OneRowEight(p + i * probabilityStride, value + d, valueStride, keys, output + i * outputStride + d);
             for (; d < dimensions; d++) output[i * outputStride + d] += WeightedSum(p + i * probabilityStride, value + d, valueStride, keys);
         }
+    }
+
+    private static void OneRowEight(float* p, float* value, long valueStride, int keys, float* output)
+    {
+        var sum = Vector256<float>.Zero;
+        for (int j = 0; j < keys; j++) sum = Fma.MultiplyAdd(Vector256.Create(p[j]), Avx.LoadVector256(value + j * valueStride), sum);
+        Avx.Store(output, Avx.Add(Avx.LoadVector256(output), sum));
     }
 
     /// <summary>Four output rows × sixteen dimensions: per key two value loads and four broadcasts feed eight multiply-adds.</summary>

@@ -63,18 +63,10 @@ public sealed class F32Matrix : WeightMatrix
             a2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + c), v, a2);
             a3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + c), v, a3);
         }
-        float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-        for (; c < columns; c++)
-        {
-            s0 += w0[c] * x[c];
-            s1 += w1[c] * x[c];
-            s2 += w2[c] * x[c];
-            s3 += w3[c] * x[c];
-        }
-        y[0] = s0;
-        y[1] = s1;
-        y[2] = s2;
-        y[3] = s3;
+        // The same reduction and tail as the multi-vector kernel, so one token's result is bit for bit what it gets inside a block.
+        var s = Reduce4(a0, a1, a2, a3);
+        for (; c < columns; c++) s += Vector128.Create(w0[c], w1[c], w2[c], w3[c]) * x[c];
+        s.Store(y);
     }
 
     /// <summary>
@@ -133,6 +125,22 @@ public sealed class F32Matrix : WeightMatrix
         s0.Store(y);
         s1.Store(y + stride);
         s2.Store(y + 2L * stride);
+    }
+
+    /// <summary>
+    /// One row · one vector with the blocked kernels' arithmetic (eight-lane multiply-adds, the same reduction tree,
+    /// the same tail), so a dot product gives the same bits whether or not it falls inside a four × three block.
+    /// </summary>
+    internal static unsafe float Dot(float* w, float* x, int columns)
+    {
+        var a = Vector256<float>.Zero;
+        int c = 0;
+        for (; c + 8 <= columns; c += 8) a = Fma.MultiplyAdd(Avx.LoadVector256(w + c), Avx.LoadVector256(x + c), a);
+        var h = Avx.HorizontalAdd(a, a);
+        h = Avx.HorizontalAdd(h, h);
+        float s = h.GetLower().ToScalar() + h.GetUpper().ToScalar();
+        for (; c < columns; c++) s += w[c] * x[c];
+        return s;
     }
 
     /// <summary>(Σa, Σb, Σc, Σd) over the eight lanes of each, with three horizontal adds instead of four separate reductions.</summary>
