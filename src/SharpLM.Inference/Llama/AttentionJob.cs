@@ -20,8 +20,11 @@ internal sealed class AttentionJob : IPoolJob
     /// <summary>Below this many score computations (rows × heads × positions) one thread does it all.</summary>
     private const int ParallelThreshold = 4096;
 
-    /// <summary>Query rows per tile: enough to reuse a key tile several times, few enough to leave items for every thread.</summary>
-    private const int QueryTile = 8;
+    /// <summary>
+    /// Query rows per tile: enough to reuse a key tile several times, few enough to leave items for every thread; a
+    /// multiple of three and four, the row blocks of the two products, so a full tile has no leftover rows.
+    /// </summary>
+    private const int QueryTile = 12;
 
     /// <summary>Cache positions per key tile: a tile of keys and one of values (64 × 64 floats each at most here) stay in L1.</summary>
     private const int KeyTile = 64;
