@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace SharpLM.Inference.Kernels;
 
 /// <summary>
@@ -51,23 +49,8 @@ public sealed class MatrixProducts
     /// Two or three products of the same input in one job (each output laid out as <see cref="Multiply(WeightMatrix, ReadOnlySpan{float}, Span{float}, int)"/>'s);
     /// the matrices must have the same number of columns.
     /// </summary>
-    public void Multiply(ReadOnlySpan<float> input, int count, WeightMatrix first, Span<float> firstOutput, WeightMatrix? second,
-        Span<float> secondOutput, WeightMatrix? third = null, Span<float> thirdOutput = default) =>
-        Multiply(input, count, first, firstOutput, second, secondOutput, third, thirdOutput, gated: false);
-
-    /// <summary>
-    /// SwiGLU's gated product: <paramref name="gateOutput"/> = silu(gate · x) ⊙ (up · x), laid out as <see cref="Multiply(WeightMatrix, ReadOnlySpan{float}, Span{float}, int)"/>'s
-    /// (<paramref name="upOutput"/> is left holding up · x). Each work item computes a chunk of rows of both products and
-    /// gates it at once, so the threads share the elementwise work too instead of waiting through a pass of it on one thread.
-    /// </summary>
-    public void MultiplyGated(ReadOnlySpan<float> input, int count, WeightMatrix gate, Span<float> gateOutput, WeightMatrix up, Span<float> upOutput)
-    {
-        if (gate.Rows != up.Rows) throw new ArgumentException($"Gate and up projections need equal heights (got {gate.Rows} and {up.Rows} rows).");
-        Multiply(input, count, gate, gateOutput, up, upOutput, null, default, gated: true);
-    }
-
-    private unsafe void Multiply(ReadOnlySpan<float> input, int count, WeightMatrix first, Span<float> firstOutput, WeightMatrix? second,
-        Span<float> secondOutput, WeightMatrix? third, Span<float> thirdOutput, bool gated)
+    public unsafe void Multiply(ReadOnlySpan<float> input, int count, WeightMatrix first, Span<float> firstOutput, WeightMatrix? second,
+        Span<float> secondOutput, WeightMatrix? third = null, Span<float> thirdOutput = default)
     {
         int columns = first.Columns;
         Check(first, input, firstOutput, count, columns);
@@ -104,10 +87,9 @@ public sealed class MatrixProducts
                 first.MultiplyRows(product, y0, first.Rows, 0, first.Rows);
                 second?.MultiplyRows(product, y1, second.Rows, 0, second.Rows);
                 third?.MultiplyRows(product, y2, third.Rows, 0, third.Rows);
-                if (gated) Gate(y0, y1, first.Rows, count, 0, first.Rows);
                 return;
             }
-            _job.Set(product, gated, count);
+            _job.Set(product);
             _job.Add(first, y0, _pool.Threads);
             if (second is not null) _job.Add(second, y1, _pool.Threads);
             if (third is not null) _job.Add(third, y2, _pool.Threads);
@@ -125,41 +107,20 @@ public sealed class MatrixProducts
             throw new ArgumentException($"A {rows}×{columns} product over {count} vectors needs {count * columns} inputs and {count * rows} outputs (got {input.Length} and {output.Length}).");
     }
 
-    /// <summary>gate = silu(gate) · up = gate · sigmoid(gate) · up for rows [start, end) of every vector, in pieces that fit a stack buffer.</summary>
-    private static unsafe void Gate(float* gate, float* up, int rows, int count, int start, int end)
-    {
-        const int Piece = 256;
-        Span<float> sigmoid = stackalloc float[Piece];
-        for (int t = 0; t < count; t++)
-            for (int r = start; r < end; r += Piece)
-            {
-                int length = Math.Min(Piece, end - r);
-                var g = new Span<float>(gate + (long)t * rows + r, length);
-                var s = sigmoid[..length];
-                TensorPrimitives.Sigmoid(g, s);
-                TensorPrimitives.Multiply(g, s, g);
-                TensorPrimitives.Multiply(g, new ReadOnlySpan<float>(up + (long)t * rows + r, length), g);
-            }
-    }
-
     private sealed unsafe class ProductJob : IPoolJob
     {
         private readonly WeightMatrix?[] _weights = new WeightMatrix?[MaxShared];
         private readonly IntPtr[] _outputs = new IntPtr[MaxShared];
         private readonly int[] _chunks = new int[MaxShared], _firstItems = new int[MaxShared + 1];
         private ProductInput _input;
-        private int _matrices, _count;
-        private bool _gated;
+        private int _matrices;
 
-        /// <summary>Work items: chunks of every matrix; gated, chunks of the gate's rows, each covering the up projection's same rows.</summary>
-        public int Items => _gated ? _firstItems[1] : _firstItems[_matrices];
+        public int Items => _firstItems[_matrices];
 
-        public void Set(ProductInput input, bool gated, int count)
+        public void Set(ProductInput input)
         {
             _input = input;
             _matrices = 0;
-            _gated = gated;
-            _count = count;
         }
 
         /// <summary>
@@ -180,14 +141,6 @@ public sealed class MatrixProducts
 
         public void Execute(int worker, int item)
         {
-            if (_gated)
-            {
-                int gateRows = _weights[0]!.Rows, first = item * _chunks[0], last = Math.Min(gateRows, first + _chunks[0]);
-                _weights[0]!.MultiplyRows(_input, (float*)_outputs[0], gateRows, first, last);
-                _weights[1]!.MultiplyRows(_input, (float*)_outputs[1], gateRows, first, last);
-                Gate((float*)_outputs[0], (float*)_outputs[1], gateRows, _count, first, last);
-                return;
-            }
             int m = 0;
             while (item >= _firstItems[m + 1]) m++;
             var weights = _weights[m]!;

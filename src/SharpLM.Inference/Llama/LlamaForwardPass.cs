@@ -21,7 +21,7 @@ internal sealed class LlamaForwardPass
     private readonly MatrixProducts _products;
     private readonly AttentionJob _attention;
     private readonly int _dim, _heads, _kvHeads, _headDim, _qDim, _kvDim, _ffn, _vocab;
-    private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up;
+    private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up, _sigmoid;
     private readonly float[] _cos, _sin; // [position, headDim/2]
     private readonly MixtureRouting? _routing;
 
@@ -50,6 +50,7 @@ internal sealed class LlamaForwardPass
         _projected = new float[n * _dim];
         _gate = new float[n * _ffn];
         _up = new float[n * _ffn];
+        _sigmoid = new float[n * _ffn];
         (_cos, _sin) = RotaryTables(MaxPositions, _headDim, c.RopeTheta);
         _attention = new AttentionJob(_products.Threads, n, _heads, _kvHeads, _headDim);
         if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
@@ -131,7 +132,12 @@ internal sealed class LlamaForwardPass
     /// <summary>output[0..n·dim) = down(silu(gate(input)) · up(input)) for n rows.</summary>
     internal void FeedForward(LlamaFeedForward f, ReadOnlySpan<float> input, Span<float> output, int n)
     {
-        _products.MultiplyGated(input, n, f.Gate, _gate, f.Up, _up); // SwiGLU: silu(gate) · up
+        _products.Multiply(input, n, f.Gate, _gate, f.Up, _up);
+        var gate = _gate.AsSpan(0, n * _ffn);
+        // SwiGLU: silu(gate) · up, with silu(g) = g · sigmoid(g).
+        TensorPrimitives.Sigmoid(gate, _sigmoid.AsSpan(0, gate.Length));
+        TensorPrimitives.Multiply(gate, _sigmoid.AsSpan(0, gate.Length), gate);
+        TensorPrimitives.Multiply(gate, _up.AsSpan(0, gate.Length), gate);
         _products.Multiply(f.Down, _gate, output, n);
     }
 
