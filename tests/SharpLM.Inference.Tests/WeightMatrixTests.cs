@@ -93,12 +93,17 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q8_0, 43, 160, 13, 1)]
     [InlineData(WeightFormat.Q8_0, 301, 288, 14, 2)]
     [InlineData(WeightFormat.Q4, 43, 160, 13, 2)]
-    // The Q8_0 prompt kernel (two rows × four vectors): an odd row left over, vector tails, one row, a 2048-wide row.
+    // The Q8_0 and Q4 prompt kernels (two rows × four vectors): an odd row left over, vector tails, one row, a 2048-wide row.
     [InlineData(WeightFormat.Q8_0, 7, 64, 4, 1)]
     [InlineData(WeightFormat.Q8_0, 1, 96, 6, 1)]
     [InlineData(WeightFormat.Q8_0, 5, 96, 11, 1)]
     [InlineData(WeightFormat.Q8_0, 2, 32, 5, 1)]
     [InlineData(WeightFormat.Q8_0, 9, 2048, 64, 2)]
+    [InlineData(WeightFormat.Q4, 7, 64, 4, 1)]
+    [InlineData(WeightFormat.Q4, 1, 96, 6, 1)]
+    [InlineData(WeightFormat.Q4, 5, 96, 11, 1)]
+    [InlineData(WeightFormat.Q4, 2, 32, 5, 1)]
+    [InlineData(WeightFormat.Q4, 9, 2048, 64, 2)]
     public void Kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors, int threads)
     {
         CheckKernel(format, rows, columns, vectors, new MatrixProducts(threads));
@@ -112,6 +117,7 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q8_0, 7, 64, 9)]
     [InlineData(WeightFormat.Q8_0, 5, 96, 1)]
     [InlineData(WeightFormat.Q4, 43, 160, 13)]
+    [InlineData(WeightFormat.Q4, 1, 32, 1)]
     public void Portable_kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors)
     {
         CheckKernel(format, rows, columns, vectors, new MatrixProducts(1) { PortableKernels = true });

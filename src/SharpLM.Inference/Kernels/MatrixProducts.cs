@@ -28,7 +28,7 @@ public sealed class MatrixProducts
     private sbyte[] _codes = [];
     private float[] _scales = [];
     private int[] _sums = [];
-    private float[] _groupScales = [];
+    private float[] _groupScales = [], _groupSums = [];
 
     public MatrixProducts(int threads) => _pool = WorkerPool.For(threads);
 
@@ -64,21 +64,29 @@ public sealed class MatrixProducts
             _sums = new int[_scales.Length];
         }
         int groupScaleCount = quantized ? (count + 3) / 4 * 4 * (columns / WeightMatrix.GroupSize) : 0;
-        if (_groupScales.Length < groupScaleCount) _groupScales = new float[groupScaleCount];
+        if (_groupScales.Length < groupScaleCount)
+        {
+            _groupScales = new float[groupScaleCount];
+            _groupSums = new float[groupScaleCount];
+        }
         fixed (float* x = input, y0 = firstOutput, y1 = secondOutput, y2 = thirdOutput)
         fixed (sbyte* codes = _codes)
         fixed (float* scales = _scales)
         fixed (int* sums = _sums)
-        fixed (float* groupScales = _groupScales)
+        fixed (float* groupScales = _groupScales, groupSums = _groupSums)
         {
-            var product = new ProductInput(x, codes, scales, sums, groupScales, count, columns, !PortableKernels);
+            var product = new ProductInput(x, codes, scales, sums, groupScales, groupSums, count, columns, !PortableKernels);
             if (quantized)
             {
                 int groups = columns / WeightMatrix.GroupSize;
                 for (int t = 0; t < count; t++)
                 {
                     Int8Groups.Quantize(x + (long)t * columns, columns, codes + (long)t * columns, scales + t * groups, sums + t * groups);
-                    for (int g = 0; g < groups; g++) product.ScalesOfGroup(g, 0)[t] = scales[t * groups + g];
+                    for (int g = 0; g < groups; g++)
+                    {
+                        product.ScalesOfGroup(g, 0)[t] = scales[t * groups + g];
+                        product.SumsOfGroup(g, 0)[t] = sums[t * groups + g];
+                    }
                 }
             }
             long work = (long)columns * count * (first.Rows + (second?.Rows ?? 0) + (third?.Rows ?? 0));

@@ -6,14 +6,16 @@ namespace SharpLM.Inference.Kernels;
 /// scales are also kept group-major (<see cref="GroupScales"/>: group g's scales of every vector side by side, the
 /// vector count padded to <see cref="ScaleStride"/>), so a block kernel loads several vectors' scales of a group with one load.
 /// </summary>
-internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float* scales, int* sums, float* groupScales, int count, int columns,
-    bool simd = true)
+internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float* scales, int* sums, float* groupScales, float* groupSums, int count,
+    int columns, bool simd = true)
 {
     public readonly float* Values = values;
     public readonly sbyte* Codes = codes;
     public readonly float* Scales = scales;
     public readonly int* Sums = sums;
     public readonly float* GroupScales = groupScales;
+    /// <summary>The code sums laid out as <see cref="GroupScales"/>, as floats (what the Q4 correction multiplies).</summary>
+    public readonly float* GroupSums = groupSums;
     public readonly int Count = count;
     public readonly int Columns = columns;
     /// <summary>Whether the kernels may use their SIMD paths (false: the portable loops, which tests check on any processor).</summary>
@@ -29,4 +31,7 @@ internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float*
 
     /// <summary>The scales of group <paramref name="group"/> of vectors <paramref name="index"/>, <paramref name="index"/> + 1, ...</summary>
     public float* ScalesOfGroup(int group, int index) => GroupScales + (long)group * ScaleStride + index;
+
+    /// <summary>The code sums of group <paramref name="group"/> of vectors <paramref name="index"/>, <paramref name="index"/> + 1, ...</summary>
+    public float* SumsOfGroup(int group, int index) => GroupSums + (long)group * ScaleStride + index;
 }
