@@ -93,12 +93,42 @@ public class WeightMatrixTests
     [InlineData(WeightFormat.Q8_0, 43, 160, 13, 1)]
     [InlineData(WeightFormat.Q8_0, 301, 288, 14, 2)]
     [InlineData(WeightFormat.Q4, 43, 160, 13, 2)]
+    // The Q8_0 and Q4 prompt kernels (two rows × four vectors): an odd row left over, vector tails, one row, a 2048-wide row.
+    [InlineData(WeightFormat.Q8_0, 7, 64, 4, 1)]
+    [InlineData(WeightFormat.Q8_0, 1, 96, 6, 1)]
+    [InlineData(WeightFormat.Q8_0, 5, 96, 11, 1)]
+    [InlineData(WeightFormat.Q8_0, 2, 32, 5, 1)]
+    [InlineData(WeightFormat.Q8_0, 9, 2048, 64, 2)]
+    [InlineData(WeightFormat.Q4, 7, 64, 4, 1)]
+    [InlineData(WeightFormat.Q4, 1, 96, 6, 1)]
+    [InlineData(WeightFormat.Q4, 5, 96, 11, 1)]
+    [InlineData(WeightFormat.Q4, 2, 32, 5, 1)]
+    [InlineData(WeightFormat.Q4, 9, 2048, 64, 2)]
     public void Kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors, int threads)
+    {
+        CheckKernel(format, rows, columns, vectors, new MatrixProducts(threads));
+    }
+
+    /// <summary>The portable loops every kernel falls back to without AVX2/FMA, run here on purpose.</summary>
+    [Theory]
+    [InlineData(WeightFormat.F32, 43, 291, 13)]
+    [InlineData(WeightFormat.F32, 6, 5, 1)]
+    [InlineData(WeightFormat.BF16, 37, 44, 5)]
+    [InlineData(WeightFormat.Q8_0, 7, 64, 9)]
+    [InlineData(WeightFormat.Q8_0, 5, 96, 1)]
+    [InlineData(WeightFormat.Q4, 43, 160, 13)]
+    [InlineData(WeightFormat.Q4, 1, 32, 1)]
+    public void Portable_kernel_equals_dequantize_then_dot(WeightFormat format, int rows, int columns, int vectors)
+    {
+        CheckKernel(format, rows, columns, vectors, new MatrixProducts(1) { PortableKernels = true });
+    }
+
+    private static void CheckKernel(WeightFormat format, int rows, int columns, int vectors, MatrixProducts products)
     {
         var matrix = WeightMatrix.Create(RandomValues(rows * columns, rows + columns), rows, columns, format);
         var input = RandomValues(vectors * columns, 17, 2);
         var output = new float[vectors * rows];
-        new MatrixProducts(threads).Multiply(matrix, input, output, vectors);
+        products.Multiply(matrix, input, output, vectors);
 
         var row = new float[columns];
         var effectiveInput = matrix.TakesQuantizedInput ? RoundToInt8Groups(input) : input;

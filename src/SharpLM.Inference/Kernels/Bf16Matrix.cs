@@ -38,7 +38,7 @@ public sealed class Bf16Matrix : WeightMatrix
         fixed (ushort* weights = Values)
         {
             int r = start;
-            if (Fma.IsSupported && columns >= 8)
+            if (Fma.IsSupported && input.Simd && columns >= 8)
                 for (; r + 4 <= end; r += 4)
                     for (int t = 0; t < input.Count; t++)
                         FourRows(weights + (long)r * columns, input.Vector(t), output + (long)t * outputStride + r, columns);

@@ -31,7 +31,7 @@ public sealed class F32Matrix : WeightMatrix
         fixed (float* weights = Values)
         {
             int r = start;
-            if (Fma.IsSupported && columns >= 8)
+            if (Fma.IsSupported && input.Simd && columns >= 8)
                 for (; r + 4 <= end; r += 4)
                 {
                     float* w = weights + (long)r * columns;
@@ -47,9 +47,12 @@ public sealed class F32Matrix : WeightMatrix
         }
     }
 
-    private static unsafe void FourRows(float* w, float* x, float* y, int columns)
+    private static unsafe void FourRows(float* w, float* x, float* y, int columns) => FourRows(w, columns, x, y, columns);
+
+    /// <summary>y[0..4) = rows w, w + rowStride, ... (four of them) · x over <paramref name="columns"/> values.</summary>
+    internal static unsafe void FourRows(float* w, long rowStride, float* x, float* y, int columns)
     {
-        float* w0 = w, w1 = w + columns, w2 = w + 2L * columns, w3 = w + 3L * columns;
+        float* w0 = w, w1 = w + rowStride, w2 = w + 2 * rowStride, w3 = w + 3 * rowStride;
         Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
         for (; c + 8 <= columns; c += 8)
@@ -60,18 +63,10 @@ public sealed class F32Matrix : WeightMatrix
             a2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + c), v, a2);
             a3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + c), v, a3);
         }
-        float s0 = Vector256.Sum(a0), s1 = Vector256.Sum(a1), s2 = Vector256.Sum(a2), s3 = Vector256.Sum(a3);
-        for (; c < columns; c++)
-        {
-            s0 += w0[c] * x[c];
-            s1 += w1[c] * x[c];
-            s2 += w2[c] * x[c];
-            s3 += w3[c] * x[c];
-        }
-        y[0] = s0;
-        y[1] = s1;
-        y[2] = s2;
-        y[3] = s3;
+        // The same reduction and tail as the multi-vector kernel, so one token's result is bit for bit what it gets inside a block.
+        var s = Reduce4(a0, a1, a2, a3);
+        for (; c < columns; c++) s += Vector128.Create(w0[c], w1[c], w2[c], w3[c]) * x[c];
+        s.Store(y);
     }
 
     /// <summary>
@@ -80,10 +75,17 @@ public sealed class F32Matrix : WeightMatrix
     /// accumulators plus the three activations fill fifteen of the sixteen AVX2 registers; the weights are
     /// folded into the multiply-adds as memory operands.
     /// </summary>
-    internal static unsafe void FourRowsThreeVectors(float* w, float* x, int columns, float* y, int stride)
+    internal static unsafe void FourRowsThreeVectors(float* w, float* x, int columns, float* y, int stride) =>
+        FourRowsThreeVectors(w, columns, x, columns, columns, y, stride);
+
+    /// <summary>
+    /// The same micro-kernel over rows <paramref name="rowStride"/> apart and vectors <paramref name="vectorStride"/>
+    /// apart: attention reads its keys and queries as slices of wider rows (one head of each position).
+    /// </summary>
+    internal static unsafe void FourRowsThreeVectors(float* w, long rowStride, float* x, long vectorStride, int columns, float* y, int stride)
     {
-        float* w0 = w, w1 = w + columns, w2 = w + 2L * columns, w3 = w + 3L * columns;
-        float* x0 = x, x1 = x + columns, x2 = x + 2L * columns;
+        float* w0 = w, w1 = w + rowStride, w2 = w + 2 * rowStride, w3 = w + 3 * rowStride;
+        float* x0 = x, x1 = x + vectorStride, x2 = x + 2 * vectorStride;
         Vector256<float> a00 = Vector256<float>.Zero, a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00,
             a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
         int c = 0;
@@ -125,8 +127,24 @@ public sealed class F32Matrix : WeightMatrix
         s2.Store(y + 2L * stride);
     }
 
+    /// <summary>
+    /// One row · one vector with the blocked kernels' arithmetic (eight-lane multiply-adds, the same reduction tree,
+    /// the same tail), so a dot product gives the same bits whether or not it falls inside a four × three block.
+    /// </summary>
+    internal static unsafe float Dot(float* w, float* x, int columns)
+    {
+        var a = Vector256<float>.Zero;
+        int c = 0;
+        for (; c + 8 <= columns; c += 8) a = Fma.MultiplyAdd(Avx.LoadVector256(w + c), Avx.LoadVector256(x + c), a);
+        var h = Avx.HorizontalAdd(a, a);
+        h = Avx.HorizontalAdd(h, h);
+        float s = h.GetLower().ToScalar() + h.GetUpper().ToScalar();
+        for (; c < columns; c++) s += w[c] * x[c];
+        return s;
+    }
+
     /// <summary>(Σa, Σb, Σc, Σd) over the eight lanes of each, with three horizontal adds instead of four separate reductions.</summary>
-    private static Vector128<float> Reduce4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    internal static Vector128<float> Reduce4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
     {
         var ab = Avx.HorizontalAdd(a, b); // a01 a23 b01 b23 | a45 a67 b45 b67
         var cd = Avx.HorizontalAdd(c, d);

@@ -28,8 +28,12 @@ public sealed class MatrixProducts
     private sbyte[] _codes = [];
     private float[] _scales = [];
     private int[] _sums = [];
+    private float[] _groupScales = [], _groupSums = [];
 
     public MatrixProducts(int threads) => _pool = WorkerPool.For(threads);
+
+    /// <summary>Runs the kernels' portable loops even where AVX2 is present, so tests check them on any processor.</summary>
+    internal bool PortableKernels { get; init; }
 
     public int Threads => _pool.Threads;
 
@@ -59,18 +63,32 @@ public sealed class MatrixProducts
             _scales = new float[count * columns / WeightMatrix.GroupSize];
             _sums = new int[_scales.Length];
         }
+        int groupScaleCount = quantized ? (count + 3) / 4 * 4 * (columns / WeightMatrix.GroupSize) : 0;
+        if (_groupScales.Length < groupScaleCount)
+        {
+            _groupScales = new float[groupScaleCount];
+            _groupSums = new float[groupScaleCount];
+        }
         fixed (float* x = input, y0 = firstOutput, y1 = secondOutput, y2 = thirdOutput)
         fixed (sbyte* codes = _codes)
         fixed (float* scales = _scales)
         fixed (int* sums = _sums)
+        fixed (float* groupScales = _groupScales, groupSums = _groupSums)
         {
+            var product = new ProductInput(x, codes, scales, sums, groupScales, groupSums, count, columns, !PortableKernels);
             if (quantized)
             {
                 int groups = columns / WeightMatrix.GroupSize;
                 for (int t = 0; t < count; t++)
+                {
                     Int8Groups.Quantize(x + (long)t * columns, columns, codes + (long)t * columns, scales + t * groups, sums + t * groups);
+                    for (int g = 0; g < groups; g++)
+                    {
+                        product.ScalesOfGroup(g, 0)[t] = scales[t * groups + g];
+                        product.SumsOfGroup(g, 0)[t] = sums[t * groups + g];
+                    }
+                }
             }
-            var product = new ProductInput(x, codes, scales, sums, count, columns);
             long work = (long)columns * count * (first.Rows + (second?.Rows ?? 0) + (third?.Rows ?? 0));
             if (_pool.Threads == 1 || work < ParallelThreshold)
             {

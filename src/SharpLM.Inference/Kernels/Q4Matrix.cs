@@ -77,18 +77,88 @@ public sealed class Q4Matrix : WeightMatrix
         int groups = Columns / GroupSize;
         fixed (byte* packed = Packed)
         fixed (float* scales = Scales)
-            for (int r = start; r < end; r++)
+        {
+            bool simd = Avx2.IsSupported && input.Simd;
+            int r = start;
+            if (simd && input.Count >= 4)
+                for (; r + 2 <= end; r += 2)
+                {
+                    byte* w = packed + (long)r * groups * BytesPerGroup;
+                    float* ws = scales + (long)r * groups;
+                    int t = 0;
+                    for (; t + 4 <= input.Count; t += 4) TwoRowsFourVectors(w, ws, groups, input, t, output + (long)t * outputStride + r, outputStride);
+                    for (; t < input.Count; t++)
+                    {
+                        output[(long)t * outputStride + r] = RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), input.VectorSums(t), groups);
+                        output[(long)t * outputStride + r + 1] = RowDot(w + groups * BytesPerGroup, ws + groups, input.VectorCodes(t), input.VectorScales(t),
+                            input.VectorSums(t), groups);
+                    }
+                }
+            for (; r < end; r++)
             {
                 byte* w = packed + (long)r * groups * BytesPerGroup;
                 float* ws = scales + (long)r * groups;
                 int t = 0;
-                if (Avx2.IsSupported)
+                if (simd)
                     for (; t + 4 <= input.Count; t += 4) FourVectors(w, ws, input, t, groups, output + (long)t * outputStride + r, outputStride);
                 for (; t < input.Count; t++)
-                    output[(long)t * outputStride + r] = Avx2.IsSupported
+                    output[(long)t * outputStride + r] = simd
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), input.VectorSums(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
             }
+        }
+    }
+
+    /// <summary>
+    /// Rows r, r + 1 against vectors t..t+3 (a prompt block), as <see cref="Q8Matrix"/>'s prompt kernel: each
+    /// activation group loaded once for both rows, each weight group unpacked once for four vectors, the eight
+    /// scale products from two multiplies of the group-major activation scales, and the eight corrections
+    /// (scale product × activation code sum) accumulated four at a time.
+    /// </summary>
+    private static unsafe void TwoRowsFourVectors(byte* w, float* ws, int groups, in ProductInput input, int t, float* output, int stride)
+    {
+        byte* w0 = w, w1 = w + groups * BytesPerGroup;
+        float* ws0 = ws, ws1 = ws + groups;
+        int columns = input.Columns;
+        sbyte* x0 = input.VectorCodes(t), x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns;
+        float* xs = input.ScalesOfGroup(0, t), xm = input.SumsOfGroup(0, t);
+        int scaleStride = input.ScaleStride;
+        float* d = stackalloc float[8];
+        Vector256<float> a00 = Vector256<float>.Zero, a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        Vector128<float> c0 = Vector128<float>.Zero, c1 = c0;
+        for (int g = 0; g < groups; g++)
+        {
+            var s = Sse.LoadVector128(xs + (long)g * scaleStride);
+            var m = Sse.LoadVector128(xm + (long)g * scaleStride);
+            var e0 = s * ws0[g];
+            var e1 = s * ws1[g];
+            e0.Store(d);
+            e1.Store(d + 4);
+            c0 += e0 * m;
+            c1 += e1 * m;
+            int offset = g * GroupSize;
+            var u0 = Unpack(w0 + g * BytesPerGroup);
+            var u1 = Unpack(w1 + g * BytesPerGroup);
+            var v = Avx.LoadVector256(x0 + offset);
+            a00 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u0, v)), Vector256.Create(d[0]), a00);
+            a10 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u1, v)), Vector256.Create(d[4]), a10);
+            v = Avx.LoadVector256(x1 + offset);
+            a01 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u0, v)), Vector256.Create(d[1]), a01);
+            a11 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u1, v)), Vector256.Create(d[5]), a11);
+            v = Avx.LoadVector256(x2 + offset);
+            a02 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u0, v)), Vector256.Create(d[2]), a02);
+            a12 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u1, v)), Vector256.Create(d[6]), a12);
+            v = Avx.LoadVector256(x3 + offset);
+            a03 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u0, v)), Vector256.Create(d[3]), a03);
+            a13 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Int8Groups.DotUnsigned(u1, v)), Vector256.Create(d[7]), a13);
+        }
+        var y0 = F32Matrix.Reduce4(a00, a01, a02, a03) - 8 * c0;
+        var y1 = F32Matrix.Reduce4(a10, a11, a12, a13) - 8 * c1;
+        for (int k = 0; k < 4; k++)
+        {
+            output[k * (long)stride] = y0.GetElement(k);
+            output[k * (long)stride + 1] = y1.GetElement(k);
+        }
     }
 
     private static unsafe Vector256<byte> Unpack(byte* group)

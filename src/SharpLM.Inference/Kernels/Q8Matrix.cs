@@ -73,19 +73,88 @@ public sealed class Q8Matrix : WeightMatrix
         int columns = Columns, groups = columns / GroupSize;
         fixed (sbyte* codes = Codes)
         fixed (float* scales = Scales)
-            for (int r = start; r < end; r++)
+        {
+            int r = start;
+            bool simd = Avx2.IsSupported && input.Simd;
+            if (simd && input.Count >= 4)
+                for (; r + 2 <= end; r += 2)
+                {
+                    sbyte* w = codes + (long)r * columns;
+                    float* ws = scales + (long)r * groups;
+                    int t = 0;
+                    for (; t + 4 <= input.Count; t += 4) TwoRowsFourVectors(w, ws, columns, groups, input, t, output + (long)t * outputStride + r, outputStride);
+                    for (; t < input.Count; t++)
+                    {
+                        output[(long)t * outputStride + r] = RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
+                        output[(long)t * outputStride + r + 1] = RowDot(w + columns, ws + groups, input.VectorCodes(t), input.VectorScales(t), groups);
+                    }
+                }
+            for (; r < end; r++)
             {
                 sbyte* w = codes + (long)r * columns;
                 float* ws = scales + (long)r * groups;
                 int t = 0;
-                if (Avx2.IsSupported)
+                if (simd)
                     for (; t + 4 <= input.Count; t += 4) FourVectors(w, ws, input, t, groups, output + (long)t * outputStride + r, outputStride);
                 for (; t < input.Count; t++)
-                    output[(long)t * outputStride + r] = Avx2.IsSupported
+                    output[(long)t * outputStride + r] = simd
                         ? RowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups)
                         : ScalarRowDot(w, ws, input.VectorCodes(t), input.VectorScales(t), groups);
             }
+        }
     }
+
+    /// <summary>
+    /// Rows r, r + 1 against vectors t..t+3 (a prompt block), eight accumulators: each activation group is loaded
+    /// once for both rows and each weight group's magnitude taken once for all four vectors. The eight scale
+    /// products of a group come from two multiplies of four activation scales (loaded group-major in one go) by
+    /// the two weight scales, stored and broadcast back from L1, instead of eight scalar multiplies and broadcasts.
+    /// </summary>
+    private static unsafe void TwoRowsFourVectors(sbyte* w, float* ws, int columns, int groups, in ProductInput input, int t, float* output, int stride)
+    {
+        sbyte* w0 = w, w1 = w + columns;
+        float* ws0 = ws, ws1 = ws + groups;
+        sbyte* x0 = input.VectorCodes(t), x1 = x0 + columns, x2 = x1 + columns, x3 = x2 + columns;
+        float* xs = input.ScalesOfGroup(0, t);
+        int scaleStride = input.ScaleStride;
+        float* d = stackalloc float[8];
+        var ones = Vector256.Create((short)1);
+        Vector256<float> a00 = Vector256<float>.Zero, a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int g = 0; g < groups; g++)
+        {
+            var s = Sse.LoadVector128(xs + (long)g * scaleStride);
+            Sse.Store(d, Sse.Multiply(s, Vector128.Create(ws0[g])));
+            Sse.Store(d + 4, Sse.Multiply(s, Vector128.Create(ws1[g])));
+            int offset = g * GroupSize;
+            var u0 = Avx.LoadVector256(w0 + offset);
+            var u1 = Avx.LoadVector256(w1 + offset);
+            var m0 = Avx2.Abs(u0);
+            var m1 = Avx2.Abs(u1);
+            var v = Avx.LoadVector256(x0 + offset);
+            a00 = Fma.MultiplyAdd(GroupDot(m0, Avx2.Sign(v, u0), ones), Vector256.Create(d[0]), a00);
+            a10 = Fma.MultiplyAdd(GroupDot(m1, Avx2.Sign(v, u1), ones), Vector256.Create(d[4]), a10);
+            v = Avx.LoadVector256(x1 + offset);
+            a01 = Fma.MultiplyAdd(GroupDot(m0, Avx2.Sign(v, u0), ones), Vector256.Create(d[1]), a01);
+            a11 = Fma.MultiplyAdd(GroupDot(m1, Avx2.Sign(v, u1), ones), Vector256.Create(d[5]), a11);
+            v = Avx.LoadVector256(x2 + offset);
+            a02 = Fma.MultiplyAdd(GroupDot(m0, Avx2.Sign(v, u0), ones), Vector256.Create(d[2]), a02);
+            a12 = Fma.MultiplyAdd(GroupDot(m1, Avx2.Sign(v, u1), ones), Vector256.Create(d[6]), a12);
+            v = Avx.LoadVector256(x3 + offset);
+            a03 = Fma.MultiplyAdd(GroupDot(m0, Avx2.Sign(v, u0), ones), Vector256.Create(d[3]), a03);
+            a13 = Fma.MultiplyAdd(GroupDot(m1, Avx2.Sign(v, u1), ones), Vector256.Create(d[7]), a13);
+        }
+        var y0 = F32Matrix.Reduce4(a00, a01, a02, a03);
+        var y1 = F32Matrix.Reduce4(a10, a11, a12, a13);
+        for (int k = 0; k < 4; k++)
+        {
+            output[k * (long)stride] = y0.GetElement(k);
+            output[k * (long)stride + 1] = y1.GetElement(k);
+        }
+    }
+
+    /// <summary>Σ|w|·sign(x, w) over a group as eight float partial sums.</summary>
+    private static Vector256<float> GroupDot(Vector256<byte> magnitude, Vector256<sbyte> signed, Vector256<short> ones) =>
+        Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, signed), ones));
 
     private static unsafe float RowDot(sbyte* w, float* ws, sbyte* x, float* xs, int groups)
     {

@@ -11,16 +11,20 @@ namespace SharpLM.Inference.Llama;
 /// An item walks the cache in key tiles of <see cref="KeyTile"/> positions with an online softmax (a running
 /// maximum, a running sum and an output rescaled whenever the maximum grows), as flash attention does: each key
 /// and value tile is read once from the cache while it serves every query row of the tile, and nothing bigger
-/// than one row's scores for one key tile is materialised. The causal mask inside a prompt block is each row's
-/// own last position.
+/// than the tile's scores (query rows × key tile) is materialised. Both products of a tile are register-blocked
+/// (<see cref="AttentionBlocks"/>). The causal mask inside a prompt block is each row's own last position: a
+/// row's probabilities past it are zero before the weighted sum.
 /// </summary>
 internal sealed class AttentionJob : IPoolJob
 {
     /// <summary>Below this many score computations (rows × heads × positions) one thread does it all.</summary>
     private const int ParallelThreshold = 4096;
 
-    /// <summary>Query rows per tile: enough to reuse a key tile several times, few enough to leave items for every thread.</summary>
-    private const int QueryTile = 8;
+    /// <summary>
+    /// Query rows per tile: enough to reuse a key tile several times, few enough to leave items for every thread; a
+    /// multiple of three and four, the row blocks of the two products, so a full tile has no leftover rows.
+    /// </summary>
+    private const int QueryTile = 12;
 
     /// <summary>Cache positions per key tile: a tile of keys and one of values (64 × 64 floats each at most here) stay in L1.</summary>
     private const int KeyTile = 64;
@@ -37,7 +41,7 @@ internal sealed class AttentionJob : IPoolJob
     public AttentionJob(int threads, int rows, int heads, int kvHeads, int headDim)
     {
         (_heads, _kvHeads, _headDim) = (heads, kvHeads, headDim);
-        _scores = Scratch(threads, KeyTile);
+        _scores = Scratch(threads, QueryTile * KeyTile);
         _accumulators = Scratch(threads, QueryTile * headDim);
         _maxima = Scratch(threads, QueryTile);
         _sums = Scratch(threads, QueryTile);
@@ -65,14 +69,12 @@ internal sealed class AttentionJob : IPoolJob
         _caches = [];
     }
 
-    public void Execute(int worker, int item)
+    public unsafe void Execute(int worker, int item)
     {
         int tile = item / _heads, h = item % _heads;
         int first = _tileStarts[tile], rows = _tileStarts[tile + 1] - first;
         int headDim = _headDim, qDim = _heads * headDim, kvDim = _kvHeads * headDim, kvOffset = h / (_heads / _kvHeads) * headDim;
         float scale = 1f / MathF.Sqrt(headDim);
-        var keys = _caches[first].Keys[_layer];
-        var values = _caches[first].Values[_layer];
         var accumulators = _accumulators[worker].AsSpan(0, rows * headDim);
         var maxima = _maxima[worker];
         var sums = _sums[worker];
@@ -80,28 +82,39 @@ internal sealed class AttentionJob : IPoolJob
         for (int i = 0; i < rows; i++) (maxima[i], sums[i]) = (float.NegativeInfinity, 0);
 
         int last = _positions[first + rows - 1];
-        for (int k0 = 0; k0 <= last; k0 += KeyTile)
-            for (int i = 0; i < rows; i++)
+        fixed (float* queries = _q, keys = _caches[first].Keys[_layer], values = _caches[first].Values[_layer], scores = _scores[worker],
+            output = accumulators)
+            for (int k0 = 0; k0 <= last; k0 += KeyTile)
             {
-                int end = Math.Min(k0 + KeyTile, _positions[first + i] + 1); // causal: row i sees up to its own position
-                if (end <= k0) continue;
-                var query = _q.AsSpan((first + i) * qDim + h * headDim, headDim);
-                var scores = _scores[worker].AsSpan(0, end - k0);
-                for (int t = k0; t < end; t++) scores[t - k0] = TensorPrimitives.Dot(query, keys.AsSpan(t * kvDim + kvOffset, headDim)) * scale;
-                float maximum = MathF.Max(maxima[i], TensorPrimitives.Max(scores));
-                var accumulator = accumulators.Slice(i * headDim, headDim);
-                if (maximum > maxima[i] && sums[i] > 0)
+                int count = Math.Min(KeyTile, last + 1 - k0);
+                AttentionBlocks.Scores(queries + (long)first * qDim + h * headDim, qDim, rows, keys + (long)k0 * kvDim + kvOffset, kvDim, count, headDim,
+                    scores, KeyTile);
+                for (int i = 0; i < rows; i++)
                 {
-                    float rescale = MathF.Exp(maxima[i] - maximum);
-                    sums[i] *= rescale;
-                    TensorPrimitives.Multiply(accumulator, rescale, accumulator);
+                    var row = new Span<float>(scores + i * KeyTile, count);
+                    int end = Math.Min(count, _positions[first + i] + 1 - k0); // causal: row i sees up to its own position
+                    if (end <= 0)
+                    {
+                        row.Clear();
+                        continue;
+                    }
+                    var seen = row[..end];
+                    TensorPrimitives.Multiply(seen, scale, seen);
+                    float maximum = MathF.Max(maxima[i], TensorPrimitives.Max(seen));
+                    var accumulator = accumulators.Slice(i * headDim, headDim);
+                    if (maximum > maxima[i] && sums[i] > 0)
+                    {
+                        float rescale = MathF.Exp(maxima[i] - maximum);
+                        sums[i] *= rescale;
+                        TensorPrimitives.Multiply(accumulator, rescale, accumulator);
+                    }
+                    maxima[i] = maximum;
+                    TensorPrimitives.Subtract(seen, maximum, seen);
+                    TensorPrimitives.Exp(seen, seen);
+                    sums[i] += TensorPrimitives.Sum(seen);
+                    row[end..].Clear();
                 }
-                maxima[i] = maximum;
-                TensorPrimitives.Subtract(scores, maximum, scores);
-                TensorPrimitives.Exp(scores, scores);
-                sums[i] += TensorPrimitives.Sum(scores);
-                for (int t = k0; t < end; t++)
-                    TensorPrimitives.MultiplyAdd(values.AsSpan(t * kvDim + kvOffset, headDim), scores[t - k0], accumulator, accumulator);
+                AttentionBlocks.AddWeightedValues(scores, KeyTile, rows, values + (long)k0 * kvDim + kvOffset, kvDim, count, headDim, output, headDim);
             }
 
         for (int i = 0; i < rows; i++)
