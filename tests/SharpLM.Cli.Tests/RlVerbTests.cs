@@ -22,17 +22,33 @@ public class RlVerbTests
         Assert.False(Directory.Exists(Path.Combine(run, "policy-snapshot")));
     }
 
-    [Fact]
-    public void Rl_takes_its_reward_from_a_trained_reward_model_and_reports_the_held_out_mean_reward()
+    [Theory]
+    [InlineData("full")]
+    [InlineData("lora")]
+    [InlineData("qlora")]
+    public void Rl_takes_its_reward_from_a_trained_reward_model_and_reports_the_held_out_mean_reward(string kind)
     {
         string model = TinyModelFolder.Create();
         string root = CliProcess.TempDirectory(), rewardRun = Path.Combine(root, "reward"), run = Path.Combine(root, "run");
         string pairs = Path.Combine(root, "prefs.jsonl"), prompts = Path.Combine(root, "prompts.jsonl");
         File.WriteAllLines(pairs, Enumerable.Range(0, 8).Select(i =>
             $$$"""{"prompt": "the whale {{{i}}}", "chosen": "calm sea", "rejected": "storm storm storm"}"""));
-        var reward = CliProcess.Run("reward", "--model", model, "--data", pairs, "--out", rewardRun, "--steps", "2", "--batch-size", "2",
-            "--validation-fraction", "0.25", "--eval-interval", "2", "--checkpoint-interval", "0", "--threads", "1");
+        string[] adapter = kind switch { "lora" => ["--lora-rank", "4"], "qlora" => ["--lora-rank", "4", "--quantize-base", "q8_0"], _ => [] };
+        var reward = CliProcess.Run(["reward", "--model", model, "--data", pairs, "--out", rewardRun, "--steps", "2", "--batch-size", "2",
+            "--validation-fraction", "0.25", "--eval-interval", "2", "--checkpoint-interval", "0", "--threads", "1", .. adapter]);
         Assert.True(reward.ExitCode == 0, reward.Error + reward.Output);
+        Assert.True(File.Exists(Path.Combine(rewardRun, "model", "reward_head.safetensors")));
+        string adapterConfig = Path.Combine(rewardRun, "adapter", "adapter_config.json");
+        Assert.Equal(kind != "full", File.Exists(adapterConfig));
+        if (kind != "full")
+        {
+            Assert.Contains("\"task_type\": \"SEQ_CLS\"", File.ReadAllText(adapterConfig));
+            Assert.True(File.Exists(Path.Combine(rewardRun, "adapter", "adapter_model.safetensors")));
+            // The adapter scores, it does not generate: generate refuses it with one line naming the file and field.
+            var refused = CliProcess.Run("generate", "--model", model, "--adapter", Path.Combine(rewardRun, "adapter"), "--prompt", "the whale");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"{adapterConfig}: field 'task_type' is 'SEQ_CLS'", refused.Error);
+        }
 
         // No "answer" field: a reward model needs none.
         File.WriteAllLines(prompts, ["""{"prompt": "the whale"}""", """{"prompt": [{"role": "user", "content": "the ship"}]}"""]);

@@ -6,21 +6,27 @@ using SharpLM.PostTraining.Lora;
 namespace SharpLM.Cli.Commands;
 
 /// <summary>
-/// The LoRA options the post-training verbs share (sft, dpo), defined once so their names, defaults and the rule that
-/// shaping options need --lora-rank cannot drift apart between verbs.
+/// The LoRA options the post-training verbs share (sft, dpo, reward), defined once so their names, defaults and the rule
+/// that shaping options need --lora-rank cannot drift apart between verbs; --quantize-base (QLoRA) only on the verbs
+/// that can merge an adapter trained over a quantized base (sft, reward).
 /// </summary>
-internal sealed class LoraCommandOptions
+internal sealed class LoraCommandOptions(bool quantizedBase = false)
 {
     private readonly Option<int?> _rank = new("--lora-rank") { Description = "Train LoRA adapters of this rank on a frozen model instead of every weight." };
     private readonly Option<double> _alpha = new("--lora-alpha") { Description = "LoRA alpha; scaling is alpha/r (alpha/√r with --rslora).", DefaultValueFactory = _ => 32 };
     private readonly Option<string> _targets = new("--lora-targets") { Description = "Comma-separated projections to adapt.", DefaultValueFactory = _ => string.Join(",", LoraOptions.AllLinear) };
     private readonly Option<double> _dropout = new("--lora-dropout") { Description = "Dropout on the adapters' input.", DefaultValueFactory = _ => 0.05 };
     private readonly Option<bool> _rsLora = new("--rslora") { Description = "Rank-stabilised LoRA: scaling alpha/√r." };
+    private readonly Option<string?> _quantizeBase = new("--quantize-base") { Description = "QLoRA: hold the frozen base's projections as q8_0 or q4 (the engine's codecs) under the LoRA adapters." };
 
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { _rank, _alpha, _targets, _dropout, _rsLora }) command.Options.Add(option);
+        if (quantizedBase) command.Options.Add(_quantizeBase);
     }
+
+    /// <summary>The --quantize-base value (checked by the verb's options with the LoRA settings), or null.</summary>
+    public string? QuantizeBase(ParseResult parse) => quantizedBase ? parse.GetValue(_quantizeBase) : null;
 
     /// <summary>The adapter asked for, or null for full fine-tuning; shaping options without --lora-rank are refused.</summary>
     public LoraOptions? Read(ParseResult parse)

@@ -33,12 +33,11 @@ public static class SftCommand
         var seed = new Option<long>("--seed") { Description = "Seed of batches, adapter initialisation and dropout.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
-        var quantizeBase = new Option<string?>("--quantize-base") { Description = "QLoRA: hold the frozen base's projections as q8_0 or q4 (the engine's codecs) under the LoRA adapters." };
         var promptTuning = new Option<int?>("--prompt-tuning") { Description = "Prompt tuning: train this many virtual token embeddings placed before every conversation of the frozen model; writes a PEFT adapter, no model folder." };
         var promptInit = new Option<string?>("--prompt-tuning-init-text") { Description = "Start the virtual tokens from this text's token embeddings (PEFT's TEXT init; default RANDOM)." };
-        var lora = new LoraCommandOptions();
+        var lora = new LoraCommandOptions(quantizedBase: true);
         var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA or prompt-tuning adapters in PEFT's format.")
-            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, quantizeBase, promptTuning, promptInit };
+            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, promptTuning, promptInit };
         lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -52,7 +51,7 @@ public static class SftCommand
             var options = new SftOptions
             {
                 MaxLength = length, Packing = !parse.GetValue(noPacking), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, PromptTuning = prompt,
-                QuantizeBase = parse.GetValue(quantizeBase),
+                QuantizeBase = lora.QuantizeBase(parse),
             };
             options.Validate("sft");
             int stepCount = parse.GetValue(steps);

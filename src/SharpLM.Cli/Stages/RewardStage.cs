@@ -4,6 +4,7 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
+using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Reward;
 using SharpLM.Tokenizers.Chat;
@@ -16,12 +17,14 @@ using static TorchSharp.torch;
 namespace SharpLM.Cli.Stages;
 
 public sealed record RewardResult(PretrainSummary Summary, IReadOnlyDictionary<string, double>? Before, IReadOnlyDictionary<string, double>? After,
-    int TrainPairs, int ValidationPairs, int Dropped, string ModelDirectory);
+    int TrainPairs, int ValidationPairs, int Dropped, string ModelDirectory, string? AdapterDirectory);
 
 /// <summary>
 /// Reward modelling: a model folder and preference JSONL in; the shared training loop over the Bradley–Terry loss
 /// (run folder, checkpoints, exact resume, metrics.jsonl, progress, loss.png); out, model/ with the trained decoder
-/// and reward_head.safetensors beside it.
+/// and reward_head.safetensors beside it. With LoRA the decoder is frozen under adapters (over a quantized base with
+/// QLoRA), the head trains whole, adapter/ holds both in PEFT's SEQ_CLS format, and model/ has the adapter merged, so
+/// every reader of a reward model folder reads it unchanged.
 /// </summary>
 public static class RewardStage
 {
@@ -36,14 +39,18 @@ public static class RewardStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
 
         using var model = HfCheckpoint.Load(folder);
-        var reward = new RewardModel(model, options.Seed);
+        SftStage.QuantizeBase(model, options.QuantizeBase);
+        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
+        var reward = new RewardModel(model, options.Seed, adapters);
         var objective = new RewardObjective(data, reward, options, training.BatchSize, training.EvalBatches);
-        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters and a scalar head on the last token");
+        long trainable = reward.Parameters.Sum(p => p.Parameter.numel());
+        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters and a scalar head on the last token; {trainable / 1e6:F3}M trained" +
+                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}, and the head)"));
 
         var before = HeldOut(model, objective);
         metrics.Write("reward_start", new Dictionary<string, object?>
         {
-            ["parameters"] = folder.Config.ParameterCount, ["train_pairs"] = data.Train.Count, ["validation_pairs"] = data.Validation.Count,
+            ["parameters"] = folder.Config.ParameterCount, ["trainable_parameters"] = trainable, ["train_pairs"] = data.Train.Count, ["validation_pairs"] = data.Validation.Count,
             ["dropped_pairs"] = data.Dropped, ["eval_accuracy"] = before?.GetValueOrDefault("eval_accuracy"),
         });
         var trainer = new Pretrainer(model, new PretrainConfig { Training = training });
@@ -60,14 +67,27 @@ public static class RewardStage
         }, resume));
         var after = HeldOut(model, objective);
 
-        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
-        using (var weight = reward.Score.detach().contiguous())
-            RewardHeadFile.Write(Path.Combine(run.ModelDirectory, RewardHeadFile.FileName), weight.data<float>().ToArray());
+        string? adapterDirectory = null;
+        if (adapters is not null)
+        {
+            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
+            AtomicDirectory.Write(adapterDirectory, staging => reward.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+        }
+        if (options.QuantizeBase is not null)
+        {
+            // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter and head go onto the float32 base.
+            using var full = HfCheckpoint.Load(folder);
+            using var fullAdapters = new LoraAdapters(full, options.Lora!, options.Seed);
+            var merged = new RewardModel(full, options.Seed, fullAdapters);
+            merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
+            merged.SaveModelFolder(tokenizer, run.ModelDirectory);
+        }
+        else reward.SaveModelFolder(tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         var end = new Dictionary<string, object?> { ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds };
         if (after is not null) foreach (var (name, value) in after) end[name] = value;
         metrics.Write("reward_end", end);
-        var result = new RewardResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped, run.ModelDirectory);
+        var result = new RewardResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped, run.ModelDirectory, adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }
@@ -96,7 +116,9 @@ public static class RewardStage
         md.AppendLine($"- Reached step {result.Summary.Steps} of {training.Steps}; final training loss {result.Summary.FinalLoss:F4}.");
         md.AppendLine($"- Held-out pairwise accuracy {Format(result.Before, "eval_accuracy")} before (random head), {Format(result.After, "eval_accuracy")} after; " +
                       $"mean held-out margin {Format(result.After, "eval_margin")}.");
-        md.AppendLine($"- Reward model in `model/`: the decoder's weights and `{RewardHeadFile.FileName}` (score.weight [1, hidden]).");
+        md.AppendLine($"- Reward model in `model/`: the decoder's weights" + (result.AdapterDirectory is null ? "" : " (adapter merged)") +
+                      $" and `{RewardHeadFile.FileName}` (score.weight [1, hidden])" +
+                      (result.AdapterDirectory is null ? "." : "; the LoRA adapter and head alone, in PEFT's SEQ_CLS format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training and validation loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, reward = options },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");

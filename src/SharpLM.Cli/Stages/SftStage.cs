@@ -39,8 +39,7 @@ public static class SftStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within {options.ConversationLength} positions)" : ""));
 
         using var model = HfCheckpoint.Load(folder);
-        long? quantizedBytes = options.BaseFormat is { } baseFormat ? QuantizedBase.Apply(model, baseFormat) : null;
-        if (quantizedBytes is long q) Display.Info($"base: projections held as {options.QuantizeBase} ({q / 1e6:F1} MB instead of {QuantizedWeightsFloatBytes(model) / 1e6:F1} MB in float32)");
+        QuantizeBase(model, options.QuantizeBase);
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
         ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
@@ -128,8 +127,14 @@ public static class SftStage
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
 
-    private static long QuantizedWeightsFloatBytes(Training.Modeling.CausalLanguageModel model) =>
-        model.modules().OfType<QuantizedLinear>().Sum(l => 4 * l.InFeatures * l.OutFeatures);
+    /// <summary>QLoRA's base: the projections quantized in place when --quantize-base names a format, and what that saved.</summary>
+    internal static void QuantizeBase(Training.Modeling.CausalLanguageModel model, string? quantizeBase)
+    {
+        if (QuantizedBase.Format(quantizeBase) is not { } format) return;
+        long bytes = QuantizedBase.Apply(model, format);
+        long floatBytes = model.modules().OfType<QuantizedLinear>().Sum(l => 4 * l.InFeatures * l.OutFeatures);
+        Display.Info($"base: projections held as {quantizeBase} ({bytes / 1e6:F1} MB instead of {floatBytes / 1e6:F1} MB in float32)");
+    }
 
     private static string Format(double? loss) => loss is double v ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

@@ -80,13 +80,15 @@ public sealed class LoraAdapters : ITrainableWeights, IDisposable
 
     public void Load(string path) => NamedParameterFile.Load(path, Parameters, "the adapter was made for other targets or another model");
 
+    /// <summary>The adapter_config.json of these adapters over <paramref name="baseModel"/>, as a causal language model's adapter.</summary>
+    public PeftAdapterConfig PeftConfig(string baseModel) => new()
+    {
+        BaseModel = baseModel, Rank = Options.Rank, Alpha = Options.Alpha, TargetModules = Options.Targets,
+        Dropout = Options.Dropout, UseRsLora = Options.RsLora,
+    };
+
     /// <summary>Writes adapter_config.json and adapter_model.safetensors into an existing folder.</summary>
-    public void SavePeft(string directory, string baseModel) =>
-        PeftAdapter.Write(directory, new PeftAdapterConfig
-        {
-            BaseModel = baseModel, Rank = Options.Rank, Alpha = Options.Alpha, TargetModules = Options.Targets,
-            Dropout = Options.Dropout, UseRsLora = Options.RsLora,
-        }, Export());
+    public void SavePeft(string directory, string baseModel) => PeftAdapter.Write(directory, PeftConfig(baseModel), Export());
 
     /// <summary>Adds scaling · B·A into each adapted weight and detaches the hooks: the model alone now computes what model plus adapters did.</summary>
     public void MergeAndUnload()

@@ -11,6 +11,18 @@ namespace SharpLM.PostTraining.Lora;
 /// </summary>
 public static class QuantizedBase
 {
+    /// <summary>Checks a verb's --quantize-base value: q8_0 or q4, and only under LoRA adapters.</summary>
+    public static void Validate(string? name, LoraOptions? lora, string origin)
+    {
+        if (name is null) return;
+        if (lora is null) throw new SharpLMException($"{origin}: option '--quantize-base' quantizes the frozen base under LoRA adapters; add --lora-rank.");
+        if (name.ToLowerInvariant() is not ("q8_0" or "q4"))
+            throw new SharpLMException($"{origin}: option '--quantize-base' is '{name}'; use q8_0 or q4.");
+    }
+
+    /// <summary>The base format a --quantize-base value names, or null for a float32 base.</summary>
+    public static WeightFormat? Format(string? name) => name is null ? null : WeightFormats.Parse(name);
+
     /// <summary>Quantizes the projections in place and returns how many bytes their weights now take.</summary>
     public static long Apply(CausalLanguageModel model, WeightFormat format)
     {

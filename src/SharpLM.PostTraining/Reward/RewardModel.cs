@@ -1,5 +1,9 @@
 using SharpLM.Core;
+using SharpLM.Core.Formats.Peft;
 using SharpLM.Core.Formats.Safetensors;
+using SharpLM.PostTraining.Lora;
+using SharpLM.Tokenizers.Bpe;
+using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Modeling;
 using SharpLM.Training.Pretraining;
 using TorchSharp;
@@ -11,7 +15,9 @@ namespace SharpLM.PostTraining.Reward;
 /// <summary>
 /// A Bradley–Terry reward model: the language model's decoder with a scalar head on the final hidden state of each
 /// sequence's last token (transformers' LlamaForSequenceClassification with one label: a bias-free "score" Linear,
-/// pooled at the last non-padding token). Everything trains, the head and every weight of the model.
+/// pooled at the last non-padding token). Without adapters the head and every weight of the model train; with LoRA
+/// adapters the head and the adapters train on a frozen model, as PEFT's SEQ_CLS task trains them (the head in
+/// modules_to_save), and the trainable parameters carry the names PEFT saves them under.
 /// </summary>
 public sealed class RewardModel : ITrainableWeights
 {
@@ -22,17 +28,23 @@ public sealed class RewardModel : ITrainableWeights
 
     public Parameter Score { get; }
 
+    /// <summary>The LoRA adapters on the decoder, or null when every weight trains.</summary>
+    public LoraAdapters? Adapters { get; }
+
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
 
-    public RewardModel(CausalLanguageModel model, long seed)
+    public RewardModel(CausalLanguageModel model, long seed, LoraAdapters? adapters = null)
     {
         _model = model as LlamaForCausalLM
             ?? throw new SharpLMException($"reward models put a head on Llama-family models; this is a {model.Config.ModelType} model.");
+        Adapters = adapters;
         // transformers initialises the score head like every Linear: normal(0, initializer_range).
         using var generator = new Generator((ulong)seed, CPU);
         using (no_grad())
             Score = new Parameter(empty([1, _model.Architecture.HiddenSize]).normal_(0, _model.Architecture.InitializerRange, generator));
-        Parameters = [.. model.named_parameters(), (ScoreName, Score)];
+        Parameters = adapters is null
+            ? [.. model.named_parameters(), (ScoreName, Score)]
+            : [.. adapters.Parameters, (PeftTensorNames.ModuleToSave(ScoreName), Score)];
     }
 
     /// <summary>Scores [B] of token rows [B, T]: the head applied to the hidden state at each row's <paramref name="lastIndex"/>.</summary>
@@ -44,11 +56,38 @@ public sealed class RewardModel : ITrainableWeights
         return nn.functional.linear(last, Score).squeeze(-1).MoveToOuterDisposeScope();
     }
 
-    public bool Decays(string name, Parameter parameter) => name == ScoreName || Pretrainer.DecaysWeight(_model, name, parameter);
+    public bool Decays(string name, Parameter parameter) =>
+        name == Parameters[^1].Name || (Adapters is null ? Pretrainer.DecaysWeight(_model, name, parameter) : Adapters.Decays(name, parameter));
 
-    public string FileName => "reward_model.safetensors";
+    /// <summary>A LoRA reward model's checkpoint file is the PEFT adapter's weights file: the factors and the head under PEFT's names.</summary>
+    public string FileName => Adapters is null ? "reward_model.safetensors" : PeftTensorNames.WeightsFile;
 
     public IEnumerable<SafetensorsTensor> Export() => NamedParameterFile.Export(Parameters);
 
-    public void Load(string path) => NamedParameterFile.Load(path, Parameters, "the file belongs to another model");
+    public void Load(string path) => NamedParameterFile.Load(path, Parameters,
+        Adapters is null ? "the file belongs to another model" : "the adapter was made for other targets or another model");
+
+    /// <summary>
+    /// Writes a LoRA reward model's adapter in PEFT's format into an existing folder: adapter_config.json with task_type
+    /// SEQ_CLS and modules_to_save as PeftModelForSequenceClassification writes them, and adapter_model.safetensors with
+    /// the LoRA factors and base_model.model.score.weight.
+    /// </summary>
+    public void SavePeft(string directory, string baseModel)
+    {
+        var adapters = Adapters ?? throw new InvalidOperationException("a reward model without adapters has no PEFT adapter to save.");
+        var config = adapters.PeftConfig(baseModel) with { TaskType = PeftTaskType.SequenceClassification, ModulesToSave = PeftTaskType.ClassifierModules };
+        PeftAdapter.Write(directory, config, Export());
+    }
+
+    /// <summary>
+    /// Writes the reward model folder: the decoder (any LoRA adapter merged into it first, after which this model no
+    /// longer carries adapters) and reward_head.safetensors beside its weights.
+    /// </summary>
+    public void SaveModelFolder(BpeTokenizer tokenizer, string directory)
+    {
+        Adapters?.MergeAndUnload();
+        HfCheckpoint.Save(_model, tokenizer, directory);
+        using var weight = Score.detach().contiguous();
+        RewardHeadFile.Write(Path.Combine(directory, RewardHeadFile.FileName), weight.data<float>().ToArray());
+    }
 }

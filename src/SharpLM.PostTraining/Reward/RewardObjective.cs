@@ -35,6 +35,7 @@ public sealed class RewardObjective(PreferenceData data, RewardModel reward, Rew
             _stepMicroBatches = 0;
             _currentStep = step;
         }
+        reward.Adapters?.SeedDropout(options.Seed, step, microBatch);
         var pairs = Enumerable.Range(0, batchSize).Select(i => data.Train[RowDraw.Row(options.Seed, step, microBatch, i, data.Train.Count)]).ToList();
         using var batch = RewardBatch.Build(pairs, device);
         var (chosen, rejected) = batch.Rewards(reward);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SharpLM.Core;
+using SharpLM.PostTraining.Lora;
 
 namespace SharpLM.PostTraining.Reward;
 
@@ -12,13 +13,27 @@ public sealed record RewardOptions
     [JsonPropertyName("validation_fraction")] public double ValidationFraction { get; init; } = 0.05;
     /// <summary>Seed of the batch draw and of the head's initialisation.</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    /// <summary>LoRA adapters on a frozen decoder (the head trains whole); null trains every weight. Left out of the
+    /// recorded settings when null, so checkpoints of full runs keep the settings they were written with.</summary>
+    [JsonPropertyName("lora"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public LoraOptions? Lora { get; init; }
+    /// <summary>QLoRA: the frozen base's projections held as q8_0 or q4 under the adapters.</summary>
+    [JsonPropertyName("quantize_base"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? QuantizeBase { get; init; }
 
     public void Validate(string origin)
     {
         if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
+        Lora?.Validate(origin);
+        QuantizedBase.Validate(QuantizeBase, Lora, origin);
     }
 
-    /// <summary>The 1e-5 TRL's reward-model examples train billion-parameter models at, scaled by √(1e9 / parameters) as SFT's is, capped at 5e-4.</summary>
-    public static double DefaultLearningRate(long parameters) => Math.Min(5e-4, 1e-5 * Math.Sqrt(Math.Max(1.0, 1e9 / Math.Max(1, parameters))));
+    /// <summary>
+    /// The 1e-5 TRL's reward-model examples train billion-parameter models at, scaled by √(1e9 / parameters) as SFT's
+    /// is, capped at 5e-4; LoRA ten times that, capped at 5e-3, as the other verbs' LoRA defaults are.
+    /// </summary>
+    public static double DefaultLearningRate(long parameters, bool lora)
+    {
+        double full = Math.Min(5e-4, 1e-5 * Math.Sqrt(Math.Max(1.0, 1e9 / Math.Max(1, parameters))));
+        return lora ? Math.Min(5e-3, full * 10) : full;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SharpLM.Core;
+using SharpLM.PostTraining.Lora;
 
 namespace SharpLM.PostTraining.Sft;
 
@@ -27,7 +28,7 @@ public sealed record SftOptions
     [JsonPropertyName("quantize_base")] public string? QuantizeBase { get; init; }
 
     /// <summary>The base format <see cref="QuantizeBase"/> names, or null for a float32 base.</summary>
-    [JsonIgnore] public Inference.Kernels.WeightFormat? BaseFormat => QuantizeBase is null ? null : Inference.Kernels.WeightFormats.Parse(QuantizeBase);
+    [JsonIgnore] public Inference.Kernels.WeightFormat? BaseFormat => QuantizedBase.Format(QuantizeBase);
 
     public void Validate(string origin)
     {
@@ -41,10 +42,7 @@ public sealed record SftOptions
             if (ConversationLength < 2)
                 throw new SharpLMException($"{origin}: option '--prompt-tuning' ({prompt.VirtualTokens} virtual tokens) leaves {ConversationLength} of max_length {MaxLength} positions for a conversation; it needs at least 2.");
         }
-        if (QuantizeBase is null) return;
-        if (Lora is null) throw new SharpLMException($"{origin}: option '--quantize-base' quantizes the frozen base under LoRA adapters; add --lora-rank.");
-        if (QuantizeBase.ToLowerInvariant() is not ("q8_0" or "q4"))
-            throw new SharpLMException($"{origin}: option '--quantize-base' is '{QuantizeBase}'; use q8_0 or q4.");
+        QuantizedBase.Validate(QuantizeBase, Lora, origin);
     }
 
     /// <summary>

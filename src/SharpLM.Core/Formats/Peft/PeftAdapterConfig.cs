@@ -6,8 +6,8 @@ namespace SharpLM.Core.Formats.Peft;
 
 /// <summary>
 /// adapter_config.json of a PEFT LoRA adapter: the keys PEFT writes and reads (peft_type "LORA", task_type
-/// "CAUSAL_LM", r, lora_alpha, target_modules, use_rslora, ...). Scaling is lora_alpha / r, or lora_alpha / √r
-/// with rsLoRA.
+/// "CAUSAL_LM" or, for a reward model, "SEQ_CLS", r, lora_alpha, target_modules, use_rslora, modules_to_save, ...).
+/// Scaling is lora_alpha / r, or lora_alpha / √r with rsLoRA.
 /// </summary>
 public sealed record PeftAdapterConfig
 {
@@ -19,6 +19,10 @@ public sealed record PeftAdapterConfig
     public required IReadOnlyList<string> TargetModules { get; init; }
     public double Dropout { get; init; }
     public bool UseRsLora { get; init; }
+    /// <summary>CAUSAL_LM for a language model's adapter; SEQ_CLS for a reward model's, whose head trains whole.</summary>
+    public string TaskType { get; init; } = PeftTaskType.CausalLm;
+    /// <summary>Modules trained whole and saved beside the LoRA factors (PEFT's modules_to_save); null for none.</summary>
+    public IReadOnlyList<string>? ModulesToSave { get; init; }
 
     public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
@@ -41,13 +45,13 @@ public sealed record PeftAdapterConfig
         ["lora_dropout"] = Dropout,
         ["megatron_config"] = null,
         ["megatron_core"] = "megatron.core",
-        ["modules_to_save"] = null,
+        ["modules_to_save"] = ModulesToSave is null ? null : new JsonArray(ModulesToSave.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
         ["peft_type"] = "LORA",
         ["r"] = Rank,
         ["rank_pattern"] = new JsonObject(),
         ["revision"] = null,
         ["target_modules"] = new JsonArray(TargetModules.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray()),
-        ["task_type"] = "CAUSAL_LM",
+        ["task_type"] = TaskType,
         ["use_dora"] = false,
         ["use_rslora"] = UseRsLora,
     };
@@ -72,6 +76,8 @@ public sealed record PeftAdapterConfig
         if (json["bias"] is { } bias && bias.GetValue<string>() != "none") throw Problem("bias", $"is '{bias}'; only 'none' is supported");
         foreach (string pattern in new[] { "rank_pattern", "alpha_pattern" })
             if (json[pattern] is JsonObject { Count: > 0 }) throw Problem(pattern, "is not empty; per-layer ranks and alphas are not supported");
+        if (file.Optional<string>("task_type") == PeftTaskType.SequenceClassification)
+            throw Problem("task_type", $"is '{PeftTaskType.SequenceClassification}': a sequence-classification adapter (a reward model's) changes scores, not text; use the reward run's model/ folder");
         if (json["modules_to_save"] is JsonArray { Count: > 0 }) throw Problem("modules_to_save", "is not empty; adapters that replace whole modules are not supported");
         var targets = json["target_modules"] switch
         {

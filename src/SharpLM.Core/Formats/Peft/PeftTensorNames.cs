@@ -15,6 +15,12 @@ public static class PeftTensorNames
 
     public static string LoraB(string module) => $"{Prefix}{module}.lora_B.weight";
 
+    /// <summary>
+    /// A tensor of a module PEFT trains whole (modules_to_save), e.g. base_model.model.score.weight for score.weight:
+    /// PEFT saves the trained copy under the module's own path, without its wrapper's "modules_to_save.&lt;adapter&gt;".
+    /// </summary>
+    public static string ModuleToSave(string tensor) => Prefix + tensor;
+
     /// <summary>The base model's weight tensor an adapted module changes.</summary>
     public static string BaseWeight(string module) => module + ".weight";
 
