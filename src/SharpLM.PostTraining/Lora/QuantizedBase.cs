@@ -46,6 +46,9 @@ public static class QuantizedBase
         }
         if (bytes == 0) throw new SharpLMException("option '--quantize-base' found no attention or MLP projection it can quantize (widths must be multiples of 32; mixture-of-experts layers are not supported).");
         foreach (var parameter in model.parameters()) parameter.requires_grad = false;
+        // Every step now decodes and frees a float copy of each projection's weight: keep those blocks from
+        // fragmenting the C heap for the rest of the process (see NativeHeap).
+        Training.Native.NativeHeap.ReturnLargeBlocksToSystem();
         return bytes;
     }
 }

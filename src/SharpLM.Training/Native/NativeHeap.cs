@@ -7,8 +7,9 @@ namespace SharpLM.Training.Native;
 /// later blocks of that size come from the heap instead and, once freed, stay in the process as fragments. A
 /// training step that decodes a quantized weight for every matmul (QLoRA) frees and reallocates such blocks hundreds
 /// of times a step, and its resident memory grew by 1.5–2× for nothing (measured in docs/benchmarks.md). A fixed
-/// threshold sends every block of 128 KiB or more to mmap, so freeing it returns it to the system.
-/// <see cref="TorchRuntime.EnsureLoaded"/> sets it for every process that uses libtorch, before its first tensor.
+/// threshold sends every block of 128 KiB or more to mmap, so freeing it returns it to the system. It is not the
+/// default for every process: each such allocation then maps and zeroes fresh pages, which made plain pretraining
+/// 1.6× slower (docs/benchmarks.md); QLoRA, whose base is built once and whose steps are dominated by decoding, sets it.
 /// </summary>
 public static class NativeHeap
 {

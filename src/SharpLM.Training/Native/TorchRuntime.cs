@@ -47,8 +47,6 @@ public static class TorchRuntime
             if (_failure is not null) throw _failure;
             try
             {
-                // Before libtorch allocates anything, so no tensor of this process fragments the C heap.
-                NativeHeap.ReturnLargeBlocksToSystem();
                 if (OperatingSystem.IsLinux())
                 {
                     _patchedHandle = PrepareLinux();
