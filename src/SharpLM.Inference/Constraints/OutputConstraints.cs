@@ -8,10 +8,15 @@ namespace SharpLM.Inference.Constraints;
 public static class OutputConstraints
 {
     /// <summary>Output that matches <paramref name="pattern"/> as a whole (see <see cref="RegexParser"/> for the syntax).</summary>
-    public static TokenConstraint Regex(TokenTrie trie, string pattern)
+    public static TokenConstraint Regex(TokenTrie trie, string pattern) => Regex(trie, new RegexAutomaton(pattern));
+
+    /// <summary>
+    /// Output that matches <paramref name="automaton"/>'s pattern. One automaton may serve several constraints (the
+    /// choices of one request), parsed once; it builds its states as they are reached, so one thread at a time uses it.
+    /// </summary>
+    public static TokenConstraint Regex(TokenTrie trie, RegexAutomaton automaton)
     {
-        var automaton = new RegexAutomaton(pattern);
-        var start = automaton.Start ?? throw new SharpLMException($"regular expression '{pattern}': matches no string at all.");
+        var start = automaton.Start ?? throw new SharpLMException($"regular expression '{automaton.Pattern}': matches no string at all.");
         return new TokenConstraint(trie, start);
     }
 

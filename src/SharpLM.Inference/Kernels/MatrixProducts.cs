@@ -63,7 +63,10 @@ public sealed class MatrixProducts
             _scales = new float[count * columns / WeightMatrix.GroupSize];
             _sums = new int[_scales.Length];
         }
-        int groupScaleCount = quantized ? (count + 3) / 4 * 4 * (columns / WeightMatrix.GroupSize) : 0;
+        // The group-major copy feeds only the block kernels, which take four vectors at a time: decoding (one
+        // vector) skips it.
+        bool groupMajor = quantized && count >= ProductInput.BlockVectors;
+        int groupScaleCount = groupMajor ? ProductInput.ScaleStrideFor(count) * (columns / WeightMatrix.GroupSize) : 0;
         if (_groupScales.Length < groupScaleCount)
         {
             _groupScales = new float[groupScaleCount];
@@ -82,6 +85,7 @@ public sealed class MatrixProducts
                 for (int t = 0; t < count; t++)
                 {
                     Int8Groups.Quantize(x + (long)t * columns, columns, codes + (long)t * columns, scales + t * groups, sums + t * groups);
+                    if (!groupMajor) continue;
                     for (int g = 0; g < groups; g++)
                     {
                         product.ScalesOfGroup(g, 0)[t] = scales[t * groups + g];

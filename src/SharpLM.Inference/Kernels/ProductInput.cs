@@ -21,8 +21,13 @@ internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float*
     /// <summary>Whether the kernels may use their SIMD paths (false: the portable loops, which tests check on any processor).</summary>
     public readonly bool Simd = simd;
 
-    /// <summary>Floats between one group's scales and the next's in <see cref="GroupScales"/>: the vector count rounded up to 4.</summary>
-    public int ScaleStride => (Count + 3) & ~3;
+    /// <summary>Vectors a block kernel takes at once; <see cref="GroupScales"/> is filled only for products of at least this many.</summary>
+    public const int BlockVectors = 4;
+
+    /// <summary>Floats between one group's scales and the next's in <see cref="GroupScales"/>: the vector count rounded up to <see cref="BlockVectors"/>.</summary>
+    public int ScaleStride => ScaleStrideFor(Count);
+
+    public static int ScaleStrideFor(int count) => (count + BlockVectors - 1) / BlockVectors * BlockVectors;
 
     public float* Vector(int index) => Values + (long)index * Columns;
     public sbyte* VectorCodes(int index) => Codes + (long)index * Columns;

@@ -80,7 +80,7 @@ public sealed class Q4Matrix : WeightMatrix
         {
             bool simd = Avx2.IsSupported && input.Simd;
             int r = start;
-            if (simd && input.Count >= 4)
+            if (simd && input.Count >= ProductInput.BlockVectors)
                 for (; r + 2 <= end; r += 2)
                 {
                     byte* w = packed + (long)r * groups * BytesPerGroup;

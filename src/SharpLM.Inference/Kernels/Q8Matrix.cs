@@ -76,7 +76,7 @@ public sealed class Q8Matrix : WeightMatrix
         {
             int r = start;
             bool simd = Avx2.IsSupported && input.Simd;
-            if (simd && input.Count >= 4)
+            if (simd && input.Count >= ProductInput.BlockVectors)
                 for (; r + 2 <= end; r += 2)
                 {
                     sbyte* w = codes + (long)r * columns;
@@ -190,10 +190,10 @@ public sealed class Q8Matrix : WeightMatrix
             var wv = Avx.LoadVector256(w + offset);
             var magnitude = Avx2.Abs(wv);
             float d = ws[g];
-            a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x0 + offset), wv)), ones)), Vector256.Create(d * s0[g]), a0);
-            a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x1 + offset), wv)), ones)), Vector256.Create(d * s1[g]), a1);
-            a2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x2 + offset), wv)), ones)), Vector256.Create(d * s2[g]), a2);
-            a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx.LoadVector256(x3 + offset), wv)), ones)), Vector256.Create(d * s3[g]), a3);
+            a0 = Fma.MultiplyAdd(GroupDot(magnitude, Avx2.Sign(Avx.LoadVector256(x0 + offset), wv), ones), Vector256.Create(d * s0[g]), a0);
+            a1 = Fma.MultiplyAdd(GroupDot(magnitude, Avx2.Sign(Avx.LoadVector256(x1 + offset), wv), ones), Vector256.Create(d * s1[g]), a1);
+            a2 = Fma.MultiplyAdd(GroupDot(magnitude, Avx2.Sign(Avx.LoadVector256(x2 + offset), wv), ones), Vector256.Create(d * s2[g]), a2);
+            a3 = Fma.MultiplyAdd(GroupDot(magnitude, Avx2.Sign(Avx.LoadVector256(x3 + offset), wv), ones), Vector256.Create(d * s3[g]), a3);
         }
         output[0] = Vector256.Sum(a0);
         output[stride] = Vector256.Sum(a1);

@@ -24,6 +24,7 @@ internal sealed class LlamaForwardPass
     private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up, _sigmoid;
     private readonly float[] _cos, _sin; // [position, headDim/2]
     private readonly MixtureRouting? _routing;
+    private LlamaKvCache? _primed; // the virtual tokens' keys and values, computed for the first cache
 
     public int Capacity { get; }
     public int MaxPositions { get; }
@@ -60,20 +61,32 @@ internal sealed class LlamaForwardPass
     /// A new sequence's cache. With a prompt-tuning adapter (<see cref="LlamaWeights.VirtualTokens"/>) its first
     /// positions are filled here, the one place every sequence starts, by running the virtual token embeddings
     /// through the layers as the input rows at positions 0..N−1; the sequence's own tokens follow at N, N+1, ...
-    /// as in PEFT, which concatenates the prompt embeddings before the input embeddings.
+    /// as in PEFT, which concatenates the prompt embeddings before the input embeddings. Those keys and values are
+    /// the same for every sequence, so they are computed once and copied into each further cache (a server's slots).
     /// </summary>
     public LlamaKvCache NewCache()
     {
         var cache = new LlamaKvCache(_weights.Layers.Length, MaxPositions, _kvDim);
-        if (_weights.VirtualTokens is { } prompt) Prime(cache, prompt);
+        if (_weights.VirtualTokens is not { } prompt) return cache;
+        if (_primed is null)
+        {
+            _primed = new LlamaKvCache(_weights.Layers.Length, MaxPositions, _kvDim);
+            Prime(_primed, prompt);
+        }
+        int floats = _primed.Prefix * _kvDim;
+        for (int layer = 0; layer < _weights.Layers.Length; layer++)
+        {
+            Array.Copy(_primed.Keys[layer], cache.Keys[layer], floats);
+            Array.Copy(_primed.Values[layer], cache.Values[layer], floats);
+        }
+        cache.Length = cache.Prefix = _primed.Prefix;
         return cache;
     }
 
+    /// <summary>Runs the virtual tokens (the adapter loader has checked they leave room in the context) into <paramref name="cache"/>.</summary>
     private void Prime(LlamaKvCache cache, float[] prompt)
     {
         int count = prompt.Length / _dim;
-        if (count >= MaxPositions)
-            throw new SharpLMException($"the prompt-tuning adapter's {count} virtual tokens leave no room in max_position_embeddings ({MaxPositions}).");
         var caches = Enumerable.Repeat(cache, Capacity).ToArray();
         var positions = new int[Capacity];
         for (int start = 0; start < count; start += Capacity)

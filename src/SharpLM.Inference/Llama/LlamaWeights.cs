@@ -43,9 +43,6 @@ public sealed class LlamaWeights
     /// </summary>
     public float[]? VirtualTokens { get; internal set; }
 
-    /// <summary>How many virtual tokens precede every sequence (0 without a prompt-tuning adapter).</summary>
-    public int VirtualTokenCount => VirtualTokens is null ? 0 : VirtualTokens.Length / Config.HiddenSize;
-
     public LlamaWeights(LlamaConfig config, WeightMatrix embeddings, LlamaLayerWeights[] layers, float[] finalNorm, WeightMatrix output)
     {
         Config = config;

@@ -48,18 +48,23 @@ public static class StructuredOutputs
         }
     }
 
-    /// <summary>Builds once to check the pattern (a bad one is the client's 400, not a failed generation), then per choice.</summary>
+    /// <summary>
+    /// Parses the pattern once, here, so a bad one is the client's 400 rather than a failed generation; the choices
+    /// of the request then share the automaton (the scheduler runs them on one thread).
+    /// </summary>
     private static Func<ITokenConstraint> Regex(ServedModel model, string pattern, string field)
     {
+        Inference.Constraints.Regex.RegexAutomaton automaton;
         try
         {
-            OutputConstraints.Regex(model.Trie, pattern);
+            automaton = new Inference.Constraints.Regex.RegexAutomaton(pattern);
+            OutputConstraints.Regex(model.Trie, automaton);
         }
         catch (Core.SharpLMException e)
         {
             throw RequestError.Invalid(field, e.Message);
         }
-        return () => OutputConstraints.Regex(model.Trie, pattern);
+        return () => OutputConstraints.Regex(model.Trie, automaton);
     }
 
     /// <summary>A literal for the engine's regex syntax: every character that is not a letter, digit or space is escaped.</summary>

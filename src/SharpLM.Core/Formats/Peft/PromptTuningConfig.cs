@@ -40,7 +40,7 @@ public sealed record PromptTuningConfig
         ["prompt_tuning_init"] = Init,
         ["prompt_tuning_init_text"] = InitText,
         ["revision"] = null,
-        ["task_type"] = "CAUSAL_LM",
+        ["task_type"] = PeftTaskType.CausalLm,
         ["token_dim"] = TokenDim,
         ["tokenizer_kwargs"] = null,
         // PEFT requires a tokenizer for TEXT (even though loading for inference does not re-run the init); the base
@@ -57,8 +57,8 @@ public sealed record PromptTuningConfig
         var file = PeftConfigFile.Read(directory);
         string type = file.PeftType;
         if (type != PeftAdapterType.PromptTuning) throw file.Problem("peft_type", $"is '{type}'; expected {PeftAdapterType.PromptTuning}");
-        if (file.Optional<string>("task_type") is { } task && task != "CAUSAL_LM")
-            throw file.Problem("task_type", $"is '{task}'; prompt-tuning adapters apply to CAUSAL_LM models");
+        if (file.Optional<string>("task_type") is { } task && task != PeftTaskType.CausalLm)
+            throw file.Problem("task_type", $"is '{task}'; prompt-tuning adapters apply to {PeftTaskType.CausalLm} models");
         if (file.OptionalInt("num_transformer_submodules") is { } submodules && submodules != 1)
             throw file.Problem("num_transformer_submodules", $"is {submodules}; a decoder-only model has 1");
         int tokens = file.Get<int>("num_virtual_tokens");
