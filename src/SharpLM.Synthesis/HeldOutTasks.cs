@@ -12,13 +12,15 @@ public sealed record HeldOutTask(string Name, string Yaml, IReadOnlyList<JsonObj
 
 /// <summary>
 /// Exact-match tasks on the held-out states and word problems, asked the way the training data asks: one ChatML user
-/// turn and an open assistant turn, zero-shot, greedy, stopping at the end of the turn. Scoring follows the suite's
+/// turn and an open assistant turn, zero-shot, greedy, stopping at the end of the turn; and the held-out states' capitals
+/// as plain text to continue, which shows what the base learned in pretraining. Scoring follows the suite's
 /// capitals_qa (whitespace stripped, case and punctuation ignored) and lm-eval's gsm8k (the number after "####").
 /// </summary>
 public static class HeldOutTasks
 {
     public const string CapitalsName = "synth_capitals";
     public const string ArithmeticName = "synth_arithmetic";
+    public const string CapitalFactsName = "synth_capital_facts";
 
     public static HeldOutTask Capitals(IReadOnlyList<StateCapital> states) => new(CapitalsName, $$"""
         task: {{CapitalsName}}
@@ -28,6 +30,24 @@ public static class HeldOutTasks
         doc_to_target: "{{"{{capital}}"}}"
         generation_kwargs:
           until: ["<|im_end|>", "\n"]
+          max_gen_toks: 16
+          do_sample: false
+          temperature: 0
+        {{SuiteText.StrippedExactMatchScoring}}
+        """, states.Select(s => new JsonObject { ["state"] = s.State, ["capital"] = s.Capital }).ToList());
+
+    /// <summary>
+    /// What the base knows, whatever it can answer in a chat: the held-out states as plain text to continue ("The capital
+    /// of Ohio is"), in the first phrasing of <see cref="CapitalFactDocuments"/>, up to the sentence's full stop.
+    /// </summary>
+    public static HeldOutTask CapitalFacts(IReadOnlyList<StateCapital> states) => new(CapitalFactsName, $$"""
+        task: {{CapitalFactsName}}
+        {{SuiteText.DataFiles(CapitalFactsName, "test")}}test_split: test
+        output_type: generate_until
+        doc_to_text: "{{string.Format(CapitalFactDocuments.FactPrompt, "{{state}}")}}"
+        doc_to_target: "{{"{{capital}}"}}"
+        generation_kwargs:
+          until: [".", "\n"]
           max_gen_toks: 16
           do_sample: false
           temperature: 0

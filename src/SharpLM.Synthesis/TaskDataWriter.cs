@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SharpLM.Core.Formats.Documents;
 using SharpLM.Core.IO;
 using SharpLM.Data.Sources;
 using SharpLM.Evaluation.Tasks;
@@ -20,7 +21,8 @@ public sealed record TaskDataResult(string Directory, int TrainExamples, int Hel
 /// <c>train/chat.jsonl</c> and <c>held-out/chat.jsonl</c> (OpenAI messages), <c>train/preferences.jsonl</c> and
 /// <c>held-out/preferences.jsonl</c> (TRL's prompt/chosen/rejected), <c>held-out/tasks/</c> (lm-eval YAMLs with their
 /// data), <c>held-out/probes.jsonl</c> (the red-team probes of the held-out goals, in the catalogue's format, for
-/// `redteam --no-builtin --probes`), and <c>manifest.json</c> (settings, sources, counts, dropped examples and each file's SHA-256). Nothing in it
+/// `redteam --no-builtin --probes`), <c>pretraining/capital-facts.jsonl</c> (documents JSONL stating every state's capital, for
+/// the pretraining corpus: see <see cref="CapitalFactDocuments"/>), and <c>manifest.json</c> (settings, sources, counts, dropped examples and each file's SHA-256). Nothing in it
 /// depends on the time or the folder, so one seed gives the same bytes.
 /// </summary>
 public static class TaskDataWriter
@@ -32,6 +34,11 @@ public static class TaskDataWriter
     public const string ChatFile = "chat.jsonl";
     public const string PreferenceFile = "preferences.jsonl";
     public const string ProbeFile = "probes.jsonl";
+    public const string PretrainingFolder = "pretraining";
+    public const string FactFile = CapitalFactDocuments.SourceName + ".jsonl";
+
+    /// <summary>The fact documents' path inside a task data folder.</summary>
+    public static string FactPath(string directory) => Path.Combine(directory, PretrainingFolder, FactFile);
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Indented = new(Compact) { WriteIndented = true };
@@ -39,7 +46,7 @@ public static class TaskDataWriter
     public static TaskDataResult Write(string directory, SynthSources sources, SynthOptions options)
     {
         var drawn = TaskDataDraw.Draw(sources, options);
-        var tasks = new[] { HeldOutTasks.Capitals(drawn.HeldOutStates), HeldOutTasks.Arithmetic(drawn.HeldOutProblems) };
+        var tasks = new[] { HeldOutTasks.Capitals(drawn.HeldOutStates), HeldOutTasks.Arithmetic(drawn.HeldOutProblems), HeldOutTasks.CapitalFacts(drawn.HeldOutStates) };
         var heldOutItems = drawn.HeldOutExamplesAsItems()
             .Concat(drawn.HeldOutStates.Select(s => ($"{HeldOutTasks.CapitalsName}:{s.State}", string.Format(CapitalExamples.EvaluationQuestion, s.State) + " " + s.Capital)))
             .ToList();
@@ -62,6 +69,8 @@ public static class TaskDataWriter
             Put($"{HeldOutFolder}/{ChatFile}", ChatLines(drawn.HeldOut));
             Put($"{HeldOutFolder}/{PreferenceFile}", PreferenceLines(drawn.HeldOut));
             Put($"{HeldOutFolder}/{ProbeFile}", string.Concat(drawn.HeldOutProbes.Select(p => ProbeCatalogue.Line(p) + "\n")));
+            Put($"{PretrainingFolder}/{FactFile}", string.Concat(CapitalFactDocuments.Render(sources.Capitals, options.FactPasses, options.Seed,
+                $"npm:{UsStateCapitals.NamesPackage}@{UsStateCapitals.Version} + npm:{UsStateCapitals.CapitalsPackage}@{UsStateCapitals.Version}").Select(DocumentJsonl.ToLine)));
             var taskEntries = new JsonArray();
             foreach (var task in tasks)
             {
@@ -79,6 +88,7 @@ public static class TaskDataWriter
                 ["seed"] = options.Seed,
                 ["count"] = options.Count,
                 ["held_out_fraction"] = options.HeldOutFraction,
+                ["fact_passes"] = options.FactPasses,
                 ["sources"] = Sources(sources),
                 ["splits"] = new JsonObject
                 {

@@ -20,6 +20,7 @@ public sealed class HeldOutTaskTests
         public string Generate(GenerationRequest request)
         {
             Requests.Add(request);
+            if (answers.TryGetValue(request.Context, out string? plain)) return plain; // a plain-text prompt, not a chat turn
             const string open = "<|im_start|>user\n", close = "<|im_end|>\n<|im_start|>assistant\n";
             Assert.StartsWith(open, request.Context);
             Assert.EndsWith(close, request.Context);
@@ -45,7 +46,14 @@ public sealed class HeldOutTaskTests
                 rejected.TryAdd($"What is the capital of {state.State}?", "Paris");
             }
 
-            Assert.Equal(2, result.Tasks.Count);
+            // The fact task continues plain text, stopping before the full stop.
+            foreach (var state in SynthFixture.Capitals)
+            {
+                chosen[$"The capital of {state.State} is"] = $" {state.Capital}";
+                rejected[$"The capital of {state.State} is"] = " Paris";
+            }
+
+            Assert.Equal(3, result.Tasks.Count);
             foreach (var (name, yaml, documents) in result.Tasks)
             {
                 var task = TaskConfig.Load(yaml);
@@ -53,9 +61,9 @@ public sealed class HeldOutTaskTests
                 var right = new TableModel(chosen);
                 var scored = TaskEvaluator.Evaluate(task, right, bootstrapIterations: 0);
                 Assert.Equal(documents, right.Requests.Count);
-                Assert.Contains(right.Requests[0].Until, u => u == "<|im_end|>");
+                Assert.Contains(right.Requests[0].Until, u => u == (name == HeldOutTasks.CapitalFactsName ? "." : "<|im_end|>"));
                 var wrong = TaskEvaluator.Evaluate(task, new TableModel(rejected), bootstrapIterations: 0);
-                if (name == HeldOutTasks.CapitalsName)
+                if (name is HeldOutTasks.CapitalsName or HeldOutTasks.CapitalFactsName)
                 {
                     Assert.Equal(1.0, (double)scored.Metrics["exact_match,strip"]!);
                     Assert.Equal(0.0, (double)wrong.Metrics["exact_match,strip"]!);

@@ -21,7 +21,7 @@ public sealed class TaskDataWriterTests
             TaskDataWriter.Write(Path.Combine(root, "c"), SynthFixture.Sources, Options with { Seed = 8 });
             var files = Directory.GetFiles(Path.Combine(root, "a"), "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(Path.Combine(root, "a"), f)).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(10, files.Count);
+            Assert.Equal(13, files.Count);
             Assert.Equal(files, Directory.GetFiles(Path.Combine(root, "b"), "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(Path.Combine(root, "b"), f)).Order(StringComparer.Ordinal));
             foreach (string file in files)

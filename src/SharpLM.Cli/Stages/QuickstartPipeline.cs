@@ -32,10 +32,14 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         Training = new PretrainOptions { Steps = 700, BatchSize = 16, SequenceLength = 128, LearningRate = 3e-3, WarmupSteps = 30, EvalInterval = 100 },
     };
 
+    /// <summary>Where the quickstart writes its task data, relative to the run folder; the data pipeline reads the fact documents from it.</summary>
+    private const string TaskDataFolder = "post-training/data";
+
     /// <summary>
-    /// The data the quickstart trains on: Moby Dick and the State of the Union addresses through the full data
-    /// pipeline. C4's line rules are off: they target web pages, and these hard-wrapped books and speeches would
-    /// lose most lines to its terminal-punctuation rule.
+    /// The data the quickstart trains on: Moby Dick, the State of the Union addresses and the task data's paragraphs on
+    /// the state capitals (so the base knows what the held-out capitals task asks) through the full data pipeline.
+    /// C4's line rules are off: they target web pages, and these hard-wrapped books and speeches would lose most lines
+    /// to its terminal-punctuation rule.
     /// </summary>
     public static DataPipelineConfig DataConfig { get; } = new()
     {
@@ -43,6 +47,11 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         [
             new SourceSpec { Name = "moby-dick", Inputs = ["npm:moby-dick"], License = StdlibDataset.MobyDick.License },
             new SourceSpec { Name = "sotu", Inputs = ["npm:sotu"], License = StdlibDataset.StateOfTheUnion.License },
+            new SourceSpec
+            {
+                Name = CapitalFactDocuments.SourceName, Inputs = [TaskDataWriter.FactPath(TaskDataFolder).Replace('\\', '/')],
+                License = UsStateCapitals.License, Format = "jsonl",
+            },
         ],
         Filters = new FiltersConfig { C4 = null },
         Split = new SplitConfig { ValidationFraction = 0.05 },
@@ -63,6 +72,10 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         };
         WriteRunJson(run, config);
 
+        // Task data first: the pretraining corpus takes its fact documents.
+        var taskData = Stage("synthesise task data", metrics,
+            () => TaskDataStage.Write(Path.Combine(run.Root, TaskDataFolder), new SynthOptions(unchecked((int)options.Seed), PostTrainingExamples)),
+            d => $"{d.TrainExamples} train / {d.HeldOutExamples} held-out examples, {d.Contaminated} overlapping dropped");
         var data = new PipelineFolder(run.DataDirectory);
         var prepared = Stage("data pipeline", metrics,
             () => DataPipelineStage.Run(DataConfig, new DataPipelineRunOptions { BaseDirectory = run.Root, OutputDirectory = data.Root, Restart = true }),
@@ -77,7 +90,7 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
             r => $"val loss {r.Summary.FinalValidationLoss:F3} vs unigram {r.UnigramEntropy:F3}, {r.Summary.MeanTokensPerSecond:F0} tok/s");
         var (perplexity, sample) = Stage("evaluate + sample", metrics, () => Evaluate(run),
             r => $"perplexity {r.Perplexity.Perplexity:F1}");
-        var post = PostTrain(run, metrics, config);
+        var post = PostTrain(run, metrics, config, taskData);
         var safety = RedTeamChatModel(run, metrics, run.ModelDirectory, post.ChatModel,
             Path.Combine(post.Data.Directory, TaskDataWriter.HeldOutFolder, TaskDataWriter.ProbeFile));
         var canaries = MeasureCanaries(run, metrics, post.ChatModel, safety.Directory);
@@ -149,7 +162,7 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
         foreach (var (stage, time, result) in _stages) md.AppendLine($"| {stage} | {time.TotalSeconds:F1} | {result} |");
         md.AppendLine($"| total | {_stages.Sum(x => x.Time.TotalSeconds):F1} | |").AppendLine();
         md.AppendLine("## Data").AppendLine();
-        md.AppendLine($"- {data.Total.DocumentsIn} documents read (Moby Dick chapters, State of the Union addresses), {data.Total.DocumentsOut} written " +
+        md.AppendLine($"- {data.Total.DocumentsIn} documents read (Moby Dick chapters, State of the Union addresses, paragraphs on the state capitals), {data.Total.DocumentsOut} written " +
                       $"({data.Total.TrainDocuments} train, {data.Total.ValidationDocuments} validation); dropped: " +
                       (data.Drops.Count == 0 ? "none" : string.Join(", ", data.Drops.Select(d => $"{d.Value} by {d.Key}"))) +
                       $"; PII replaced: {(data.Pii.Count == 0 ? "none" : string.Join(", ", data.Pii.Select(p => $"{p.Value} {p.Key}")))} (data/manifest.json).");

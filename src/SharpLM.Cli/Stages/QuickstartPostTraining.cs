@@ -26,6 +26,7 @@ public sealed partial class QuickstartPipeline
     private static readonly string[] ReportedScores =
     [
         $"{HeldOutTasks.CapitalsName}/exact_match,strip", $"{HeldOutTasks.ArithmeticName}/exact_match,strict-match", $"{HeldOutTasks.ArithmeticName}/exact_match,flexible-extract",
+        $"{HeldOutTasks.CapitalFactsName}/exact_match,strip",
     ];
 
     /// <summary>Fine-tuning steps for a quickstart of <paramref name="pretrainSteps"/>: 46 for the default 700, 2 for the 30-step smoke run.</summary>
@@ -41,12 +42,9 @@ public sealed partial class QuickstartPipeline
         public string ChatModel => Dpo.ModelDirectory;
     }
 
-    private PostTrainingOutcome PostTrain(RunFolder run, MetricsWriter metrics, PretrainConfig config)
+    private PostTrainingOutcome PostTrain(RunFolder run, MetricsWriter metrics, PretrainConfig config, TaskDataResult data)
     {
         string root = Path.Combine(run.Root, "post-training");
-        var data = Stage("synthesise task data", metrics,
-            () => TaskDataStage.Write(Path.Combine(root, "data"), new SynthOptions(unchecked((int)options.Seed), PostTrainingExamples)),
-            d => $"{d.TrainExamples} train / {d.HeldOutExamples} held-out examples, {d.Contaminated} overlapping dropped");
 
         int steps = SftSteps(config.Training.Steps);
         var sftOptions = new SftOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed, Lora = new LoraOptions() };
@@ -83,7 +81,7 @@ public sealed partial class QuickstartPipeline
         var scores = Stage("held-out exact match", metrics,
             () => HeldOutEvaluation.Run(evaluation, TaskDataStage.TasksDirectory(data.Directory),
                 [("base", run.ModelDirectory), ("sft", sft.ModelDirectory), ("dpo", dpo.ModelDirectory)]),
-            s => string.Join(", ", ReportedScores.Take(2).Select(k => $"{Short(k)} {Score(s[0], k)} → {Score(s[1], k)} → {Score(s[2], k)}")));
+            s => string.Join(", ", ReportedScores.Where(k => !k.Contains("flexible", StringComparison.Ordinal)).Select(k => $"{Short(k)} {Score(s[0], k)} → {Score(s[1], k)} → {Score(s[2], k)}")));
         return new PostTrainingOutcome(data, sft, dpo, scores[0], scores[1], scores[2], evaluation);
     }
 
@@ -107,7 +105,10 @@ public sealed partial class QuickstartPipeline
         md.AppendLine("## Post-training").AppendLine();
         md.AppendLine($"- Task data (`post-training/data/`, `sharplm data synth --count {PostTrainingExamples}`): {counts.TrainExamples} training and {counts.HeldOutExamples} held-out " +
                       $"conversations (capitals, word problems, format-following, refusals and their benign twins); {counts.Repeats} repeated prompts and " +
-                      $"{counts.Contaminated} training examples sharing a 13-gram with a held-out item dropped.");
+                      $"{counts.Contaminated} training examples sharing a 13-gram with a held-out item dropped. Its paragraphs on every state's capital " +
+                      $"(`post-training/data/{TaskDataWriter.PretrainingFolder}/{TaskDataWriter.FactFile}`) went into the pretraining corpus: the held-out " +
+                      $"capitals are never asked in training, so only a base that learned them can answer ({HeldOutTasks.CapitalFactsName} below continues " +
+                      "\"The capital of X is\" without the chat template, to show what the base knows).");
         var s = post.Sft.Summary;
         md.AppendLine($"- SFT with LoRA (`post-training/sft/`): {s.Steps} steps on {post.Sft.TrainConversations} conversations; held-out loss per assistant token " +
                       $"{post.Sft.ValidationBefore?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a"} before, {s.FinalValidationLoss?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a"} after.");
