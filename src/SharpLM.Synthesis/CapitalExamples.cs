@@ -10,7 +10,7 @@ internal static class CapitalExamples
     /// <summary>The held-out evaluation asks this phrasing; training sees it and three others.</summary>
     public const string EvaluationQuestion = "What is the capital of {0}?";
 
-    private static readonly string[] Questions = [EvaluationQuestion, "Which city is the capital of {0}?", "Name the capital of {0}.", "What city serves as the capital of {0}?"];
+    internal static readonly string[] Questions = [EvaluationQuestion, "Which city is the capital of {0}?", "Name the capital of {0}.", "What city serves as the capital of {0}?"];
 
     public static string Group(StateCapital state) => "state:" + state.State;
 

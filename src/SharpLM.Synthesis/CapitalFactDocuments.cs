@@ -36,11 +36,20 @@ public static class CapitalFactDocuments
 
     /// <summary>
     /// <paramref name="passes"/> times over all states, each pass in a new order: every state appears once per pass, in a
-    /// phrasing drawn without repeats inside its paragraph. One seed gives the same documents.
+    /// phrasing drawn without repeats inside its paragraph. A state of <paramref name="quizStates"/> is, half the time,
+    /// also asked about right after its sentence, in one of the training questions' phrasings, and answered. One seed gives
+    /// the same documents.
     /// </summary>
-    public static IEnumerable<Document> Render(IReadOnlyList<StateCapital> states, int passes, int seed, string source)
+    /// <remarks>
+    /// The quiz lines are "mixed training": a model that has seen questions answered from facts for some entities in
+    /// pretraining learns to answer them for the others, whose facts it saw only as statements. Only training-split
+    /// states are quizzed, so no held-out question appears anywhere in the corpus.
+    /// </remarks>
+    public static IEnumerable<Document> Render(IReadOnlyList<StateCapital> states, int passes, int seed, string source,
+        IReadOnlySet<string>? quizStates = null)
     {
-        var random = new PythonRandom(seed);
+        // A stream apart from the task draw's (seeded with the bare seed), so that the first pass's order is not the held-out sample's.
+        var random = new PythonRandom(((long)seed << 8) | 0x46);
         for (int pass = 0; pass < passes; pass++)
         {
             var order = random.Sample(states, states.Count);
@@ -49,8 +58,13 @@ public static class CapitalFactDocuments
             {
                 int start = p * StatesPerDocument, end = p == paragraphs - 1 ? order.Count : start + StatesPerDocument;
                 var phrasings = random.Sample(Phrasings, Math.Min(end - start, Phrasings.Length));
-                var sentences = order.Skip(start).Take(end - start)
-                    .Select((state, i) => string.Format(phrasings[i % phrasings.Count], state.State, state.Capital));
+                var sentences = new List<string>();
+                foreach (var (state, i) in order.Skip(start).Take(end - start).Select((state, i) => (state, i)))
+                {
+                    sentences.Add(string.Format(phrasings[i % phrasings.Count], state.State, state.Capital));
+                    if (quizStates?.Contains(state.State) == true && random.Below(2) == 0)
+                        sentences.Add(string.Format(CapitalExamples.Questions[random.Below(CapitalExamples.Questions.Length)], state.State) + " " + state.Capital + ".");
+                }
                 yield return new Document
                 {
                     Id = $"{SourceName}/{pass}-{p}",

@@ -69,8 +69,10 @@ public static class TaskDataWriter
             Put($"{HeldOutFolder}/{ChatFile}", ChatLines(drawn.HeldOut));
             Put($"{HeldOutFolder}/{PreferenceFile}", PreferenceLines(drawn.HeldOut));
             Put($"{HeldOutFolder}/{ProbeFile}", string.Concat(drawn.HeldOutProbes.Select(p => ProbeCatalogue.Line(p) + "\n")));
+            var quizStates = sources.Capitals.Select(c => c.State).Except(drawn.HeldOutStates.Select(c => c.State)).ToHashSet();
             Put($"{PretrainingFolder}/{FactFile}", string.Concat(CapitalFactDocuments.Render(sources.Capitals, options.FactPasses, options.Seed,
-                $"npm:{UsStateCapitals.NamesPackage}@{UsStateCapitals.Version} + npm:{UsStateCapitals.CapitalsPackage}@{UsStateCapitals.Version}").Select(DocumentJsonl.ToLine)));
+                $"npm:{UsStateCapitals.NamesPackage}@{UsStateCapitals.Version} + npm:{UsStateCapitals.CapitalsPackage}@{UsStateCapitals.Version}",
+                quizStates).Select(DocumentJsonl.ToLine)));
             var taskEntries = new JsonArray();
             foreach (var task in tasks)
             {

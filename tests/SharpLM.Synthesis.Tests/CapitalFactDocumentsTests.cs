@@ -56,6 +56,28 @@ public sealed class CapitalFactDocumentsTests
         Assert.Empty(CapitalFactDocuments.Render(SynthFixture.Capitals, passes: 0, seed: 3, source: "test"));
     }
 
+    [Fact]
+    public void OnlyQuizStatesAreAskedAboutAndAboutHalfTheTimeRightAfterTheirFact()
+    {
+        var quiz = new HashSet<string> { "Ohio", "Texas", "Iowa" };
+        var documents = CapitalFactDocuments.Render(SynthFixture.Capitals, passes: 40, seed: 3, source: "test", quiz).ToList();
+        string all = string.Join(' ', documents.Select(d => d.Text));
+        var asked = CapitalExamples.Questions
+            .SelectMany(q => SynthFixture.Capitals.Select(c => (c.State, Line: string.Format(q, c.State) + " " + c.Capital + ".")))
+            .Where(x => all.Contains(x.Line, StringComparison.Ordinal))
+            .Select(x => x.State).Distinct().Order().ToList();
+        Assert.Equal(quiz.Order(), asked);
+        foreach (string state in quiz)
+        {
+            int questions = CapitalExamples.Questions.Sum(q => Count(all, string.Format(q, state)));
+            // 40 passes, each quiz state asked with probability 1/2: 20 expected; a binomial(40, 1/2) lies in [8, 32] all but 1e-4 of the time.
+            Assert.InRange(questions, 8, 32);
+        }
+        // Every statement is still there, once per pass.
+        foreach (var state in SynthFixture.Capitals.Where(c => !quiz.Contains(c.State)))
+            Assert.Equal(40, Count(all, state.Capital));
+    }
+
     private static int Count(string text, string value)
     {
         int count = 0;

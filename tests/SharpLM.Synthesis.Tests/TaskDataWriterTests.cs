@@ -90,6 +90,15 @@ public sealed class TaskDataWriterTests
             foreach (string state in heldOutStates)
                 Assert.DoesNotContain(train, t => t.Contains("capital of " + state.ToLowerInvariant(), StringComparison.Ordinal));
 
+            // The pretraining paragraphs state every capital, but ask only about training states: no held-out question is in them.
+            string facts = File.ReadAllText(Path.Combine(root, "pretraining", "capital-facts.jsonl"));
+            foreach (var state in SynthFixture.Capitals)
+            {
+                Assert.Contains(state.Capital, facts);
+                bool asked = CapitalExamples.Questions.Any(q => facts.Contains(string.Format(q, state.State), StringComparison.Ordinal));
+                Assert.Equal(!heldOutStates.Contains(state.State), asked);
+            }
+
             // The held-out probe file reads back as a catalogue: every request shape of exactly the held-out goals,
             // none of which (harmful or benign) a training line asks.
             var probes = Safety.Catalogue.ProbeCatalogue.Load([Path.Combine(root, "held-out", "probes.jsonl")]);
