@@ -116,7 +116,8 @@ public sealed partial class QuickstartPipeline
         md.AppendLine($"- DPO with LoRA on the SFT model (`post-training/dpo/`, sigmoid loss, beta 0.1, reference log-probabilities from the C# engine): " +
                       $"{d.Summary.Steps} steps on {d.TrainPairs} preference pairs; held-out preference accuracy (`rewards/accuracies`) " +
                       $"{PreferenceAccuracy(d.Before)} before, {PreferenceAccuracy(d.After)} after, on {d.ValidationPairs} pairs.");
-        md.AppendLine($"- Held-out tasks scored by the evaluation stage (`post-training/eval/report.md`), zero-shot, greedy, in the chat template:").AppendLine();
+        md.AppendLine($"- Held-out tasks scored by the evaluation stage (`post-training/eval/report.md`), zero-shot, greedy, in the chat template " +
+                      $"({HeldOutTasks.CapitalFactsName}: plain text):").AppendLine();
         md.AppendLine("| task / filter | base | SFT (LoRA) | + DPO (LoRA) |").AppendLine("|---|---:|---:|---:|");
         foreach (string key in ReportedScores) md.AppendLine($"| {Short(key)} | {Score(post.Base, key)} | {Score(post.Sfted, key)} | {Score(post.Preferred, key)} |");
         md.AppendLine().AppendLine($"The chat model (adapters merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`, then open http://localhost:{Serving.ServerOptions.DefaultPort}/ for the chat page.");
