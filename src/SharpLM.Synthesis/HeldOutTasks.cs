@@ -22,32 +22,28 @@ public static class HeldOutTasks
     public const string ArithmeticName = "synth_arithmetic";
     public const string CapitalFactsName = "synth_capital_facts";
 
-    public static HeldOutTask Capitals(IReadOnlyList<StateCapital> states) => new(CapitalsName, $$"""
-        task: {{CapitalsName}}
-        {{SuiteText.DataFiles(CapitalsName, "test")}}test_split: test
-        output_type: generate_until
-        doc_to_text: "<|im_start|>user\n{{string.Format(CapitalExamples.EvaluationQuestion, "{{state}}")}}<|im_end|>\n<|im_start|>assistant\n"
-        doc_to_target: "{{"{{capital}}"}}"
-        generation_kwargs:
-          until: ["<|im_end|>", "\n"]
-          max_gen_toks: 16
-          do_sample: false
-          temperature: 0
-        {{SuiteText.StrippedExactMatchScoring}}
-        """, states.Select(s => new JsonObject { ["state"] = s.State, ["capital"] = s.Capital }).ToList());
+    public static HeldOutTask Capitals(IReadOnlyList<StateCapital> states) =>
+        StateTask(CapitalsName, $"<|im_start|>user\\n{string.Format(CapitalExamples.EvaluationQuestion, "{{state}}")}<|im_end|>\\n<|im_start|>assistant\\n",
+            "\"<|im_end|>\", \"\\n\"", states);
 
     /// <summary>
     /// What the base knows, whatever it can answer in a chat: the held-out states as plain text to continue ("The capital
     /// of Ohio is"), in the first phrasing of <see cref="CapitalFactDocuments"/>, up to the sentence's full stop.
     /// </summary>
-    public static HeldOutTask CapitalFacts(IReadOnlyList<StateCapital> states) => new(CapitalFactsName, $$"""
-        task: {{CapitalFactsName}}
-        {{SuiteText.DataFiles(CapitalFactsName, "test")}}test_split: test
+    public static HeldOutTask CapitalFacts(IReadOnlyList<StateCapital> states) =>
+        StateTask(CapitalFactsName, string.Format(CapitalFactDocuments.FactPrompt, "{{state}}"), "\".\", \"\\n\"", states);
+
+    /// <summary>A greedy task over the held-out states whose answer is the capital, scored as the suite's capitals_qa.</summary>
+    /// <param name="prompt">doc_to_text, as it goes between the YAML's double quotes.</param>
+    /// <param name="until">The stop strings, as they go between the YAML list's brackets.</param>
+    private static HeldOutTask StateTask(string name, string prompt, string until, IReadOnlyList<StateCapital> states) => new(name, $$"""
+        task: {{name}}
+        {{SuiteText.DataFiles(name, "test")}}test_split: test
         output_type: generate_until
-        doc_to_text: "{{string.Format(CapitalFactDocuments.FactPrompt, "{{state}}")}}"
+        doc_to_text: "{{prompt}}"
         doc_to_target: "{{"{{capital}}"}}"
         generation_kwargs:
-          until: [".", "\n"]
+          until: [{{until}}]
           max_gen_toks: 16
           do_sample: false
           temperature: 0
