@@ -73,6 +73,19 @@ public sealed class CapitalFactDocumentsTests
             // 40 passes, each quiz state asked with probability 1/2: 20 expected; a binomial(40, 1/2) lies in [8, 32] all but 1e-4 of the time.
             Assert.InRange(questions, 8, 32);
         }
+        // A question follows its own state's sentence.
+        foreach (var document in documents)
+            foreach (string question in CapitalExamples.Questions)
+                foreach (var state in SynthFixture.Capitals.Where(c => quiz.Contains(c.State)))
+                {
+                    string asked1 = string.Format(question, state.State);
+                    for (int at = document.Text.IndexOf(asked1, StringComparison.Ordinal); at >= 0; at = document.Text.IndexOf(asked1, at + 1, StringComparison.Ordinal))
+                    {
+                        string before = document.Text[..at].TrimEnd();
+                        string previous = before[(before[..^1].LastIndexOfAny(['.', '?']) + 1)..];
+                        Assert.Contains(state.State, previous);
+                    }
+                }
         // Every statement is still there, once per pass.
         foreach (var state in SynthFixture.Capitals.Where(c => !quiz.Contains(c.State)))
             Assert.Equal(40, Count(all, state.Capital));
