@@ -24,12 +24,8 @@ public sealed class PeftAdapter
 
     public static PeftAdapter Load(string directory, IModelConfig baseConfig)
     {
-        IO.InputFiles.RequireDirectory(directory, "adapter");
+        string path = PeftWeightsFile.Require(directory, baseConfig, "LoRA");
         var config = PeftAdapterConfig.Load(directory);
-        string path = Path.Combine(directory, PeftTensorNames.WeightsFile);
-        IO.InputFiles.RequireFile(path, "PEFT adapter weights");
-        if (baseConfig is not LlamaConfig)
-            throw new SharpLMException($"{path}: adapters apply to Llama-family models; the base is a {baseConfig.ModelType} model.");
         var table = ModelTensorTable.For(baseConfig);
         using var reader = new SafetensorsReader(path);
         var modules = new List<LoraFactors>();

@@ -25,15 +25,10 @@ public sealed class PromptTuningAdapter
 
     public static PromptTuningAdapter Load(string directory, IModelConfig baseConfig)
     {
-        IO.InputFiles.RequireDirectory(directory, "adapter");
+        string path = PeftWeightsFile.Require(directory, baseConfig, "prompt-tuning");
         var config = PromptTuningConfig.Load(directory);
-        string configPath = Path.Combine(directory, PeftConfigFile.FileName);
-        if (baseConfig is not LlamaConfig)
-            throw new SharpLMException($"{configPath}: prompt-tuning adapters apply to Llama-family models; the base is a {baseConfig.ModelType} model.");
         if (config.TokenDim != baseConfig.HiddenSize)
-            throw new SharpLMException($"{configPath}: field 'token_dim' is {config.TokenDim}; the base model's hidden_size is {baseConfig.HiddenSize}.");
-        string path = Path.Combine(directory, PeftTensorNames.WeightsFile);
-        IO.InputFiles.RequireFile(path, "PEFT adapter weights");
+            throw new SharpLMException($"{Path.Combine(directory, PeftConfigFile.FileName)}: field 'token_dim' is {config.TokenDim}; the base model's hidden_size is {baseConfig.HiddenSize}.");
         using var reader = new SafetensorsReader(path);
         foreach (var info in reader.Tensors)
             if (info.Name != TensorName)
