@@ -106,17 +106,24 @@ public static class TokenizerCommands
         var inputs = new Option<string[]>("--in", "-i") { Description = "Documents JSONL file(s).", Required = true, AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string>("--out-dir", "-o") { Description = "Folder for train.tok and val.tok.", Required = true };
         var fraction = new Option<double>("--val-fraction") { Description = "Share of documents (by id hash) for validation.", DefaultValueFactory = _ => 0.05 };
+        var conversations = new Option<string[]>("--conversations")
+        {
+            Description = "Chat JSONL file(s) (OpenAI messages, ShareGPT, Alpaca or prompt/completion) to render with the tokenizer's chat template and spread through the training shard, so the model learns the chat tokens in pretraining.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var pattern = PatternOption();
         var command = new Command("encode-corpus", "Encode documents into train/validation token shards (memory-mappable binary).")
-            { tokenizerPath, pattern, inputs, outDir, fraction };
+            { tokenizerPath, pattern, inputs, outDir, fraction, conversations };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             double share = parse.GetValue(fraction);
             if (share is < 0 or >= 1) throw new Core.SharpLMException($"option --val-fraction must be in [0, 1), got {share}.");
             var tokenizer = Open(parse, tokenizerPath, pattern);
             string dir = parse.GetValue(outDir)!;
-            var result = TokenizerStage.EncodeCorpus(tokenizer, parse.GetValue(inputs)!, Path.Combine(dir, "train.tok"), Path.Combine(dir, "val.tok"), share);
-            Console.WriteLine($"train.tok: {result.TrainTokens:N0} tokens in {result.TrainDocuments} documents; " +
+            var result = TokenizerStage.EncodeCorpus(tokenizer, parse.GetValue(inputs)!, Path.Combine(dir, "train.tok"), Path.Combine(dir, "val.tok"), share,
+                parse.GetValue(conversations));
+            Console.WriteLine($"train.tok: {result.TrainTokens:N0} tokens in {result.TrainDocuments} documents" +
+                              (result.TrainConversations > 0 ? $" (of which {result.TrainConversations} conversations); " : "; ") +
                               $"val.tok: {result.ValidationTokens:N0} tokens in {result.ValidationDocuments} documents; " +
                               $"{result.Bytes / (double)Math.Max(1, result.TrainTokens + result.ValidationTokens):F2} bytes/token");
             return 0;

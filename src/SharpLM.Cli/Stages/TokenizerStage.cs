@@ -1,7 +1,9 @@
 using SharpLM.Cli.Terminal;
 using SharpLM.Tokenizers;
 using SharpLM.Core.Formats.Documents;
+using SharpLM.Core.Formats.Chat;
 using SharpLM.Tokenizers.Bpe;
+using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.Corpus;
 using SharpLM.Tokenizers.HuggingFace;
 
@@ -35,22 +37,54 @@ public static class TokenizerStage
         : progress.StoppedEarly is null ? $"merge {progress.Done}/{progress.Total}"
         : $"merge {progress.Done}/{progress.Total}: merges stopped early, {progress.StoppedEarly}";
 
-    /// <summary>Encodes train and validation documents already split by the data pipeline.</summary>
+    /// <summary>
+    /// Encodes train and validation documents already split by the data pipeline, with the conversations of
+    /// <paramref name="conversationFiles"/> (chat JSONL) spread through the training shard.
+    /// </summary>
     public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,
-        string trainPath, string validationPath)
+        string trainPath, string validationPath, IReadOnlyList<string>? conversationFiles = null)
     {
         long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(DocumentJsonl.RequireFile(f)).Length);
+        var conversations = Conversations(tokenizer, conversationFiles, trainFiles);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(trainFiles.SelectMany(DocumentJsonl.Read), validationFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath,
-                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
+                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB")), conversations));
     }
 
     public static CorpusEncodingResult EncodeCorpus(BpeTokenizer tokenizer, IReadOnlyList<string> documentFiles, string trainPath,
-        string validationPath, double validationFraction)
+        string validationPath, double validationFraction, IReadOnlyList<string>? conversationFiles = null)
     {
         long totalBytes = documentFiles.Sum(f => new FileInfo(DocumentJsonl.RequireFile(f)).Length);
+        var conversations = Conversations(tokenizer, conversationFiles, documentFiles);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(documentFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath, validationFraction,
-                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
+                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB")), conversations));
+    }
+
+    /// <summary>
+    /// Renders every conversation of the chat JSONL files (any shape <see cref="ChatJsonl"/> reads) with the tokenizer's
+    /// chat template, to be spread among the documents of <paramref name="documentFiles"/> (one per line).
+    /// </summary>
+    private static ConversationMix? Conversations(BpeTokenizer tokenizer, IReadOnlyList<string>? conversationFiles, IReadOnlyList<string> documentFiles)
+    {
+        if (conversationFiles is not { Count: > 0 }) return null;
+        var template = new ChatTemplate(tokenizer);
+        var rendered = new List<int[]>();
+        foreach (string file in conversationFiles)
+        {
+            foreach (var example in ChatJsonl.Read(file))
+            {
+                try
+                {
+                    rendered.Add(template.Render(example.Turns.Select(t => new ChatMessage(t.Role, t.Content)).ToList()).Ids);
+                }
+                catch (Core.SharpLMException e)
+                {
+                    throw new Core.SharpLMException($"{file}:{example.Line}: {e.Message}");
+                }
+            }
+        }
+        long documents = documentFiles.Sum(f => File.ReadLines(f).LongCount(line => !string.IsNullOrWhiteSpace(line)));
+        return new ConversationMix(rendered, documents);
     }
 }
