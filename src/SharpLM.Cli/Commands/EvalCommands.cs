@@ -35,6 +35,7 @@ public static class EvalCommands
         eval.Subcommands.Add(EvalRunCommand.Create());
         eval.Subcommands.Add(EvalSuiteCommand.Create());
         eval.Subcommands.Add(EvalReportCommand.Create());
+        eval.Subcommands.Add(EvalWinRateCommand.Create());
         return eval;
     }
 }
