@@ -7,6 +7,7 @@ using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
+using SharpLM.PostTraining.PromptTuning;
 using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Commands;
@@ -35,27 +36,30 @@ public static class DpoCommand
         var threads = new Option<int>("--threads") { Description = "libtorch and engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint, reusing its reference log-probabilities (give the same options)." };
         var lora = new LoraCommandOptions();
+        var promptTuning = new PromptTuningCommandOptions("sequence");
         var command = new Command("dpo", "Direct preference optimisation (TRL's DPO: sigmoid, ipo or hinge loss) with reference log-probabilities precomputed by the C# engine.")
             { model, data, output, beta, loss, steps, batchSize, accumulation, learningRate, warmup, maxLength, validation, evalInterval, evalBatches, checkpointInterval,
               seed, threads, resume };
         lora.AddTo(command);
+        promptTuning.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
             var adapter = lora.Read(parse);
+            var prompt = promptTuning.Read(parse);
             int length = PostTrainingLength.Resolve(parse.GetValue(maxLength), folder);
             var options = new DpoOptions
             {
                 Beta = parse.GetValue(beta), Loss = DpoOptions.ParseLoss(parse.GetValue(loss)!, "--loss"), MaxLength = length,
-                ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter,
+                ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, PromptTuning = prompt,
             };
             options.Validate("dpo");
             int stepCount = parse.GetValue(steps);
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                LearningRate = parse.GetValue(learningRate) ?? DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
+                LearningRate = parse.GetValue(learningRate) ?? (prompt is null ? DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null) : PromptTuningOptions.DefaultLearningRate),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10,
                 EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
@@ -67,7 +71,9 @@ public static class DpoCommand
             var result = DpoStage.Run(modelDirectory, parse.GetValue(data)!, run, metrics, training, options, parse.GetValue(resume));
             string Accuracy(IReadOnlyDictionary<string, double>? m) => m?.TryGetValue("eval_rewards/accuracies", out double a) == true ? a.ToString("P1") : "n/a";
             Console.WriteLine($"reached step {result.Summary.Steps}: loss {result.Summary.FinalLoss:F4}; held-out preference accuracy {Accuracy(result.Before)} before, " +
-                              $"{Accuracy(result.After)} after; model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : ""));
+                              $"{Accuracy(result.After)} after; " +
+                              (prompt is null ? $"model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : "")
+                                  : $"prompt-tuning adapter saved to {result.AdapterDirectory} (use it with --model {modelDirectory} --adapter {result.AdapterDirectory})"));
             return 0;
         }));
         return command;

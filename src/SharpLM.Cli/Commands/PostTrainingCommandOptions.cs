@@ -2,6 +2,7 @@ using System.CommandLine;
 using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.PromptTuning;
 
 namespace SharpLM.Cli.Commands;
 
@@ -42,6 +43,28 @@ internal sealed class LoraCommandOptions(bool quantizedBase = false)
             throw new SharpLMException("--lora-alpha, --lora-targets, --lora-dropout and --rslora shape a LoRA adapter; add --lora-rank.");
         return null;
     }
+}
+
+/// <summary>The prompt-tuning options the post-training verbs share (sft, dpo), defined once like the LoRA options.</summary>
+internal sealed class PromptTuningCommandOptions(string sequence)
+{
+    private readonly Option<int?> _virtualTokens = new("--prompt-tuning")
+    {
+        Description = $"Prompt tuning: train this many virtual token embeddings placed before every {sequence} of the frozen model; writes a PEFT adapter, no model folder.",
+    };
+    private readonly Option<string?> _initText = new("--prompt-tuning-init-text") { Description = "Start the virtual tokens from this text's token embeddings (PEFT's TEXT init; default RANDOM)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_virtualTokens);
+        command.Options.Add(_initText);
+    }
+
+    /// <summary>The adapter asked for, or null; an init text without --prompt-tuning is refused.</summary>
+    public PromptTuningOptions? Read(ParseResult parse) =>
+        parse.GetValue(_virtualTokens) is int virtualTokens
+            ? new PromptTuningOptions { VirtualTokens = virtualTokens, InitText = parse.GetValue(_initText) }
+            : parse.GetValue(_initText) is null ? null : throw new SharpLMException("--prompt-tuning-init-text starts a prompt-tuning adapter; add --prompt-tuning N.");
 }
 
 /// <summary>The sequence length rule the post-training verbs share: 1024 (as TRL's default) or the model's context if shorter.</summary>

@@ -33,20 +33,18 @@ public static class SftCommand
         var seed = new Option<long>("--seed") { Description = "Seed of batches, adapter initialisation and dropout.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
-        var promptTuning = new Option<int?>("--prompt-tuning") { Description = "Prompt tuning: train this many virtual token embeddings placed before every conversation of the frozen model; writes a PEFT adapter, no model folder." };
-        var promptInit = new Option<string?>("--prompt-tuning-init-text") { Description = "Start the virtual tokens from this text's token embeddings (PEFT's TEXT init; default RANDOM)." };
+        var promptTuning = new PromptTuningCommandOptions("conversation");
         var lora = new LoraCommandOptions(quantizedBase: true);
         var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA or prompt-tuning adapters in PEFT's format.")
-            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, promptTuning, promptInit };
+            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume };
+        promptTuning.AddTo(command);
         lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
             var adapter = lora.Read(parse);
-            var prompt = parse.GetValue(promptTuning) is int virtualTokens
-                ? new PromptTuningOptions { VirtualTokens = virtualTokens, InitText = parse.GetValue(promptInit) }
-                : parse.GetValue(promptInit) is null ? null : throw new SharpLMException("--prompt-tuning-init-text starts a prompt-tuning adapter; add --prompt-tuning N.");
+            var prompt = promptTuning.Read(parse);
             int length = PostTrainingLength.Resolve(parse.GetValue(maxLength), folder);
             var options = new SftOptions
             {

@@ -7,6 +7,7 @@ using SharpLM.Core.Runs;
 using SharpLM.Inference;
 using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
+using SharpLM.PostTraining.PromptTuning;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
 using SharpLM.Training.Checkpoints;
@@ -32,18 +33,22 @@ public static class DpoStage
         TorchRuntime.EnsureLoaded();
         var folder = ModelFolder.Open(modelDirectory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
-        var data = PreferenceData.Load(dataPath, new ChatTemplate(tokenizer), options.MaxLength, options.ValidationFraction);
+        var data = PreferenceData.Load(dataPath, new ChatTemplate(tokenizer), options.SequenceLength, options.ValidationFraction);
         Display.Info($"data: {data.Train.Count} training and {data.Validation.Count} held-out pairs" +
-                     (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
+                     (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within {options.SequenceLength} positions)" : ""));
         var reference = ReferenceLogpsFor(folder, data, run, resume, training.Threads);
 
         using var model = HfCheckpoint.Load(folder);
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
-        var objective = new DpoObjective(data, reference, options, training.BatchSize, training.EvalBatches, adapters);
+        // With prompt tuning the reference is the model without the virtual tokens, as PEFT's policy with its adapter disabled.
+        using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
+        ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
+        var objective = new DpoObjective(data, reference, options, training.BatchSize, training.EvalBatches, adapters, prompt);
         long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
-                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank})") + $"; beta {options.Beta}, loss {options.Loss.ToString().ToLowerInvariant()}");
+                     (adapters is not null ? $" (LoRA r={adapters.Options.Rank})"
+                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)" : " (all)") +
+                     $"; beta {options.Beta}, loss {options.Loss.ToString().ToLowerInvariant()}");
 
         IReadOnlyDictionary<string, double>? before;
         using (no_grad())
@@ -82,18 +87,25 @@ public static class DpoStage
         }
 
         string? adapterDirectory = null;
-        if (adapters is not null)
+        if (prompt is not null)
+        {
+            // Virtual tokens are inputs, not weights: there is nothing to merge, and the base stays the model to use.
+            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
+            AtomicDirectory.Write(adapterDirectory, staging => prompt.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+        }
+        else if (adapters is not null)
         {
             adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
             AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
             adapters.MergeAndUnload();
         }
-        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+        if (prompt is null) HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         var end = new Dictionary<string, object?> { ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds };
         if (after is not null) foreach (var (name, value) in after) end[name] = value;
         metrics.Write("dpo_end", end);
-        var result = new DpoResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped, run.ModelDirectory, adapterDirectory);
+        var result = new DpoResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped,
+            prompt is null ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }
@@ -139,7 +151,9 @@ public static class DpoStage
         md.AppendLine($"- Reached step {s.Steps} of {training.Steps}; final training loss {s.FinalLoss:F4}.");
         md.AppendLine($"- Held-out preference accuracy {Format(result.Before, "eval_rewards/accuracies")} before, {Format(result.After, "eval_rewards/accuracies")} after; " +
                       $"held-out reward margin {Format(result.After, "eval_rewards/margins")} after.");
-        md.AppendLine($"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
+        md.AppendLine(options.PromptTuning is not null
+            ? $"- Prompt-tuning adapter (PEFT's PROMPT_TUNING format) in `adapter/`, for the unchanged base `{modelDirectory}` (`--adapter`); no model folder."
+            : $"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training and validation loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, dpo = options },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");

@@ -21,12 +21,17 @@ public sealed class DpoObjective : ITrainingObjective
     private readonly PairLogps[] _trainReference, _validationReference;
     private readonly int _batchSize, _evalPairs;
     private readonly LoraAdapters? _adapters;
+    private readonly PromptTuning.PromptEmbedding? _prompt;
     private readonly Dictionary<string, double> _stepSums = [];
     private int _stepMicroBatches, _currentStep = -1;
 
     /// <param name="reference">The reference log-probabilities of <see cref="PreferenceData.All"/>, in that order.</param>
-    public DpoObjective(PreferenceData data, IReadOnlyList<PairLogps> reference, DpoOptions options, int batchSize, int evalBatches, LoraAdapters? adapters = null)
+    /// <param name="prompt">With prompt tuning, the virtual tokens placed before every sequence of the policy (not of the reference).</param>
+    public DpoObjective(PreferenceData data, IReadOnlyList<PairLogps> reference, DpoOptions options, int batchSize, int evalBatches, LoraAdapters? adapters = null,
+        PromptTuning.PromptEmbedding? prompt = null)
     {
+        if ((prompt?.VirtualTokens ?? 0) != options.VirtualTokens)
+            throw new ArgumentException("the prompt embedding must have the options' virtual tokens.", nameof(prompt));
         if (reference.Count != data.Train.Count + data.Validation.Count) throw new ArgumentException("one reference entry per pair is needed.", nameof(reference));
         _data = data;
         _options = options;
@@ -35,6 +40,7 @@ public sealed class DpoObjective : ITrainingObjective
         _batchSize = batchSize;
         _evalPairs = batchSize * evalBatches;
         _adapters = adapters;
+        _prompt = prompt;
     }
 
     public TokenShardIdentity? Data => _data.Identity;
@@ -99,8 +105,8 @@ public sealed class DpoObjective : ITrainingObjective
     {
         int n = pairs.Count;
         var sides = pairs.Select(p => p.Chosen).Concat(pairs.Select(p => p.Rejected)).ToList();
-        using var batch = SftBatch.Build(sides, Enumerable.Range(0, sides.Count).Select(i => new[] { i }), device);
-        var (sums, counts) = batch.RowLogProbabilities(model);
+        using var batch = SftBatch.Build(sides, Enumerable.Range(0, sides.Count).Select(i => new[] { i }), device, _options.VirtualTokens);
+        var (sums, counts) = batch.RowLogProbabilities(model, _prompt);
         var policyChosen = sums[..n];
         var policyRejected = sums[n..];
         var referenceChosen = tensor(reference.Select(r => (float)r.Chosen).ToArray()).to(device);

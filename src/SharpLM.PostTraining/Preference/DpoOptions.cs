@@ -15,6 +15,14 @@ public sealed record DpoOptions
     [JsonPropertyName("validation_fraction")] public double ValidationFraction { get; init; } = 0.05;
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
+    /// <summary>Prompt tuning: learned virtual tokens before every sequence of the frozen model; the reference is the model without them.</summary>
+    [JsonPropertyName("prompt_tuning")] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
+
+    /// <summary>Prompt tuning's virtual tokens before each sequence (0 without).</summary>
+    [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
+
+    /// <summary>Positions prompt plus completion may take: max_length less the virtual tokens that precede them.</summary>
+    [JsonIgnore] public int SequenceLength => MaxLength - VirtualTokens;
 
     public void Validate(string origin)
     {
@@ -22,6 +30,7 @@ public sealed record DpoOptions
         if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
+        PromptTuning?.Validate(origin, Lora is not null, MaxLength);
     }
 
     /// <summary>Parses TRL's loss names: sigmoid, ipo, hinge.</summary>

@@ -10,10 +10,15 @@ public sealed record PromptTuningOptions
     /// <summary>TEXT initialisation: the embeddings of this text's tokens, repeated or cut to the number of virtual tokens; null for RANDOM.</summary>
     [JsonPropertyName("prompt_tuning_init_text")] public string? InitText { get; init; }
 
-    public void Validate(string origin)
+    /// <param name="lora">Whether the run also asks for LoRA adapters (refused: they are different adapters).</param>
+    /// <param name="maxLength">The run's max_length, of which the virtual tokens take the first positions.</param>
+    public void Validate(string origin, bool lora, int maxLength)
     {
         if (VirtualTokens <= 0) throw new SharpLMException($"{origin}: option '--prompt-tuning' is {VirtualTokens}; it must be positive.");
         if (InitText is { Length: 0 }) throw new SharpLMException($"{origin}: option '--prompt-tuning-init-text' is empty; give a text or leave it out for RANDOM.");
+        if (lora) throw new SharpLMException($"{origin}: options '--prompt-tuning' and '--lora-rank' train different adapters; choose one.");
+        if (maxLength - VirtualTokens < 2)
+            throw new SharpLMException($"{origin}: option '--prompt-tuning' ({VirtualTokens} virtual tokens) leaves {maxLength - VirtualTokens} of max_length {maxLength} positions for a sequence; it needs at least 2.");
     }
 
     /// <summary>

@@ -73,8 +73,7 @@ public sealed class SftBatch : IDisposable
     /// <param name="prompt">The prompt-tuning embedding the batch was built for (with its virtual tokens); null for none.</param>
     public (Tensor Sum, long Count) LossSum(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null)
     {
-        if ((prompt is null) != (VirtualSlots is null)) throw new ArgumentException("A batch with virtual tokens needs its prompt embedding, and only such a batch takes one.");
-        var logits = prompt is null ? model.Forward(Inputs, Layout) : prompt.Forward(Inputs, VirtualSlots!, Layout);
+        var logits = Logits(model, prompt);
         var sum = nn.functional.cross_entropy(logits.view(-1, logits.shape[^1]), Targets.view(-1), ignore_index: IgnoredTarget, reduction: nn.Reduction.Sum);
         return (sum, Targets.ne(IgnoredTarget).sum().item<long>());
     }
@@ -83,13 +82,20 @@ public sealed class SftBatch : IDisposable
     /// Per row: the log-probability of its supervised targets, summed (a graph to the logits), and how many there are.
     /// Preference objectives build one row per sequence, so a row's sum is that sequence's completion log-probability.
     /// </summary>
-    public (Tensor Sums, Tensor Counts) RowLogProbabilities(CausalLanguageModel model)
+    /// <param name="prompt">The prompt-tuning embedding the batch was built for (with its virtual tokens); null for none.</param>
+    public (Tensor Sums, Tensor Counts) RowLogProbabilities(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null)
     {
-        var logits = model.Forward(Inputs, Layout);
+        var logits = Logits(model, prompt);
         var scored = Targets.ne(IgnoredTarget);
         var safeTargets = where(scored, Targets, zeros_like(Targets));
         var logps = logits.log_softmax(-1).gather(-1, safeTargets.unsqueeze(-1)).squeeze(-1);
         return ((logps * scored.to_type(logps.dtype)).sum(1), scored.sum(1));
+    }
+
+    private Tensor Logits(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt)
+    {
+        if ((prompt is null) != (VirtualSlots is null)) throw new ArgumentException("A batch with virtual tokens needs its prompt embedding, and only such a batch takes one.");
+        return prompt is null ? model.Forward(Inputs, Layout) : prompt.Forward(Inputs, VirtualSlots!, Layout);
     }
 
     public void Dispose()

@@ -35,13 +35,7 @@ public sealed record SftOptions
         if (MaxLength < 2) throw new SharpLMException($"{origin}: option 'max_length' is {MaxLength}; it must be at least 2.");
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
-        if (PromptTuning is { } prompt)
-        {
-            prompt.Validate(origin);
-            if (Lora is not null) throw new SharpLMException($"{origin}: options '--prompt-tuning' and '--lora-rank' train different adapters; choose one.");
-            if (ConversationLength < 2)
-                throw new SharpLMException($"{origin}: option '--prompt-tuning' ({prompt.VirtualTokens} virtual tokens) leaves {ConversationLength} of max_length {MaxLength} positions for a conversation; it needs at least 2.");
-        }
+        PromptTuning?.Validate(origin, Lora is not null, MaxLength);
         QuantizedBase.Validate(QuantizeBase, Lora, origin);
     }
 
