@@ -19,7 +19,7 @@ public static class DpoCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Model folder to optimise (usually an SFT model); it is also the reference.", Required = true };
         var data = new Option<string>("--data") { Description = "Preference JSONL: {\"prompt\", \"chosen\", \"rejected\"} lines (strings or message lists).", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "Run folder: reference_logps.jsonl, metrics.jsonl, checkpoints/, model/ (and adapter/ with LoRA).", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Run folder: reference_logps.jsonl, metrics.jsonl, checkpoints/, model/ (and adapter/ with LoRA; adapter/ alone with prompt tuning).", Required = true };
         var beta = new Option<double>("--beta") { Description = "Scale of the implicit reward β·log(π/π_ref); smaller lets the policy move further from the reference.", DefaultValueFactory = _ => 0.1 };
         var loss = new Option<string>("--loss") { Description = "sigmoid (DPO), ipo or hinge.", DefaultValueFactory = _ => "sigmoid" };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 200 }.AtLeast(1);
