@@ -89,6 +89,33 @@ public class EvalWinRateTests
     }
 
     [Fact]
+    public void A_lora_adapter_applied_at_load_answers_as_its_merged_model_does()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "sft-run"), chat = Path.Combine(root, "chat.jsonl"), output = Path.Combine(root, "judgements.jsonl");
+        File.WriteAllLines(chat, Enumerable.Range(0, 12).Select(i =>
+            $$$"""{"messages":[{"role":"user","content":"the whale {{{i}}}"},{"role":"assistant","content":"Ahab watches the sea."}]}"""));
+        var sft = CliProcess.Run("sft", "--model", model, "--data", chat, "--out", run, "--steps", "4", "--batch-size", "4", "--lora-rank", "4",
+            "--learning-rate", "0.05", "--checkpoint-interval", "0", "--threads", "1");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        string merged = Path.Combine(root, "merged");
+        Directory.Move(Path.Combine(run, "model"), merged);
+        string prompts = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(prompts, ["""{"prompt": "the whale", "answer": "Ahab watches the sea."}""", """{"prompt": "the ship", "answer": "Ahab watches the sea."}"""]);
+        var result = CliProcess.Run("eval", "win-rate", "--model", model, "--adapter", Path.Combine(run, "adapter"), "--baseline", merged,
+            "--prompts", prompts, "--verifier", "--out", output, "--max-new-tokens", "8", "--threads", "1");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        foreach (var j in Judgements(output))
+        {
+            // The adapter is named after its run.
+            Assert.Equal("sft-run", (string)j["a"]!["model"]!);
+            Assert.Equal("merged", (string)j["b"]!["model"]!);
+            Assert.Equal((string)j["b"]!["response"]!, (string)j["a"]!["response"]!);
+            Assert.Equal("tie", (string)j["preferred"]!);
+        }
+    }
+
+    [Fact]
     public void Exactly_one_judge_is_required()
     {
         var (folder, modelA, modelB) = TwoModels();

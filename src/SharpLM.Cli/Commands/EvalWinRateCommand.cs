@@ -25,6 +25,8 @@ public static class EvalWinRateCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "The model whose win rate is measured (a model folder, e.g. the DPO model).", Required = true };
         var baseline = new Option<string>("--baseline") { Description = "The model it is compared against (e.g. the SFT model).", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "A PEFT adapter (LoRA or prompt tuning) applied to --model as it loads; the model is then named after the adapter's run." };
+        var baselineAdapter = new Option<string?>("--baseline-adapter") { Description = "A PEFT adapter applied to --baseline as it loads." };
         var prompts = new Option<string>("--prompts")
         {
             Description = "Prompts JSONL: {\"prompt\": string or messages, \"answer\"} lines; `data synth`'s preference and word-problem files as they are.",
@@ -36,7 +38,7 @@ public static class EvalWinRateCommand
         var output = new Option<string>("--out", "-o") { Description = "Judgements JSONL to write (prompt, both answers and scores, preferred).", Required = true };
         var threads = new Option<int>("--threads") { Description = "Engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var command = new Command("win-rate", "Win rate of one model against another: greedy answers to the same prompts, judged by a reward model or by exact answer match.")
-            { model, baseline, prompts, rewardModel, verifier, maxNewTokens, output, threads };
+            { model, baseline, adapter, baselineAdapter, prompts, rewardModel, verifier, maxNewTokens, output, threads };
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string? judgePath = parse.GetValue(rewardModel);
@@ -46,9 +48,10 @@ public static class EvalWinRateCommand
             int threadCount = parse.GetValue(threads) is > 0 and var t ? t : Environment.ProcessorCount;
             var questions = RlPrompts.Read(parse.GetValue(prompts)!, answerRequired: verify);
             string modelPath = parse.GetValue(model)!, baselinePath = parse.GetValue(baseline)!;
-            var a = Contestant.Load(Name(modelPath), modelPath, threadCount);
-            var b = Contestant.Load(Name(baselinePath), baselinePath, threadCount);
-            if (a.Name == b.Name) throw new SharpLMException($"--model and --baseline are both named '{a.Name}' (after their folders); compare two different models.");
+            string? adapterPath = parse.GetValue(adapter), baselineAdapterPath = parse.GetValue(baselineAdapter);
+            var a = Contestant.Load(Name(adapterPath ?? modelPath), modelPath, adapterPath, threadCount);
+            var b = Contestant.Load(Name(baselineAdapterPath ?? baselinePath), baselinePath, baselineAdapterPath, threadCount);
+            if (a.Name == b.Name) throw new SharpLMException($"the two models are both named '{a.Name}' (after their folders); compare two different models.");
             Func<RlPrompt, string, double> judge = HeadToHead.Verify;
             string judgeName = "verifier";
             if (judgePath is not null)
@@ -79,12 +82,12 @@ public static class EvalWinRateCommand
         return command;
     }
 
-    /// <summary>A model's name in the judgements: its folder's name, or its run folder's for a run's model/ folder.</summary>
+    /// <summary>A model's name in the judgements: its folder's name, or its run folder's for a run's model/ or adapter/ folder.</summary>
     private static string Name(string directory)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         string name = Path.GetFileName(full);
-        return name == "model" && Path.GetDirectoryName(full) is { } parent ? Path.GetFileName(parent) : name;
+        return name is "model" or "adapter" && Path.GetDirectoryName(full) is { } parent ? Path.GetFileName(parent) : name;
     }
 
     private static JsonObject Line(HeadToHeadResult result, string judge) => new()

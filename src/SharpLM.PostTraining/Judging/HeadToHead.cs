@@ -31,12 +31,12 @@ public sealed class Contestant
 
     public string Name { get; }
 
-    /// <summary>Loads a model folder onto the C# engine; each model renders prompts with its own tokenizer.</summary>
-    public static Contestant Load(string name, string directory, int threads)
+    /// <summary>Loads a model folder (with a PEFT adapter applied, LoRA or prompt tuning) onto the C# engine; each model renders prompts with its own tokenizer.</summary>
+    public static Contestant Load(string name, string directory, string? adapter, int threads)
     {
         var folder = ModelFolder.Open(directory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
-        return new Contestant(name, EngineModel.Load(folder), new RolloutSampler(tokenizer, new ChatTemplate(tokenizer), threads));
+        return new Contestant(name, EngineModel.Load(folder, adapter), new RolloutSampler(tokenizer, new ChatTemplate(tokenizer), threads));
     }
 
     /// <summary>The greedy completion of the prompt's conversation, up to the end of the assistant turn.</summary>
