@@ -37,18 +37,14 @@ public static class TokenizerStage
         : progress.StoppedEarly is null ? $"merge {progress.Done}/{progress.Total}"
         : $"merge {progress.Done}/{progress.Total}: merges stopped early, {progress.StoppedEarly}";
 
-    /// <summary>
-    /// Encodes train and validation documents already split by the data pipeline, with the conversations of
-    /// <paramref name="conversationFiles"/> (chat JSONL) spread through the training shard.
-    /// </summary>
+    /// <summary>Encodes train and validation documents already split by the data pipeline.</summary>
     public static CorpusEncodingResult EncodeSplit(BpeTokenizer tokenizer, IReadOnlyList<string> trainFiles, IReadOnlyList<string> validationFiles,
-        string trainPath, string validationPath, IReadOnlyList<string>? conversationFiles = null)
+        string trainPath, string validationPath)
     {
         long totalBytes = trainFiles.Concat(validationFiles).Sum(f => new FileInfo(DocumentJsonl.RequireFile(f)).Length);
-        var conversations = Conversations(tokenizer, conversationFiles, trainFiles);
         return Display.Progress("encoding corpus", totalBytes, sink =>
             CorpusEncoder.Encode(trainFiles.SelectMany(DocumentJsonl.Read), validationFiles.SelectMany(DocumentJsonl.Read), tokenizer, trainPath, validationPath,
-                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB")), conversations));
+                new ImmediateProgress<long>(bytes => sink.Report(bytes, $"{bytes / 1e6:F1} MB"))));
     }
 
     public static CorpusEncodingResult EncodeCorpus(BpeTokenizer tokenizer, IReadOnlyList<string> documentFiles, string trainPath,
@@ -63,7 +59,7 @@ public static class TokenizerStage
 
     /// <summary>
     /// Renders every conversation of the chat JSONL files (any shape <see cref="ChatJsonl"/> reads) with the tokenizer's
-    /// chat template, to be spread among the documents of <paramref name="documentFiles"/> (one per line).
+    /// chat template, to be spread among the documents of <paramref name="documentFiles"/>.
     /// </summary>
     private static ConversationMix? Conversations(BpeTokenizer tokenizer, IReadOnlyList<string>? conversationFiles, IReadOnlyList<string> documentFiles)
     {
@@ -84,7 +80,8 @@ public static class TokenizerStage
                 }
             }
         }
-        long documents = documentFiles.Sum(f => File.ReadLines(f).LongCount(line => !string.IsNullOrWhiteSpace(line)));
+        // Counted through the documents reader, so gzip-compressed shards count their documents, not their bytes' lines.
+        long documents = documentFiles.Sum(f => DocumentJsonl.Read(f).LongCount());
         return new ConversationMix(rendered, documents);
     }
 }

@@ -6,9 +6,9 @@ namespace SharpLM.Tokenizers.Corpus;
 /// shard holds its share whether the trainer samples windows at random or reads in order.
 /// </summary>
 /// <remarks>
-/// This is how a base learns the chat tokens: a model that never saw &lt;|im_start|&gt; in pretraining starts every
-/// assistant turn from their untrained embeddings, which LoRA does not train. Conversations go to the training shard
-/// only, so the validation loss stays that of the document corpus.
+/// A model that never saw &lt;|im_start|&gt; in pretraining starts every assistant turn from the chat tokens' untrained
+/// embeddings, which LoRA does not train; mixed-in conversations let the base learn them. Conversations go to the
+/// training shard only, so the validation loss stays that of the document corpus.
 /// </remarks>
 public sealed record ConversationMix(IReadOnlyList<int[]> Conversations, long Documents)
 {
