@@ -72,7 +72,7 @@ public static class TokenizerStage
             {
                 try
                 {
-                    rendered.Add(template.Render(example.Turns.Select(t => new ChatMessage(t.Role, t.Content)).ToList()).Ids);
+                    rendered.Add(template.RenderTurns(example.Turns).Ids);
                 }
                 catch (Core.SharpLMException e)
                 {

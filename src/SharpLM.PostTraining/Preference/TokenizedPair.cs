@@ -13,16 +13,16 @@ public sealed record TokenizedPair(long Line, TokenizedConversation Chosen, Toke
     /// <summary>Renders both sides with the chat template, keeps the first <paramref name="maxLength"/> pairs of each; null when either side has no completion token left.</summary>
     public static TokenizedPair? From(PreferenceExample example, ChatTemplate template, int maxLength)
     {
-        var prompt = example.Prompt.Select(t => new ChatMessage(t.Role, t.Content)).ToList();
-        int promptLength = template.Render(prompt).Ids.Length;
+        var prompt = example.Prompt;
+        int promptLength = template.RenderTurns(prompt).Ids.Length;
         var chosen = Side(prompt, example.Chosen, promptLength, template, maxLength);
         var rejected = Side(prompt, example.Rejected, promptLength, template, maxLength);
         return chosen is null || rejected is null ? null : new TokenizedPair(example.Line, chosen, rejected);
     }
 
-    private static TokenizedConversation? Side(List<ChatMessage> prompt, IReadOnlyList<ChatTurn> completion, int promptLength, ChatTemplate template, int maxLength)
+    private static TokenizedConversation? Side(IReadOnlyList<ChatTurn> prompt, IReadOnlyList<ChatTurn> completion, int promptLength, ChatTemplate template, int maxLength)
     {
-        var rendered = template.Render([.. prompt, .. completion.Select(t => new ChatMessage(t.Role, t.Content))]);
+        var rendered = template.RenderTurns(prompt.Concat(completion));
         int pairs = Math.Min(rendered.Ids.Length - 1, maxLength);
         if (pairs <= 0) return null;
         // Target j is token j + 1: it belongs to the completion when j + 1 is past the rendered prompt.

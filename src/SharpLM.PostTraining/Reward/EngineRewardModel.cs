@@ -41,8 +41,7 @@ public sealed class EngineRewardModel
     /// <summary>The reward of an assistant <paramref name="completion"/> to <paramref name="prompt"/>.</summary>
     public double Score(IReadOnlyList<ChatTurn> prompt, string completion)
     {
-        var conversation = prompt.Select(t => new ChatMessage(t.Role, t.Content)).Append(new ChatMessage(ChatMessage.Assistant, completion)).ToList();
-        var ids = _template.Render(conversation).Ids;
+        var ids = _template.RenderTurns(prompt.Append(new ChatTurn(ChatTurn.Assistant, completion))).Ids;
         // Training kept a sequence's first tokens when it ran past the length; the context bounds it here the same way.
         return Score(ids.AsSpan(0, Math.Min(ids.Length, _hidden.MaxPositions)));
     }

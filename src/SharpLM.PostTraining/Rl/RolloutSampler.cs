@@ -15,7 +15,7 @@ public sealed class RolloutSampler(BpeTokenizer tokenizer, ChatTemplate template
 {
     /// <summary>The rendered prompt with an open assistant turn.</summary>
     public int[] PromptIds(RlPrompt prompt) =>
-        template.Render(prompt.Prompt.Select(t => new ChatMessage(t.Role, t.Content)).ToList(), addGenerationPrompt: true).Ids;
+        template.RenderTurns(prompt.Prompt, addGenerationPrompt: true).Ids;
 
     /// <summary>One completion of <paramref name="promptIds"/>; a temperature of 0 decodes greedily.</summary>
     public Rollout Sample(EngineModel model, int promptIndex, int[] promptIds, int maxNewTokens, double temperature, long seed)

@@ -16,7 +16,7 @@ public sealed record TokenizedConversation(int[] Inputs, int[] Targets, bool[] S
     /// <summary>Renders with the tokenizer's chat template, keeps the first <paramref name="maxLength"/> pairs; null when no assistant token is left.</summary>
     public static TokenizedConversation? From(ChatExample example, ChatTemplate template, int maxLength)
     {
-        var rendered = template.Render(example.Turns.Select(t => new ChatMessage(t.Role, t.Content)).ToList());
+        var rendered = template.RenderTurns(example.Turns);
         int pairs = Math.Min(rendered.Ids.Length - 1, maxLength);
         if (pairs <= 0) return null;
         var conversation = new TokenizedConversation(rendered.Ids[..pairs], rendered.Ids[1..(pairs + 1)], rendered.AssistantMask[1..(pairs + 1)]);

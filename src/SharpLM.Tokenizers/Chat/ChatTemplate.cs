@@ -1,4 +1,5 @@
 using SharpLM.Core;
+using SharpLM.Core.Formats.Chat;
 using SharpLM.Tokenizers.Bpe;
 
 namespace SharpLM.Tokenizers.Chat;
@@ -44,6 +45,10 @@ public sealed class ChatTemplate
         _turnEnd = tokenizer.Specials.TryGetValue(SpecialTokens.TurnEnd, out int end) ? end
             : throw new SharpLMException($"the tokenizer has no '{SpecialTokens.TurnEnd}' special token, which the chat template needs; train it with the default special tokens.");
     }
+
+    /// <summary>Renders the turns a chat or preference JSONL line was read into, as the messages they are.</summary>
+    public RenderedChat RenderTurns(IEnumerable<ChatTurn> turns, bool addGenerationPrompt = false) =>
+        Render(turns.Select(t => new ChatMessage(t.Role, t.Content)).ToList(), addGenerationPrompt);
 
     /// <summary>Renders messages; with <paramref name="addGenerationPrompt"/> the ids end with an open assistant turn.</summary>
     public RenderedChat Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = false)
