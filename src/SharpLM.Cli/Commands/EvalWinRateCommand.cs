@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
 using SharpLM.Core;
 using SharpLM.Core.IO;
-using SharpLM.Evaluation.Pairwise;
 using SharpLM.PostTraining.Judging;
 using SharpLM.PostTraining.Reward;
 using SharpLM.PostTraining.Rl;
@@ -19,8 +16,6 @@ namespace SharpLM.Cli.Commands;
 /// </summary>
 public static class EvalWinRateCommand
 {
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "The model whose win rate is measured (a model folder, e.g. the DPO model).", Required = true };
@@ -60,22 +55,9 @@ public static class EvalWinRateCommand
                 judge = (prompt, answer) => reward.Score(prompt.Prompt, answer);
                 judgeName = "reward-model:" + Path.GetFullPath(judgePath);
             }
-            int maxTokens = parse.GetValue(maxNewTokens);
-            var results = Display.Progress($"{a.Name} against {b.Name}", questions.Count, sink =>
-            {
-                var list = new List<HeadToHeadResult>();
-                foreach (var result in HeadToHead.Run(a, b, questions, maxTokens, judge))
-                {
-                    list.Add(result);
-                    sink.Report(list.Count, $"prompt {list.Count}/{questions.Count}");
-                }
-                return list;
-            });
-            AtomicFile.WriteAllText(outputPath, string.Concat(results.Select(r => Line(r, judgeName).ToJsonString(Compact) + "\n")));
-            int wins = results.Count(r => r.Preferred == "a"), losses = results.Count(r => r.Preferred == "b"), ties = results.Count - wins - losses;
-            var (lower, upper) = WinRate.Wilson(wins + 0.5 * ties, results.Count);
-            Console.WriteLine($"{a.Name} against {b.Name} ({judgeName}, {results.Count} prompts): {wins} wins, {losses} losses, {ties} ties; " +
-                              $"win rate {(wins + 0.5 * ties) / results.Count:F3} (95% Wilson {lower:F3}–{upper:F3}), a tie counting half");
+            var results = WinRateStage.Judge(a, b, questions, parse.GetValue(maxNewTokens), judge);
+            WinRateStage.Write(outputPath, results, judgeName);
+            Console.WriteLine($"{a.Name} against {b.Name} ({judgeName}, {results.Count} prompts): {WinRateStage.Summarize(results)}");
             Console.WriteLine($"judgements: {outputPath} (for `sharplm eval report --pairwise`)");
             return 0;
         }));
@@ -89,16 +71,4 @@ public static class EvalWinRateCommand
         string name = Path.GetFileName(full);
         return name is "model" or "adapter" && Path.GetDirectoryName(full) is { } parent ? Path.GetFileName(parent) : name;
     }
-
-    private static JsonObject Line(HeadToHeadResult result, string judge) => new()
-    {
-        ["line"] = result.Prompt.Line,
-        ["prompt"] = new JsonArray([.. result.Prompt.Prompt.Select(t => (JsonNode)new JsonObject { ["role"] = t.Role, ["content"] = t.Content })]),
-        ["a"] = Side(result.A),
-        ["b"] = Side(result.B),
-        ["preferred"] = result.Preferred,
-        ["judge"] = judge,
-    };
-
-    private static JsonObject Side(JudgedAnswer answer) => new() { ["model"] = answer.Model, ["response"] = answer.Response, ["score"] = answer.Score };
 }

@@ -5,7 +5,10 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Judging;
 using SharpLM.PostTraining.Preference;
+using SharpLM.PostTraining.Reward;
+using SharpLM.PostTraining.Rl;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Synthesis;
 using SharpLM.Training.Pretraining;
@@ -35,8 +38,14 @@ public sealed partial class QuickstartPipeline
     /// <summary>Preference-optimisation steps for a quickstart of <paramref name="pretrainSteps"/>: 23 for the default 700, 2 for the smoke run.</summary>
     public static int DpoSteps(int pretrainSteps) => Math.Clamp(pretrainSteps / 30, 2, 30);
 
+    /// <summary>Steps of the reward model that judges the win rates: 100 for the default 700, 4 for the smoke run.</summary>
+    public static int RewardSteps(int pretrainSteps) => Math.Clamp(pretrainSteps / 7, 2, 100);
+
+    /// <summary>Where the quickstart writes the head-to-head judgements (pairwise JSONL), inside its post-training folder.</summary>
+    public const string WinRateFile = "win-rate/judgements.jsonl";
+
     private sealed record PostTrainingOutcome(TaskDataResult Data, SftResult Sft, DpoResult Dpo, ModelScores Base, ModelScores Sfted, ModelScores Preferred,
-        string EvaluationDirectory)
+        string EvaluationDirectory, RewardResult Judge, IReadOnlyList<WinRateSummary> WinRates)
     {
         /// <summary>The model the quickstart hands over: the last post-training stage's.</summary>
         public string ChatModel => Dpo.ModelDirectory;
@@ -82,11 +91,52 @@ public sealed partial class QuickstartPipeline
             () => HeldOutEvaluation.Run(evaluation, TaskDataStage.TasksDirectory(data.Directory),
                 [("base", run.ModelDirectory), ("sft", sft.ModelDirectory), ("dpo", dpo.ModelDirectory)]),
             s => string.Join(", ", ReportedScores.Where(k => !k.Contains("flexible", StringComparison.Ordinal)).Select(k => $"{Short(k)} {Score(s[0], k)} → {Score(s[1], k)} → {Score(s[2], k)}")));
-        return new PostTrainingOutcome(data, sft, dpo, scores[0], scores[1], scores[2], evaluation);
+
+        // A reward model trained from the SFT model on the training pairs judges which of two models' answers to the
+        // held-out prompts is better: the quickstart's answer to "is the chat model better than the base?" even where
+        // exact match is 0 for every model.
+        int rewardSteps = RewardSteps(config.Training.Steps);
+        var rewardOptions = new RewardOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed };
+        var rewardRun = new RunFolder(Path.Combine(root, "reward"));
+        var rewardTraining = FineTuningSchedule.Options with
+        {
+            Steps = rewardSteps, BatchSize = 8, SequenceLength = rewardOptions.MaxLength, LearningRate = RewardOptions.DefaultLearningRate(parameters, lora: false),
+            WarmupSteps = rewardSteps / 10, EvalInterval = rewardSteps, CheckpointInterval = 0, Seed = options.Seed,
+        };
+        var judge = Stage("reward model (judge)", metrics, () =>
+        {
+            using var rewardMetrics = new MetricsWriter(rewardRun.Metrics, append: false);
+            return RewardStage.Run(sft.ModelDirectory, Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.PreferenceFile), rewardRun, rewardMetrics,
+                rewardTraining, rewardOptions, resume: false);
+        }, r => $"{r.Summary.Steps} steps, held-out pairwise accuracy {Metric(r.Before, "eval_accuracy")} → {Metric(r.After, "eval_accuracy")}");
+        var winRates = Stage("win rates", metrics, () => WinRates(root, data, run.ModelDirectory, sft.ModelDirectory, dpo.ModelDirectory, judge.ModelDirectory),
+            w => string.Join(", ", w.Select(x => $"{x.Model} against {x.Baseline} {x.Rate:F3}")));
+        return new PostTrainingOutcome(data, sft, dpo, scores[0], scores[1], scores[2], evaluation, judge, winRates);
     }
 
-    private static string PreferenceAccuracy(IReadOnlyDictionary<string, double>? metrics) =>
-        metrics?.GetValueOrDefault("eval_rewards/accuracies") is double a ? a.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+    /// <summary>SFT against the base and DPO against SFT on the held-out preference prompts, judged by the reward model.</summary>
+    private static IReadOnlyList<WinRateSummary> WinRates(string root, TaskDataResult data, string baseModel, string sftModel, string dpoModel, string rewardModel)
+    {
+        int threads = Environment.ProcessorCount;
+        var prompts = RlPrompts.Read(Path.Combine(data.Directory, TaskDataWriter.HeldOutFolder, TaskDataWriter.PreferenceFile), answerRequired: false);
+        var reward = EngineRewardModel.Load(rewardModel, threads);
+        Func<RlPrompt, string, double> judge = (prompt, answer) => reward.Score(prompt.Prompt, answer);
+        var baseline = Contestant.Load("base", baseModel, null, threads);
+        var sft = Contestant.Load("sft", sftModel, null, threads);
+        var dpo = Contestant.Load("dpo", dpoModel, null, threads);
+        var sftAgainstBase = WinRateStage.Judge(sft, baseline, prompts, WinRateAnswerTokens, judge);
+        var dpoAgainstSft = WinRateStage.Judge(dpo, sft, prompts, WinRateAnswerTokens, judge);
+        WinRateStage.Write(Path.Combine(root, WinRateFile), [.. sftAgainstBase, .. dpoAgainstSft], "reward-model:" + Path.GetFullPath(rewardModel));
+        return [WinRateStage.Summarize(sftAgainstBase), WinRateStage.Summarize(dpoAgainstSft)];
+    }
+
+    /// <summary>Longest answer in the win-rate comparisons, as `eval win-rate`'s default.</summary>
+    private const int WinRateAnswerTokens = 64;
+
+    private static string Metric(IReadOnlyDictionary<string, double>? metrics, string name) =>
+        metrics?.GetValueOrDefault(name) is double a ? a.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string PreferenceAccuracy(IReadOnlyDictionary<string, double>? metrics) => Metric(metrics, "eval_rewards/accuracies");
 
     private static void ReportPostTraining(RunFolder run, PostTrainingOutcome post)
     {
@@ -120,6 +170,12 @@ public sealed partial class QuickstartPipeline
                       $"({HeldOutTasks.CapitalFactsName}: plain text):").AppendLine();
         md.AppendLine("| task / filter | base | SFT (LoRA) | + DPO (LoRA) |").AppendLine("|---|---:|---:|---:|");
         foreach (string key in ReportedScores) md.AppendLine($"| {Short(key)} | {Score(post.Base, key)} | {Score(post.Sfted, key)} | {Score(post.Preferred, key)} |");
+        var j = post.Judge;
+        md.AppendLine().AppendLine($"Win rates on the {post.WinRates[0].Games} held-out preference prompts (`{WinRateFile}` under `post-training/`, for " +
+                      "`sharplm eval report --pairwise`): both models answer greedily and a reward model prefers one answer. The judge was trained from the SFT " +
+                      $"model on the training pairs (`post-training/reward/`, {j.Summary.Steps} steps, held-out pairwise accuracy {Metric(j.Before, "eval_accuracy")} " +
+                      $"before, {Metric(j.After, "eval_accuracy")} after), the same pairs DPO learned from, so a win means an answer more like the preferred ones.").AppendLine();
+        foreach (var w in post.WinRates) md.AppendLine($"- {w.Model} against {w.Baseline}: {w}.");
         md.AppendLine().AppendLine($"The chat model (adapters merged) is `{Path.GetRelativePath(run.Root, model)}`: `sharplm chat --model {model}`, `sharplm serve --model {model}`, then open http://localhost:{Serving.ServerOptions.DefaultPort}/ for the chat page.");
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
