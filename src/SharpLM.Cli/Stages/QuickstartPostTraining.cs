@@ -59,12 +59,8 @@ public sealed partial class QuickstartPipeline
         var sftOptions = new SftOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed, Lora = new LoraOptions() };
         var sftRun = new RunFolder(Path.Combine(root, "sft"));
         var parameters = Core.Models.Folder.ModelFolder.Open(run.ModelDirectory).Config.ParameterCount;
-        var training = FineTuningSchedule.Options with
-        {
-            Steps = steps, BatchSize = 8, SequenceLength = sftOptions.MaxLength, LearningRate = SftOptions.DefaultLearningRate(parameters, lora: true),
-            WarmupSteps = steps / 20,
-            EvalInterval = Math.Max(1, steps / 2), CheckpointInterval = 0, Seed = options.Seed,
-        };
+        var training = Schedule(steps, sftOptions.MaxLength, SftOptions.DefaultLearningRate(parameters, lora: true), warmup: steps / 20, evalInterval: Math.Max(1, steps / 2));
+        string trainPairs = Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.PreferenceFile);
         var sft = Stage("SFT (LoRA)", metrics, () =>
         {
             using var sftMetrics = new MetricsWriter(sftRun.Metrics, append: false);
@@ -74,16 +70,11 @@ public sealed partial class QuickstartPipeline
         int dpoSteps = DpoSteps(config.Training.Steps);
         var dpoOptions = new DpoOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed, Lora = new LoraOptions() };
         var dpoRun = new RunFolder(Path.Combine(root, "dpo"));
-        var dpoTraining = FineTuningSchedule.Options with
-        {
-            Steps = dpoSteps, BatchSize = 8, SequenceLength = dpoOptions.MaxLength, LearningRate = DpoOptions.DefaultLearningRate(parameters, lora: true),
-            WarmupSteps = dpoSteps / 10, EvalInterval = dpoSteps, CheckpointInterval = 0, Seed = options.Seed,
-        };
+        var dpoTraining = Schedule(dpoSteps, dpoOptions.MaxLength, DpoOptions.DefaultLearningRate(parameters, lora: true), warmup: dpoSteps / 10, evalInterval: dpoSteps);
         var dpo = Stage("DPO (LoRA)", metrics, () =>
         {
             using var dpoMetrics = new MetricsWriter(dpoRun.Metrics, append: false);
-            return DpoStage.Run(sft.ModelDirectory, Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.PreferenceFile), dpoRun, dpoMetrics,
-                dpoTraining, dpoOptions, resume: false);
+            return DpoStage.Run(sft.ModelDirectory, trainPairs, dpoRun, dpoMetrics, dpoTraining, dpoOptions, resume: false);
         }, r => $"{r.Summary.Steps} steps, held-out preference accuracy {PreferenceAccuracy(r.Before)} → {PreferenceAccuracy(r.After)}");
 
         string evaluation = Path.Combine(root, "eval");
@@ -98,21 +89,23 @@ public sealed partial class QuickstartPipeline
         int rewardSteps = RewardSteps(config.Training.Steps);
         var rewardOptions = new RewardOptions { MaxLength = config.Model.MaxPositions, Seed = options.Seed };
         var rewardRun = new RunFolder(Path.Combine(root, "reward"));
-        var rewardTraining = FineTuningSchedule.Options with
-        {
-            Steps = rewardSteps, BatchSize = 8, SequenceLength = rewardOptions.MaxLength, LearningRate = RewardOptions.DefaultLearningRate(parameters, lora: false),
-            WarmupSteps = rewardSteps / 10, EvalInterval = rewardSteps, CheckpointInterval = 0, Seed = options.Seed,
-        };
+        var rewardTraining = Schedule(rewardSteps, rewardOptions.MaxLength, RewardOptions.DefaultLearningRate(parameters, lora: false), warmup: rewardSteps / 10, evalInterval: rewardSteps);
         var judge = Stage("reward model (judge)", metrics, () =>
         {
             using var rewardMetrics = new MetricsWriter(rewardRun.Metrics, append: false);
-            return RewardStage.Run(sft.ModelDirectory, Path.Combine(data.Directory, TaskDataWriter.TrainFolder, TaskDataWriter.PreferenceFile), rewardRun, rewardMetrics,
-                rewardTraining, rewardOptions, resume: false);
+            return RewardStage.Run(sft.ModelDirectory, trainPairs, rewardRun, rewardMetrics, rewardTraining, rewardOptions, resume: false);
         }, r => $"{r.Summary.Steps} steps, held-out pairwise accuracy {Metric(r.Before, "eval_accuracy")} → {Metric(r.After, "eval_accuracy")}");
         var winRates = Stage("win rates", metrics, () => WinRates(root, data, run.ModelDirectory, sft.ModelDirectory, dpo.ModelDirectory, judge.ModelDirectory),
             w => string.Join(", ", w.Select(x => $"{x.Model} against {x.Baseline} {x.Rate:F3}")));
         return new PostTrainingOutcome(data, sft, dpo, scores[0], scores[1], scores[2], evaluation, judge, winRates);
     }
+
+    /// <summary>The quickstart's fine-tuning schedule for each post-training stage: batches of 8, no checkpoints, the run's seed.</summary>
+    private PretrainOptions Schedule(int steps, int length, double learningRate, int warmup, int evalInterval) => FineTuningSchedule.Options with
+    {
+        Steps = steps, BatchSize = 8, SequenceLength = length, LearningRate = learningRate, WarmupSteps = warmup, EvalInterval = evalInterval,
+        CheckpointInterval = 0, Seed = options.Seed,
+    };
 
     /// <summary>SFT against the base and DPO against SFT on the held-out preference prompts, judged by the reward model.</summary>
     private static IReadOnlyList<WinRateSummary> WinRates(string root, TaskDataResult data, string baseModel, string sftModel, string dpoModel, string rewardModel)
