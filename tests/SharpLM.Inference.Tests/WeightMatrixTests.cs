@@ -123,6 +123,40 @@ public class WeightMatrixTests
         CheckKernel(format, rows, columns, vectors, new MatrixProducts(1) { PortableKernels = true });
     }
 
+    /// <summary>The float32 kernels' 256-bit steps, which an AVX-512 processor would otherwise skip for its 512-bit ones.</summary>
+    [Theory]
+    [InlineData(43, 291, 13, 1)]
+    [InlineData(301, 288, 14, 2)]
+    [InlineData(37, 40, 1, 1)]
+    public void Narrow_float32_kernel_equals_dequantize_then_dot(int rows, int columns, int vectors, int threads)
+    {
+        CheckKernel(WeightFormat.F32, rows, columns, vectors, new MatrixProducts(threads) { NarrowKernels = true });
+    }
+
+    /// <summary>
+    /// A vector's float32 product has the same bits inside a prompt block (the four × three kernel) as alone (the
+    /// decoding kernel), on both paths: a prompt's logits must equal the same tokens decoded one by one. 283
+    /// columns take sixteen-column steps, one eight-column step and a three-column tail.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Float32_product_has_the_same_bits_in_a_block_as_alone(bool narrow)
+    {
+        int rows = 43, columns = 283, vectors = 7;
+        var matrix = WeightMatrix.Create(RandomValues(rows * columns, 21), rows, columns, WeightFormat.F32);
+        var input = RandomValues(vectors * columns, 22);
+        var products = new MatrixProducts(1) { NarrowKernels = narrow };
+        var block = new float[vectors * rows];
+        products.Multiply(matrix, input, block, vectors);
+        var alone = new float[rows];
+        for (int t = 0; t < vectors; t++)
+        {
+            products.Multiply(matrix, input.AsSpan(t * columns, columns), alone);
+            Assert.Equal(block.AsSpan(t * rows, rows).ToArray(), alone);
+        }
+    }
+
     private static void CheckKernel(WeightFormat format, int rows, int columns, int vectors, MatrixProducts products)
     {
         var matrix = WeightMatrix.Create(RandomValues(rows * columns, rows + columns), rows, columns, format);

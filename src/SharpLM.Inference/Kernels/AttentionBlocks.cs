@@ -20,6 +20,7 @@ internal static unsafe class AttentionBlocks
     public static void Scores(float* query, long queryStride, int queries, float* key, long keyStride, int keys, int dimensions,
         float* scores, int scoreStride, bool simd = true)
     {
+        bool wide = F32Matrix.WideByDefault;
         if (!Fma.IsSupported || !simd || dimensions < 8)
         {
             for (int i = 0; i < queries; i++)
@@ -33,14 +34,15 @@ internal static unsafe class AttentionBlocks
             float* k = key + j0 * keyStride;
             int i = 0;
             for (; i + 3 <= queries; i += 3)
-                F32Matrix.FourRowsThreeVectors(k, keyStride, query + i * queryStride, queryStride, dimensions, scores + i * scoreStride + j0, scoreStride);
-            for (; i < queries; i++) F32Matrix.FourRows(k, keyStride, query + i * queryStride, scores + i * scoreStride + j0, dimensions);
+                F32Matrix.FourRowsThreeVectors(k, keyStride, query + i * queryStride, queryStride, dimensions, scores + i * scoreStride + j0, scoreStride,
+                    wide);
+            for (; i < queries; i++) F32Matrix.FourRows(k, keyStride, query + i * queryStride, scores + i * scoreStride + j0, dimensions, wide);
         }
         // The keys left over take the blocks' arithmetic one at a time: a key's score must not depend on how many
         // keys the tile holds, or a prompt's rows would differ from the same tokens decoded one by one.
         for (; j0 < keys; j0++)
             for (int i = 0; i < queries; i++)
-                scores[i * scoreStride + j0] = F32Matrix.Dot(query + i * queryStride, key + j0 * keyStride, dimensions);
+                scores[i * scoreStride + j0] = F32Matrix.Dot(query + i * queryStride, key + j0 * keyStride, dimensions, wide);
     }
 
     /// <summary>

@@ -35,6 +35,9 @@ public sealed class MatrixProducts
     /// <summary>Runs the kernels' portable loops even where AVX2 is present, so tests check them on any processor.</summary>
     internal bool PortableKernels { get; init; }
 
+    /// <summary>Keeps the float32 kernels to 256-bit steps where 512-bit ones would run, so tests check both paths on an AVX-512 processor.</summary>
+    internal bool NarrowKernels { get; init; }
+
     public int Threads => _pool.Threads;
 
     public WorkerPool Pool => _pool;
@@ -78,7 +81,8 @@ public sealed class MatrixProducts
         fixed (int* sums = _sums)
         fixed (float* groupScales = _groupScales, groupSums = _groupSums)
         {
-            var product = new ProductInput(x, codes, scales, sums, groupScales, groupSums, count, columns, !PortableKernels);
+            var product = new ProductInput(x, codes, scales, sums, groupScales, groupSums, count, columns, !PortableKernels,
+                F32Matrix.WideByDefault && !NarrowKernels);
             if (quantized)
             {
                 int groups = columns / WeightMatrix.GroupSize;

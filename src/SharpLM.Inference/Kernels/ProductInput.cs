@@ -7,7 +7,7 @@ namespace SharpLM.Inference.Kernels;
 /// vector count padded to <see cref="ScaleStride"/>), so a block kernel loads several vectors' scales of a group with one load.
 /// </summary>
 internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float* scales, int* sums, float* groupScales, float* groupSums, int count,
-    int columns, bool simd = true)
+    int columns, bool simd = true, bool wide = false)
 {
     public readonly float* Values = values;
     public readonly sbyte* Codes = codes;
@@ -20,6 +20,8 @@ internal readonly unsafe struct ProductInput(float* values, sbyte* codes, float*
     public readonly int Columns = columns;
     /// <summary>Whether the kernels may use their SIMD paths (false: the portable loops, which tests check on any processor).</summary>
     public readonly bool Simd = simd;
+    /// <summary>Whether the float32 kernels take 512-bit steps (see <see cref="F32Matrix"/>); only with <see cref="Simd"/>.</summary>
+    public readonly bool Wide = simd && wide;
 
     /// <summary>Vectors a block kernel takes at once; <see cref="GroupScales"/> is filled only for products of at least this many.</summary>
     public const int BlockVectors = 4;
