@@ -64,6 +64,74 @@ public class SftVerbTests
         Assert.Matches($"^sharplm: error: {System.Text.RegularExpressions.Regex.Escape(config)}: field 'token_dim' is 1[0-9]+; the base model's hidden_size is [0-9]+\\.$", refused.Error.Trim());
     }
 
+    /// <summary>
+    /// Trainable tokens alone: every tensor of the fine-tuned folder equals the base's except the chosen embedding
+    /// rows, and the PEFT adapter applied by the engine generates what the merged folder does.
+    /// </summary>
+    [Fact]
+    public void Trainable_tokens_sft_changes_only_their_rows_and_the_engine_applies_the_adapter()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        var sft = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", run, "--steps", "3", "--batch-size", "2",
+            "--trainable-tokens", "<|im_start|>", "<|im_end|>", "--learning-rate", "0.05", "--eval-interval", "3", "--checkpoint-interval", "3");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        Assert.Contains("(the embedding rows of 2 tokens)", sft.Output);
+        Assert.Contains("\"peft_type\": \"TRAINABLE_TOKENS\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+
+        int[] ids = [TinyModelFolder.Tokenizer.Specials["<|im_start|>"], TinyModelFolder.Tokenizer.Specials["<|im_end|>"]];
+        int hidden = TinyModelFolder.Config.HiddenSize;
+        using (var before = new Core.Formats.Safetensors.SafetensorsReader(Path.Combine(model, "model.safetensors")))
+        using (var after = new Core.Formats.Safetensors.SafetensorsReader(Path.Combine(run, "model", "model.safetensors")))
+            foreach (var info in before.Tensors)
+            {
+                float[] a = before.ReadFloat32(info.Name), b = after.ReadFloat32(info.Name);
+                if (info.Name != "model.embed_tokens.weight")
+                {
+                    Assert.True(a.SequenceEqual(b), $"{info.Name} changed");
+                    continue;
+                }
+                for (int row = 0; row < a.Length / hidden; row++)
+                {
+                    bool same = a.AsSpan(row * hidden, hidden).SequenceEqual(b.AsSpan(row * hidden, hidden));
+                    Assert.True(same != ids.Contains(row), $"embedding row {row} {(same ? "did not change" : "changed")}");
+                }
+            }
+
+        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
+        var withAdapter = CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]);
+        Assert.True(withAdapter.ExitCode == 0, withAdapter.Error);
+        Assert.Equal(CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]).Output, withAdapter.Output);
+
+        var refused = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", Path.Combine(root, "run2"), "--trainable-tokens", "the whale sails");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Matches("^sharplm: error: option '--trainable-tokens': 'the whale sails' is [0-9]+ tokens, not one; give a single token's text or its id\\.$", refused.Error.Trim());
+    }
+
+    /// <summary>LoRA with trainable tokens: one PEFT adapter holding both, merged alike by the run, by export --merge-lora and by the engine; refused for a llama.cpp LoRA GGUF.</summary>
+    [Fact]
+    public void Lora_with_trainable_tokens_merges_alike_everywhere_and_is_refused_for_a_lora_gguf()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        var sft = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", run, "--steps", "3", "--batch-size", "2",
+            "--lora-rank", "4", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05", "--eval-interval", "3", "--checkpoint-interval", "3");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+
+        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
+        string merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]).Output;
+        Assert.Equal(merged, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+        string exported = Path.Combine(root, "exported");
+        var export = CliProcess.Run("export", "--model", model, "--merge-lora", adapter, "--out", exported);
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Equal(merged, CliProcess.Run(["generate", "--model", exported, .. greedy]).Output);
+
+        var gguf = CliProcess.Run("export", "--format", "gguf", "--model", model, "--lora", adapter, "--out", Path.Combine(root, "adapter.gguf"));
+        Assert.Equal(2, gguf.ExitCode);
+        Assert.Contains("which a llama.cpp LoRA GGUF cannot carry; merge it (export --merge-lora)", gguf.Error);
+    }
+
     [Fact]
     public void A_bad_data_line_stops_sft_with_file_line_and_field()
     {

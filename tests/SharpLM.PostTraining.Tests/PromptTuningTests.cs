@@ -228,6 +228,6 @@ public class PromptTuningTests
         json["peft_type"] = "PREFIX_TUNING";
         File.WriteAllText(configPath, json.ToJsonString());
         error = Assert.Throws<Core.SharpLMException>(() => EngineModel.Load(ModelFolder.Open(baseFolder), adapter));
-        Assert.Equal($"{configPath}: field 'peft_type' is 'PREFIX_TUNING'; SharpLM applies LORA and PROMPT_TUNING adapters.", error.Message);
+        Assert.Equal($"{configPath}: field 'peft_type' is 'PREFIX_TUNING'; SharpLM applies LORA, PROMPT_TUNING and TRAINABLE_TOKENS adapters.", error.Message);
     }
 }

@@ -1,4 +1,5 @@
 using SharpLM.Cli.Terminal;
+using SharpLM.Core;
 using SharpLM.Core.Formats.Gguf;
 using SharpLM.Core.Formats.Peft;
 using SharpLM.Core.Models;
@@ -19,6 +20,8 @@ public static class LoraGgufExportStage
         var folder = ModelFolder.Open(baseDirectory, "base model");
         var config = folder.RequireFamily<LlamaConfig>("GGUF adapter export", "Llama-family models (model_type llama or qwen3)");
         var adapter = PeftAdapter.Load(adapterDirectory, config);
+        if (adapter.TokenRows is not null)
+            throw new SharpLMException($"{adapterDirectory}: the adapter also trains {adapter.TokenRows.TokenIds.Count} embedding rows (trainable_token_indices), which a llama.cpp LoRA GGUF cannot carry; merge it (export --merge-lora) and export the merged model instead.");
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(adapterDirectory)));
         var conversion = LoraGgufConverter.Convert(adapter, config, type, adapterDirectory, name);
         var tensors = conversion.Tensors.Select(p => p.Tensor).ToList();

@@ -5,6 +5,7 @@ using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.PromptTuning;
+using SharpLM.PostTraining.Tokens;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
@@ -40,14 +41,18 @@ public static class SftStage
 
         using var model = HfCheckpoint.Load(folder);
         QuantizeBase(model, options.QuantizeBase);
+        // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
+        using var tokenRows = options.TrainableTokens is { } ids ? new TrainableTokenRows(model, ids, besideLora: options.Lora is not null) : null;
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
-        ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
+        ITrainableWeights weights = adapters is not null && tokenRows is not null ? new PostTraining.CombinedWeights(adapters, tokenRows)
+            : (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? (ITrainableWeights?)tokenRows ?? new WholeModel(model);
         var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, adapters, prompt);
         long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
                      (adapters is not null ? $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4})"
-                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)" : " (all)") +
+                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)"
+                         : tokenRows is not null ? $" (the embedding rows of {tokenRows.TokenIds.Count} tokens)" : " (all)") +
                      $"; {objective.TrainRows} training rows of up to {options.MaxLength} positions ({(options.Packing ? "packed" : "padded")})");
 
         double? before;
@@ -80,7 +85,12 @@ public static class SftStage
         else if (adapters is not null)
         {
             adapterDirectory = Path.Combine(run.Root, AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory), tokenRows));
+        }
+        else if (tokenRows is not null)
+        {
+            adapterDirectory = Path.Combine(run.Root, AdapterFolder);
+            AtomicDirectory.Write(adapterDirectory, staging => tokenRows.SavePeft(staging, Path.GetFullPath(modelDirectory)));
         }
         if (adapters is not null && options.QuantizeBase is not null)
         {
@@ -89,11 +99,18 @@ public static class SftStage
             using var merged = new LoraAdapters(full, adapters.Options, options.Seed);
             merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
             merged.MergeAndUnload();
+            if (tokenRows is not null)
+            {
+                using var rows = new TrainableTokenRows(full, tokenRows.TokenIds, besideLora: true);
+                rows.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
+                rows.MergeAndUnload();
+            }
             HfCheckpoint.Save(full, tokenizer, run.ModelDirectory);
         }
         else if (prompt is null)
         {
             adapters?.MergeAndUnload();
+            tokenRows?.MergeAndUnload();
             HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         }
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");

@@ -13,6 +13,9 @@ public static class AdapterLoader
             case PeftAdapterType.PromptTuning:
                 PromptTuningLoader.Apply(weights, adapterDirectory);
                 break;
+            case PeftAdapterType.TrainableTokens:
+                TokenRowsLoader.Apply(weights, adapterDirectory);
+                break;
             default:
                 LoraAdapterLoader.Apply(weights, adapterDirectory);
                 break;

@@ -29,5 +29,6 @@ public static class LoraAdapterLoader
                 throw new SharpLMException($"{adapterDirectory}: the base matrix '{module.BaseWeight}' is {matrix.Format}; adapters apply to float32 weights (use the unquantized model folder).");
             LoraMerge.Apply(f32.Values.AsSpan(0, f32.Rows * f32.Columns), f32.Rows, f32.Columns, module.A, module.B, module.Rank, adapter.Config.Scaling);
         }
+        if (adapter.TokenRows is { } rows) TokenRowsLoader.Apply(weights, rows, adapterDirectory);
     }
 }

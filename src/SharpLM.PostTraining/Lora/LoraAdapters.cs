@@ -88,7 +88,10 @@ public sealed class LoraAdapters : ITrainableWeights, IDisposable
     };
 
     /// <summary>Writes adapter_config.json and adapter_model.safetensors into an existing folder.</summary>
-    public void SavePeft(string directory, string baseModel) => PeftAdapter.Write(directory, PeftConfig(baseModel), Export());
+    /// <param name="tokenRows">Embedding rows trained beside the adapters, saved with them as PEFT's trainable_token_indices; null for none.</param>
+    public void SavePeft(string directory, string baseModel, Tokens.TrainableTokenRows? tokenRows = null) =>
+        PeftAdapter.Write(directory, PeftConfig(baseModel) with { TrainableTokenIndices = tokenRows?.TokenIds },
+            tokenRows is null ? Export() : Export().Concat(tokenRows.Export()));
 
     /// <summary>Adds scaling · B·A into each adapted weight and detaches the hooks: the model alone now computes what model plus adapters did.</summary>
     public void MergeAndUnload()

@@ -19,6 +19,9 @@ public sealed record SftOptions
     /// <summary>Prompt tuning: learned virtual tokens before every conversation of the frozen model.</summary>
     [JsonPropertyName("prompt_tuning")] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
 
+    /// <summary>Trainable tokens: the ids whose embedding rows are the only weights trained (PEFT's TRAINABLE_TOKENS).</summary>
+    [JsonPropertyName("trainable_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? TrainableTokens { get; init; }
+
     /// <summary>Prompt tuning's virtual tokens before each conversation (0 without).</summary>
     [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
 
@@ -37,6 +40,8 @@ public sealed record SftOptions
         Lora?.Validate(origin);
         PromptTuning?.Validate(origin, Lora is not null, MaxLength);
         QuantizedBase.Validate(QuantizeBase, Lora, origin);
+        if (TrainableTokens is not null && PromptTuning is not null)
+            throw new SharpLMException($"{origin}: option '--trainable-tokens' cannot be combined with --prompt-tuning.");
     }
 
     /// <summary>

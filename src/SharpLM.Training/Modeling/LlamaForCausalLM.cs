@@ -54,7 +54,12 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
         return Logits(model.ForwardEmbeddings(embeddings, layout)).MoveToOuterDisposeScope();
     }
 
-    private Tensor Logits(Tensor hidden) => lm_head is null ? nn.functional.linear(hidden, model.EmbeddingWeight) : lm_head.forward(hidden);
+    private Tensor Logits(Tensor hidden)
+    {
+        if (lm_head is not null) return lm_head.forward(hidden);
+        using var weight = model.EffectiveEmbeddingWeight();
+        return nn.functional.linear(hidden, weight);
+    }
 
     /// <summary>
     /// The summed balance loss of every mixture-of-experts layer from the last training forward pass, or null for

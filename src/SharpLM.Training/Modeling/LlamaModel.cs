@@ -25,8 +25,24 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     public Parameter EmbeddingWeight => embed_tokens.weight!;
 
+    /// <summary>
+    /// What the forward pass reads instead of <see cref="EmbeddingWeight"/> (for the lookup, and for the output
+    /// projection when it is tied): the matrix with some rows replaced (trainable tokens). Null reads the matrix itself.
+    /// </summary>
+    public Func<Tensor, Tensor>? EmbeddingRows { get; set; }
+
+    /// <summary>The embedding matrix as the forward pass reads it; a new tensor when <see cref="EmbeddingRows"/> is set.</summary>
+    public Tensor EffectiveEmbeddingWeight() => EmbeddingRows is { } rows ? rows(EmbeddingWeight) : EmbeddingWeight.alias();
+
     /// <summary>Token ids [B, T] to their input embeddings [B, T, hidden].</summary>
-    public Tensor Embed(Tensor tokens) => embed_tokens.forward(tokens);
+    public Tensor Embed(Tensor tokens)
+    {
+        if (EmbeddingRows is null) return embed_tokens.forward(tokens);
+        using var scope = NewDisposeScope();
+        using var weight = EffectiveEmbeddingWeight();
+        var rows = weight.index_select(0, tokens.flatten());
+        return rows.view([.. tokens.shape, weight.shape[1]]).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Recompute each layer's activations during the backward pass instead of keeping them.</summary>
     public bool CheckpointActivations { get; set; }
@@ -40,7 +56,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor tokens, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        return ForwardEmbeddings(embed_tokens.forward(tokens), layout).MoveToOuterDisposeScope();
+        return ForwardEmbeddings(Embed(tokens), layout).MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs the layers and final norm on input embeddings [B, T, hidden].</summary>

@@ -4,8 +4,9 @@ using SharpLM.Core.Models.Folder;
 namespace SharpLM.Core.Formats.Peft;
 
 /// <summary>
-/// PEFT's merge_and_unload as files: a new model folder whose adapted matrices are W + scaling · B·A, every other
-/// tensor and file as in the base, written float32 and published atomically.
+/// PEFT's merge_and_unload as files: a new model folder whose adapted matrices are W + scaling · B·A (and whose
+/// embedding rows are the adapter's trainable tokens, if it has any), every other tensor and file as in the base,
+/// written float32 and published atomically.
 /// </summary>
 public static class LoraMergedFolder
 {
@@ -27,6 +28,7 @@ public static class LoraMergedFolder
                 float[] values = weights.ReadFloat32(spec.Name);
                 if (byWeight.TryGetValue(spec.Name, out var module))
                     LoraMerge.Apply(values, module.Rows, module.Columns, module.A, module.B, module.Rank, adapter.Config.Scaling);
+                if (spec.Name == TokenRows.EmbeddingWeight) adapter.TokenRows?.WriteInto(values, folder.Config.HiddenSize);
                 tensors.Add(SafetensorsTensor.FromFloat32(spec.Name, spec.Shape, values));
             }
         }

@@ -15,11 +15,14 @@ public sealed class PeftAdapter
 {
     public PeftAdapterConfig Config { get; }
     public IReadOnlyList<LoraFactors> Modules { get; }
+    /// <summary>Embedding rows trained beside the factors (trainable_token_indices), or null.</summary>
+    public TokenRows? TokenRows { get; }
 
-    private PeftAdapter(PeftAdapterConfig config, IReadOnlyList<LoraFactors> modules)
+    private PeftAdapter(PeftAdapterConfig config, IReadOnlyList<LoraFactors> modules, TokenRows? tokenRows)
     {
         Config = config;
         Modules = modules;
+        TokenRows = tokenRows;
     }
 
     public static PeftAdapter Load(string directory, IModelConfig baseConfig)
@@ -35,6 +38,7 @@ public sealed class PeftAdapter
             string? module = PeftTensorNames.ModuleOfLoraA(info.Name);
             if (module is null)
             {
+                if (info.Name == TokenRows.BesideLoraTensor && config.TrainableTokenIndices is not null) continue;
                 if (!info.Name.EndsWith(".lora_B.weight", StringComparison.Ordinal))
                     throw new SharpLMException($"{path}: unexpected tensor '{info.Name}' (a LoRA adapter holds only lora_A and lora_B weights).");
                 continue;
@@ -57,7 +61,8 @@ public sealed class PeftAdapter
             if (info.Name.EndsWith(".lora_B.weight", StringComparison.Ordinal) && !seen.Contains(info.Name))
                 throw new SharpLMException($"{path}: tensor '{info.Name}' has no matching lora_A tensor.");
         if (modules.Count == 0) throw new SharpLMException($"{path}: holds no lora_A/lora_B tensors.");
-        return new PeftAdapter(config, modules);
+        var tokenRows = config.TrainableTokenIndices is { } ids ? TokenRows.Read(reader, path, TokenRows.BesideLoraTensor, ids, baseConfig) : null;
+        return new PeftAdapter(config, modules, tokenRows);
     }
 
     /// <summary>Writes an adapter folder's two files into <paramref name="directory"/> (which must exist).</summary>

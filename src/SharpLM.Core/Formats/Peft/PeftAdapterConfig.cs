@@ -23,11 +23,20 @@ public sealed record PeftAdapterConfig
     public string TaskType { get; init; } = PeftTaskType.CausalLm;
     /// <summary>Modules trained whole and saved beside the LoRA factors (PEFT's modules_to_save); null for none.</summary>
     public IReadOnlyList<string>? ModulesToSave { get; init; }
+    /// <summary>Tokens whose embedding rows train beside the factors (PEFT's trainable_token_indices); null for none.</summary>
+    public IReadOnlyList<int>? TrainableTokenIndices { get; init; }
 
     public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
-    /// <summary>PEFT's LoRA config keys with the values PEFT 0.17 writes for a plain adapter.</summary>
-    public JsonObject ToJson() => new()
+    /// <summary>PEFT's LoRA config keys with the values PEFT 0.17 writes for a plain adapter (and trainable_token_indices, PEFT 0.15 on, when tokens trained).</summary>
+    public JsonObject ToJson()
+    {
+        var json = Keys();
+        if (TrainableTokenIndices is { } ids) json["trainable_token_indices"] = new JsonArray(ids.Select(i => (JsonNode)JsonValue.Create(i)).ToArray());
+        return json;
+    }
+
+    private JsonObject Keys() => new()
     {
         ["alpha_pattern"] = new JsonObject(),
         ["auto_mapping"] = null,
@@ -93,6 +102,7 @@ public sealed record PeftAdapterConfig
             TargetModules = targets,
             Dropout = json["lora_dropout"]?.GetValue<double>() ?? 0,
             UseRsLora = json["use_rslora"]?.GetValue<bool>() ?? false,
+            TrainableTokenIndices = TrainableTokensAdapter.TokenIndices(file, "trainable_token_indices"),
         };
     }
 }
