@@ -19,14 +19,16 @@ public class SftResumeTests
     };
 
     private static (List<double> Losses, List<double> Validation) Train(string run, LoraOptions? lora, bool resume = false, int? stopAfter = null,
-        PromptTuningOptions? promptTuning = null)
+        PromptTuningOptions? promptTuning = null, int[]? trainableTokens = null)
     {
-        var options = Options with { Lora = lora, PromptTuning = promptTuning };
+        var options = Options with { Lora = lora, PromptTuning = promptTuning, TrainableTokens = trainableTokens };
         var data = SftData.Load(ChatFixture.ChatFile, ChatFixture.Template, options);
         using var model = ChatFixture.Model();
+        using var rows = trainableTokens is null ? null : new Tokens.TrainableTokenRows(model, trainableTokens, besideLora: lora is not null);
         using var adapters = lora is null ? null : new LoraAdapters(model, lora, options.Seed);
         using var prompt = promptTuning is null ? null : PromptEmbedding.Create(model, promptTuning, ChatFixture.Tokenizer, options.Seed);
-        ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
+        ITrainableWeights weights = adapters is not null && rows is not null ? new CombinedWeights(adapters, rows)
+            : (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? (ITrainableWeights?)rows ?? new WholeModel(model);
         var config = Config(10);
         var objective = new SftObjective(data, options, config.Training.BatchSize, config.Training.EvalBatches, adapters, prompt);
         var losses = new List<double>();
@@ -41,22 +43,25 @@ public class SftResumeTests
         return (losses, validation);
     }
 
-    public static TheoryData<string> Modes => new() { "full", "lora", "prompt" };
+    public static TheoryData<string> Modes => new() { "full", "lora", "prompt", "tokens", "lora+tokens" };
 
     [Theory]
     [MemberData(nameof(Modes))]
     public void A_killed_and_resumed_sft_run_reproduces_the_uninterrupted_run_exactly(string mode)
     {
-        var adapter = mode == "lora" ? new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 } : null;
+        var adapter = mode.StartsWith("lora", StringComparison.Ordinal) ? new LoraOptions { Rank = 4, Alpha = 8, Dropout = 0.1 } : null;
         var prompt = mode == "prompt" ? new PromptTuningOptions { VirtualTokens = 4 } : null;
-        var (uninterrupted, _) = Train(Directory.CreateTempSubdirectory().FullName, adapter, promptTuning: prompt);
-        // (Prompt tuning on this near-uniform random model moves the loss too little to show across batches;
-        // PromptTuningTests checks that it falls.)
-        if (prompt is null) Assert.True(uninterrupted[^1] < uninterrupted[0], "the loss falls");
+        // The chat template's two special tokens.
+        int[]? tokens = mode.EndsWith("tokens", StringComparison.Ordinal)
+            ? [ChatFixture.Tokenizer.Specials["<|im_start|>"], ChatFixture.Tokenizer.Specials["<|im_end|>"]] : null;
+        var (uninterrupted, _) = Train(Directory.CreateTempSubdirectory().FullName, adapter, promptTuning: prompt, trainableTokens: tokens);
+        // (Prompt tuning and two token rows alone on this near-uniform random model move the loss too little to
+        // show across batches; PromptTuningTests and TrainableTokensTests check their gradients.)
+        if (prompt is null && mode != "tokens") Assert.True(uninterrupted[^1] < uninterrupted[0], "the loss falls");
 
         string run = Directory.CreateTempSubdirectory().FullName;
-        var (first, _) = Train(run, adapter, stopAfter: 6, promptTuning: prompt); // the last checkpoint is at step 4
-        var (second, _) = Train(run, adapter, resume: true, promptTuning: prompt);
+        var (first, _) = Train(run, adapter, stopAfter: 6, promptTuning: prompt, trainableTokens: tokens); // the last checkpoint is at step 4
+        var (second, _) = Train(run, adapter, resume: true, promptTuning: prompt, trainableTokens: tokens);
         Assert.Equal(uninterrupted.Take(6), first);
         Assert.Equal(uninterrupted.Skip(4), second);
     }
