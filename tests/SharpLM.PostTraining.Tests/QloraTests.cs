@@ -53,9 +53,10 @@ public class QloraTests
     [InlineData(WeightFormat.Q4)]
     public void The_decoded_base_equals_the_engines_decoding_bit_for_bit(WeightFormat format)
     {
-        var (model, folder) = SavedModel();
+        var (saved, folder) = SavedModel();
+        saved.Dispose();
+        var (model, bytes) = QuantizedBase.Load(ModelFolder.Open(folder), format);
         using var _ = model;
-        long bytes = QuantizedBase.Apply(model, format);
         var engine = LlamaWeights.Load(ModelFolder.Open(folder)).Convert(format, WeightFormat.F32);
         var layers = model.named_modules().Where(m => m.module is QuantizedLinear).ToList();
         Assert.Equal(14, layers.Count);
@@ -82,9 +83,10 @@ public class QloraTests
     [InlineData(WeightFormat.Q4, 0.02)]
     public void A_zero_adapter_over_the_quantized_base_gives_the_engines_quantized_logits(WeightFormat format, double tolerance)
     {
-        var (model, folder) = SavedModel();
-        using var _ = model;
-        QuantizedBase.Apply(model, format);
+        var (saved, folder) = SavedModel();
+        saved.Dispose();
+        var (model, _) = QuantizedBase.Load(ModelFolder.Open(folder), format);
+        using var __ = model;
         using var adapters = new LoraAdapters(model, new LoraOptions { Rank = 4, Dropout = 0 }, seed: 2);
         model.eval();
         float[] ours;
@@ -111,11 +113,12 @@ public class QloraTests
     [Fact]
     public void Gradients_reach_only_the_adapters_and_equal_those_over_the_decoded_float32_weights()
     {
-        var (quantized, _) = SavedModel();
+        var (saved, folder) = SavedModel();
+        saved.Dispose();
+        var (quantized, _) = QuantizedBase.Load(ModelFolder.Open(folder), WeightFormat.Q4);
         var (reference, _) = SavedModel();
         using var q = quantized;
         using var r = reference;
-        QuantizedBase.Apply(quantized, WeightFormat.Q4);
         using (no_grad())
             foreach (var (name, module) in quantized.named_modules().Where(m => m.module is QuantizedLinear))
             {
@@ -172,12 +175,21 @@ public class QloraTests
         Assert.Contains("'bf16'; use q8_0 or q4", error.Message);
     }
 
+    /// <summary>The chat fixture's model saved once, for runs that load their base as a QLoRA run does.</summary>
+    internal static readonly Lazy<string> ChatModelFolder = new(() =>
+    {
+        string folder = Path.Combine(Directory.CreateTempSubdirectory("sharplm-qlora-chat-").FullName, "base");
+        using var model = ChatFixture.Model();
+        HfCheckpoint.Save(model, ChatFixture.Tokenizer, folder);
+        return folder;
+    });
+
     private static List<double> Train(string run, LoraOptions lora, bool resume = false, int? stopAfter = null)
     {
         var options = new SftOptions { MaxLength = 64, ValidationFraction = 0.1, Seed = 4, Lora = lora, QuantizeBase = "q8_0" };
         var data = SftData.Load(ChatFixture.ChatFile, ChatFixture.Template, options);
-        using var model = ChatFixture.Model();
-        QuantizedBase.Apply(model, options.BaseFormat!.Value);
+        var (model, _) = QuantizedBase.Load(ModelFolder.Open(ChatModelFolder.Value), options.BaseFormat!.Value);
+        using var __ = model;
         using var adapters = new LoraAdapters(model, lora, options.Seed);
         var config = new PretrainConfig
         {

@@ -158,8 +158,8 @@ public class RewardLoraTests
     private static (List<double> Losses, double Before, double After) Train(string run, string? quantizeBase, bool resume = false, int? stopAfter = null)
     {
         var data = PreferenceFixture.Data();
-        using var model = ChatFixture.Model();
-        if (QuantizedBase.Format(quantizeBase) is { } format) QuantizedBase.Apply(model, format);
+        using var model = QuantizedBase.Format(quantizeBase) is { } format
+            ? QuantizedBase.Load(ModelFolder.Open(QloraTests.ChatModelFolder.Value), format).Model : ChatFixture.Model();
         var options = new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora, QuantizeBase = quantizeBase };
         using var adapters = new LoraAdapters(model, Lora, options.Seed);
         var reward = new RewardModel(model, options.Seed, adapters);

@@ -38,8 +38,7 @@ public static class RewardStage
         Display.Info($"data: {data.Train.Count} training and {data.Validation.Count} held-out pairs" +
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
 
-        using var model = HfCheckpoint.Load(folder);
-        SftStage.QuantizeBase(model, options.QuantizeBase);
+        using var model = SftStage.LoadBase(folder, options.QuantizeBase);
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
         var reward = new RewardModel(model, options.Seed, adapters);
         var objective = new RewardObjective(data, reward, options, training.BatchSize, training.EvalBatches);

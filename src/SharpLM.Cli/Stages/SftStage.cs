@@ -39,8 +39,7 @@ public static class SftStage
         Display.Info($"data: {data.Train.Count} training and {data.Validation.Count} held-out conversations, {data.Train.Sum(c => (long)c.Length):N0} training tokens" +
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within {options.ConversationLength} positions)" : ""));
 
-        using var model = HfCheckpoint.Load(folder);
-        QuantizeBase(model, options.QuantizeBase);
+        using var model = LoadBase(folder, options.QuantizeBase);
         // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
         using var tokenRows = options.TrainableTokens is { } ids ? new TrainableTokenRows(model, ids, besideLora: options.Lora is not null) : null;
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
@@ -144,13 +143,14 @@ public static class SftStage
         AtomicFile.WriteAllText(run.Report, md.ToString());
     }
 
-    /// <summary>QLoRA's base: the projections quantized in place when --quantize-base names a format, and what that saved.</summary>
-    internal static void QuantizeBase(Training.Modeling.CausalLanguageModel model, string? quantizeBase)
+    /// <summary>The model to fine-tune: the folder as it is, or (QLoRA, when --quantize-base names a format) with its projections quantized as they load, and what that saved.</summary>
+    internal static Training.Modeling.CausalLanguageModel LoadBase(ModelFolder folder, string? quantizeBase)
     {
-        if (QuantizedBase.Format(quantizeBase) is not { } format) return;
-        long bytes = QuantizedBase.Apply(model, format);
+        if (QuantizedBase.Format(quantizeBase) is not { } format) return HfCheckpoint.Load(folder);
+        var (model, bytes) = QuantizedBase.Load(folder, format);
         long floatBytes = model.modules().OfType<QuantizedLinear>().Sum(l => 4 * l.InFeatures * l.OutFeatures);
         Display.Info($"base: projections held as {quantizeBase} ({bytes / 1e6:F1} MB instead of {floatBytes / 1e6:F1} MB in float32)");
+        return model;
     }
 
     private static string Format(double? loss) => loss is double v ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";

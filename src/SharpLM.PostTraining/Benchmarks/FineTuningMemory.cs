@@ -25,15 +25,24 @@ public static class FineTuningMemory
     public static FineTuningMemoryReport Run(LlamaConfig config, string mode, int steps, int length, int rank, Action<int>? onStep = null)
     {
         if (!Modes.Contains(mode)) throw new Core.SharpLMException($"option '--mode' is '{mode}'; use one of {string.Join(", ", Modes)}.");
-        using var model = new LlamaForCausalLM(config);
+        long quantized = 0;
+        LlamaForCausalLM Build()
+        {
+            if (!mode.StartsWith("qlora-")) return new LlamaForCausalLM(config);
+            // As a QLoRA run loads its base: each projection quantized as it is made, never all in float32 at once.
+            using var random = new Generator(1, CPU);
+            var (built, bytes) = QuantizedBase.Build(config, WeightFormats.Parse(mode["qlora-".Length..]), (_, rows, columns) =>
+            {
+                using var values = normal(0, config.InitializerRange, [rows, columns], generator: random);
+                return values.data<float>().ToArray();
+            });
+            quantized = bytes;
+            return built;
+        }
+        using var model = Build();
         model.InitializeWeights(1);
         model.train();
-        long baseBytes = model.parameters().Sum(p => p.numel() * 4);
-        if (mode.StartsWith("qlora-"))
-        {
-            long quantized = QuantizedBase.Apply(model, WeightFormats.Parse(mode["qlora-".Length..]));
-            baseBytes = model.parameters().Sum(p => p.numel() * 4) + quantized;
-        }
+        long baseBytes = model.parameters().Sum(p => p.numel() * 4) + quantized;
         using var adapters = mode == "full" ? null : new LoraAdapters(model, new LoraOptions { Rank = rank, Dropout = 0 }, seed: 1);
         var trainable = adapters is null ? model.parameters().ToList() : adapters.Parameters.Select(p => p.Parameter).ToList();
         long trainableCount = trainable.Sum(p => p.numel());

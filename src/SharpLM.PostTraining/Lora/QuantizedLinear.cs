@@ -36,22 +36,17 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Quantizes <paramref name="linear"/>'s weight with the engine's codec for <paramref name="format"/> (Q8_0 or Q4).</summary>
-    public static QuantizedLinear Quantize(Linear linear, WeightFormat format)
+    /// <summary>Quantizes a row-major float32 weight [<paramref name="rows"/>, <paramref name="columns"/>] with the engine's codec for <paramref name="format"/> (Q8_0 or Q4).</summary>
+    public static QuantizedLinear FromValues(float[] values, int rows, int columns, WeightFormat format)
     {
-        if (linear.bias is not null) throw new ArgumentException("Quantized base layers carry no bias.");
-        var weight = linear.weight;
-        int rows = checked((int)weight.shape[0]), columns = checked((int)weight.shape[1]);
-        float[] values = weight.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
-        var device = weight.device;
         switch (format)
         {
             case WeightFormat.Q8_0:
                 var q8 = Q8Matrix.Quantize(values, rows, columns);
-                return new QuantizedLinear(tensor(q8.Codes, [rows, columns]).to(device), tensor(q8.Scales, [rows, columns / GroupSize]).to(device), format, rows, columns);
+                return new QuantizedLinear(tensor(q8.Codes, [rows, columns]), tensor(q8.Scales, [rows, columns / GroupSize]), format, rows, columns);
             case WeightFormat.Q4:
                 var q4 = Q4Matrix.Quantize(values, rows, columns);
-                return new QuantizedLinear(tensor(q4.Packed, [rows, columns / 2]).to(device), tensor(q4.Scales, [rows, columns / GroupSize]).to(device), format, rows, columns);
+                return new QuantizedLinear(tensor(q4.Packed, [rows, columns / 2]), tensor(q4.Scales, [rows, columns / GroupSize]), format, rows, columns);
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), $"A quantized base is Q8_0 or Q4, not {format.Name()}.");
         }

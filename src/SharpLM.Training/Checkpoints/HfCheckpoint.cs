@@ -68,7 +68,8 @@ public static class HfCheckpoint
         LoadWeights(model, weights);
     }
 
-    private static void LoadWeights(CausalLanguageModel model, ModelWeights weights)
+    /// <summary>Loads every parameter of <paramref name="model"/> from an open model file (buffers, such as a quantized base's codes, are the caller's).</summary>
+    public static void LoadWeights(CausalLanguageModel model, ModelWeights weights)
     {
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())

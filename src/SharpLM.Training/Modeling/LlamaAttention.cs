@@ -15,21 +15,22 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
     static LlamaAttention() => Native.TorchRuntime.EnsureLoaded();
 
-    private nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
+    private readonly nn.Module<Tensor, Tensor> q_proj, k_proj, v_proj, o_proj;
     private readonly RmsNorm? q_norm, k_norm; // Qwen3's QK-norm: RMSNorm over each head's query and key
     private readonly int _heads, _keyValueHeads, _headDim;
     private readonly RotaryEmbedding _rotary;
 
-    public LlamaAttention(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaAttention))
+    /// <param name="prefix">The block's checkpoint name with a trailing dot ("model.layers.3.self_attn."), for <paramref name="projections"/>.</param>
+    public LlamaAttention(LlamaConfig config, RotaryEmbedding rotary, ProjectionFactory? projections = null, string prefix = "") : base(nameof(LlamaAttention))
     {
         _heads = config.NumAttentionHeads;
         _keyValueHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
         _rotary = rotary;
-        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: false);
-        k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
-        v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDim, hasBias: false);
-        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: false);
+        q_proj = Projections.Create(projections, prefix + nameof(q_proj), config.HiddenSize, _heads * _headDim);
+        k_proj = Projections.Create(projections, prefix + nameof(k_proj), config.HiddenSize, _keyValueHeads * _headDim);
+        v_proj = Projections.Create(projections, prefix + nameof(v_proj), config.HiddenSize, _keyValueHeads * _headDim);
+        o_proj = Projections.Create(projections, prefix + nameof(o_proj), _heads * _headDim, config.HiddenSize);
         if (config.UsesQkNorm)
         {
             q_norm = new RmsNorm(_headDim, config.RmsNormEps);
@@ -39,15 +40,6 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => Forward(x, null);
-
-    /// <summary>Swaps each projection for what <paramref name="replace"/> makes of it (same shape, e.g. computed from quantized weights).</summary>
-    public void ReplaceProjections(Func<Linear, nn.Module<Tensor, Tensor>> replace)
-    {
-        q_proj = ProjectionSwap.Replace(this, nameof(q_proj), q_proj, replace);
-        k_proj = ProjectionSwap.Replace(this, nameof(k_proj), k_proj, replace);
-        v_proj = ProjectionSwap.Replace(this, nameof(v_proj), v_proj, replace);
-        o_proj = ProjectionSwap.Replace(this, nameof(o_proj), o_proj, replace);
-    }
 
     /// <summary>
     /// Attention over x [B, T, hidden]; with a <paramref name="layout"/>, each token attends only within its own

@@ -15,13 +15,14 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
     private readonly LlamaMlp? mlp;
     private readonly SparseMoeBlock? block_sparse_moe;
 
-    public LlamaDecoderLayer(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaDecoderLayer))
+    /// <param name="prefix">The layer's checkpoint name with a trailing dot ("model.layers.3."), for <paramref name="projections"/>.</param>
+    public LlamaDecoderLayer(LlamaConfig config, RotaryEmbedding rotary, ProjectionFactory? projections = null, string prefix = "") : base(nameof(LlamaDecoderLayer))
     {
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        self_attn = new LlamaAttention(config, rotary);
+        self_attn = new LlamaAttention(config, rotary, projections, prefix + nameof(self_attn) + ".");
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         if (config.IsMixtureOfExperts) block_sparse_moe = new SparseMoeBlock(config);
-        else mlp = new LlamaMlp(config);
+        else mlp = new LlamaMlp(config, projections, prefix + nameof(mlp) + ".");
         RegisterComponents();
     }
 

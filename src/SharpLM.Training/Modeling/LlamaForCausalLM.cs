@@ -26,11 +26,12 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     /// <summary>The decoder stack ("model."), without the output projection.</summary>
     public LlamaModel Decoder => model;
 
-    public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
+    /// <param name="projections">Builds the attention and MLP projections (QLoRA's quantized base); null for float32 Linear layers.</param>
+    public LlamaForCausalLM(LlamaConfig config, ProjectionFactory? projections = null) : base(nameof(LlamaForCausalLM))
     {
         Architecture = config;
         _rotary = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
-        model = new LlamaModel(config, _rotary);
+        model = new LlamaModel(config, _rotary, projections);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
     }

@@ -11,22 +11,15 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     // Runs before the first instance (and its TorchSharp base constructor): libtorch must be loaded first.
     static LlamaMlp() => Native.TorchRuntime.EnsureLoaded();
 
-    private nn.Module<Tensor, Tensor> gate_proj, up_proj, down_proj;
+    private readonly nn.Module<Tensor, Tensor> gate_proj, up_proj, down_proj;
 
-    public LlamaMlp(LlamaConfig config) : base(nameof(LlamaMlp))
+    /// <param name="prefix">The block's checkpoint name with a trailing dot ("model.layers.3.mlp."), for <paramref name="projections"/>.</param>
+    public LlamaMlp(LlamaConfig config, ProjectionFactory? projections = null, string prefix = "") : base(nameof(LlamaMlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        gate_proj = Projections.Create(projections, prefix + nameof(gate_proj), config.HiddenSize, config.IntermediateSize);
+        up_proj = Projections.Create(projections, prefix + nameof(up_proj), config.HiddenSize, config.IntermediateSize);
+        down_proj = Projections.Create(projections, prefix + nameof(down_proj), config.IntermediateSize, config.HiddenSize);
         RegisterComponents();
-    }
-
-    /// <summary>Swaps each projection for what <paramref name="replace"/> makes of it (same shape, e.g. computed from quantized weights).</summary>
-    public void ReplaceProjections(Func<Linear, nn.Module<Tensor, Tensor>> replace)
-    {
-        gate_proj = ProjectionSwap.Replace(this, nameof(gate_proj), gate_proj, replace);
-        up_proj = ProjectionSwap.Replace(this, nameof(up_proj), up_proj, replace);
-        down_proj = ProjectionSwap.Replace(this, nameof(down_proj), down_proj, replace);
     }
 
     public override Tensor forward(Tensor x)

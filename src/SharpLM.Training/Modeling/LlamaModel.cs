@@ -15,10 +15,11 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly RmsNorm norm;
 
-    public LlamaModel(LlamaConfig config, RotaryEmbedding rotary) : base(nameof(LlamaModel))
+    public LlamaModel(LlamaConfig config, RotaryEmbedding rotary, ProjectionFactory? projections = null) : base(nameof(LlamaModel))
     {
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, rotary)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers)
+            .Select(i => new LlamaDecoderLayer(config, rotary, projections, $"model.{nameof(layers)}.{i}.")).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         RegisterComponents();
     }
