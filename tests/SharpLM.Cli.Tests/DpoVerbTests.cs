@@ -35,4 +35,25 @@ public class DpoVerbTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("sharplm: error: dpo: options '--prompt-tuning' and '--lora-rank' train different adapters; choose one.", result.Error.Trim());
     }
+
+    /// <summary>DPO training LoRA and one token's row: the adapter carries both, and the engine applying it generates what the run's merged model does.</summary>
+    [Fact]
+    public void Dpo_with_lora_and_trainable_tokens_writes_one_adapter_the_engine_applies_as_merged()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        var dpo = CliProcess.Run("dpo", "--model", model, "--data", Pairs(root), "--out", run, "--steps", "3", "--batch-size", "2", "--lora-rank", "4",
+            "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05", "--validation-fraction", "0.25", "--eval-interval", "3", "--checkpoint-interval", "3", "--threads", "1");
+        Assert.True(dpo.ExitCode == 0, dpo.Error + dpo.Output);
+        Assert.Contains("and the embedding rows of 1 tokens)", dpo.Output);
+        Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "6"];
+        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
+        Assert.True(merged.ExitCode == 0, merged.Error);
+        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+
+        var refused = CliProcess.Run("dpo", "--model", model, "--data", Pairs(root), "--out", Path.Combine(root, "run2"), "--prompt-tuning", "4", "--trainable-tokens", "<|im_end|>");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("sharplm: error: dpo: options '--trainable-tokens' and '--prompt-tuning' train different adapters; choose one.", refused.Error.Trim());
+    }
 }

@@ -132,6 +132,23 @@ public class SftVerbTests
         Assert.Contains("which a llama.cpp LoRA GGUF cannot carry; merge it (export --merge-lora)", gguf.Error);
     }
 
+    /// <summary>QLoRA: the base loads quantized, and model/ is the float32 base with the adapter (and token row) merged, as the engine applies the adapter.</summary>
+    [Fact]
+    public void Qlora_sft_merges_its_adapter_into_the_float_base()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        var sft = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", run, "--steps", "3", "--batch-size", "2",
+            "--lora-rank", "4", "--quantize-base", "q8_0", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05", "--eval-interval", "3", "--checkpoint-interval", "3");
+        Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
+        Assert.Contains("base: projections held as q8_0", sft.Output);
+        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
+        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
+        Assert.True(merged.ExitCode == 0, merged.Error);
+        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+        Assert.NotEqual(merged.Output, CliProcess.Run(["generate", "--model", model, .. greedy]).Output);
+    }
+
     [Fact]
     public void A_bad_data_line_stops_sft_with_file_line_and_field()
     {

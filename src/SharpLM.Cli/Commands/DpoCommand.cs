@@ -2,13 +2,9 @@ using System.CommandLine;
 using SharpLM.PostTraining;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
-using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
-using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.Preference;
-using SharpLM.PostTraining.PromptTuning;
-using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Commands;
 
@@ -37,11 +33,13 @@ public static class DpoCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint, reusing its reference log-probabilities (give the same options)." };
         var lora = new LoraCommandOptions();
         var promptTuning = new PromptTuningCommandOptions("sequence");
+        var trainableTokens = new TrainableTokensCommandOption();
         var command = new Command("dpo", "Direct preference optimisation (TRL's DPO: sigmoid, ipo or hinge loss) with reference log-probabilities precomputed by the C# engine.")
             { model, data, output, beta, loss, steps, batchSize, accumulation, learningRate, warmup, maxLength, validation, evalInterval, evalBatches, checkpointInterval,
               seed, threads, resume };
         lora.AddTo(command);
         promptTuning.AddTo(command);
+        trainableTokens.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
@@ -53,13 +51,15 @@ public static class DpoCommand
             {
                 Beta = parse.GetValue(beta), Loss = DpoOptions.ParseLoss(parse.GetValue(loss)!, "--loss"), MaxLength = length,
                 ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, PromptTuning = prompt,
+                TrainableTokens = trainableTokens.Read(parse, folder),
             };
             options.Validate("dpo");
             int stepCount = parse.GetValue(steps);
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                LearningRate = parse.GetValue(learningRate) ?? (prompt is null ? DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null) : PromptTuningOptions.DefaultLearningRate),
+                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(prompt, options.TrainableTokens, adapter,
+                    lora => DpoOptions.DefaultLearningRate(folder.Config.ParameterCount, lora)),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10,
                 EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),

@@ -3,6 +3,8 @@ using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.PostTraining.Lora;
 using SharpLM.PostTraining.PromptTuning;
+using SharpLM.PostTraining.Tokens;
+using SharpLM.Tokenizers.HuggingFace;
 
 namespace SharpLM.Cli.Commands;
 
@@ -65,6 +67,29 @@ internal sealed class PromptTuningCommandOptions(string sequence)
         parse.GetValue(_virtualTokens) is int virtualTokens
             ? new PromptTuningOptions { VirtualTokens = virtualTokens, InitText = parse.GetValue(_initText) }
             : parse.GetValue(_initText) is null ? null : throw new SharpLMException("--prompt-tuning-init-text starts a prompt-tuning adapter; add --prompt-tuning N.");
+}
+
+/// <summary>The trainable-tokens option the fine-tuning verbs share (sft, dpo), defined once like the adapter options.</summary>
+internal sealed class TrainableTokensCommandOption
+{
+    private readonly Option<string[]> _tokens = new("--trainable-tokens")
+    {
+        Description = "Train these tokens' embedding rows (PEFT's trainable tokens), alone or beside --lora-rank, e.g. the chat template's <|im_start|> <|im_end|>; each a token's text or id.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public void AddTo(Command command) => command.Options.Add(_tokens);
+
+    /// <summary>The token ids asked for, resolved with the model folder's tokenizer, or null.</summary>
+    public int[]? Read(ParseResult parse, ModelFolder folder) =>
+        parse.GetValue(_tokens) is { Length: > 0 } names ? TokenNames.Resolve(ModelFolderTokenizer.Load(folder), names) : null;
+
+    /// <summary>
+    /// The default learning rate: training input embeddings alone (prompt tuning's virtual tokens, or token rows
+    /// without LoRA) takes prompt tuning's rate; otherwise the method's own for full or LoRA training.
+    /// </summary>
+    public static double DefaultLearningRate(PromptTuningOptions? prompt, int[]? tokens, LoraOptions? lora, Func<bool, double> method) =>
+        prompt is not null || (tokens is not null && lora is null) ? PromptTuningOptions.DefaultLearningRate : method(lora is not null);
 }
 
 /// <summary>The sequence length rule the post-training verbs share: 1024 (as TRL's default) or the model's context if shorter.</summary>

@@ -2,15 +2,9 @@ using System.CommandLine;
 using SharpLM.PostTraining;
 using SharpLM.Cli.Stages;
 using SharpLM.Cli.Terminal;
-using SharpLM.Core;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
-using SharpLM.PostTraining.Lora;
-using SharpLM.PostTraining.PromptTuning;
 using SharpLM.PostTraining.Sft;
-using SharpLM.PostTraining.Tokens;
-using SharpLM.Tokenizers.HuggingFace;
-using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Commands;
 
@@ -35,15 +29,12 @@ public static class SftCommand
         var seed = new Option<long>("--seed") { Description = "Seed of batches, adapter initialisation and dropout.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
-        var trainableTokens = new Option<string[]>("--trainable-tokens")
-        {
-            Description = "Train only these tokens' embedding rows (PEFT's trainable tokens), e.g. the chat template's <|im_start|> <|im_end|>; each a token's text or id.",
-            AllowMultipleArgumentsPerToken = true,
-        };
+        var trainableTokens = new TrainableTokensCommandOption();
         var promptTuning = new PromptTuningCommandOptions("conversation");
         var lora = new LoraCommandOptions(quantizedBase: true);
         var command = new Command("sft", "Supervised fine-tuning on conversations: loss on assistant tokens only, packing, LoRA or prompt-tuning adapters in PEFT's format.")
-            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume, trainableTokens };
+            { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, noPacking, validation, evalInterval, checkpointInterval, seed, threads, resume };
+        trainableTokens.AddTo(command);
         promptTuning.AddTo(command);
         lora.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
@@ -57,16 +48,15 @@ public static class SftCommand
             {
                 MaxLength = length, Packing = !parse.GetValue(noPacking), ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, PromptTuning = prompt,
                 QuantizeBase = lora.QuantizeBase(parse),
-                TrainableTokens = parse.GetValue(trainableTokens) is { Length: > 0 } names ? TokenNames.Resolve(ModelFolderTokenizer.Load(folder), names) : null,
+                TrainableTokens = trainableTokens.Read(parse, folder),
             };
             options.Validate("sft");
             int stepCount = parse.GetValue(steps);
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                // Token rows trained alone are input embeddings like prompt tuning's virtual tokens, and take its rate.
-                LearningRate = parse.GetValue(learningRate) ?? (prompt is null && !(options.TrainableTokens is not null && adapter is null)
-                    ? SftOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null) : PromptTuningOptions.DefaultLearningRate),
+                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(prompt, options.TrainableTokens, adapter,
+                    lora => SftOptions.DefaultLearningRate(folder.Config.ParameterCount, lora)),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 20,
                 EvalInterval = parse.GetValue(evalInterval), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),

@@ -5,9 +5,8 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.Inference;
-using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining;
 using SharpLM.PostTraining.Preference;
-using SharpLM.PostTraining.PromptTuning;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
 using SharpLM.Training.Checkpoints;
@@ -39,15 +38,11 @@ public static class DpoStage
         var reference = ReferenceLogpsFor(folder, data, run, resume, training.Threads);
 
         using var model = HfCheckpoint.Load(folder);
-        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        // With prompt tuning the reference is the model without the virtual tokens, as PEFT's policy with its adapter disabled.
-        using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
-        ITrainableWeights weights = (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? new WholeModel(model);
-        var objective = new DpoObjective(data, reference, options, training.BatchSize, training.EvalBatches, adapters, prompt);
-        long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
-        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
-                     (adapters is not null ? $" (LoRA r={adapters.Options.Rank})"
-                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)" : " (all)") +
+        // With prompt tuning (or token rows) the reference is the model without them, as PEFT's policy with its adapter disabled.
+        using var trained = TrainedWeights.Create(model, options.Lora, options.PromptTuning, options.TrainableTokens, tokenizer, options.Seed);
+        var objective = new DpoObjective(data, reference, options, training.BatchSize, training.EvalBatches, trained.Lora, trained.Prompt);
+        long trainable = trained.Weights.Parameters.Sum(p => p.Parameter.numel());
+        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained{trained.Description}" +
                      $"; beta {options.Beta}, loss {options.Loss.ToString().ToLowerInvariant()}");
 
         IReadOnlyDictionary<string, double>? before;
@@ -65,7 +60,7 @@ public static class DpoStage
         });
 
         var trainer = new Pretrainer(model, new PretrainConfig { Training = training });
-        var summary = Display.Progress("preference optimisation", training.Steps, sink => trainer.Run(objective, weights, run.Root, metrics, report =>
+        var summary = Display.Progress("preference optimisation", training.Steps, sink => trainer.Run(objective, trained.Weights, run.Root, metrics, report =>
         {
             var step = objective.StepMetrics;
             metrics.Write("dpo_step", Record(report.Step, step));
@@ -86,26 +81,19 @@ public static class DpoStage
             after = objective.ValidationMetrics;
         }
 
-        string? adapterDirectory = null;
-        if (prompt is not null)
+        // Virtual tokens are inputs, not weights: there is nothing to merge, and the base stays the model to use.
+        string? adapterDirectory = trained.SaveAdapter(Path.Combine(run.Root, SftStage.AdapterFolder), Path.GetFullPath(modelDirectory));
+        if (trained.WritesModel)
         {
-            // Virtual tokens are inputs, not weights: there is nothing to merge, and the base stays the model to use.
-            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => prompt.SavePeft(staging, Path.GetFullPath(modelDirectory)));
+            trained.MergeAndUnload();
+            HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         }
-        else if (adapters is not null)
-        {
-            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
-            adapters.MergeAndUnload();
-        }
-        if (prompt is null) HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         var end = new Dictionary<string, object?> { ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds };
         if (after is not null) foreach (var (name, value) in after) end[name] = value;
         metrics.Write("dpo_end", end);
         var result = new DpoResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped,
-            prompt is null ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
+            trained.WritesModel ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }

@@ -3,9 +3,9 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
+using SharpLM.Core.Formats.Peft;
+using SharpLM.PostTraining;
 using SharpLM.PostTraining.Lora;
-using SharpLM.PostTraining.PromptTuning;
-using SharpLM.PostTraining.Tokens;
 using SharpLM.PostTraining.Sft;
 using SharpLM.Tokenizers.Chat;
 using SharpLM.Tokenizers.HuggingFace;
@@ -40,18 +40,10 @@ public static class SftStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (no assistant token within {options.ConversationLength} positions)" : ""));
 
         using var model = LoadBase(folder, options.QuantizeBase);
-        // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
-        using var tokenRows = options.TrainableTokens is { } ids ? new TrainableTokenRows(model, ids, besideLora: options.Lora is not null) : null;
-        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        using var prompt = options.PromptTuning is { } promptOptions ? PromptEmbedding.Create(model, promptOptions, tokenizer, options.Seed) : null;
-        ITrainableWeights weights = adapters is not null && tokenRows is not null ? new PostTraining.CombinedWeights(adapters, tokenRows)
-            : (ITrainableWeights?)adapters ?? (ITrainableWeights?)prompt ?? (ITrainableWeights?)tokenRows ?? new WholeModel(model);
-        var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, adapters, prompt);
-        long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
-        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
-                     (adapters is not null ? $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4})"
-                         : prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, {(prompt.Options.InitText is null ? "RANDOM" : "TEXT")} init)"
-                         : tokenRows is not null ? $" (the embedding rows of {tokenRows.TokenIds.Count} tokens)" : " (all)") +
+        using var trained = TrainedWeights.Create(model, options.Lora, options.PromptTuning, options.TrainableTokens, tokenizer, options.Seed);
+        var objective = new SftObjective(data, options, training.BatchSize, training.EvalBatches, trained.Lora, trained.Prompt);
+        long trainable = trained.Weights.Parameters.Sum(p => p.Parameter.numel());
+        Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained{trained.Description}" +
                      $"; {objective.TrainRows} training rows of up to {options.MaxLength} positions ({(options.Packing ? "packed" : "padded")})");
 
         double? before;
@@ -69,47 +61,19 @@ public static class SftStage
 
         var config = new PretrainConfig { Training = training };
         var trainer = new Pretrainer(model, config);
-        var summary = Display.Progress("fine-tuning", training.Steps, sink => trainer.Run(objective, weights, run.Root, metrics, report =>
+        var summary = Display.Progress("fine-tuning", training.Steps, sink => trainer.Run(objective, trained.Weights, run.Root, metrics, report =>
         {
             sink.Report(report.Step, $"step {report.Step}/{report.TotalSteps} loss {report.Loss:F3} {report.TokensPerSecond:F0} tok/s");
             if (report.ValidationLoss is double v) Console.WriteLine($"step {report.Step,5}  loss {report.Loss:F3}  val {v:F3}  lr {report.LearningRate:E2}  grad {report.GradientNorm:F2}");
         }, resume));
 
-        string? adapterDirectory = null;
-        if (prompt is not null)
-        {
-            adapterDirectory = Path.Combine(run.Root, AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => prompt.SavePeft(staging, Path.GetFullPath(modelDirectory)));
-        }
-        else if (adapters is not null)
-        {
-            adapterDirectory = Path.Combine(run.Root, AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory), tokenRows));
-        }
-        else if (tokenRows is not null)
-        {
-            adapterDirectory = Path.Combine(run.Root, AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => tokenRows.SavePeft(staging, Path.GetFullPath(modelDirectory)));
-        }
-        if (adapters is not null && options.QuantizeBase is not null)
-        {
+        string? adapterDirectory = trained.SaveAdapter(Path.Combine(run.Root, AdapterFolder), Path.GetFullPath(modelDirectory));
+        if (options.QuantizeBase is not null)
             // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter is merged into the float32 base.
-            using var full = HfCheckpoint.Load(folder);
-            using var merged = new LoraAdapters(full, adapters.Options, options.Seed);
-            merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
-            merged.MergeAndUnload();
-            if (tokenRows is not null)
-            {
-                using var rows = new TrainableTokenRows(full, tokenRows.TokenIds, besideLora: true);
-                rows.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
-                rows.MergeAndUnload();
-            }
-            HfCheckpoint.Save(full, tokenizer, run.ModelDirectory);
-        }
-        else if (prompt is null)
+            LoraMergedFolder.Write(modelDirectory, adapterDirectory!, run.ModelDirectory);
+        else if (trained.WritesModel)
         {
-            adapters?.MergeAndUnload();
-            tokenRows?.MergeAndUnload();
+            trained.MergeAndUnload();
             HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         }
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
@@ -120,7 +84,7 @@ public static class SftStage
         });
         // A prompt-tuning run leaves the base unchanged: the model to use with its adapter is the base folder.
         var result = new SftResult(summary, before, data.Train.Count, data.Validation.Count, data.Dropped,
-            prompt is null ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
+            trained.WritesModel ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }

@@ -18,6 +18,9 @@ public sealed record DpoOptions
     /// <summary>Prompt tuning: learned virtual tokens before every sequence of the frozen model; the reference is the model without them.</summary>
     [JsonPropertyName("prompt_tuning")] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
 
+    /// <summary>Trainable tokens: the ids whose embedding rows train (alone or beside LoRA); the reference keeps the base's rows.</summary>
+    [JsonPropertyName("trainable_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? TrainableTokens { get; init; }
+
     /// <summary>Prompt tuning's virtual tokens before each sequence (0 without).</summary>
     [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
 
@@ -31,6 +34,7 @@ public sealed record DpoOptions
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
         PromptTuning?.Validate(origin, Lora is not null, MaxLength);
+        Tokens.TrainableTokenRows.Validate(TrainableTokens, PromptTuning, origin);
     }
 
     /// <summary>Parses TRL's loss names: sigmoid, ipo, hinge.</summary>

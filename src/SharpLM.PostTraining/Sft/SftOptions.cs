@@ -40,8 +40,7 @@ public sealed record SftOptions
         Lora?.Validate(origin);
         PromptTuning?.Validate(origin, Lora is not null, MaxLength);
         QuantizedBase.Validate(QuantizeBase, Lora, origin);
-        if (TrainableTokens is not null && PromptTuning is not null)
-            throw new SharpLMException($"{origin}: option '--trainable-tokens' cannot be combined with --prompt-tuning.");
+        Tokens.TrainableTokenRows.Validate(TrainableTokens, PromptTuning, origin);
     }
 
     /// <summary>

@@ -47,6 +47,14 @@ public sealed class TrainableTokenRows : ITrainableWeights, IDisposable
         llama.Decoder.EmbeddingRows = matrix => matrix.index_copy(0, _indices, Values.to_type(matrix.dtype));
     }
 
+    /// <summary>Checks a verb's --trainable-tokens against its other choices: rows train alone or beside LoRA, not beside prompt tuning.</summary>
+    public static void Validate(IReadOnlyList<int>? tokenIds, PromptTuning.PromptTuningOptions? promptTuning, string origin)
+    {
+        if (tokenIds is { Count: 0 }) throw new SharpLMException($"{origin}: option '--trainable-tokens' names no token.");
+        if (tokenIds is not null && promptTuning is not null)
+            throw new SharpLMException($"{origin}: options '--trainable-tokens' and '--prompt-tuning' train different adapters; choose one.");
+    }
+
     /// <summary>Not decayed, as the embedding matrix they belong to is not decayed in pretraining.</summary>
     public bool Decays(string name, Parameter parameter) => false;
 
