@@ -85,7 +85,7 @@ public class LoraGgufConverterTests
         Assert.Equal("lora", file["adapter.type"].As<string>());
         float fileAlpha = file["adapter.lora.alpha"].As<float>();
         // llama.cpp scales by alpha / r, r = lora_b's ggml ne[0]: that must be PEFT's scaling (alpha / √r with rsLoRA).
-        Assert.Equal(rsLora ? alpha / Math.Sqrt(rank) : alpha / rank, fileAlpha / rank, 6);
+        Assert.Equal(rsLora ? alpha / Math.Sqrt(rank) : alpha / rank, fileAlpha / rank, 1e-6);
 
         string[] expectedNames = ["blk.0.attn_q.weight", "blk.0.attn_v.weight", "blk.1.attn_k.weight", "blk.1.ffn_down.weight"];
         Assert.Equal(expectedNames.SelectMany(n => new[] { n + ".lora_a", n + ".lora_b" }), file.Tensors.Select(t => t.Name));

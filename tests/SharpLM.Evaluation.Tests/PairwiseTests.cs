@@ -52,7 +52,7 @@ public class PairwiseTests
         var expected = GradientAscent(games, models);
         var fit = PairwiseRatings.Compute(games, "judgements.jsonl", bootstrapIterations: 0);
         foreach (var (model, i) in models.Select((m, i) => (m, i)))
-            Assert.Equal(expected[i], fit.Models.Single(r => r.Model == model).Rating, 6);
+            Assert.Equal(expected[i], fit.Models.Single(r => r.Model == model).Rating, 1e-6);
         Assert.Equal(1000, fit.Models.Average(m => m.Rating), 9);
     }
 

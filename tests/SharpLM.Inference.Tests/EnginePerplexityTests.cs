@@ -37,7 +37,7 @@ public class EnginePerplexityTests
             }
         }
         Assert.Equal(windows * 8, score.Tokens);
-        Assert.Equal(total / (windows * 8), score.MeanNegativeLogLikelihood, 5);
+        Assert.Equal(total / (windows * 8), score.MeanNegativeLogLikelihood, 1e-5);
         Assert.Equal(Math.Exp(score.MeanNegativeLogLikelihood), score.Perplexity, 9);
     }
 

@@ -51,9 +51,9 @@ public class LogProbabilityTests
             var reference = ReferenceSampling.LogSoftmax(FakeDecoderSession.LogitsAfter(context, vocabulary, 7));
             var entry = result.LogProbabilities[i];
             Assert.Equal(result.Tokens[i], entry.Chosen.Token);
-            Assert.Equal(reference[result.Tokens[i]], entry.Chosen.LogProbability, 6);
+            Assert.Equal(reference[result.Tokens[i]], entry.Chosen.LogProbability, 1e-6);
             Assert.Equal(4, entry.Top.Count);
-            Assert.Equal(reference.Max(), entry.Top[0].LogProbability, 6);
+            Assert.Equal(reference.Max(), entry.Top[0].LogProbability, 1e-6);
             context.Add(result.Tokens[i]);
         }
         var without = TextGenerator.Generate(new SessionLogitsSource(new FakeDecoderSession(vocabulary, seed: 7, maxPositions: 128)), tokenizer, prompt,

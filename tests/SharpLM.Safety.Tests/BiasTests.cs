@@ -91,7 +91,7 @@ public class BiasTests
                 expected += logits[token] - max - Math.Log(sum);
                 logits = session.Forward(token).ToArray();
             }
-            Assert.Equal(expected, sample.LogProbability, 3);
+            Assert.Equal(expected, sample.LogProbability, 1e-3);
             Assert.Equal(lexicon.Score(sample.Sampled!), sample.Sentiment);
         }
         var age = Assert.Single(axes);

@@ -68,7 +68,7 @@ public class MemorizationTests
         double logZ = Math.Log(Weights.Sum(w => Math.Pow(2, -w)) + (Bytes.VocabularySize - 10) * Math.Exp(-1));
         double perCharacter = -1 - logZ;
         double expected = (Format.Length - 3) * perCharacter + secret.Sum(c => -Weights[c - '0'] * Math.Log(2) - logZ);
-        Assert.Equal(expected, result.LogProbability, 4);
+        Assert.Equal(expected, result.LogProbability, 1e-4);
     }
 
     [Fact]
@@ -95,8 +95,8 @@ public class MemorizationTests
     public void The_normal_tail_matches_published_values()
     {
         Assert.Equal(0.5, CanaryExposure.NormalUpperTail(0), 7);
-        Assert.Equal(0.0249979, CanaryExposure.NormalUpperTail(1.96), 6);
-        Assert.Equal(0.8413447, CanaryExposure.NormalUpperTail(-1), 6);
+        Assert.Equal(0.0249979, CanaryExposure.NormalUpperTail(1.96), 1e-6);
+        Assert.Equal(0.8413447, CanaryExposure.NormalUpperTail(-1), 1e-6);
         Assert.Equal(2.866516e-7, CanaryExposure.NormalUpperTail(5), 10);
     }
 

@@ -14,8 +14,8 @@ public class ProportionTests
     public void Wilson_intervals_match_hand_computed_values(int successes, int trials, double lower, double upper)
     {
         var p = Proportion.Wilson(successes, trials);
-        Assert.Equal(lower, p.Lower, 4);
-        Assert.Equal(upper, p.Upper, 4);
+        Assert.Equal(lower, p.Lower, 1e-4);
+        Assert.Equal(upper, p.Upper, 1e-4);
         Assert.InRange(p.Rate, p.Lower, p.Upper);
     }
 

@@ -247,9 +247,9 @@ public class HttpTests(ServerFixture fixture)
         for (int i = 1; i < prompt.Length; i++)
         {
             var expected = SharpLM.Inference.Generation.TokenLogProbabilities.Compute(logits.AsSpan((i - 1) * session.VocabularySize, session.VocabularySize), prompt[i], 1);
-            Assert.Equal(expected.Chosen.LogProbability, tokenLogprobs[i].GetDouble(), 4);
+            Assert.Equal(expected.Chosen.LogProbability, tokenLogprobs[i].GetDouble(), 1e-4);
             var top = logprobs.GetProperty("top_logprobs")[i].EnumerateObject().Single();
-            Assert.Equal(expected.Top[0].LogProbability, top.Value.GetDouble(), 4);
+            Assert.Equal(expected.Top[0].LogProbability, top.Value.GetDouble(), 1e-4);
         }
     }
 }

@@ -86,9 +86,9 @@ public class OpenAiSdkTests(ServerFixture fixture)
         for (int i = 0; i < expected.Tokens.Count; i++)
         {
             var token = completion.ContentTokenLogProbabilities[i];
-            Assert.Equal(expected.LogProbabilities![i].Chosen.LogProbability, token.LogProbability, 5);
+            Assert.Equal(expected.LogProbabilities![i].Chosen.LogProbability, token.LogProbability, 1e-5);
             Assert.Equal(3, token.TopLogProbabilities.Count);
-            Assert.Equal(token.LogProbability, token.TopLogProbabilities[0].LogProbability, 5); // greedy: the chosen token is the most likely
+            Assert.Equal(token.LogProbability, token.TopLogProbabilities[0].LogProbability, 1e-5); // greedy: the chosen token is the most likely
         }
         Assert.Equal(completion.Content[0].Text, string.Concat(completion.ContentTokenLogProbabilities.Select(t => System.Text.Encoding.UTF8.GetString(t.Utf8Bytes!.Value.Span))));
     }
