@@ -33,13 +33,7 @@ public sealed class PromptTuningAdapter
         foreach (var info in reader.Tensors)
             if (info.Name != TensorName)
                 throw new SharpLMException($"{path}: unexpected tensor '{info.Name}' (a prompt-tuning adapter holds only '{TensorName}').");
-        if (!reader.Contains(TensorName)) throw new SharpLMException($"{path}: tensor '{TensorName}' is missing.");
-        var shape = reader.GetInfo(TensorName).Shape;
-        if (!shape.SequenceEqual([(long)config.VirtualTokens, config.TokenDim]))
-            throw new SharpLMException($"{path}: tensor '{TensorName}' has shape [{string.Join(", ", shape)}]; num_virtual_tokens and token_dim imply [{config.VirtualTokens}, {config.TokenDim}].");
-        float[] values = reader.ReadFloat32(TensorName);
-        foreach (float v in values)
-            if (!float.IsFinite(v)) throw new SharpLMException($"{path}: tensor '{TensorName}' holds a NaN or infinite value.");
+        float[] values = PeftTensorRead.Float32(reader, path, TensorName, [config.VirtualTokens, config.TokenDim], "num_virtual_tokens and token_dim imply", "");
         return new PromptTuningAdapter(config, values);
     }
 

@@ -22,17 +22,12 @@ public sealed record TokenRows(IReadOnlyList<int> TokenIds, float[] Values)
     /// <summary>Reads and checks the rows stored under <paramref name="tensorName"/>: one row of hidden_size values per listed token, each token inside the vocabulary, all finite.</summary>
     public static TokenRows Read(SafetensorsReader reader, string path, string tensorName, IReadOnlyList<int> tokenIds, IModelConfig baseConfig)
     {
-        if (!reader.Contains(tensorName)) throw new SharpLMException($"{path}: tensor '{tensorName}' is missing; the config lists trainable tokens.");
         foreach (int id in tokenIds)
             if (id < 0 || id >= baseConfig.VocabSize)
                 throw new SharpLMException($"{path}: trainable token {id} is outside the base model's vocabulary (0–{baseConfig.VocabSize - 1}).");
         if (tokenIds.Distinct().Count() != tokenIds.Count) throw new SharpLMException($"{path}: the trainable tokens list a token twice.");
-        var shape = reader.GetInfo(tensorName).Shape;
-        if (!shape.SequenceEqual([(long)tokenIds.Count, baseConfig.HiddenSize]))
-            throw new SharpLMException($"{path}: tensor '{tensorName}' has shape [{string.Join(", ", shape)}]; {tokenIds.Count} tokens of hidden_size {baseConfig.HiddenSize} imply [{tokenIds.Count}, {baseConfig.HiddenSize}].");
-        float[] values = reader.ReadFloat32(tensorName);
-        foreach (float v in values)
-            if (!float.IsFinite(v)) throw new SharpLMException($"{path}: tensor '{tensorName}' holds a NaN or infinite value.");
+        float[] values = PeftTensorRead.Float32(reader, path, tensorName, [tokenIds.Count, baseConfig.HiddenSize],
+            $"{tokenIds.Count} tokens of hidden_size {baseConfig.HiddenSize} imply", "; the config lists trainable tokens");
         return new TokenRows(tokenIds, values);
     }
 
