@@ -22,6 +22,25 @@ public class RlVerbTests
         Assert.False(Directory.Exists(Path.Combine(run, "policy-snapshot")));
     }
 
+    /// <summary>RL training LoRA and a token's row: the adapter carries both, and the engine applying it generates what the run's merged model does.</summary>
+    [Fact]
+    public void Rl_with_lora_and_trainable_tokens_writes_one_adapter_the_engine_applies_as_merged()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        string data = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(data, ["""{"prompt": "the whale", "answer": "sails"}""", """{"prompt": "the ship", "answer": "calm"}"""]);
+        var result = CliProcess.Run("rl", "--model", model, "--data", data, "--out", run, "--steps", "2", "--batch-size", "2", "--group-size", "2",
+            "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1", "--lora-rank", "4", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("and the embedding rows of 1 tokens)", result.Output);
+        Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "6"];
+        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
+        Assert.True(merged.ExitCode == 0, merged.Error);
+        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+    }
+
     [Theory]
     [InlineData("full")]
     [InlineData("lora")]

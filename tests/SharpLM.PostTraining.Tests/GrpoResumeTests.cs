@@ -26,22 +26,23 @@ public class GrpoResumeTests
     /// </summary>
     private static double LengthReward(Rollout rollout) => rollout.CompletionIds.Length % 3;
 
-    private static List<Dictionary<string, double>> Train(string run, double beta, bool resume = false, int? stopAfter = null)
+    private static List<Dictionary<string, double>> Train(string run, double beta, bool resume = false, int? stopAfter = null, int[]? tokens = null)
     {
         var folder = ModelFolder.Open(BaseModel.Value);
-        var options = new GrpoOptions { GroupSize = 3, MaxNewTokens = 6, Beta = beta, Seed = 9 };
+        var options = new GrpoOptions { GroupSize = 3, MaxNewTokens = 6, Beta = beta, Seed = 9, TrainableTokens = tokens };
         using var model = HfCheckpoint.Load(folder);
+        using var trained = TrainedWeights.Create(model, null, null, tokens, ChatFixture.Tokenizer, options.Seed);
         var config = new PretrainConfig
         {
             Training = new PretrainOptions { Steps = 4, BatchSize = 2, SequenceLength = 64, LearningRate = 3e-3, WarmupSteps = 1, EvalInterval = 4, CheckpointInterval = 2, WeightDecay = 0 },
         };
         var sampler = new RolloutSampler(ChatFixture.Tokenizer, ChatFixture.Template, threads: 1);
         var identity = new TokenShardIdentity { Path = "prompts", Tokens = Prompts.Length, Documents = Prompts.Length, Fingerprint = new string('a', 64) };
-        var objective = new GrpoObjective(Prompts, identity, options, sampler, new PolicySnapshot(folder, ChatFixture.Tokenizer, Path.Combine(run, "snapshot")),
+        var objective = new GrpoObjective(Prompts, identity, options, sampler, new PolicySnapshot(folder, ChatFixture.Tokenizer, Path.Combine(run, "snapshot"), trained),
             LengthReward, beta > 0 ? EngineModel.Load(folder) : null, config.Training.BatchSize, threads: 1);
         var steps = new List<Dictionary<string, double>>();
         using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, new WholeModel(model), run, onStep: r =>
+        new Pretrainer(model, config).Run(objective, trained.Weights, run, onStep: r =>
         {
             steps.Add(new Dictionary<string, double>(objective.StepMetrics));
             if (r.Step == stopAfter) stop.Cancel();
@@ -49,20 +50,23 @@ public class GrpoResumeTests
         return steps;
     }
 
+    /// <summary>With <paramref name="tokenRows"/>, only the chat template's two token rows train, and the engine samples from the adapter they are saved in.</summary>
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.05)]
-    public void A_killed_and_resumed_rl_run_reproduces_the_uninterrupted_run_exactly(double beta)
+    [InlineData(0.0, false)]
+    [InlineData(0.05, false)]
+    [InlineData(0.05, true)]
+    public void A_killed_and_resumed_rl_run_reproduces_the_uninterrupted_run_exactly(double beta, bool tokenRows)
     {
-        var uninterrupted = Train(Directory.CreateTempSubdirectory().FullName, beta);
+        int[]? tokens = tokenRows ? [ChatFixture.Tokenizer.Specials["<|im_start|>"], ChatFixture.Tokenizer.Specials["<|im_end|>"]] : null;
+        var uninterrupted = Train(Directory.CreateTempSubdirectory().FullName, beta, tokens: tokens);
         Assert.Equal(4, uninterrupted.Count);
         Assert.Contains(uninterrupted, s => s["loss"] != 0);
         Assert.All(uninterrupted, s => Assert.InRange(s["completions/mean_length"], 1, 6));
         if (beta > 0) Assert.Contains(uninterrupted, s => s["kl"] > 0);
 
         string run = Directory.CreateTempSubdirectory().FullName;
-        var first = Train(run, beta, stopAfter: 3); // the last checkpoint is at step 2
-        var second = Train(run, beta, resume: true);
+        var first = Train(run, beta, stopAfter: 3, tokens: tokens); // the last checkpoint is at step 2
+        var second = Train(run, beta, resume: true, tokens: tokens);
         Assert.Equal(uninterrupted.Take(3), first);
         Assert.Equal(uninterrupted.Skip(2), second);
     }

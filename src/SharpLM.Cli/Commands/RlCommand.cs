@@ -33,10 +33,12 @@ public static class RlCommand
         var threads = new Option<int>("--threads") { Description = "libtorch and engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
         var lora = new LoraCommandOptions();
+        var trainableTokens = new TrainableTokensCommandOption();
         var command = new Command("rl", "Online RL from a verifiable reward or a reward model (TRL's GRPO): groups sampled by the C# engine on the current weights, clipped token-level loss.")
             { model, data, output, evalData, reward, groupSize, maxNewTokens, temperature, epsilon, beta, steps, batchSize, accumulation, learningRate, warmup,
               checkpointInterval, seed, threads, resume };
         lora.AddTo(command);
+        trainableTokens.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
@@ -46,6 +48,7 @@ public static class RlCommand
             {
                 GroupSize = parse.GetValue(groupSize), MaxNewTokens = parse.GetValue(maxNewTokens), Temperature = parse.GetValue(temperature),
                 Epsilon = parse.GetValue(epsilon), Beta = parse.GetValue(beta), Reward = parse.GetValue(reward)!, Seed = parse.GetValue(seed), Lora = adapter,
+                TrainableTokens = trainableTokens.Read(parse, folder),
             };
             options.Validate("rl");
             int stepCount = parse.GetValue(steps);
@@ -53,7 +56,8 @@ public static class RlCommand
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation),
                 SequenceLength = folder.Config.MaxPositionEmbeddings,
-                LearningRate = parse.GetValue(learningRate) ?? GrpoOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
+                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(null, options.TrainableTokens, adapter,
+                    lora => GrpoOptions.DefaultLearningRate(folder.Config.ParameterCount, lora)),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10, EvalInterval = stepCount, CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             };

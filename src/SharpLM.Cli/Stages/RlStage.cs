@@ -7,7 +7,7 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.Inference;
-using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining;
 using SharpLM.PostTraining.Reward;
 using SharpLM.PostTraining.Rl;
 using SharpLM.Tokenizers.Chat;
@@ -57,15 +57,14 @@ public static class RlStage
         double? rewardBefore = heldOut is null || rewardModel is null ? null : MeanReward("held-out reward (before)", baseEngine, sampler, heldOut, options.MaxNewTokens, rewardModel);
 
         using var model = HfCheckpoint.Load(folder);
-        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        ITrainableWeights weights = adapters is null ? new WholeModel(model) : adapters;
+        using var trainedWeights = TrainedWeights.Create(model, options.Lora, null, options.TrainableTokens, tokenizer, options.Seed);
         var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Tokens = new FileInfo(dataPath).Length, Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
-        var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder));
+        var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder), trainedWeights);
         var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, reward,
-            options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, adapters);
-        long trainable = weights.Parameters.Sum(p => p.Parameter.numel());
+            options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, trainedWeights.Lora);
+        long trainable = trainedWeights.Weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
-                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank})") + $"; {options.GroupSize} completions per prompt, beta {options.Beta}");
+                     trainedWeights.Description + $"; {options.GroupSize} completions per prompt, beta {options.Beta}");
         metrics.Write("rl_start", new Dictionary<string, object?>
         {
             ["parameters"] = folder.Config.ParameterCount, ["trainable_parameters"] = trainable, ["prompts"] = prompts.Count, ["eval_accuracy"] = before,
@@ -73,7 +72,7 @@ public static class RlStage
         });
 
         var trainer = new Pretrainer(model, new PretrainConfig { Training = training });
-        var summary = Display.Progress("online RL (GRPO)", training.Steps, sink => trainer.Run(objective, weights, run.Root, metrics, report =>
+        var summary = Display.Progress("online RL (GRPO)", training.Steps, sink => trainer.Run(objective, trainedWeights.Weights, run.Root, metrics, report =>
         {
             var step = objective.StepMetrics;
             var record = new Dictionary<string, object?> { ["step"] = report.Step };
@@ -83,13 +82,8 @@ public static class RlStage
         }, resume));
         if (Directory.Exists(snapshot.Directory)) Directory.Delete(snapshot.Directory, recursive: true);
 
-        string? adapterDirectory = null;
-        if (adapters is not null)
-        {
-            adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
-            AtomicDirectory.Write(adapterDirectory, staging => adapters.SavePeft(staging, Path.GetFullPath(modelDirectory)));
-            adapters.MergeAndUnload();
-        }
+        string? adapterDirectory = trainedWeights.SaveAdapter(Path.Combine(run.Root, SftStage.AdapterFolder), Path.GetFullPath(modelDirectory));
+        trainedWeights.MergeAndUnload();
         HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
         var trained = EngineModel.Load(run.ModelDirectory);
         double? after = verifiable ? Accuracy("held-out accuracy (after)", trained, sampler, heldOut!, options.MaxNewTokens) : null;

@@ -67,7 +67,7 @@ public sealed class GrpoObjective : ITrainingObjective
             _stepMicroBatches = 0;
             _currentStep = step;
             // The weights change only between steps, so one snapshot serves every micro-batch of a step.
-            _policy = _snapshot.Take(model, _adapters);
+            _policy = _snapshot.Take(model);
         }
         _adapters?.SeedDropout(_options.Seed, step, microBatch);
         var rollouts = Sample(step, microBatch);

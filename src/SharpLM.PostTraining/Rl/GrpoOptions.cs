@@ -20,6 +20,8 @@ public sealed record GrpoOptions
     [JsonIgnore] public bool UsesVerifier => Reward == "verifier";
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
+    /// <summary>Trainable tokens: the ids whose embedding rows train (alone or beside LoRA); the reference keeps the base's rows.</summary>
+    [JsonPropertyName("trainable_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? TrainableTokens { get; init; }
 
     public void Validate(string origin)
     {
@@ -31,6 +33,7 @@ public sealed record GrpoOptions
         if (!UsesVerifier && !Directory.Exists(Reward))
             throw new SharpLMException($"{origin}: option '--reward' is '{Reward}': neither 'verifier' nor a reward model folder (a 'sharplm reward' run or its model/).");
         Lora?.Validate(origin);
+        Tokens.TrainableTokenRows.Validate(TrainableTokens, null, origin);
     }
 
     /// <summary>TRL's GRPO learning rate (1e-6) scaled for small models as DPO's default is.</summary>

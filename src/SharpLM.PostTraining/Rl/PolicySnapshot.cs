@@ -1,6 +1,5 @@
 using SharpLM.Core.Models.Folder;
 using SharpLM.Inference;
-using SharpLM.PostTraining.Lora;
 using SharpLM.Tokenizers.Bpe;
 using SharpLM.Training.Checkpoints;
 using SharpLM.Training.Modeling;
@@ -9,26 +8,22 @@ namespace SharpLM.PostTraining.Rl;
 
 /// <summary>
 /// The policy's current weights as an engine model, for sampling. They go through a model folder on disk (the whole
-/// model) or a PEFT adapter folder (LoRA, applied by the engine at load on the base folder): both are formats the
-/// engine already reads and the tests already check, so the samples come from exactly the weights a saved model
-/// would have, with no second in-memory conversion to keep in step. For the small models RL runs here the write
-/// costs far less than sampling a group.
+/// model) or a PEFT adapter folder (LoRA and any token rows, applied by the engine at load on the base folder): both
+/// are formats the engine already reads and the tests already check, so the samples come from exactly the weights a
+/// saved model would have, with no second in-memory conversion to keep in step. For the small models RL runs here
+/// the write costs far less than sampling a group.
 /// </summary>
-public sealed class PolicySnapshot(ModelFolder baseFolder, BpeTokenizer tokenizer, string directory)
+/// <param name="trained">What the run trains; null or every weight writes the whole model.</param>
+public sealed class PolicySnapshot(ModelFolder baseFolder, BpeTokenizer tokenizer, string directory, TrainedWeights? trained = null)
 {
     /// <summary>Where the snapshot is written, replaced at every step.</summary>
     public string Directory => directory;
 
-    public EngineModel Take(CausalLanguageModel model, LoraAdapters? adapters)
+    public EngineModel Take(CausalLanguageModel model)
     {
         if (System.IO.Directory.Exists(directory)) System.IO.Directory.Delete(directory, recursive: true);
-        if (adapters is null)
-        {
-            HfCheckpoint.Save(model, tokenizer, directory);
-            return EngineModel.Load(directory);
-        }
-        System.IO.Directory.CreateDirectory(directory);
-        adapters.SavePeft(directory, Path.GetFullPath(baseFolder.Directory));
-        return EngineModel.Load(baseFolder, directory);
+        if (trained?.SaveAdapter(directory, Path.GetFullPath(baseFolder.Directory)) is { } adapter) return EngineModel.Load(baseFolder, adapter);
+        HfCheckpoint.Save(model, tokenizer, directory);
+        return EngineModel.Load(directory);
     }
 }
