@@ -81,7 +81,7 @@ public static class DpoStage
             after = objective.ValidationMetrics;
         }
 
-        // Virtual tokens are inputs, not weights: there is nothing to merge, and the base stays the model to use.
+        // Prompt tuning's virtual tokens are inputs, not weights: nothing merges, and the base stays the model to use.
         string? adapterDirectory = trained.SaveAdapter(Path.Combine(run.Root, SftStage.AdapterFolder), Path.GetFullPath(modelDirectory));
         if (trained.WritesModel)
         {

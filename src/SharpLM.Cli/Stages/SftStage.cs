@@ -68,9 +68,8 @@ public static class SftStage
         }, resume));
 
         string? adapterDirectory = trained.SaveAdapter(Path.Combine(run.Root, AdapterFolder), Path.GetFullPath(modelDirectory));
-        if (options.QuantizeBase is not null)
-            // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter is merged into the float32 base.
-            LoraMergedFolder.Write(modelDirectory, adapterDirectory!, run.ModelDirectory);
+        // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter is merged into the float32 base's files.
+        if (options.QuantizeBase is not null) LoraMergedFolder.Write(modelDirectory, adapterDirectory!, run.ModelDirectory);
         else if (trained.WritesModel)
         {
             trained.MergeAndUnload();
