@@ -35,10 +35,7 @@ public class RlVerbTests
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         Assert.Contains("and the embedding rows of 1 tokens)", result.Output);
         Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
-        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "6"];
-        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
-        Assert.True(merged.ExitCode == 0, merged.Error);
-        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+        ChatGeneration.AssertAdapterGeneratesAsMerged(model, run);
     }
 
     [Theory]

@@ -98,10 +98,7 @@ public class SftVerbTests
                 }
             }
 
-        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
-        var withAdapter = CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]);
-        Assert.True(withAdapter.ExitCode == 0, withAdapter.Error);
-        Assert.Equal(CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]).Output, withAdapter.Output);
+        ChatGeneration.AssertAdapterGeneratesAsMerged(model, run);
 
         var refused = CliProcess.Run("sft", "--model", model, "--data", ChatFile(root), "--out", Path.Combine(root, "run2"), "--trainable-tokens", "the whale sails");
         Assert.Equal(2, refused.ExitCode);
@@ -119,13 +116,11 @@ public class SftVerbTests
         Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
         Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
 
-        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
-        string merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]).Output;
-        Assert.Equal(merged, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
+        string merged = ChatGeneration.AssertAdapterGeneratesAsMerged(model, run);
         string exported = Path.Combine(root, "exported");
         var export = CliProcess.Run("export", "--model", model, "--merge-lora", adapter, "--out", exported);
         Assert.True(export.ExitCode == 0, export.Error);
-        Assert.Equal(merged, CliProcess.Run(["generate", "--model", exported, .. greedy]).Output);
+        Assert.Equal(merged, ChatGeneration.Generate(exported));
 
         var gguf = CliProcess.Run("export", "--format", "gguf", "--model", model, "--lora", adapter, "--out", Path.Combine(root, "adapter.gguf"));
         Assert.Equal(2, gguf.ExitCode);
@@ -142,11 +137,7 @@ public class SftVerbTests
             "--lora-rank", "4", "--quantize-base", "q8_0", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05", "--eval-interval", "3", "--checkpoint-interval", "3");
         Assert.True(sft.ExitCode == 0, sft.Error + sft.Output);
         Assert.Contains("base: projections held as q8_0", sft.Output);
-        string[] greedy = ["--prompt", "<|im_start|>user\nthe whale<|im_end|>\n<|im_start|>assistant\n", "--temperature", "0", "--max-tokens", "8"];
-        var merged = CliProcess.Run(["generate", "--model", Path.Combine(run, "model"), .. greedy]);
-        Assert.True(merged.ExitCode == 0, merged.Error);
-        Assert.Equal(merged.Output, CliProcess.Run(["generate", "--model", model, "--adapter", adapter, .. greedy]).Output);
-        Assert.NotEqual(merged.Output, CliProcess.Run(["generate", "--model", model, .. greedy]).Output);
+        Assert.NotEqual(ChatGeneration.Generate(model), ChatGeneration.AssertAdapterGeneratesAsMerged(model, run));
     }
 
     [Fact]
