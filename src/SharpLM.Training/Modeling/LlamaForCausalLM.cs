@@ -42,7 +42,12 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     public override Tensor Forward(Tensor tokens, SequenceLayout? layout)
     {
         using var scope = NewDisposeScope();
-        return Logits(model.Forward(tokens, layout)).MoveToOuterDisposeScope();
+        if (model.EmbeddingRows is null || lm_head is not null) return Logits(model.Forward(tokens, layout)).MoveToOuterDisposeScope();
+        // Tied embeddings with rows replaced: one replaced matrix serves the lookup and the output projection, instead
+        // of each building its own copy.
+        var weight = model.EffectiveEmbeddingWeight();
+        var hidden = model.ForwardEmbeddings(LlamaModel.Lookup(tokens, weight), layout);
+        return nn.functional.linear(hidden, weight).MoveToOuterDisposeScope();
     }
 
     /// <summary>

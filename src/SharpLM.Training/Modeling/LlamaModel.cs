@@ -39,10 +39,15 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public Tensor Embed(Tensor tokens)
     {
         if (EmbeddingRows is null) return embed_tokens.forward(tokens);
-        using var scope = NewDisposeScope();
         using var weight = EffectiveEmbeddingWeight();
-        var rows = weight.index_select(0, tokens.flatten());
-        return rows.view([.. tokens.shape, weight.shape[1]]).MoveToOuterDisposeScope();
+        return Lookup(tokens, weight);
+    }
+
+    /// <summary>Token ids [B, T] to the rows [B, T, hidden] of an embedding matrix.</summary>
+    internal static Tensor Lookup(Tensor tokens, Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        return weight.index_select(0, tokens.flatten()).view([.. tokens.shape, weight.shape[1]]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Recompute each layer's activations during the backward pass instead of keeping them.</summary>
