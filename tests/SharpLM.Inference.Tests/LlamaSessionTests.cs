@@ -53,6 +53,23 @@ public class LlamaSessionTests
         Assert.Equal(expected.AsSpan(expected.Length - 300).ToArray(), new LlamaSession(weights, threads).Prefill(tokens).ToArray());
     }
 
+    /// <summary>
+    /// A block wide enough (150 rows × 128) that the norms, rotary step, residual adds and SwiGLU are shared out over
+    /// the pool: every logit has the bits of the one-thread pass.
+    /// </summary>
+    [Fact]
+    public void Sharing_a_blocks_per_row_work_over_threads_changes_no_bit()
+    {
+        var config = LlamaConfig.Create(vocabSize: 300, hiddenSize: 128, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 192, maxPositions: 160);
+        var weights = LlamaWeights.Random(config, 5);
+        var tokens = Tokens(150, 4);
+        var alone = new float[tokens.Length * 300];
+        var shared = new float[tokens.Length * 300];
+        new LlamaSession(weights, 1).Forward(tokens, alone);
+        new LlamaSession(weights, 2).Forward(tokens, shared);
+        Assert.Equal(alone, shared);
+    }
+
     [Theory]
     [InlineData(WeightFormat.BF16, 0.02)]
     [InlineData(WeightFormat.Q8_0, 0.05)]

@@ -91,28 +91,23 @@ internal sealed class AttentionJob : IPoolJob
                     scores, KeyTile);
                 for (int i = 0; i < rows; i++)
                 {
-                    var row = new Span<float>(scores + i * KeyTile, count);
-                    int end = Math.Min(count, _positions[first + i] + 1 - k0); // causal: row i sees up to its own position
-                    if (end <= 0)
+                    float* row = scores + i * KeyTile;
+                    int seen = Math.Min(count, _positions[first + i] + 1 - k0); // causal: row i sees up to its own position
+                    if (seen <= 0)
                     {
-                        row.Clear();
+                        new Span<float>(row, count).Clear();
                         continue;
                     }
-                    var seen = row[..end];
-                    TensorPrimitives.Multiply(seen, scale, seen);
-                    float maximum = MathF.Max(maxima[i], TensorPrimitives.Max(seen));
-                    var accumulator = accumulators.Slice(i * headDim, headDim);
+                    float maximum = MathF.Max(maxima[i], OnlineSoftmax.ScaleAndMaximum(row, seen, scale));
                     if (maximum > maxima[i] && sums[i] > 0)
                     {
                         float rescale = MathF.Exp(maxima[i] - maximum);
                         sums[i] *= rescale;
+                        var accumulator = accumulators.Slice(i * headDim, headDim);
                         TensorPrimitives.Multiply(accumulator, rescale, accumulator);
                     }
                     maxima[i] = maximum;
-                    TensorPrimitives.Subtract(seen, maximum, seen);
-                    TensorPrimitives.Exp(seen, seen);
-                    sums[i] += TensorPrimitives.Sum(seen);
-                    row[end..].Clear();
+                    sums[i] += OnlineSoftmax.Exponentiate(row, seen, count, maximum);
                 }
                 AttentionBlocks.AddWeightedValues(scores, KeyTile, rows, values + (long)k0 * kvDim + kvOffset, kvDim, count, headDim, output, headDim);
             }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using SharpLM.Core;
 using SharpLM.Inference.Kernels;
 
@@ -15,13 +16,13 @@ namespace SharpLM.Inference.Llama;
 /// SwiGLU (Mixtral: top-k experts by router softmax, weights renormalised over the k), tied or untied output.
 /// Scratch buffers are sized for <see cref="Capacity"/> rows at construction; running allocates nothing.
 /// </summary>
-internal sealed class LlamaForwardPass
+internal sealed partial class LlamaForwardPass
 {
     private readonly LlamaWeights _weights;
     private readonly MatrixProducts _products;
     private readonly AttentionJob _attention;
     private readonly int _dim, _heads, _kvHeads, _headDim, _qDim, _kvDim, _ffn, _vocab;
-    private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up, _sigmoid;
+    private readonly float[] _x, _normed, _q, _k, _v, _attended, _projected, _gate, _up;
     private readonly float[] _cos, _sin; // [position, headDim/2]
     private readonly MixtureRouting? _routing;
     private LlamaKvCache? _primed; // the virtual tokens' keys and values, computed for the first cache
@@ -51,7 +52,6 @@ internal sealed class LlamaForwardPass
         _projected = new float[n * _dim];
         _gate = new float[n * _ffn];
         _up = new float[n * _ffn];
-        _sigmoid = new float[n * _ffn];
         (_cos, _sin) = RotaryTables(MaxPositions, _headDim, c.RopeTheta);
         _attention = new AttentionJob(_products.Threads, n, _heads, _kvHeads, _headDim);
         if (c.IsMixtureOfExperts) _routing = new MixtureRouting(c.NumLocalExperts!.Value, c.NumExpertsPerToken!.Value, n, _dim);
@@ -148,44 +148,22 @@ internal sealed class LlamaForwardPass
 
     private void Layer(LlamaLayerWeights w, int layer, int n, LlamaKvCache[] caches, int[] positions)
     {
-        for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), w.InputNorm, _normed.AsSpan(i * _dim, _dim));
+        RunRows(RowStep.InputNorm, n, _dim, w);
         _products.Multiply(_normed, n, w.Query, _q, w.Key, _k, w.Value, _v);
-        for (int i = 0; i < n; i++)
-        {
-            for (int h = 0; h < _heads; h++)
-            {
-                var head = _q.AsSpan(i * _qDim + h * _headDim, _headDim);
-                if (w.QueryNorm is not null) RmsNorm(head, w.QueryNorm, head);
-                Rotate(head, positions[i]);
-            }
-            for (int h = 0; h < _kvHeads; h++)
-            {
-                var head = _k.AsSpan(i * _kvDim + h * _headDim, _headDim);
-                if (w.KeyNorm is not null) RmsNorm(head, w.KeyNorm, head);
-                Rotate(head, positions[i]);
-            }
-            _k.AsSpan(i * _kvDim, _kvDim).CopyTo(caches[i].Keys[layer].AsSpan(positions[i] * _kvDim, _kvDim));
-            _v.AsSpan(i * _kvDim, _kvDim).CopyTo(caches[i].Values[layer].AsSpan(positions[i] * _kvDim, _kvDim));
-        }
+        RunRows(RowStep.RotateAndStore, n, _qDim + 2 * _kvDim, w, layer, caches, positions);
         _attention.Run(_products.Pool, _q, _attended, caches, positions, layer, n);
         _products.Multiply(w.Output, _attended, _projected, n);
-        TensorPrimitives.Add(_x.AsSpan(0, n * _dim), _projected.AsSpan(0, n * _dim), _x.AsSpan(0, n * _dim));
-
-        for (int i = 0; i < n; i++) RmsNorm(_x.AsSpan(i * _dim, _dim), w.PostAttentionNorm, _normed.AsSpan(i * _dim, _dim));
+        RunRows(RowStep.AddAndNorm, n, _dim, w);
         if (w.Router is null) FeedForward(w.FeedForwards[0], _normed, _projected, n);
         else _routing!.Run(w, this, _normed, _projected, n);
-        TensorPrimitives.Add(_x.AsSpan(0, n * _dim), _projected.AsSpan(0, n * _dim), _x.AsSpan(0, n * _dim));
+        RunRows(RowStep.Add, n, _dim);
     }
 
     /// <summary>output[0..n·dim) = down(silu(gate(input)) · up(input)) for n rows.</summary>
     internal void FeedForward(LlamaFeedForward f, ReadOnlySpan<float> input, Span<float> output, int n)
     {
         _products.Multiply(input, n, f.Gate, _gate, f.Up, _up);
-        var gate = _gate.AsSpan(0, n * _ffn);
-        // SwiGLU: silu(gate) · up, with silu(g) = g · sigmoid(g).
-        TensorPrimitives.Sigmoid(gate, _sigmoid.AsSpan(0, gate.Length));
-        TensorPrimitives.Multiply(gate, _sigmoid.AsSpan(0, gate.Length), gate);
-        TensorPrimitives.Multiply(gate, _up.AsSpan(0, gate.Length), gate);
+        RunRows(RowStep.SwiGlu, n, _ffn);
         _products.Multiply(f.Down, _gate, output, n);
     }
 
@@ -197,7 +175,18 @@ internal sealed class LlamaForwardPass
         int half = _headDim / 2;
         var cos = _cos.AsSpan(position * half, half);
         var sin = _sin.AsSpan(position * half, half);
-        for (int j = 0; j < half; j++)
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + Vector256<float>.Count <= half; j += Vector256<float>.Count)
+            {
+                var a = Vector256.Create(head.Slice(j, Vector256<float>.Count));
+                var b = Vector256.Create(head.Slice(j + half, Vector256<float>.Count));
+                var c = Vector256.Create(cos.Slice(j, Vector256<float>.Count));
+                var s = Vector256.Create(sin.Slice(j, Vector256<float>.Count));
+                (a * c - b * s).CopyTo(head.Slice(j, Vector256<float>.Count));
+                (b * c + a * s).CopyTo(head.Slice(j + half, Vector256<float>.Count));
+            }
+        for (; j < half; j++)
         {
             float a = head[j], b = head[j + half];
             head[j] = a * cos[j] - b * sin[j];
