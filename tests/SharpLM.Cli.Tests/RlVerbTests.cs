@@ -38,6 +38,28 @@ public class RlVerbTests
         ChatGeneration.AssertAdapterGeneratesAsMerged(model, run);
     }
 
+    /// <summary>RL prompt tuning: the run writes PEFT's prompt-tuning adapter and no model folder, and measures held-out accuracy with the adapter applied.</summary>
+    [Fact]
+    public void Rl_with_prompt_tuning_writes_a_prompt_tuning_adapter_and_no_model()
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
+        string data = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(data, ["""{"prompt": "the whale", "answer": "sails"}""", """{"prompt": "the ship", "answer": "calm"}"""]);
+        var result = CliProcess.Run("rl", "--model", model, "--data", data, "--eval-data", data, "--out", run, "--steps", "2", "--batch-size", "2",
+            "--group-size", "2", "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1", "--beta", "0.1", "--prompt-tuning", "3");
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("(prompt tuning: 3 virtual tokens, RANDOM init)", result.Output);
+        Assert.Contains($"prompt-tuning adapter saved to {adapter}", result.Output);
+        Assert.Contains("\"PROMPT_TUNING\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
+        Assert.False(Directory.Exists(Path.Combine(run, "model")));
+        Assert.Contains("\"prompt_tuning\"", File.ReadAllText(Path.Combine(run, "metrics.jsonl")) + File.ReadAllText(Path.Combine(run, "report.md")));
+
+        var refused = CliProcess.Run("rl", "--model", model, "--data", data, "--out", Path.Combine(root, "refused"), "--prompt-tuning", "3", "--lora-rank", "4");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("'--prompt-tuning' and '--lora-rank' train different adapters", refused.Error);
+    }
+
     [Theory]
     [InlineData("full")]
     [InlineData("lora")]

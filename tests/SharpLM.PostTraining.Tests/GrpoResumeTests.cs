@@ -26,12 +26,13 @@ public class GrpoResumeTests
     /// </summary>
     private static double LengthReward(Rollout rollout) => rollout.CompletionIds.Length % 3;
 
-    private static List<Dictionary<string, double>> Train(string run, double beta, bool resume = false, int? stopAfter = null, int[]? tokens = null)
+    private static List<Dictionary<string, double>> Train(string run, double beta, bool resume = false, int? stopAfter = null, int[]? tokens = null,
+        PromptTuning.PromptTuningOptions? prompt = null)
     {
         var folder = ModelFolder.Open(BaseModel.Value);
-        var options = new GrpoOptions { GroupSize = 3, MaxNewTokens = 6, Beta = beta, Seed = 9, TrainableTokens = tokens };
+        var options = new GrpoOptions { GroupSize = 3, MaxNewTokens = 6, Beta = beta, Seed = 9, TrainableTokens = tokens, PromptTuning = prompt };
         using var model = HfCheckpoint.Load(folder);
-        using var trained = TrainedWeights.Create(model, null, null, tokens, ChatFixture.Tokenizer, options.Seed);
+        using var trained = TrainedWeights.Create(model, null, prompt, tokens, ChatFixture.Tokenizer, options.Seed);
         var config = new PretrainConfig
         {
             Training = new PretrainOptions { Steps = 4, BatchSize = 2, SequenceLength = 64, LearningRate = 3e-3, WarmupSteps = 1, EvalInterval = 4, CheckpointInterval = 2, WeightDecay = 0 },
@@ -39,7 +40,7 @@ public class GrpoResumeTests
         var sampler = new RolloutSampler(ChatFixture.Tokenizer, ChatFixture.Template, threads: 1);
         var identity = new TokenShardIdentity { Path = "prompts", Tokens = Prompts.Length, Documents = Prompts.Length, Fingerprint = new string('a', 64) };
         var objective = new GrpoObjective(Prompts, identity, options, sampler, new PolicySnapshot(folder, ChatFixture.Tokenizer, Path.Combine(run, "snapshot"), trained),
-            LengthReward, beta > 0 ? EngineModel.Load(folder) : null, config.Training.BatchSize, threads: 1);
+            LengthReward, beta > 0 ? EngineModel.Load(folder) : null, config.Training.BatchSize, threads: 1, prompt: trained.Prompt);
         var steps = new List<Dictionary<string, double>>();
         using var stop = new CancellationTokenSource();
         new Pretrainer(model, config).Run(objective, trained.Weights, run, onStep: r =>
@@ -50,23 +51,30 @@ public class GrpoResumeTests
         return steps;
     }
 
-    /// <summary>With <paramref name="tokenRows"/>, only the chat template's two token rows train, and the engine samples from the adapter they are saved in.</summary>
+    /// <summary>
+    /// "tokens": only the chat template's two token rows train; "prompt": only three virtual tokens (prompt tuning). In
+    /// both the engine samples from the adapter they are saved in, and the KL reference is the model without them.
+    /// </summary>
     [Theory]
-    [InlineData(0.0, false)]
-    [InlineData(0.05, false)]
-    [InlineData(0.05, true)]
-    public void A_killed_and_resumed_rl_run_reproduces_the_uninterrupted_run_exactly(double beta, bool tokenRows)
+    [InlineData(0.0, "full")]
+    [InlineData(0.05, "full")]
+    [InlineData(0.05, "tokens")]
+    [InlineData(0.05, "prompt")]
+    public void A_killed_and_resumed_rl_run_reproduces_the_uninterrupted_run_exactly(double beta, string trains)
     {
-        int[]? tokens = tokenRows ? [ChatFixture.Tokenizer.Specials["<|im_start|>"], ChatFixture.Tokenizer.Specials["<|im_end|>"]] : null;
-        var uninterrupted = Train(Directory.CreateTempSubdirectory().FullName, beta, tokens: tokens);
+        int[]? tokens = trains == "tokens" ? [ChatFixture.Tokenizer.Specials["<|im_start|>"], ChatFixture.Tokenizer.Specials["<|im_end|>"]] : null;
+        var prompt = trains == "prompt" ? new PromptTuning.PromptTuningOptions { VirtualTokens = 3 } : null;
+        List<Dictionary<string, double>> Train(string run, bool resume = false, int? stopAfter = null) =>
+            GrpoResumeTests.Train(run, beta, resume, stopAfter, tokens, prompt);
+        var uninterrupted = Train(Directory.CreateTempSubdirectory().FullName);
         Assert.Equal(4, uninterrupted.Count);
         Assert.Contains(uninterrupted, s => s["loss"] != 0);
         Assert.All(uninterrupted, s => Assert.InRange(s["completions/mean_length"], 1, 6));
         if (beta > 0) Assert.Contains(uninterrupted, s => s["kl"] > 0);
 
         string run = Directory.CreateTempSubdirectory().FullName;
-        var first = Train(run, beta, stopAfter: 3, tokens: tokens); // the last checkpoint is at step 2
-        var second = Train(run, beta, resume: true, tokens: tokens);
+        var first = Train(run, stopAfter: 3); // the last checkpoint is at step 2
+        var second = Train(run, resume: true);
         Assert.Equal(uninterrupted.Take(3), first);
         Assert.Equal(uninterrupted.Skip(2), second);
     }

@@ -33,30 +33,33 @@ public static class RlCommand
         var threads = new Option<int>("--threads") { Description = "libtorch and engine threads (0: every core).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's latest checkpoint (give the same options)." };
         var lora = new LoraCommandOptions();
+        var promptTuning = new PromptTuningCommandOptions("prompt");
         var trainableTokens = new TrainableTokensCommandOption();
         var command = new Command("rl", "Online RL from a verifiable reward or a reward model (TRL's GRPO): groups sampled by the C# engine on the current weights, clipped token-level loss.")
             { model, data, output, evalData, reward, groupSize, maxNewTokens, temperature, epsilon, beta, steps, batchSize, accumulation, learningRate, warmup,
               checkpointInterval, seed, threads, resume };
         lora.AddTo(command);
+        promptTuning.AddTo(command);
         trainableTokens.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
             var folder = ModelFolder.Open(modelDirectory);
             var adapter = lora.Read(parse);
+            var prompt = promptTuning.Read(parse);
             var options = new GrpoOptions
             {
                 GroupSize = parse.GetValue(groupSize), MaxNewTokens = parse.GetValue(maxNewTokens), Temperature = parse.GetValue(temperature),
                 Epsilon = parse.GetValue(epsilon), Beta = parse.GetValue(beta), Reward = parse.GetValue(reward)!, Seed = parse.GetValue(seed), Lora = adapter,
-                TrainableTokens = trainableTokens.Read(parse, folder),
+                TrainableTokens = trainableTokens.Read(parse, folder), PromptTuning = prompt,
             };
-            options.Validate("rl");
+            options.Validate("rl", folder.Config.MaxPositionEmbeddings);
             int stepCount = parse.GetValue(steps);
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation),
                 SequenceLength = folder.Config.MaxPositionEmbeddings,
-                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(null, options.TrainableTokens, adapter,
+                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(prompt, options.TrainableTokens, adapter,
                     lora => GrpoOptions.DefaultLearningRate(folder.Config.ParameterCount, lora)),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10, EvalInterval = stepCount, CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
@@ -69,7 +72,9 @@ public static class RlCommand
             string Accuracy(double? a) => a?.ToString("P1") ?? "n/a";
             string rewardChange = result.HeldOutReward is (double before, double after) ? $"; held-out mean reward {before:F4} before, {after:F4} after" : "";
             Console.WriteLine($"reached step {result.Summary.Steps}: loss {result.Summary.FinalLoss:F4}; held-out verifier accuracy {Accuracy(result.AccuracyBefore)} before, " +
-                              $"{Accuracy(result.AccuracyAfter)} after{rewardChange}; model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : ""));
+                              $"{Accuracy(result.AccuracyAfter)} after{rewardChange}; " +
+                              (prompt is null ? $"model saved to {result.ModelDirectory}" + (result.AdapterDirectory is string a ? $", adapter to {a}" : "")
+                                  : $"prompt-tuning adapter saved to {result.AdapterDirectory} (use it with --model {modelDirectory} --adapter {result.AdapterDirectory})"));
             return 0;
         }));
         return command;

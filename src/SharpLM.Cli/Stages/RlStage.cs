@@ -57,11 +57,12 @@ public static class RlStage
         double? rewardBefore = heldOut is null || rewardModel is null ? null : MeanReward("held-out reward (before)", baseEngine, sampler, heldOut, options.MaxNewTokens, rewardModel);
 
         using var model = HfCheckpoint.Load(folder);
-        using var trainedWeights = TrainedWeights.Create(model, options.Lora, null, options.TrainableTokens, tokenizer, options.Seed);
+        // With prompt tuning (or token rows) the KL reference is the model without them, as PEFT's policy with its adapter disabled.
+        using var trainedWeights = TrainedWeights.Create(model, options.Lora, options.PromptTuning, options.TrainableTokens, tokenizer, options.Seed);
         var identity = new TokenShardIdentity { Path = Path.GetFullPath(dataPath), Tokens = new FileInfo(dataPath).Length, Documents = prompts.Count, Fingerprint = RlPrompts.Fingerprint(dataPath) };
         var snapshot = new PolicySnapshot(folder, tokenizer, Path.Combine(run.Root, PolicyFolder), trainedWeights);
         var objective = new GrpoObjective(prompts, identity, options, sampler, snapshot, reward,
-            options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, trainedWeights.Lora);
+            options.Beta > 0 ? baseEngine : null, training.BatchSize, threads, trainedWeights.Lora, trainedWeights.Prompt);
         long trainable = trainedWeights.Weights.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters, {trainable / 1e6:F3}M trained" +
                      trainedWeights.Description + $"; {options.GroupSize} completions per prompt, beta {options.Beta}");
@@ -82,10 +83,16 @@ public static class RlStage
         }, resume));
         if (Directory.Exists(snapshot.Directory)) Directory.Delete(snapshot.Directory, recursive: true);
 
+        // Prompt tuning's virtual tokens are inputs, not weights: nothing merges, and the engine applies the adapter to the base.
         string? adapterDirectory = trainedWeights.SaveAdapter(Path.Combine(run.Root, SftStage.AdapterFolder), Path.GetFullPath(modelDirectory));
-        trainedWeights.MergeAndUnload();
-        HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
-        var trained = EngineModel.Load(run.ModelDirectory);
+        EngineModel trained;
+        if (trainedWeights.WritesModel)
+        {
+            trainedWeights.MergeAndUnload();
+            HfCheckpoint.Save(model, tokenizer, run.ModelDirectory);
+            trained = EngineModel.Load(run.ModelDirectory);
+        }
+        else trained = EngineModel.Load(folder, adapterDirectory);
         double? after = verifiable ? Accuracy("held-out accuracy (after)", trained, sampler, heldOut!, options.MaxNewTokens) : null;
         double? rewardAfter = rewardBefore is null ? null : MeanReward("held-out reward (after)", trained, sampler, heldOut!, options.MaxNewTokens, rewardModel!);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
@@ -94,7 +101,7 @@ public static class RlStage
             ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds, ["eval_accuracy"] = after,
             ["eval_reward"] = rewardAfter,
         });
-        var result = new RlResult(summary, before, after, prompts.Count, run.ModelDirectory, adapterDirectory)
+        var result = new RlResult(summary, before, after, prompts.Count, trainedWeights.WritesModel ? run.ModelDirectory : Path.GetFullPath(modelDirectory), adapterDirectory)
         {
             HeldOutReward = rewardBefore is double b && rewardAfter is double a ? (b, a) : null,
         };
@@ -123,7 +130,9 @@ public static class RlStage
         md.AppendLine($"- Reached step {result.Summary.Steps} of {training.Steps}; final loss {result.Summary.FinalLoss:F4}.");
         if (result.AccuracyBefore is not null) md.AppendLine($"- Greedy verifier accuracy on `{evalPath}`: {Percent(result.AccuracyBefore)} before, {Percent(result.AccuracyAfter)} after.");
         if (result.HeldOutReward is (double before, double after)) md.AppendLine($"- Mean reward-model score of the greedy completions of `{evalPath}`: {before:F4} before, {after:F4} after.");
-        md.AppendLine($"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
+        md.AppendLine(options.PromptTuning is not null
+            ? $"- Prompt-tuning adapter ({options.VirtualTokens} virtual tokens, PEFT's format) in `adapter/`; use it with the starting model (`--adapter`)."
+            : $"- Trained model in `model/`" + (result.AdapterDirectory is null ? "." : " (adapter merged); the adapter alone, in PEFT's format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, grpo = options },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");

@@ -26,14 +26,18 @@ public sealed class GrpoObjective : ITrainingObjective
     private readonly EngineModel? _reference;
     private readonly int _batchSize, _threads;
     private readonly LoraAdapters? _adapters;
+    private readonly PromptTuning.PromptEmbedding? _prompt;
     private readonly Dictionary<string, double> _stepSums = [];
     private int _stepMicroBatches, _currentStep = -1;
     private EngineModel? _policy;
 
     /// <param name="reference">The starting model on the engine, for the KL term; null when β is 0.</param>
+    /// <param name="prompt">With prompt tuning, the virtual tokens placed before every sequence of the policy (not of the reference).</param>
     public GrpoObjective(IReadOnlyList<RlPrompt> prompts, TokenShardIdentity identity, GrpoOptions options, RolloutSampler sampler, PolicySnapshot snapshot,
-        Func<Rollout, double> reward, EngineModel? reference, int batchSize, int threads, LoraAdapters? adapters = null)
+        Func<Rollout, double> reward, EngineModel? reference, int batchSize, int threads, LoraAdapters? adapters = null, PromptTuning.PromptEmbedding? prompt = null)
     {
+        if ((prompt?.VirtualTokens ?? 0) != options.VirtualTokens)
+            throw new ArgumentException("the prompt embedding must have the options' virtual tokens.", nameof(prompt));
         _prompts = prompts;
         Data = identity;
         _options = options;
@@ -44,6 +48,7 @@ public sealed class GrpoObjective : ITrainingObjective
         _batchSize = batchSize;
         _threads = threads;
         _adapters = adapters;
+        _prompt = prompt;
     }
 
     public TokenShardIdentity? Data { get; }
@@ -75,8 +80,8 @@ public sealed class GrpoObjective : ITrainingObjective
         var (advantages, stds) = GroupAdvantages.Compute(rewards, _options.GroupSize);
 
         var conversations = rollouts.Select(r => r.AsConversation()).ToList();
-        using var batch = SftBatch.Build(conversations, Enumerable.Range(0, conversations.Count).Select(i => new[] { i }), device);
-        var logps = TokenLogProbabilities(model, batch);
+        using var batch = SftBatch.Build(conversations, Enumerable.Range(0, conversations.Count).Select(i => new[] { i }), device, _options.VirtualTokens);
+        var logps = batch.TokenLogProbabilities(model, _prompt);
         var mask = batch.Targets.ne(SftBatch.IgnoredTarget).to_type(ScalarType.Float32);
         var reference = _options.Beta > 0 ? ReferenceLogps(conversations, (int)batch.Targets.shape[1], device) : null;
         var (loss, metrics) = GrpoLoss.Compute(logps, logps.detach(), reference, tensor(advantages.Select(a => (float)a).ToArray()).to(device), mask,
@@ -109,16 +114,10 @@ public sealed class GrpoObjective : ITrainingObjective
         return rollouts;
     }
 
-    /// <summary>log π of every target token [B, T] (0 where the target is ignored), with a graph.</summary>
-    private static Tensor TokenLogProbabilities(CausalLanguageModel model, SftBatch batch)
-    {
-        var logits = model.Forward(batch.Inputs, batch.Layout);
-        var scored = batch.Targets.ne(SftBatch.IgnoredTarget);
-        var safe = where(scored, batch.Targets, zeros_like(batch.Targets));
-        return logits.log_softmax(-1).gather(-1, safe.unsqueeze(-1)).squeeze(-1) * scored.to_type(logits.dtype);
-    }
-
-    /// <summary>log π_ref of every target token, from the engine on the starting model, laid out as the batch is.</summary>
+    /// <summary>
+    /// log π_ref of every target token, from the engine on the starting model, laid out as the batch is: after the
+    /// virtual tokens' positions, which the reference does not have.
+    /// </summary>
     private Tensor ReferenceLogps(IReadOnlyList<TokenizedConversation> conversations, int width, Device device)
     {
         var values = new float[conversations.Count * width];
@@ -126,7 +125,7 @@ public sealed class GrpoObjective : ITrainingObjective
         for (int b = 0; b < conversations.Count; b++)
         {
             var perToken = EngineTokenLogps.Of(session, conversations[b]);
-            for (int j = 0; j < perToken.Length; j++) values[b * width + j] = perToken[j];
+            for (int j = 0; j < perToken.Length; j++) values[b * width + _options.VirtualTokens + j] = perToken[j];
         }
         return tensor(values, [conversations.Count, width]).to(device);
     }

@@ -22,8 +22,15 @@ public sealed record GrpoOptions
     [JsonPropertyName("lora")] public Lora.LoraOptions? Lora { get; init; }
     /// <summary>Trainable tokens: the ids whose embedding rows train (alone or beside LoRA); the reference keeps the base's rows.</summary>
     [JsonPropertyName("trainable_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? TrainableTokens { get; init; }
+    /// <summary>Prompt tuning: learned virtual tokens before every prompt of the frozen policy; the KL reference and the
+    /// "before" measurements are the model without them.</summary>
+    [JsonPropertyName("prompt_tuning"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
 
-    public void Validate(string origin)
+    /// <summary>Prompt tuning's virtual tokens before each sequence (0 without).</summary>
+    [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
+
+    /// <param name="contextLength">The model's positions, of which prompt tuning's virtual tokens take the first.</param>
+    public void Validate(string origin, int contextLength)
     {
         if (GroupSize < 2) throw new SharpLMException($"{origin}: option '--group-size' is {GroupSize}; group-normalised advantages need at least 2.");
         if (MaxNewTokens < 1) throw new SharpLMException($"{origin}: option '--max-new-tokens' is {MaxNewTokens}; it must be at least 1.");
@@ -33,7 +40,8 @@ public sealed record GrpoOptions
         if (!UsesVerifier && !Directory.Exists(Reward))
             throw new SharpLMException($"{origin}: option '--reward' is '{Reward}': neither 'verifier' nor a reward model folder (a 'sharplm reward' run or its model/).");
         Lora?.Validate(origin);
-        Tokens.TrainableTokenRows.Validate(TrainableTokens, null, origin);
+        PromptTuning?.Validate(origin, Lora is not null, contextLength);
+        Tokens.TrainableTokenRows.Validate(TrainableTokens, PromptTuning, origin);
     }
 
     /// <summary>TRL's GRPO learning rate (1e-6) scaled for small models as DPO's default is.</summary>

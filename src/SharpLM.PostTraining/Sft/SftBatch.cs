@@ -83,13 +83,17 @@ public sealed class SftBatch : IDisposable
     /// Preference objectives build one row per sequence, so a row's sum is that sequence's completion log-probability.
     /// </summary>
     /// <param name="prompt">The prompt-tuning embedding the batch was built for (with its virtual tokens); null for none.</param>
-    public (Tensor Sums, Tensor Counts) RowLogProbabilities(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null)
+    public (Tensor Sums, Tensor Counts) RowLogProbabilities(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null) =>
+        (TokenLogProbabilities(model, prompt).sum(1), Targets.ne(IgnoredTarget).sum(1));
+
+    /// <summary>The log-probability of every supervised target [B, T] (0 elsewhere, virtual tokens included), with a graph to the logits.</summary>
+    /// <param name="prompt">The prompt-tuning embedding the batch was built for (with its virtual tokens); null for none.</param>
+    public Tensor TokenLogProbabilities(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt = null)
     {
         var logits = Logits(model, prompt);
         var scored = Targets.ne(IgnoredTarget);
         var safeTargets = where(scored, Targets, zeros_like(Targets));
-        var logps = logits.log_softmax(-1).gather(-1, safeTargets.unsqueeze(-1)).squeeze(-1);
-        return ((logps * scored.to_type(logps.dtype)).sum(1), scored.sum(1));
+        return logits.log_softmax(-1).gather(-1, safeTargets.unsqueeze(-1)).squeeze(-1) * scored.to_type(logits.dtype);
     }
 
     private Tensor Logits(CausalLanguageModel model, PromptTuning.PromptEmbedding? prompt)
