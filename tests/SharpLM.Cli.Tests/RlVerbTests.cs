@@ -64,6 +64,7 @@ public class RlVerbTests
     [InlineData("full")]
     [InlineData("lora")]
     [InlineData("qlora")]
+    [InlineData("qlora+tokens")]
     public void Rl_takes_its_reward_from_a_trained_reward_model_and_reports_the_held_out_mean_reward(string kind)
     {
         string model = TinyModelFolder.Create();
@@ -71,7 +72,11 @@ public class RlVerbTests
         string pairs = Path.Combine(root, "prefs.jsonl"), prompts = Path.Combine(root, "prompts.jsonl");
         File.WriteAllLines(pairs, Enumerable.Range(0, 8).Select(i =>
             $$$"""{"prompt": "the whale {{{i}}}", "chosen": "calm sea", "rejected": "storm storm storm"}"""));
-        string[] adapter = kind switch { "lora" => ["--lora-rank", "4"], "qlora" => ["--lora-rank", "4", "--quantize-base", "q8_0"], _ => [] };
+        string[] adapter = kind switch
+        {
+            "lora" => ["--lora-rank", "4"], "qlora" => ["--lora-rank", "4", "--quantize-base", "q8_0"],
+            "qlora+tokens" => ["--lora-rank", "4", "--quantize-base", "q8_0", "--trainable-tokens", "<|im_end|>"], _ => [],
+        };
         var reward = CliProcess.Run(["reward", "--model", model, "--data", pairs, "--out", rewardRun, "--steps", "2", "--batch-size", "2",
             "--validation-fraction", "0.25", "--eval-interval", "2", "--checkpoint-interval", "0", "--threads", "1", .. adapter]);
         Assert.True(reward.ExitCode == 0, reward.Error + reward.Output);
@@ -81,6 +86,7 @@ public class RlVerbTests
         if (kind != "full")
         {
             Assert.Contains("\"task_type\": \"SEQ_CLS\"", File.ReadAllText(adapterConfig));
+            Assert.Equal(kind.EndsWith("+tokens"), File.ReadAllText(adapterConfig).Contains("\"trainable_token_indices\": ["));
             Assert.True(File.Exists(Path.Combine(rewardRun, "adapter", "adapter_model.safetensors")));
             // The adapter scores, it does not generate: generate refuses it with one line naming the file and field.
             var refused = CliProcess.Run("generate", "--model", model, "--adapter", Path.Combine(rewardRun, "adapter"), "--prompt", "the whale");

@@ -209,5 +209,68 @@ public class RewardLoraTests
         // A full run's recorded settings are what they were before LoRA existed, so its checkpoints still resume.
         Assert.DoesNotContain("lora", System.Text.Json.JsonSerializer.Serialize(new RewardOptions()));
         Assert.Equal(10 * RewardOptions.DefaultLearningRate(100_000_000, lora: false), RewardOptions.DefaultLearningRate(100_000_000, lora: true), 12);
+        Assert.StartsWith("reward: option '--trainable-tokens' trains a reward model's token rows beside LoRA adapters; add --lora-rank.",
+            Assert.Throws<SharpLMException>(() => new RewardOptions { TrainableTokens = [3] }.Validate("reward")).Message);
+        new RewardOptions { TrainableTokens = [3], Lora = Lora }.Validate("reward");
+    }
+
+    /// <summary>
+    /// LoRA with the chat tokens' rows (LoRA's trainable_token_indices): the rows train beside the factors and the
+    /// head, the adapter carries all three under PEFT's names, and the merged folder holds the rows, which the engine
+    /// scores with as libtorch scores the hooked model.
+    /// </summary>
+    [Fact]
+    public void Token_rows_train_beside_a_lora_reward_model_and_merge_into_its_folder()
+    {
+        var data = PreferenceFixture.Data();
+        int[] ids = [ChatFixture.Tokenizer.Specials["<|im_start|>"], ChatFixture.Tokenizer.Specials["<|im_end|>"]];
+        using var model = ChatFixture.Model();
+        var baseBefore = Values(model.named_parameters());
+        using var rows = new Tokens.TrainableTokenRows(model, ids, besideLora: true);
+        using var adapters = new LoraAdapters(model, Lora, seed: 6);
+        var reward = new RewardModel(model, seed: 6, adapters, rows);
+        Assert.Equal(2 * 7 * 2 + 2, reward.Parameters.Count);
+        Assert.Equal(TokenRows.BesideLoraTensor, reward.Parameters[^2].Name);
+        var trainedBefore = Values(reward.Parameters);
+        var config = Config(steps: 4);
+        var objective = new RewardObjective(data, reward, new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora, TrainableTokens = ids },
+            config.Training.BatchSize, config.Training.EvalBatches);
+        new Pretrainer(model, config).Run(objective, reward);
+        foreach (var (name, values) in Values(model.named_parameters()))
+            Assert.True(values.SequenceEqual(baseBefore[name]), $"base parameter {name} changed");
+        foreach (var (name, values) in Values(reward.Parameters))
+            Assert.False(values.SequenceEqual(trainedBefore[name]), $"trainable parameter {name} did not change");
+
+        model.eval();
+        Core.Formats.Chat.ChatTurn[] prompt = [new("user", "Whom does Ahab follow?")];
+        string[] completions = ["Ahab follows Stubb.", "I do not know."];
+        var hooked = completions.Select(c => AloneReward(model, reward, ChatFixture.Template.Render([new Tokenizers.Chat.ChatMessage("user", prompt[0].Content),
+            new Tokenizers.Chat.ChatMessage("assistant", c)]).Ids)).ToList();
+        var trainedRows = rows.Values.detach().contiguous().data<float>().ToArray();
+
+        string run = Directory.CreateTempSubdirectory("sharplm-token-reward-run-").FullName, adapter = Path.Combine(run, "adapter");
+        Directory.CreateDirectory(adapter);
+        reward.SavePeft(adapter, "base");
+        var config2 = JsonNode.Parse(File.ReadAllText(Path.Combine(adapter, "adapter_config.json")))!.AsObject();
+        Assert.Equal("SEQ_CLS", config2["task_type"]!.GetValue<string>());
+        Assert.Equal(ids, config2["trainable_token_indices"]!.AsArray().Select(n => n!.GetValue<int>()));
+        using (var weights = new SafetensorsReader(Path.Combine(adapter, "adapter_model.safetensors")))
+        {
+            Assert.Equal(trainedRows, weights.ReadFloat32(TokenRows.BesideLoraTensor));
+            Assert.Contains(weights.Tensors, t => t.Name == "base_model.model.score.weight");
+        }
+
+        reward.SaveModelFolder(ChatFixture.Tokenizer, Path.Combine(run, "model"));
+        using (var saved = ModelFolder.Open(Path.Combine(run, "model")).OpenWeights())
+        {
+            var embedding = saved.ReadFloat32("model.embed_tokens.weight");
+            int hidden = trainedRows.Length / ids.Length;
+            for (int i = 0; i < ids.Length; i++)
+                Assert.Equal(trainedRows.AsSpan(i * hidden, hidden).ToArray(), embedding.AsSpan(ids[i] * hidden, hidden).ToArray());
+            var untouched = baseBefore["model.embed_tokens.weight"];
+            Assert.Equal(untouched.AsSpan(5 * hidden, hidden).ToArray(), embedding.AsSpan(5 * hidden, hidden).ToArray());
+        }
+        var engine = EngineRewardModel.Load(run, threads: 1);
+        for (int i = 0; i < completions.Length; i++) Near(hooked[i], engine.Score(prompt, completions[i]), 1e-4);
     }
 }

@@ -47,7 +47,7 @@ internal sealed class LoraCommandOptions(bool quantizedBase = false)
     }
 }
 
-/// <summary>The prompt-tuning options the post-training verbs share (sft, dpo), defined once like the LoRA options.</summary>
+/// <summary>The prompt-tuning options the post-training verbs share (sft, dpo, rl), defined once like the LoRA options.</summary>
 internal sealed class PromptTuningCommandOptions(string sequence)
 {
     private readonly Option<int?> _virtualTokens = new("--prompt-tuning")
@@ -69,7 +69,7 @@ internal sealed class PromptTuningCommandOptions(string sequence)
             : parse.GetValue(_initText) is null ? null : throw new SharpLMException("--prompt-tuning-init-text starts a prompt-tuning adapter; add --prompt-tuning N.");
 }
 
-/// <summary>The trainable-tokens option the fine-tuning verbs share (sft, dpo, rl), defined once like the adapter options.</summary>
+/// <summary>The trainable-tokens option the post-training verbs share (sft, dpo, rl; reward beside LoRA), defined once like the adapter options.</summary>
 internal sealed class TrainableTokensCommandOption
 {
     private readonly Option<string[]> _tokens = new("--trainable-tokens")

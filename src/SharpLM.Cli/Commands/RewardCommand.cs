@@ -35,6 +35,8 @@ public static class RewardCommand
             { model, data, output, steps, batchSize, accumulation, learningRate, warmup, maxLength, validation, evalInterval, evalBatches, checkpointInterval, seed, threads, resume };
         var lora = new LoraCommandOptions(quantizedBase: true);
         lora.AddTo(command);
+        var trainableTokens = new TrainableTokensCommandOption();
+        trainableTokens.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
@@ -44,6 +46,7 @@ public static class RewardCommand
             var options = new RewardOptions
             {
                 MaxLength = length, ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, QuantizeBase = lora.QuantizeBase(parse),
+                TrainableTokens = trainableTokens.Read(parse, folder),
             };
             options.Validate("reward");
             int stepCount = parse.GetValue(steps);

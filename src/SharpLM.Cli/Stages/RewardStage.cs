@@ -5,6 +5,7 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.Tokens;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Reward;
 using SharpLM.Tokenizers.Chat;
@@ -39,12 +40,15 @@ public static class RewardStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
 
         using var model = SftStage.LoadBase(folder, options.QuantizeBase);
+        // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
+        using var rows = options.TrainableTokens is { } tokens ? new TrainableTokenRows(model, tokens, besideLora: true) : null;
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        var reward = new RewardModel(model, options.Seed, adapters);
+        var reward = new RewardModel(model, options.Seed, adapters, rows);
         var objective = new RewardObjective(data, reward, options, training.BatchSize, training.EvalBatches);
         long trainable = reward.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters and a scalar head on the last token; {trainable / 1e6:F3}M trained" +
-                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}, and the head)"));
+                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}" +
+                      (rows is null ? "" : $", the embedding rows of {rows.TokenIds.Count} tokens") + ", and the head)"));
 
         var before = HeldOut(model, objective);
         metrics.Write("reward_start", new Dictionary<string, object?>
@@ -76,8 +80,9 @@ public static class RewardStage
         {
             // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter and head go onto the float32 base.
             using var full = HfCheckpoint.Load(folder);
+            using var fullRows = options.TrainableTokens is { } ids ? new TrainableTokenRows(full, ids, besideLora: true) : null;
             using var fullAdapters = new LoraAdapters(full, options.Lora!, options.Seed);
-            var merged = new RewardModel(full, options.Seed, fullAdapters);
+            var merged = new RewardModel(full, options.Seed, fullAdapters, fullRows);
             merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
             merged.SaveModelFolder(tokenizer, run.ModelDirectory);
         }

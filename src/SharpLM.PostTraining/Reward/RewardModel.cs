@@ -17,7 +17,8 @@ namespace SharpLM.PostTraining.Reward;
 /// sequence's last token (transformers' LlamaForSequenceClassification with one label: a bias-free "score" Linear,
 /// pooled at the last non-padding token). Without adapters the head and every weight of the model train; with LoRA
 /// adapters the head and the adapters train on a frozen model, as PEFT's SEQ_CLS task trains them (the head in
-/// modules_to_save), and the trainable parameters carry the names PEFT saves them under.
+/// modules_to_save), and the trainable parameters carry the names PEFT saves them under. Beside LoRA, the embedding
+/// rows of chosen tokens may train too (LoRA's trainable_token_indices), as in the generation verbs.
 /// </summary>
 public sealed class RewardModel : ITrainableWeights
 {
@@ -31,20 +32,26 @@ public sealed class RewardModel : ITrainableWeights
     /// <summary>The LoRA adapters on the decoder, or null when every weight trains.</summary>
     public LoraAdapters? Adapters { get; }
 
+    /// <summary>Embedding rows trained beside the adapters, or null.</summary>
+    public Tokens.TrainableTokenRows? TokenRows { get; }
+
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
 
-    public RewardModel(CausalLanguageModel model, long seed, LoraAdapters? adapters = null)
+    /// <param name="tokenRows">Token rows beside <paramref name="adapters"/> (made before them, as they freeze the model).</param>
+    public RewardModel(CausalLanguageModel model, long seed, LoraAdapters? adapters = null, Tokens.TrainableTokenRows? tokenRows = null)
     {
         _model = model as LlamaForCausalLM
             ?? throw new SharpLMException($"reward models put a head on Llama-family models; this is a {model.Config.ModelType} model.");
+        if (tokenRows is not null && adapters is null) throw new ArgumentException("a reward model trains token rows beside LoRA adapters only.", nameof(tokenRows));
         Adapters = adapters;
+        TokenRows = tokenRows;
         // transformers initialises the score head like every Linear: normal(0, initializer_range).
         using var generator = new Generator((ulong)seed, CPU);
         using (no_grad())
             Score = new Parameter(empty([1, _model.Architecture.HiddenSize]).normal_(0, _model.Architecture.InitializerRange, generator));
         Parameters = adapters is null
             ? [.. model.named_parameters(), (ScoreName, Score)]
-            : [.. adapters.Parameters, (PeftTensorNames.ModuleToSave(ScoreName), Score)];
+            : [.. adapters.Parameters, .. tokenRows?.Parameters ?? [], (PeftTensorNames.ModuleToSave(ScoreName), Score)];
     }
 
     /// <summary>Scores [B] of token rows [B, T]: the head applied to the hidden state at each row's <paramref name="lastIndex"/>.</summary>
@@ -57,7 +64,8 @@ public sealed class RewardModel : ITrainableWeights
     }
 
     public bool Decays(string name, Parameter parameter) =>
-        name == Parameters[^1].Name || (Adapters is null ? Pretrainer.DecaysWeight(_model, name, parameter) : Adapters.Decays(name, parameter));
+        name == Parameters[^1].Name || (Adapters is null ? Pretrainer.DecaysWeight(_model, name, parameter)
+            : TokenRows?.Parameters.Any(p => p.Name == name) == true ? TokenRows.Decays(name, parameter) : Adapters.Decays(name, parameter));
 
     /// <summary>A LoRA reward model's checkpoint file is the PEFT adapter's weights file: the factors and the head under PEFT's names.</summary>
     public string FileName => Adapters is null ? "reward_model.safetensors" : PeftTensorNames.WeightsFile;
@@ -69,23 +77,27 @@ public sealed class RewardModel : ITrainableWeights
 
     /// <summary>
     /// Writes a LoRA reward model's adapter in PEFT's format into an existing folder: adapter_config.json with task_type
-    /// SEQ_CLS and modules_to_save as PeftModelForSequenceClassification writes them, and adapter_model.safetensors with
-    /// the LoRA factors and base_model.model.score.weight.
+    /// SEQ_CLS and modules_to_save as PeftModelForSequenceClassification writes them (and trainable_token_indices with
+    /// token rows), and adapter_model.safetensors with the LoRA factors, any token rows and base_model.model.score.weight.
     /// </summary>
     public void SavePeft(string directory, string baseModel)
     {
         var adapters = Adapters ?? throw new InvalidOperationException("a reward model without adapters has no PEFT adapter to save.");
-        var config = adapters.PeftConfig(baseModel) with { TaskType = PeftTaskType.SequenceClassification, ModulesToSave = PeftTaskType.ClassifierModules };
+        var config = adapters.PeftConfig(baseModel) with
+        {
+            TaskType = PeftTaskType.SequenceClassification, ModulesToSave = PeftTaskType.ClassifierModules, TrainableTokenIndices = TokenRows?.TokenIds,
+        };
         PeftAdapter.Write(directory, config, Export());
     }
 
     /// <summary>
-    /// Writes the reward model folder: the decoder (any LoRA adapter merged into it first, after which this model no
-    /// longer carries adapters) and reward_head.safetensors beside its weights.
+    /// Writes the reward model folder: the decoder (any LoRA adapter and token rows merged into it first, after which
+    /// this model no longer carries them) and reward_head.safetensors beside its weights.
     /// </summary>
     public void SaveModelFolder(BpeTokenizer tokenizer, string directory)
     {
         Adapters?.MergeAndUnload();
+        TokenRows?.MergeAndUnload();
         HfCheckpoint.Save(_model, tokenizer, directory);
         using var weight = Score.detach().contiguous();
         RewardHeadFile.Write(Path.Combine(directory, RewardHeadFile.FileName), weight.data<float>().ToArray());
