@@ -22,16 +22,27 @@ public class RlVerbTests
         Assert.False(Directory.Exists(Path.Combine(run, "policy-snapshot")));
     }
 
+    /// <summary>
+    /// A two-step <c>rl</c> run of a tiny model on two prompts with answers, with <paramref name="options"/> added
+    /// ("{data}" stands for the prompts file).
+    /// </summary>
+    private static (CliProcess.Result Result, string Model, string Run, string Data) TwoStepRun(params string[] options)
+    {
+        string model = TinyModelFolder.Create();
+        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run");
+        string data = Path.Combine(root, "prompts.jsonl");
+        File.WriteAllLines(data, ["""{"prompt": "the whale", "answer": "sails"}""", """{"prompt": "the ship", "answer": "calm"}"""]);
+        var result = CliProcess.Run(["rl", "--model", model, "--data", data, "--out", run, "--steps", "2", "--batch-size", "2", "--group-size", "2",
+            "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1", .. options.Select(o => o == "{data}" ? data : o)]);
+        return (result, model, run, data);
+    }
+
     /// <summary>RL training LoRA and a token's row: the adapter carries both, and the engine applying it generates what the run's merged model does.</summary>
     [Fact]
     public void Rl_with_lora_and_trainable_tokens_writes_one_adapter_the_engine_applies_as_merged()
     {
-        string model = TinyModelFolder.Create();
-        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
-        string data = Path.Combine(root, "prompts.jsonl");
-        File.WriteAllLines(data, ["""{"prompt": "the whale", "answer": "sails"}""", """{"prompt": "the ship", "answer": "calm"}"""]);
-        var result = CliProcess.Run("rl", "--model", model, "--data", data, "--out", run, "--steps", "2", "--batch-size", "2", "--group-size", "2",
-            "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1", "--lora-rank", "4", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05");
+        var (result, model, run, _) = TwoStepRun("--lora-rank", "4", "--trainable-tokens", "<|im_end|>", "--learning-rate", "0.05");
+        string adapter = Path.Combine(run, "adapter");
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         Assert.Contains("and the embedding rows of 1 tokens)", result.Output);
         Assert.Contains("\"trainable_token_indices\"", File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
@@ -42,12 +53,8 @@ public class RlVerbTests
     [Fact]
     public void Rl_with_prompt_tuning_writes_a_prompt_tuning_adapter_and_no_model()
     {
-        string model = TinyModelFolder.Create();
-        string root = CliProcess.TempDirectory(), run = Path.Combine(root, "run"), adapter = Path.Combine(run, "adapter");
-        string data = Path.Combine(root, "prompts.jsonl");
-        File.WriteAllLines(data, ["""{"prompt": "the whale", "answer": "sails"}""", """{"prompt": "the ship", "answer": "calm"}"""]);
-        var result = CliProcess.Run("rl", "--model", model, "--data", data, "--eval-data", data, "--out", run, "--steps", "2", "--batch-size", "2",
-            "--group-size", "2", "--max-new-tokens", "4", "--checkpoint-interval", "0", "--threads", "1", "--beta", "0.1", "--prompt-tuning", "3");
+        var (result, model, run, data) = TwoStepRun("--eval-data", "{data}", "--beta", "0.1", "--prompt-tuning", "3");
+        string root = Path.GetDirectoryName(run)!, adapter = Path.Combine(run, "adapter");
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         Assert.Contains("(prompt tuning: 3 virtual tokens, RANDOM init)", result.Output);
         Assert.Contains($"prompt-tuning adapter saved to {adapter}", result.Output);

@@ -34,20 +34,22 @@ public class RewardLoraTests
     {
         var data = PreferenceFixture.Data();
         using var model = ChatFixture.Model();
-        var baseBefore = Values(model.named_parameters());
         using var adapters = new LoraAdapters(model, Lora, seed: 6);
         var reward = new RewardModel(model, seed: 6, adapters);
         // PEFT's names: the factors of every projection and the head as modules_to_save saves it.
         Assert.Equal(2 * 7 * 2 + 1, reward.Parameters.Count);
         Assert.Equal("base_model.model.score.weight", reward.Parameters[^1].Name);
         Assert.All(reward.Parameters.SkipLast(1), p => Assert.Matches(@"^base_model\.model\.model\.layers\.[01]\.(self_attn|mlp)\.[a-z_]+\.lora_[AB]\.weight$", p.Name));
+        TrainAndCheckOnlyTrainedChanged(model, reward, data, new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora });
+    }
+
+    /// <summary>Four steps of reward training, after which every base weight is bit-identical and every trained parameter changed.</summary>
+    private static void TrainAndCheckOnlyTrainedChanged(Training.Modeling.LlamaForCausalLM model, RewardModel reward, Preference.PreferenceData data, RewardOptions options)
+    {
+        var baseBefore = Values(model.named_parameters());
         var trainedBefore = Values(reward.Parameters);
-
         var config = Config(steps: 4);
-        var objective = new RewardObjective(data, reward, new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora },
-            config.Training.BatchSize, config.Training.EvalBatches);
-        new Pretrainer(model, config).Run(objective, reward);
-
+        new Pretrainer(model, config).Run(new RewardObjective(data, reward, options, config.Training.BatchSize, config.Training.EvalBatches), reward);
         foreach (var (name, values) in Values(model.named_parameters()))
             Assert.True(values.SequenceEqual(baseBefore[name]), $"base parameter {name} changed");
         foreach (var (name, values) in Values(reward.Parameters))
@@ -231,15 +233,7 @@ public class RewardLoraTests
         var reward = new RewardModel(model, seed: 6, adapters, rows);
         Assert.Equal(2 * 7 * 2 + 2, reward.Parameters.Count);
         Assert.Equal(TokenRows.BesideLoraTensor, reward.Parameters[^2].Name);
-        var trainedBefore = Values(reward.Parameters);
-        var config = Config(steps: 4);
-        var objective = new RewardObjective(data, reward, new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora, TrainableTokens = ids },
-            config.Training.BatchSize, config.Training.EvalBatches);
-        new Pretrainer(model, config).Run(objective, reward);
-        foreach (var (name, values) in Values(model.named_parameters()))
-            Assert.True(values.SequenceEqual(baseBefore[name]), $"base parameter {name} changed");
-        foreach (var (name, values) in Values(reward.Parameters))
-            Assert.False(values.SequenceEqual(trainedBefore[name]), $"trainable parameter {name} did not change");
+        TrainAndCheckOnlyTrainedChanged(model, reward, data, new RewardOptions { MaxLength = 64, ValidationFraction = 0.25, Seed = 6, Lora = Lora, TrainableTokens = ids });
 
         model.eval();
         Core.Formats.Chat.ChatTurn[] prompt = [new("user", "Whom does Ahab follow?")];
