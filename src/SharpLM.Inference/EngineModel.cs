@@ -52,6 +52,19 @@ public sealed class EngineModel
         return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama);
     }
 
+    /// <summary>
+    /// A Llama-family model with a reward model's prompt-tuning adapter (SEQ_CLS: virtual tokens and a scalar head)
+    /// applied, for scoring; returns the head [hidden_size] beside it.
+    /// </summary>
+    public static (EngineModel Model, float[] Head) LoadScoringPrompt(ModelFolder folder, string adapterDirectory)
+    {
+        if (folder.Config is not LlamaConfig)
+            throw new SharpLMException($"{adapterDirectory}: prompt-tuning adapters apply to Llama-family models; {folder.ConfigPath} is a {folder.Config.ModelType} model.");
+        var llama = LlamaWeights.Load(folder);
+        var adapter = Adapters.PromptTuningLoader.Apply(llama, adapterDirectory, scoring: true);
+        return (new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama), adapter.Head!);
+    }
+
     /// <summary>A new, empty sequence over these weights (its own KV cache), decoding with <paramref name="threads"/> threads.</summary>
     public IDecoderSession NewSession(int threads) => _newSession(threads);
 

@@ -72,6 +72,7 @@ public class RlVerbTests
     [InlineData("lora")]
     [InlineData("qlora")]
     [InlineData("qlora+tokens")]
+    [InlineData("prompt")]
     public void Rl_takes_its_reward_from_a_trained_reward_model_and_reports_the_held_out_mean_reward(string kind)
     {
         string model = TinyModelFolder.Create();
@@ -82,18 +83,21 @@ public class RlVerbTests
         string[] adapter = kind switch
         {
             "lora" => ["--lora-rank", "4"], "qlora" => ["--lora-rank", "4", "--quantize-base", "q8_0"],
-            "qlora+tokens" => ["--lora-rank", "4", "--quantize-base", "q8_0", "--trainable-tokens", "<|im_end|>"], _ => [],
+            "qlora+tokens" => ["--lora-rank", "4", "--quantize-base", "q8_0", "--trainable-tokens", "<|im_end|>"],
+            "prompt" => ["--prompt-tuning", "2"], _ => [],
         };
         var reward = CliProcess.Run(["reward", "--model", model, "--data", pairs, "--out", rewardRun, "--steps", "2", "--batch-size", "2",
             "--validation-fraction", "0.25", "--eval-interval", "2", "--checkpoint-interval", "0", "--threads", "1", .. adapter]);
         Assert.True(reward.ExitCode == 0, reward.Error + reward.Output);
-        Assert.True(File.Exists(Path.Combine(rewardRun, "model", "reward_head.safetensors")));
+        // A prompt-tuned reward model is its adapter (virtual tokens cannot be merged); the others write model/.
+        Assert.Equal(kind != "prompt", File.Exists(Path.Combine(rewardRun, "model", "reward_head.safetensors")));
         string adapterConfig = Path.Combine(rewardRun, "adapter", "adapter_config.json");
         Assert.Equal(kind != "full", File.Exists(adapterConfig));
         if (kind != "full")
         {
             Assert.Contains("\"task_type\": \"SEQ_CLS\"", File.ReadAllText(adapterConfig));
             Assert.Equal(kind.EndsWith("+tokens"), File.ReadAllText(adapterConfig).Contains("\"trainable_token_indices\": ["));
+            Assert.Equal(kind == "prompt", File.ReadAllText(adapterConfig).Contains("\"peft_type\": \"PROMPT_TUNING\""));
             Assert.True(File.Exists(Path.Combine(rewardRun, "adapter", "adapter_model.safetensors")));
             // The adapter scores, it does not generate: generate refuses it with one line naming the file and field.
             var refused = CliProcess.Run("generate", "--model", model, "--adapter", Path.Combine(rewardRun, "adapter"), "--prompt", "the whale");

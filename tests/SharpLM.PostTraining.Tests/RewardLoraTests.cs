@@ -17,7 +17,7 @@ public class RewardLoraTests
 {
     private static readonly LoraOptions Lora = new() { Rank = 4, Alpha = 8, Dropout = 0.1 };
 
-    private static PretrainConfig Config(int steps) => new()
+    internal static PretrainConfig Config(int steps) => new()
     {
         Training = new PretrainOptions
         {
@@ -44,7 +44,7 @@ public class RewardLoraTests
     }
 
     /// <summary>Four steps of reward training, after which every base weight is bit-identical and every trained parameter changed.</summary>
-    private static void TrainAndCheckOnlyTrainedChanged(Training.Modeling.LlamaForCausalLM model, RewardModel reward, Preference.PreferenceData data, RewardOptions options)
+    internal static void TrainAndCheckOnlyTrainedChanged(Training.Modeling.LlamaForCausalLM model, RewardModel reward, Preference.PreferenceData data, RewardOptions options)
     {
         var baseBefore = Values(model.named_parameters());
         var trainedBefore = Values(reward.Parameters);

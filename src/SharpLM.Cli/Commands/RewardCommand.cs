@@ -37,6 +37,8 @@ public static class RewardCommand
         lora.AddTo(command);
         var trainableTokens = new TrainableTokensCommandOption();
         trainableTokens.AddTo(command);
+        var promptTuning = new PromptTuningCommandOptions("sequence");
+        promptTuning.AddTo(command);
         command.SetAction(parse => CliRunner.Run(() =>
         {
             string modelDirectory = parse.GetValue(model)!;
@@ -46,14 +48,15 @@ public static class RewardCommand
             var options = new RewardOptions
             {
                 MaxLength = length, ValidationFraction = parse.GetValue(validation), Seed = parse.GetValue(seed), Lora = adapter, QuantizeBase = lora.QuantizeBase(parse),
-                TrainableTokens = trainableTokens.Read(parse, folder),
+                TrainableTokens = trainableTokens.Read(parse, folder), PromptTuning = promptTuning.Read(parse),
             };
             options.Validate("reward");
             int stepCount = parse.GetValue(steps);
             var training = FineTuningSchedule.Options with
             {
                 Steps = stepCount, BatchSize = parse.GetValue(batchSize), GradientAccumulation = parse.GetValue(accumulation), SequenceLength = length,
-                LearningRate = parse.GetValue(learningRate) ?? RewardOptions.DefaultLearningRate(folder.Config.ParameterCount, adapter is not null),
+                LearningRate = parse.GetValue(learningRate) ?? TrainableTokensCommandOption.DefaultLearningRate(options.PromptTuning, options.TrainableTokens, adapter,
+                    lora => RewardOptions.DefaultLearningRate(folder.Config.ParameterCount, lora)),
                 WarmupSteps = parse.GetValue(warmup) ?? stepCount / 10,
                 EvalInterval = parse.GetValue(evalInterval), EvalBatches = parse.GetValue(evalBatches), CheckpointInterval = parse.GetValue(checkpointInterval),
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),

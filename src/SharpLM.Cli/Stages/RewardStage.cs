@@ -5,6 +5,7 @@ using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
 using SharpLM.PostTraining.Lora;
+using SharpLM.PostTraining.PromptTuning;
 using SharpLM.PostTraining.Tokens;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Reward;
@@ -25,7 +26,8 @@ public sealed record RewardResult(PretrainSummary Summary, IReadOnlyDictionary<s
 /// (run folder, checkpoints, exact resume, metrics.jsonl, progress, loss.png); out, model/ with the trained decoder
 /// and reward_head.safetensors beside it. With LoRA the decoder is frozen under adapters (over a quantized base with
 /// QLoRA), the head trains whole, adapter/ holds both in PEFT's SEQ_CLS format, and model/ has the adapter merged, so
-/// every reader of a reward model folder reads it unchanged.
+/// every reader of a reward model folder reads it unchanged. With prompt tuning the virtual tokens and the head
+/// train, and adapter/ (SEQ_CLS prompt tuning over the given model) is the whole result, which the scorer reads.
 /// </summary>
 public static class RewardStage
 {
@@ -35,7 +37,8 @@ public static class RewardStage
         var folder = ModelFolder.Open(modelDirectory);
         var tokenizer = ModelFolderTokenizer.Load(folder);
         // A reward reads the whole sequence, so the last target is part of it: max_length − 1 pairs leave max_length tokens.
-        var data = PreferenceData.Load(dataPath, new ChatTemplate(tokenizer), options.MaxLength - 1, options.ValidationFraction);
+        // Prompt tuning's virtual tokens take the first positions of max_length.
+        var data = PreferenceData.Load(dataPath, new ChatTemplate(tokenizer), options.MaxLength - options.VirtualTokens - 1, options.ValidationFraction);
         Display.Info($"data: {data.Train.Count} training and {data.Validation.Count} held-out pairs" +
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
 
@@ -43,11 +46,13 @@ public static class RewardStage
         // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
         using var rows = options.TrainableTokens is { } tokens ? new TrainableTokenRows(model, tokens, besideLora: true) : null;
         using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        var reward = new RewardModel(model, options.Seed, adapters, rows);
+        using var prompt = options.PromptTuning is { } virtualTokens ? PromptEmbedding.Create(model, virtualTokens, tokenizer, options.Seed) : null;
+        var reward = new RewardModel(model, options.Seed, adapters, rows, prompt);
         var objective = new RewardObjective(data, reward, options, training.BatchSize, training.EvalBatches);
         long trainable = reward.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters and a scalar head on the last token; {trainable / 1e6:F3}M trained" +
-                     (adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}" +
+                     (prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, and the head)"
+                      : adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}" +
                       (rows is null ? "" : $", the embedding rows of {rows.TokenIds.Count} tokens") + ", and the head)"));
 
         var before = HeldOut(model, objective);
@@ -71,12 +76,13 @@ public static class RewardStage
         var after = HeldOut(model, objective);
 
         string? adapterDirectory = null;
-        if (adapters is not null)
+        if (adapters is not null || prompt is not null)
         {
             adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
             AtomicDirectory.Write(adapterDirectory, staging => reward.SavePeft(staging, Path.GetFullPath(modelDirectory)));
         }
-        if (options.QuantizeBase is not null)
+        // A prompt-tuned reward model is its adapter: virtual tokens are inputs and cannot be merged into a model folder.
+        if (prompt is null && options.QuantizeBase is not null)
         {
             // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter and head go onto the float32 base.
             using var full = HfCheckpoint.Load(folder);
@@ -86,12 +92,13 @@ public static class RewardStage
             merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
             merged.SaveModelFolder(tokenizer, run.ModelDirectory);
         }
-        else reward.SaveModelFolder(tokenizer, run.ModelDirectory);
+        else if (prompt is null) reward.SaveModelFolder(tokenizer, run.ModelDirectory);
         if (Core.Reports.LossCurve.Write(run.Metrics, run.LossCurve)) Display.Info($"loss curve: {run.LossCurve}");
         var end = new Dictionary<string, object?> { ["steps"] = summary.Steps, ["loss"] = summary.FinalLoss, ["seconds"] = summary.Elapsed.TotalSeconds };
         if (after is not null) foreach (var (name, value) in after) end[name] = value;
         metrics.Write("reward_end", end);
-        var result = new RewardResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped, run.ModelDirectory, adapterDirectory);
+        var result = new RewardResult(summary, before, after, data.Train.Count, data.Validation.Count, data.Dropped, prompt is null ? run.ModelDirectory : adapterDirectory!,
+            adapterDirectory);
         WriteReport(run, modelDirectory, dataPath, training, options, result);
         return result;
     }
@@ -120,9 +127,12 @@ public static class RewardStage
         md.AppendLine($"- Reached step {result.Summary.Steps} of {training.Steps}; final training loss {result.Summary.FinalLoss:F4}.");
         md.AppendLine($"- Held-out pairwise accuracy {Format(result.Before, "eval_accuracy")} before (random head), {Format(result.After, "eval_accuracy")} after; " +
                       $"mean held-out margin {Format(result.After, "eval_margin")}.");
-        md.AppendLine($"- Reward model in `model/`: the decoder's weights" + (result.AdapterDirectory is null ? "" : " (adapter merged)") +
-                      $" and `{RewardHeadFile.FileName}` (score.weight [1, hidden])" +
-                      (result.AdapterDirectory is null ? "." : "; the LoRA adapter and head alone, in PEFT's SEQ_CLS format, in `adapter/`."));
+        md.AppendLine(options.PromptTuning is { } prompt
+            ? $"- Reward model in `adapter/`: {prompt.VirtualTokens} virtual tokens and the head (base_model.score.weight), PEFT's SEQ_CLS prompt-tuning format, over `{modelDirectory}`; " +
+              "`rl --reward` and `eval win-rate --reward-model` take this run folder."
+            : $"- Reward model in `model/`: the decoder's weights" + (result.AdapterDirectory is null ? "" : " (adapter merged)") +
+              $" and `{RewardHeadFile.FileName}` (score.weight [1, hidden])" +
+              (result.AdapterDirectory is null ? "." : "; the LoRA adapter and head alone, in PEFT's SEQ_CLS format, in `adapter/`."));
         if (File.Exists(run.LossCurve)) md.AppendLine().AppendLine("![training and validation loss](loss.png)");
         md.AppendLine().AppendLine("## Settings").AppendLine().AppendLine("```json").AppendLine(System.Text.Json.JsonSerializer.Serialize(new { training, reward = options },
             new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).AppendLine("```");

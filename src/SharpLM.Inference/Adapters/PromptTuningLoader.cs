@@ -12,12 +12,15 @@ namespace SharpLM.Inference.Adapters;
 /// </summary>
 public static class PromptTuningLoader
 {
-    public static void Apply(LlamaWeights weights, string adapterDirectory)
+    /// <param name="scoring">The adapter is a reward model's (SEQ_CLS): its virtual tokens apply, its head is the scorer's to read.</param>
+    /// <returns>The adapter read, for a scorer that needs its head.</returns>
+    public static PromptTuningAdapter Apply(LlamaWeights weights, string adapterDirectory, bool scoring = false)
     {
-        var adapter = PromptTuningAdapter.Load(adapterDirectory, weights.Config);
+        var adapter = PromptTuningAdapter.Load(adapterDirectory, weights.Config, scoring);
         int count = adapter.Config.VirtualTokens, positions = weights.Config.MaxPositionEmbeddings;
         if (count >= positions)
             throw new SharpLMException($"{Path.Combine(adapterDirectory, PeftConfigFile.FileName)}: field 'num_virtual_tokens' is {count}; the base model's max_position_embeddings ({positions}) leaves no room for input.");
         weights.VirtualTokens = adapter.Embeddings;
+        return adapter;
     }
 }

@@ -68,10 +68,21 @@ public sealed class PromptEmbedding : ITrainableWeights, IDisposable
     public Tensor Forward(Tensor tokens, Tensor virtualSlots, SequenceLayout layout)
     {
         using var scope = NewDisposeScope();
+        return _model.ForwardEmbeddings(InputEmbeddings(tokens, virtualSlots), layout).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The decoder's final hidden states [B, T, hidden] (after the final norm) for such rows: what a reward model's head reads.</summary>
+    public Tensor Hidden(Tensor tokens, Tensor virtualSlots, SequenceLayout layout)
+    {
+        using var scope = NewDisposeScope();
+        return _model.Decoder.ForwardEmbeddings(InputEmbeddings(tokens, virtualSlots), layout).MoveToOuterDisposeScope();
+    }
+
+    private Tensor InputEmbeddings(Tensor tokens, Tensor virtualSlots)
+    {
         var isVirtual = virtualSlots.ge(0);
         var prompt = Embeddings.index_select(0, virtualSlots.clamp_min(0).flatten()).view(tokens.shape[0], tokens.shape[1], -1);
-        var embeddings = where(isVirtual.unsqueeze(-1), prompt.to_type(_model.Decoder.EmbeddingWeight.dtype), _model.Decoder.Embed(tokens));
-        return _model.ForwardEmbeddings(embeddings, layout).MoveToOuterDisposeScope();
+        return where(isVirtual.unsqueeze(-1), prompt.to_type(_model.Decoder.EmbeddingWeight.dtype), _model.Decoder.Embed(tokens));
     }
 
     /// <summary>Weight decay applies to the prompt, as Hugging Face's Trainer decays PEFT's prompt embedding.</summary>
@@ -84,14 +95,17 @@ public sealed class PromptEmbedding : ITrainableWeights, IDisposable
     public void Load(string path) => NamedParameterFile.Load(path, Parameters, "the file is not a prompt-tuning adapter");
 
     /// <summary>Writes adapter_config.json and adapter_model.safetensors (PEFT's prompt-tuning files) into an existing folder.</summary>
-    public void SavePeft(string directory, string baseModel)
+    public void SavePeft(string directory, string baseModel) => PromptTuningAdapter.Write(directory, PeftConfig(baseModel), Export());
+
+    /// <summary>The adapter's config as PEFT writes it for a causal language model.</summary>
+    public PromptTuningConfig PeftConfig(string baseModel)
     {
         var config = _model.Architecture;
-        PromptTuningAdapter.Write(directory, new PromptTuningConfig
+        return new PromptTuningConfig
         {
             BaseModel = baseModel, VirtualTokens = VirtualTokens, TokenDim = config.HiddenSize, AttentionHeads = config.NumAttentionHeads,
             Layers = config.NumHiddenLayers, InitText = Options.InitText,
-        }, Export());
+        };
     }
 
     public void Dispose() => Embeddings.Dispose();

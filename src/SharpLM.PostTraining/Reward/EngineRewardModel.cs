@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using SharpLM.Core;
 using SharpLM.Core.Formats.Chat;
+using SharpLM.Core.Formats.Peft;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Inference;
 using SharpLM.Tokenizers.Chat;
@@ -13,7 +14,9 @@ namespace SharpLM.PostTraining.Reward;
 /// C# engine: the final hidden state of a sequence's last token, after the final norm, dotted with the head — what
 /// <see cref="RewardModel.Rewards"/> computes in libtorch. Online RL scores every sampled completion with it, so the
 /// policy stays the only libtorch model in the process. A conversation is rendered with the reward model's own chat
-/// template, as its training pairs were. Not thread-safe: one session, reused.
+/// template, as its training pairs were. A prompt-tuned reward model (a run whose result is its SEQ_CLS adapter) is
+/// its base folder with the adapter's virtual tokens applied by the engine and the adapter's head. Not thread-safe:
+/// one session, reused.
 /// </summary>
 public sealed class EngineRewardModel
 {
@@ -28,14 +31,34 @@ public sealed class EngineRewardModel
         _template = template;
     }
 
-    /// <summary>Loads a reward model folder, or a reward run folder (its model/).</summary>
+    /// <summary>Loads a reward model folder, a reward run folder (its model/), or a prompt-tuned reward run or its adapter/.</summary>
     public static EngineRewardModel Load(string path, int threads)
     {
+        if (PromptAdapter(path) is { } adapter) return LoadPrompted(adapter, threads);
         string directory = File.Exists(Path.Combine(path, RewardHeadFile.FileName)) || !Directory.Exists(Path.Combine(path, "model")) ? path : Path.Combine(path, "model");
         var folder = ModelFolder.Open(directory);
         var head = RewardHeadFile.Read(Path.Combine(directory, RewardHeadFile.FileName), folder.Config.HiddenSize);
         var template = new ChatTemplate(ModelFolderTokenizer.Load(folder));
         return new EngineRewardModel(EngineModel.Load(folder).NewEmbedder(threads), head, template);
+    }
+
+    /// <summary>The SEQ_CLS prompt-tuning adapter <paramref name="path"/> is (or its run's adapter/, when the run wrote no model/), or null.</summary>
+    private static string? PromptAdapter(string path)
+    {
+        if (File.Exists(Path.Combine(path, RewardHeadFile.FileName)) || Directory.Exists(Path.Combine(path, "model"))) return null;
+        foreach (string candidate in new[] { path, Path.Combine(path, "adapter") })
+            if (File.Exists(Path.Combine(candidate, PeftConfigFile.FileName)) && PeftAdapterType.Read(candidate) == PeftAdapterType.PromptTuning) return candidate;
+        return null;
+    }
+
+    private static EngineRewardModel LoadPrompted(string adapter, int threads)
+    {
+        var config = PromptTuningConfig.Load(adapter, scoring: true);
+        if (!Directory.Exists(config.BaseModel))
+            throw new SharpLMException($"{Path.Combine(adapter, PeftConfigFile.FileName)}: field 'base_model_name_or_path' is '{config.BaseModel}', which is not a model folder here.");
+        var folder = ModelFolder.Open(config.BaseModel);
+        var (model, head) = EngineModel.LoadScoringPrompt(folder, adapter);
+        return new EngineRewardModel(model.NewEmbedder(threads), head, new ChatTemplate(ModelFolderTokenizer.Load(folder)));
     }
 
     /// <summary>The reward of an assistant <paramref name="completion"/> to <paramref name="prompt"/>.</summary>

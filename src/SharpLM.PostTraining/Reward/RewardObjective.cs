@@ -37,7 +37,7 @@ public sealed class RewardObjective(PreferenceData data, RewardModel reward, Rew
         }
         reward.Adapters?.SeedDropout(options.Seed, step, microBatch);
         var pairs = Enumerable.Range(0, batchSize).Select(i => data.Train[RowDraw.Row(options.Seed, step, microBatch, i, data.Train.Count)]).ToList();
-        using var batch = RewardBatch.Build(pairs, device);
+        using var batch = RewardBatch.Build(pairs, device, reward.VirtualTokens);
         var (chosen, rejected) = batch.Rewards(reward);
         var (loss, metrics) = RewardLoss.Compute(chosen, rejected);
         foreach (var (name, value) in metrics) _stepSums[name] = _stepSums.GetValueOrDefault(name) + value;
@@ -55,7 +55,7 @@ public sealed class RewardObjective(PreferenceData data, RewardModel reward, Rew
         foreach (var chunk in data.Validation.Take(batchSize * evalBatches).Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            using var batch = RewardBatch.Build(chunk, device);
+            using var batch = RewardBatch.Build(chunk, device, reward.VirtualTokens);
             var (chosen, rejected) = batch.Rewards(reward);
             var (loss, metrics) = RewardLoss.Compute(chosen, rejected);
             foreach (var (name, value) in metrics) sums[name] = sums.GetValueOrDefault(name) + value * chunk.Length;

@@ -19,6 +19,12 @@ public sealed record RewardOptions
     /// <summary>QLoRA: the frozen base's projections held as q8_0 or q4 under the adapters.</summary>
     [JsonPropertyName("quantize_base"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? QuantizeBase { get; init; }
 
+    /// <summary>Prompt tuning: learned virtual tokens before every sequence of the frozen model, trained with the head.</summary>
+    [JsonPropertyName("prompt_tuning"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PromptTuning.PromptTuningOptions? PromptTuning { get; init; }
+
+    /// <summary>Prompt tuning's virtual tokens before each sequence (0 without).</summary>
+    [JsonIgnore] public int VirtualTokens => PromptTuning?.VirtualTokens ?? 0;
+
     /// <summary>Trainable tokens: ids whose embedding rows train beside the LoRA adapters (LoRA's trainable_token_indices).</summary>
     [JsonPropertyName("trainable_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? TrainableTokens { get; init; }
 
@@ -28,7 +34,8 @@ public sealed record RewardOptions
         if (ValidationFraction is < 0 or >= 1) throw new SharpLMException($"{origin}: option 'validation_fraction' is {ValidationFraction}; it must be in [0, 1).");
         Lora?.Validate(origin);
         QuantizedBase.Validate(QuantizeBase, Lora, origin);
-        Tokens.TrainableTokenRows.Validate(TrainableTokens, null, origin);
+        PromptTuning?.Validate(origin, Lora is not null, MaxLength);
+        Tokens.TrainableTokenRows.Validate(TrainableTokens, PromptTuning, origin);
         // PEFT's LoRA config carries both the token indices and the head (modules_to_save); its trainable-tokens config has no place for the head.
         if (TrainableTokens is not null && Lora is null)
             throw new SharpLMException($"{origin}: option '--trainable-tokens' trains a reward model's token rows beside LoRA adapters; add --lora-rank.");

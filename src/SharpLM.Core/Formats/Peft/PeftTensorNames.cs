@@ -21,6 +21,12 @@ public static class PeftTensorNames
     /// </summary>
     public static string ModuleToSave(string tensor) => Prefix + tensor;
 
+    /// <summary>
+    /// The same for a prompt-learning adapter, e.g. base_model.score.weight: there the PEFT model's base_model is the
+    /// transformers model itself, with no tuner wrapper (and its ".model") between them.
+    /// </summary>
+    public static string PromptLearningModuleToSave(string tensor) => "base_model." + tensor;
+
     /// <summary>The base model's weight tensor an adapted module changes.</summary>
     public static string BaseWeight(string module) => module + ".weight";
 

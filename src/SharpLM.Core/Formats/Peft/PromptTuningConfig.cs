@@ -25,13 +25,19 @@ public sealed record PromptTuningConfig
 
     public string Init => InitText is null ? Random : Text;
 
+    /// <summary>CAUSAL_LM for a language model's virtual tokens; SEQ_CLS for a reward model's, whose head trains beside them.</summary>
+    public string TaskType { get; init; } = PeftTaskType.CausalLm;
+
+    /// <summary>Modules PEFT trains whole beside the virtual tokens (a SEQ_CLS adapter's head); null for none.</summary>
+    public IReadOnlyList<string>? ModulesToSave { get; init; }
+
     /// <summary>The keys PEFT writes for a causal-LM prompt-tuning adapter, in its sorted order.</summary>
     public JsonObject ToJson() => new()
     {
         ["auto_mapping"] = null,
         ["base_model_name_or_path"] = BaseModel,
         ["inference_mode"] = true,
-        ["modules_to_save"] = null,
+        ["modules_to_save"] = ModulesToSave is null ? null : new JsonArray(ModulesToSave.Select(m => (JsonNode)JsonValue.Create(m)).ToArray()),
         ["num_attention_heads"] = AttentionHeads,
         ["num_layers"] = Layers,
         ["num_transformer_submodules"] = 1,
@@ -40,7 +46,7 @@ public sealed record PromptTuningConfig
         ["prompt_tuning_init"] = Init,
         ["prompt_tuning_init_text"] = InitText,
         ["revision"] = null,
-        ["task_type"] = PeftTaskType.CausalLm,
+        ["task_type"] = TaskType,
         ["token_dim"] = TokenDim,
         ["tokenizer_kwargs"] = null,
         // PEFT requires a tokenizer for TEXT (even though loading for inference does not re-run the init); the base
@@ -51,14 +57,20 @@ public sealed record PromptTuningConfig
     public void Save(string directory) =>
         AtomicFile.WriteAllText(Path.Combine(directory, PeftConfigFile.FileName), ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
-    /// <summary>Reads a prompt-tuning config; layouts SharpLM does not apply (encoder-decoder submodules, other tasks) are refused by name.</summary>
-    public static PromptTuningConfig Load(string directory)
+    /// <summary>
+    /// Reads a prompt-tuning config; layouts SharpLM does not apply (encoder-decoder submodules, other tasks) are
+    /// refused by name. <paramref name="scoring"/> asks for a reward model's (SEQ_CLS) adapter, and only then is one taken.
+    /// </summary>
+    public static PromptTuningConfig Load(string directory, bool scoring = false)
     {
         var file = PeftConfigFile.Read(directory);
         string type = file.PeftType;
         if (type != PeftAdapterType.PromptTuning) throw file.Problem("peft_type", $"is '{type}'; expected {PeftAdapterType.PromptTuning}");
-        if (file.Optional<string>("task_type") is { } task && task != PeftTaskType.CausalLm)
-            throw file.Problem("task_type", $"is '{task}'; prompt-tuning adapters apply to {PeftTaskType.CausalLm} models");
+        string task = file.Optional<string>("task_type") ?? PeftTaskType.CausalLm;
+        if (!scoring && task == PeftTaskType.SequenceClassification)
+            throw file.Problem("task_type", $"is '{task}': a sequence-classification adapter (a reward model's) changes scores, not text; score with the reward run folder");
+        if (task != (scoring ? PeftTaskType.SequenceClassification : PeftTaskType.CausalLm))
+            throw file.Problem("task_type", $"is '{task}'; {(scoring ? "a reward model's prompt-tuning adapter is" : "prompt-tuning adapters apply to")} {(scoring ? PeftTaskType.SequenceClassification : PeftTaskType.CausalLm)}");
         if (file.OptionalInt("num_transformer_submodules") is { } submodules && submodules != 1)
             throw file.Problem("num_transformer_submodules", $"is {submodules}; a decoder-only model has 1");
         int tokens = file.Get<int>("num_virtual_tokens");
@@ -73,6 +85,7 @@ public sealed record PromptTuningConfig
             AttentionHeads = file.OptionalInt("num_attention_heads") ?? 0,
             Layers = file.OptionalInt("num_layers") ?? 0,
             InitText = file.Optional<string>("prompt_tuning_init") == Text ? file.Optional<string>("prompt_tuning_init_text") : null,
+            TaskType = task,
         };
     }
 }
