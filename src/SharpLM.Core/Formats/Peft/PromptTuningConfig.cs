@@ -69,8 +69,10 @@ public sealed record PromptTuningConfig
         string task = file.Optional<string>("task_type") ?? PeftTaskType.CausalLm;
         if (!scoring && task == PeftTaskType.SequenceClassification)
             throw file.Problem("task_type", $"is '{task}': a sequence-classification adapter (a reward model's) changes scores, not text; score with the reward run folder");
-        if (task != (scoring ? PeftTaskType.SequenceClassification : PeftTaskType.CausalLm))
-            throw file.Problem("task_type", $"is '{task}'; {(scoring ? "a reward model's prompt-tuning adapter is" : "prompt-tuning adapters apply to")} {(scoring ? PeftTaskType.SequenceClassification : PeftTaskType.CausalLm)}");
+        if (scoring && task != PeftTaskType.SequenceClassification)
+            throw file.Problem("task_type", $"is '{task}'; a reward model's prompt-tuning adapter is {PeftTaskType.SequenceClassification}");
+        if (!scoring && task != PeftTaskType.CausalLm)
+            throw file.Problem("task_type", $"is '{task}'; prompt-tuning adapters apply to {PeftTaskType.CausalLm} models");
         if (file.OptionalInt("num_transformer_submodules") is { } submodules && submodules != 1)
             throw file.Problem("num_transformer_submodules", $"is {submodules}; a decoder-only model has 1");
         int tokens = file.Get<int>("num_virtual_tokens");
