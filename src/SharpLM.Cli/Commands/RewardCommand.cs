@@ -10,7 +10,7 @@ using SharpLM.Training.Pretraining;
 
 namespace SharpLM.Cli.Commands;
 
-/// <summary>`sharplm reward`: a Bradley–Terry reward model (the language model with a scalar head) trained on preference JSONL, whole or with LoRA adapters.</summary>
+/// <summary>`sharplm reward`: a Bradley–Terry reward model (the language model with a scalar head) trained on preference JSONL: whole, with LoRA adapters (and token rows), or by prompt tuning.</summary>
 public static class RewardCommand
 {
     public static Command Create()

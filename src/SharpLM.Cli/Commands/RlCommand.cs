@@ -8,7 +8,7 @@ using SharpLM.PostTraining.Rl;
 
 namespace SharpLM.Cli.Commands;
 
-/// <summary>`sharplm rl`: online RL from a verifiable reward (GRPO) on prompts JSONL, whole model or LoRA adapters.</summary>
+/// <summary>`sharplm rl`: online RL from a verifiable reward or a reward model (GRPO) on prompts JSONL: the whole model, LoRA adapters, prompt tuning or token rows.</summary>
 public static class RlCommand
 {
     public static Command Create()

@@ -28,7 +28,7 @@ public sealed record RlResult(PretrainSummary Summary, double? AccuracyBefore, d
 /// Online RL (GRPO): a model folder and prompts JSONL in; each step samples groups of completions with the C# engine
 /// on the policy's current weights, scores them with the verifier or a trained reward model (on the engine), and trains through the shared loop (run folder,
 /// checkpoints, exact resume, metrics.jsonl with TRL's metric names, progress, loss.png); a model folder out, and
-/// with LoRA the adapter in PEFT's format. With held-out prompts, greedy verifier accuracy before and after (where they
+/// with LoRA or token rows the adapter in PEFT's format (with prompt tuning only the adapter). With held-out prompts, greedy verifier accuracy before and after (where they
 /// have answers) and, with a reward model, their mean reward.
 /// </summary>
 public static class RlStage
