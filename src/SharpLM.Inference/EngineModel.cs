@@ -49,7 +49,7 @@ public sealed class EngineModel
         }
         var llama = LlamaWeights.Load(folder);
         if (adapterDirectory is not null) Adapters.AdapterLoader.Apply(llama, adapterDirectory);
-        return new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama);
+        return Over(llama);
     }
 
     /// <summary>
@@ -62,8 +62,10 @@ public sealed class EngineModel
             throw new SharpLMException($"{adapterDirectory}: prompt-tuning adapters apply to Llama-family models; {folder.ConfigPath} is a {folder.Config.ModelType} model.");
         var llama = LlamaWeights.Load(folder);
         var adapter = Adapters.PromptTuningLoader.Apply(llama, adapterDirectory, scoring: true);
-        return (new EngineModel(llama.Config, threads => new LlamaSession(llama, threads), llama), adapter.Head!);
+        return (Over(llama), adapter.Head!);
     }
+
+    private static EngineModel Over(LlamaWeights llama) => new(llama.Config, threads => new LlamaSession(llama, threads), llama);
 
     /// <summary>A new, empty sequence over these weights (its own KV cache), decoding with <paramref name="threads"/> threads.</summary>
     public IDecoderSession NewSession(int threads) => _newSession(threads);

@@ -9,7 +9,7 @@ using SharpLM.Training.Pretraining;
 namespace SharpLM.PostTraining;
 
 /// <summary>
-/// What a fine-tuning run (sft, dpo, rl) trains on a model and what it leaves behind: every weight; LoRA adapters;
+/// What a fine-tuning run (sft, dpo, rl, and a reward model's decoder) trains on a model and what it leaves behind: every weight; LoRA adapters;
 /// prompt tuning's virtual tokens; or chosen embedding rows, alone or beside LoRA. One place decides how they
 /// combine, how they are described, which PEFT adapter folder they write and how they merge into the model.
 /// </summary>

@@ -4,9 +4,7 @@ using SharpLM.Cli.Terminal;
 using SharpLM.Core.IO;
 using SharpLM.Core.Models.Folder;
 using SharpLM.Core.Runs;
-using SharpLM.PostTraining.Lora;
-using SharpLM.PostTraining.PromptTuning;
-using SharpLM.PostTraining.Tokens;
+using SharpLM.PostTraining;
 using SharpLM.PostTraining.Preference;
 using SharpLM.PostTraining.Reward;
 using SharpLM.Tokenizers.Chat;
@@ -43,17 +41,14 @@ public static class RewardStage
                      (data.Dropped > 0 ? $"; {data.Dropped} dropped (a side has no completion token within max_length {options.MaxLength})" : ""));
 
         using var model = SftStage.LoadBase(folder, options.QuantizeBase);
-        // Token rows first: they freeze every weight of the model, and LoRA's matrices join it afterwards.
-        using var rows = options.TrainableTokens is { } tokens ? new TrainableTokenRows(model, tokens, besideLora: true) : null;
-        using var adapters = options.Lora is { } lora ? new LoraAdapters(model, lora, options.Seed) : null;
-        using var prompt = options.PromptTuning is { } virtualTokens ? PromptEmbedding.Create(model, virtualTokens, tokenizer, options.Seed) : null;
-        var reward = new RewardModel(model, options.Seed, adapters, rows, prompt);
+        // What trains on the decoder is built as for sft, dpo and rl; the head is the reward model's own.
+        using var trained = TrainedWeights.Create(model, options.Lora, options.PromptTuning, options.TrainableTokens, tokenizer, options.Seed);
+        var prompt = trained.Prompt;
+        var reward = new RewardModel(model, options.Seed, trained.Lora, trained.TokenRows, prompt);
         var objective = new RewardObjective(data, reward, options, training.BatchSize, training.EvalBatches);
         long trainable = reward.Parameters.Sum(p => p.Parameter.numel());
         Display.Info($"model: {folder.Config.ModelType}, {folder.Config.ParameterCount / 1e6:F2}M parameters and a scalar head on the last token; {trainable / 1e6:F3}M trained" +
-                     (prompt is not null ? $" (prompt tuning: {prompt.VirtualTokens} virtual tokens, and the head)"
-                      : adapters is null ? " (all)" : $" (LoRA r={adapters.Options.Rank}, alpha={adapters.Options.Alpha}, scaling {adapters.Scaling:G4}" +
-                      (rows is null ? "" : $", the embedding rows of {rows.TokenIds.Count} tokens") + ", and the head)"));
+                     trained.Description + " and the head");
 
         var before = HeldOut(model, objective);
         metrics.Write("reward_start", new Dictionary<string, object?>
@@ -76,7 +71,7 @@ public static class RewardStage
         var after = HeldOut(model, objective);
 
         string? adapterDirectory = null;
-        if (adapters is not null || prompt is not null)
+        if (trained.Lora is not null || prompt is not null)
         {
             adapterDirectory = Path.Combine(run.Root, SftStage.AdapterFolder);
             AtomicDirectory.Write(adapterDirectory, staging => reward.SavePeft(staging, Path.GetFullPath(modelDirectory)));
@@ -86,9 +81,8 @@ public static class RewardStage
         {
             // A quantized base cannot take the merge; as with PEFT's QLoRA, the adapter and head go onto the float32 base.
             using var full = HfCheckpoint.Load(folder);
-            using var fullRows = options.TrainableTokens is { } ids ? new TrainableTokenRows(full, ids, besideLora: true) : null;
-            using var fullAdapters = new LoraAdapters(full, options.Lora!, options.Seed);
-            var merged = new RewardModel(full, options.Seed, fullAdapters, fullRows);
+            using var fullTrained = TrainedWeights.Create(full, options.Lora, null, options.TrainableTokens, tokenizer, options.Seed);
+            var merged = new RewardModel(full, options.Seed, fullTrained.Lora, fullTrained.TokenRows);
             merged.Load(Path.Combine(adapterDirectory!, Core.Formats.Peft.PeftTensorNames.WeightsFile));
             merged.SaveModelFolder(tokenizer, run.ModelDirectory);
         }
