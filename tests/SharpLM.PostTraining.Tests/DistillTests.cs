@@ -93,12 +93,10 @@ public class DistillTests
         var teacher = new EngineTeacher(EngineModel.Load(DistillFixture.Teacher), threads: 1);
         var objective = new DistillObjective(new TokenWindowObjective(train, validation, config.Training, trackData: true), teacher, options ?? Options);
         var steps = new List<(double, double, double, double?)>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(student, config).Run(objective, new WholeModel(student), run, onStep: r =>
+        InterruptedRun.Run(student, config, objective, new WholeModel(student), run, resume, stopAfter, r =>
         {
             steps.Add((r.Loss, objective.StepMetrics["kd_loss"], objective.StepMetrics["ce_loss"], r.ValidationLoss));
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return steps;
     }
 

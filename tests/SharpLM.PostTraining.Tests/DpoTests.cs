@@ -127,14 +127,12 @@ public class DpoTests
         var objective = new DpoObjective(data, reference, options, config.Training.BatchSize, config.Training.EvalBatches, adapters, prompt);
         var losses = new List<double>();
         var accuracies = new List<double>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, weights, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, weights, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
             Assert.Equal(r.Loss, objective.StepMetrics["loss"], 1e-9);
             if (r.ValidationLoss is not null) accuracies.Add(objective.ValidationMetrics!["eval_rewards/accuracies"]);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         after?.Invoke(model);
         return (losses, accuracies);
     }

@@ -42,12 +42,10 @@ public class GrpoResumeTests
         var objective = new GrpoObjective(Prompts, identity, options, sampler, new PolicySnapshot(folder, ChatFixture.Tokenizer, Path.Combine(run, "snapshot"), trained),
             LengthReward, beta > 0 ? EngineModel.Load(folder) : null, config.Training.BatchSize, threads: 1, prompt: trained.Prompt);
         var steps = new List<Dictionary<string, double>>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, trained.Weights, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, trained.Weights, run, resume, stopAfter, r =>
         {
             steps.Add(new Dictionary<string, double>(objective.StepMetrics));
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return steps;
     }
 

@@ -201,12 +201,10 @@ public class QloraTests
         };
         var objective = new SftObjective(data, options, config.Training.BatchSize, config.Training.EvalBatches, adapters);
         var losses = new List<double>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, adapters, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, adapters, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return losses;
     }
 }

@@ -177,12 +177,10 @@ public class RewardLoraTests
         }
         double before = Fit();
         var losses = new List<double>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, reward, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, reward, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return (losses, before, Fit());
     }
 

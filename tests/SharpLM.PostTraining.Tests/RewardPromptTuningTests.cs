@@ -100,12 +100,10 @@ public class RewardPromptTuningTests
         var config = RewardLoraTests.Config(steps: 12);
         var objective = new RewardObjective(PreferenceFixture.Data(), reward, Options, config.Training.BatchSize, config.Training.EvalBatches);
         var losses = new List<double>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, reward, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, reward, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return losses;
     }
 

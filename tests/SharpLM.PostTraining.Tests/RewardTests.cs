@@ -114,12 +114,10 @@ public class RewardTests
             return onTrain.ValidationMetrics!["eval_accuracy"];
         }
         double before = Fit();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, reward, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, reward, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return (losses, before, Fit());
     }
 

@@ -33,13 +33,11 @@ public class SftResumeTests
         var objective = new SftObjective(data, options, config.Training.BatchSize, config.Training.EvalBatches, adapters, prompt);
         var losses = new List<double>();
         var validation = new List<double>();
-        using var stop = new CancellationTokenSource();
-        new Pretrainer(model, config).Run(objective, weights, run, onStep: r =>
+        InterruptedRun.Run(model, config, objective, weights, run, resume, stopAfter, r =>
         {
             losses.Add(r.Loss);
             if (r.ValidationLoss is double v) validation.Add(v);
-            if (r.Step == stopAfter) stop.Cancel();
-        }, resume: resume, cancellation: stop.Token);
+        });
         return (losses, validation);
     }
 
