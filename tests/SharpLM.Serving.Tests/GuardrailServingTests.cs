@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,24 +10,6 @@ using SharpLM.Core;
 using SharpLM.Safety.Guardrails;
 
 namespace SharpLM.Serving.Tests;
-
-/// <summary>Log lines a server writes, kept for inspection.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose() { }
-
-    private sealed class Logger(CapturedLogs owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
-    }
-}
 
 /// <summary>A server over the tiny model with a guardrail policy: shipped keyword rules, one allowed tool, PII redaction.</summary>
 public sealed class GuardedServerFixture : IAsyncLifetime

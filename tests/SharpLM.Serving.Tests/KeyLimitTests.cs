@@ -8,9 +8,9 @@ namespace SharpLM.Serving.Tests;
 /// <summary>Per-key limits on a server of its own: requests per minute and requests in flight, each key counted apart.</summary>
 public class KeyLimitTests
 {
-    private static async Task<SharpLMServer> Start(int perMinute, int concurrent, int tokensPerMinute = 0, int timeoutSeconds = 0)
+    private static async Task<SharpLMServer> Start(int perMinute, int concurrent, int tokensPerMinute = 0, int timeoutSeconds = 0, string? model = null)
     {
-        string model = ServerFixture.CreateModel();
+        model ??= ServerFixture.CreateModel();
         string keys = model + ".keys";
         await File.WriteAllTextAsync(keys, "sk-a\nsk-b\n");
         var server = await SharpLMServer.StartAsync(new ServerOptions
@@ -46,31 +46,34 @@ public class KeyLimitTests
     [Fact]
     public async Task A_key_at_its_concurrency_cap_gets_429_until_its_request_ends()
     {
-        await using var server = await Start(perMinute: 0, concurrent: 1);
+        await using var server = await Start(perMinute: 0, concurrent: 1, model: ServerFixture.CreateEndlessModel());
         var a = Client(server, "sk-a");
-        // A request held open by a body that is still being sent: it holds its key's permit until the body ends.
-        var body = new HeldBody();
-        var held = a.PostAsync("/v1/completions", body);
-        await body.Started.Task;
-        var deadline0 = DateTime.UtcNow.AddSeconds(20);
-        HttpStatusCode refused;
-        do refused = (await a.GetAsync("/v1/models")).StatusCode;
-        while (refused != HttpStatusCode.TooManyRequests && !held.IsCompleted && DateTime.UtcNow < deadline0);
-        if (held.IsCompleted) Assert.Fail($"the held request ended early with {(await held).StatusCode}");
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
-        Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-b").GetAsync("/v1/models")).StatusCode);
-        body.Release.SetResult();
-        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        // A stream from a model that never ends its turn, with a budget no test waits for: it holds its key's permit
+        // until the client leaves, however slow the machine (a request held open by its body could be cut off by
+        // Kestrel's minimum body rate on a starved machine).
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent("""{"prompt":"the whale","max_tokens":30000,"temperature":0,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        using (var stream = await a.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+            Assert.StartsWith("data: {", await reader.ReadLineAsync());
+            var refused = await a.GetAsync("/v1/models");
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("rate_limit_exceeded", await refused.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-b").GetAsync("/v1/models")).StatusCode);
+            Assert.Equal(1, server.Scheduler!.BusySlots); // still generating: the permit was refused while it ran
+        } // the client leaves mid-stream
         var deadline = DateTime.UtcNow.AddSeconds(20);
         HttpStatusCode status;
         do status = (await a.GetAsync("/v1/models")).StatusCode; while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline && await Task.Delay(50).ContinueWith(_ => true));
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    /// <summary>A JSON body sent in two parts, the second only when the test releases it.</summary>
+    /// <summary>A JSON body sent in two parts, the second only when the test releases it (whitespace flows meanwhile).</summary>
     private sealed class HeldBody : HttpContent
     {
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public HeldBody() => Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -79,9 +82,8 @@ public class KeyLimitTests
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes("""{"prompt":"the whale","""));
             await stream.FlushAsync();
-            Started.SetResult();
-            // Kestrel aborts a body that sends less than 240 bytes a second after a 5-second grace, which would free the
-            // permit early on a slow machine; JSON whitespace keeps the body flowing until the test releases it.
+            // Kestrel aborts a body that sends less than 240 bytes a second after a 5-second grace, which would end the
+            // request early; JSON whitespace keeps the body flowing until the test releases it.
             var spaces = Encoding.UTF8.GetBytes(new string(' ', 128));
             while (!Release.Task.IsCompleted)
             {

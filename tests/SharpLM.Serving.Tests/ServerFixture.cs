@@ -48,6 +48,24 @@ public sealed class ServerFixture : IAsyncLifetime
         return directory;
     }
 
+    /// <summary>
+    /// A random-weight Llama model with a 32,768-token context that never ends its turn: the (tied) embedding rows of
+    /// the end-of-turn and end-of-text tokens are zero, so their logits are 0 while the largest of the other 298 random
+    /// logits is positive at every step and greedy decoding never picks them. Only a token budget, the context or a
+    /// cancellation ends its answers, so a long one outlasts any reaction to it.
+    /// </summary>
+    public static string CreateEndlessModel()
+    {
+        var config = LlamaConfig.Create(vocabSize: Tokenizer.VocabularySize, hiddenSize: 64, layers: 2, heads: 4, keyValueHeads: 2, intermediateSize: 96,
+            maxPositions: 32768);
+        return CreateModel(config, (tensor, values) =>
+        {
+            if (tensor != LlamaTensorNames.Embeddings) return;
+            foreach (string special in new[] { SpecialTokens.TurnEnd, SpecialTokens.EndOfText })
+                Array.Clear(values, Tokenizer.Specials[special] * config.HiddenSize, config.HiddenSize);
+        });
+    }
+
     public async Task InitializeAsync()
     {
         string keys = Path.Combine(ModelDirectory, "..", Path.GetFileName(ModelDirectory) + ".keys");

@@ -56,13 +56,12 @@ public static class ChatCompletionsEndpoint
         }
         if (tools.NewConstraint is not null && parameters.NewConstraint is not null)
             throw RequestError.Invalid("response_format", "'response_format' cannot be combined with a forced tool call: the call's arguments already follow the function's schema.");
-        // Its own cancellation, so a stream whose every choice the output guardrails stopped frees its slots.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var job = new GenerationJob(prompt, parameters.Choices, stopTokens, tools.NewConstraint ?? parameters.NewConstraint, stop.Token);
+        // Disposed on every way out of the request, so its slots are freed however the request ends.
+        using var job = new GenerationJob(prompt, parameters.Choices, stopTokens, tools.NewConstraint ?? parameters.NewConstraint, context.RequestAborted);
         JobCollector.Submit(context, scheduler, job);
         var output = guardrails is null ? null : new OutputGuard(guardrails, userTexts.LastOrDefault() ?? "");
         var (answers, completionTokens) = parameters.Stream
-            ? await StreamAsync(context, job, model, parameters, id, tools, output, stop, retrieval)
+            ? await StreamAsync(context, job, model, parameters, id, tools, output, retrieval)
             : await RespondAsync(context, job, model, id, tools, output, retrieval);
         // What the client was sent is what is kept: redacted or refused answers never reach the capture database unredacted.
         if (ticket is not null) capture!.Record(ticket, "chat", model.Id, request, answers, job.Prompt.Count, completionTokens);
@@ -242,7 +241,7 @@ public static class ChatCompletionsEndpoint
     }
 
     private static async Task<(CapturedChoice[] Answers, int CompletionTokens)> StreamAsync(HttpContext context, GenerationJob job, ServedModel model,
-        GenerationParameters parameters, string id, ToolCalls tools, OutputGuard? output, CancellationTokenSource stop, RetrievalField? retrieval)
+        GenerationParameters parameters, string id, ToolCalls tools, OutputGuard? output, RetrievalField? retrieval)
     {
         // What each choice sent (for the capture database) and how it finished.
         var sent = parameters.Choices.Select(_ => new System.Text.StringBuilder()).ToArray();
@@ -344,7 +343,7 @@ public static class ChatCompletionsEndpoint
                 await ServerSentEvents.WriteAsync(response, Chunk(w => Delta(w, update.Index, role: false, null, null, finishName, model)), cancellation);
             }
         }
-        if (stopped.All(s => s)) await stop.CancelAsync();
+        if (stopped.All(s => s)) job.Cancel(); // a stream whose every choice the output guardrails stopped frees its slots
         // The citations of what each choice sent (a refusal cites nothing), in a chunk of no choices, as usage comes.
         if (retrieval is not null)
             await ServerSentEvents.WriteAsync(response, Chunk(_ => { }, w => retrieval.WriteStreamCitations(w, sent.Select(t => (string?)t.ToString()).ToList())), cancellation);

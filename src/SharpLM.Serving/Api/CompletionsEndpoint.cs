@@ -38,9 +38,8 @@ public static class CompletionsEndpoint
         }
 
         // With echo and logprobs, the prompt's tokens are scored too: lm-eval's local-completions reads their log-likelihood this way.
-        // Its own cancellation, so a stream whose every choice the output guardrails stopped frees its slots.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, stop.Token,
+        // Disposed on every way out of the request, so its slots are freed however the request ends.
+        using var job = new GenerationJob(checkedPrompt, parameters.Choices, null, parameters.NewConstraint, context.RequestAborted,
             echo && logprobs is not null ? logprobs : null);
         JobCollector.Submit(context, scheduler, job);
         var echoed = echo ? new Echo(promptText, checkedPrompt) : null;
@@ -51,7 +50,7 @@ public static class CompletionsEndpoint
         {
             bool allStopped;
             (answers, completionTokens, allStopped) = await StreamAsync(context, job, model, parameters, id, echoed, output);
-            if (allStopped) await stop.CancelAsync();
+            if (allStopped) job.Cancel(); // a stream whose every choice the output guardrails stopped frees its slots
         }
         else (answers, completionTokens) = await RespondAsync(context, job, model, id, echoed, output);
         // What the client was sent is what is kept: redacted or refused answers never reach the capture database unredacted.

@@ -41,6 +41,7 @@ public sealed class SharpLMChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (job, tools) = Submit(messages, options, cancellationToken);
+        using var endsWithThisCall = job; // a caller that stops reading (or an exception) frees the job's slot
         var text = new StringBuilder();
         int tokens = 0;
         var finish = FinishReason.Length;
@@ -65,6 +66,7 @@ public sealed class SharpLMChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (job, tools) = Submit(messages, options, cancellationToken);
+        using var endsWithThisCall = job; // a caller that stops reading (or an exception) frees the job's slot
         string id = Guid.NewGuid().ToString("N");
         int tokens = 0;
         // With tools, the text is held until it ends: only then is it known to be a call or an answer (as on the HTTP route).

@@ -12,12 +12,15 @@ public sealed record ChoiceUpdate(int Index, string Text, IReadOnlyList<int> Tok
 
 /// <summary>
 /// One request to the scheduler: a prompt and one set of sampling options per choice (n choices run in n slots).
-/// Updates arrive on <see cref="Updates"/> as the scheduler steps; cancelling <see cref="Cancellation"/> (a client
-/// that went away) frees the job's slots at the next step.
+/// Updates arrive on <see cref="Updates"/> as the scheduler steps. The job ends early, its slots freed at the next
+/// step, when the caller's token is cancelled (a client that went away), when <see cref="Cancel"/> is called, or when
+/// the job is disposed: whoever submits a job disposes it when done with it, so a caller that stops reading for any
+/// reason (an exception included) never leaves its choices generating to their budget.
 /// </summary>
-public sealed class GenerationJob
+public sealed class GenerationJob : IDisposable
 {
     private readonly Channel<ChoiceUpdate> _updates = Channel.CreateUnbounded<ChoiceUpdate>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly CancellationTokenSource _cancellation;
 
     /// <param name="promptLogProbabilities">Score the prompt too: each prompt token's log-probability given those before it
     /// (null for the first), with this many most likely alternatives; the prompt is then computed whole, not taken from a cache.</param>
@@ -30,13 +33,15 @@ public sealed class GenerationJob
         Choices = choices;
         StopTokens = stopTokens;
         NewConstraint = newConstraint;
-        Cancellation = cancellation;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        Cancellation = _cancellation.Token;
     }
 
     public IReadOnlyList<int> Prompt { get; }
     public IReadOnlyList<SamplingOptions> Choices { get; }
     public IReadOnlySet<int>? StopTokens { get; }
     public Func<ITokenConstraint>? NewConstraint { get; }
+    /// <summary>Cancelled when the job is to end early (the caller's token, <see cref="Cancel"/> or <see cref="Dispose"/>).</summary>
     public CancellationToken Cancellation { get; }
     public int? PromptLogProbabilities { get; }
     public ChannelReader<ChoiceUpdate> Updates => _updates.Reader;
@@ -63,4 +68,15 @@ public sealed class GenerationJob
         _updates.Writer.TryWrite(update);
     }
     internal void Complete(Exception? error = null) => _updates.Writer.TryComplete(error);
+
+    /// <summary>Ends the job early: the scheduler frees its slots at its next step (nothing happens to a finished job).</summary>
+    public void Cancel() => _cancellation.Cancel();
+
+    /// <summary>Cancels the job if it is still running, and lets go of the caller's token.</summary>
+    public void Dispose()
+    {
+        // Unlinking from the caller's token without cancelling would leave a job whose reader has gone generating on.
+        _cancellation.Cancel();
+        _cancellation.Dispose();
+    }
 }
