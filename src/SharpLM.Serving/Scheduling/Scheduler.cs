@@ -211,24 +211,25 @@ public sealed class Scheduler : IDisposable
 
         // Prefill: one chunk of one prompt per iteration, interleaved with the decode steps of the others.
         var prefilling = _running.FirstOrDefault(r => !r.Decoding);
-        if (prefilling is not null) PrefillChunk(prefilling);
+        if (prefilling is not null) Isolated(prefilling, () => PrefillChunk(prefilling));
 
         // Decode: every generating slot chooses its next token from its logits; those that go on run one step together.
         int vocab = _backend.VocabularySize;
-        var slots = new List<int>();
-        var tokens = new List<int>();
+        var goingOn = new List<Running>();
         foreach (var running in _running.Where(r => r.Decoding).ToList())
         {
-            bool goesOn = running.Sequence.Step(_logits.AsSpan(running.Slot * vocab, vocab));
-            Report(running);
-            if (!goesOn)
+            if (!_running.Contains(running)) continue; // another choice of its job failed this iteration
+            Isolated(running, () =>
             {
-                Finish(running);
-                continue;
-            }
-            slots.Add(running.Slot);
-            tokens.Add(running.Sequence.Context[^1]);
+                bool goesOn = running.Sequence.Step(_logits.AsSpan(running.Slot * vocab, vocab));
+                Report(running);
+                if (goesOn) goingOn.Add(running);
+                else Finish(running);
+            });
         }
+        goingOn.RemoveAll(r => !_running.Contains(r));
+        var slots = goingOn.Select(r => r.Slot).ToList();
+        var tokens = goingOn.Select(r => r.Sequence.Context[^1]).ToList();
         if (slots.Count > 0)
         {
             _backend.Step(slots.ToArray(), tokens.ToArray(), _stepLogits);
@@ -244,6 +245,23 @@ public sealed class Scheduler : IDisposable
             _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
             _metrics.KvCacheUsage.Set(_running.Sum(r => (double)_cached[r.Slot].Count) / (_backend.Slots * (double)_backend.MaxPositions));
             if (_prefixCache is not null) _metrics.PrefixCacheUsage.Set(_prefixCache.Usage);
+        }
+    }
+
+    /// <summary>
+    /// Runs one choice's own part of an iteration (its prompt chunk, its sampling and constraint, its streaming): a
+    /// failure there ends its job alone, with that error, while every other job goes on. The batched decode step is
+    /// shared, so a failure in it still fails every running job (in <see cref="Loop"/>).
+    /// </summary>
+    private void Isolated(Running running, Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e)
+        {
+            Fail(running.Job, e);
         }
     }
 
@@ -342,8 +360,11 @@ public sealed class Scheduler : IDisposable
     {
         foreach (var running in _running.Where(r => r.Job == job).ToList())
         {
-            _running.Remove(running);
-            _slotOwner[running.Slot] = null;
+            lock (_gate)
+            {
+                _running.Remove(running);
+                _slotOwner[running.Slot] = null;
+            }
             _prefixCache?.Release(running.Blocks);
             // The slot's cache may be inconsistent after a failure: forget it (and publish none of it).
             _backend.Truncate(running.Slot, 0);
