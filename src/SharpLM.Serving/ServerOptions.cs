@@ -32,6 +32,14 @@ public sealed record ServerOptions
     public int TokensPerMinute { get; init; }
     /// <summary>Seconds a request may run before it is cancelled (504 when nothing was sent yet; 0: no limit).</summary>
     public int RequestTimeoutSeconds { get; init; }
+    /// <summary>
+    /// Seconds a stopping server lets running requests finish; then it ends them: a stream with an error event
+    /// (`code: "server_shutting_down"`), any other request with 503.
+    /// </summary>
+    public int ShutdownGraceSeconds { get; init; } = DefaultShutdownGraceSeconds;
+
+    /// <summary>Within Kubernetes' default 30-second termination grace period, with room to end what is left.</summary>
+    public const int DefaultShutdownGraceSeconds = 20;
     /// <summary>Where to send OpenTelemetry traces over OTLP (null: traces are not exported).</summary>
     public Uri? OtlpEndpoint { get; init; }
     /// <summary>Log prompt and completion text (off by default: they may hold personal data).</summary>
@@ -66,6 +74,7 @@ public sealed record ServerOptions
         Require(ConcurrentPerKey >= 0, $"--max-concurrent must not be negative (got {ConcurrentPerKey}).");
         Require(TokensPerMinute >= 0, $"--tokens-per-minute must not be negative (got {TokensPerMinute}).");
         Require(RequestTimeoutSeconds >= 0, $"--request-timeout must not be negative (got {RequestTimeoutSeconds}).");
+        Require(ShutdownGraceSeconds is >= 0 and <= 86400, $"--shutdown-grace must be 0 to 86400 seconds (got {ShutdownGraceSeconds}).");
         Require(CaptureRetentionDays >= 0, $"--capture-retention-days must not be negative (got {CaptureRetentionDays}).");
         Require(CaptureRetentionDays == 0 || CaptureDatabase is not null, "--capture-retention-days needs --capture DB: there is nothing to retain without a capture database.");
         Require(PrefixCacheMegabytes is >= 0 and <= 1 << 20, $"--prefix-cache-mb must be 0 to 1048576 (got {PrefixCacheMegabytes}).");

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 using Prometheus;
@@ -31,6 +32,7 @@ public sealed class SharpLMServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Task _loading;
     private ServedModels? _models;
+    private volatile bool _stopping;
     private readonly Capture.ExchangeCapture? _capture;
     private IReadOnlyDictionary<string, Guardrails.ServingGuardrails>? _guardrails;
     private readonly Retrieval.ServedCollections _collections;
@@ -71,6 +73,8 @@ public sealed class SharpLMServer : IAsyncDisposable
         var collections = Retrieval.ServedCollections.Open(options.RagCollections); // so does a missing index
 
         var builder = WebApplication.CreateSlimBuilder();
+        // The host's own limit on a stop comes after the grace, leaving time for the ended requests' last words.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownGraceSeconds + 10));
         builder.Logging.ClearProviders();
         if (logging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true); else logging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -254,6 +258,17 @@ public sealed class SharpLMServer : IAsyncDisposable
         {
             _log.LogInformation("{Method} {Path}: client went away", context.Request.Method, context.Request.Path);
         }
+        catch (Exception e) when (ServerSentEvents.IsStream(context.Response))
+        {
+            // The status line has gone: the stream's last event says why it ends.
+            if (!_stopping) _log.LogError(e, "{Method} {Path} failed while streaming", context.Request.Method, context.Request.Path);
+            await ServerSentEvents.ErrorAsync(context.Response, _stopping ? ShuttingDown() : new RequestError(500, "the server failed while generating this answer.", type: "server_error"),
+                context.RequestAborted);
+        }
+        catch (Exception) when (_stopping && !context.Response.HasStarted)
+        {
+            await ShuttingDown().WriteAsync(context);
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
             _log.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
@@ -261,9 +276,24 @@ public sealed class SharpLMServer : IAsyncDisposable
         }
     }
 
+    private static RequestError ShuttingDown() =>
+        new(503, "the server is shutting down: this request was ended unfinished; send it again (to another replica, or once this one is back).",
+            type: "unavailable_error", code: "server_shutting_down");
+
+    /// <summary>
+    /// Stops taking connections and lets the running requests finish for the shutdown grace; then ends what is still
+    /// running (streams with an error event, other requests with 503) rather than cutting connections.
+    /// </summary>
     public async Task StopAsync()
     {
-        await _app.StopAsync(); // lets running requests finish (within the host's shutdown timeout)
+        _stopping = true;
+        var stopped = _app.StopAsync();
+        if (await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds))) != stopped)
+        {
+            _log.LogWarning("requests still running after the {Grace}-second shutdown grace are being ended", _options.ShutdownGraceSeconds);
+            _models?.Dispose(); // each scheduler fails its jobs, and their requests answer as above
+        }
+        await stopped;
         _models?.Dispose();
         _limits.Dispose();
         _capture?.Dispose();

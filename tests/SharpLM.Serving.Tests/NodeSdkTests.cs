@@ -37,13 +37,24 @@ public class NodeSdkTests(ServerFixture fixture)
         return await output;
     }
 
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "NodeClient");
+
+    // Once per test run, so tests that start node at the same time never run npm in the same folder together.
+    private static readonly Lazy<Task> Install = new(() => File.Exists(Path.Combine(Folder, "node_modules", "openai", "package.json"))
+        ? Task.CompletedTask
+        : RunAsync("npm", Folder, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
+
+    /// <summary>Runs one of NodeClient's scripts with node (the openai package installed first); returns what it printed.</summary>
+    public static async Task<string> RunScriptAsync(string script, params string[] arguments)
+    {
+        await Install.Value;
+        return await RunAsync("node", Folder, [script, .. arguments]);
+    }
+
     [NodeFact]
     public async Task The_openai_npm_package_works_against_the_server()
     {
-        string folder = Path.Combine(AppContext.BaseDirectory, "NodeClient");
-        if (!File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
-            await RunAsync("npm", folder, "ci", "--no-audit", "--no-fund", "--loglevel=error");
-        string json = await RunAsync("node", folder, "client.mjs", new Uri(fixture.Address, "/v1").ToString(), ServerFixture.Key);
+        string json = await RunScriptAsync("client.mjs", new Uri(fixture.Address, "/v1").ToString(), ServerFixture.Key);
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
 

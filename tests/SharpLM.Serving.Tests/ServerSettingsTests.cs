@@ -31,6 +31,17 @@ public class ServerSettingsTests
         Assert.Equal("127.0.0.1", options.Host);   // default
         Assert.Equal(64, options.QueueCapacity);
         Assert.Equal(0, options.RequestTimeoutSeconds);
+        Assert.Equal(ServerOptions.DefaultShutdownGraceSeconds, options.ShutdownGraceSeconds);
+    }
+
+    [Fact]
+    public void The_shutdown_grace_is_read_and_checked()
+    {
+        string file = SettingsFile("""{"Serve":{"Model":"m","ShutdownGrace":5}}""");
+        Assert.Equal(5, ServerSettings.Load(file, None, _ => null).ShutdownGraceSeconds);
+        Assert.Equal(45, ServerSettings.Load(file, None, v => v == "SHARPLM_SHUTDOWN_GRACE" ? "45" : null).ShutdownGraceSeconds);
+        var options = ServerSettings.Load(file, new Dictionary<ServerSettings.Setting, string> { [ServerSettings.ShutdownGrace] = "-1" }, _ => null);
+        Assert.Equal("--shutdown-grace must be 0 to 86400 seconds (got -1).", Assert.Throws<SharpLMException>(options.Validate).Message);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public static class ServeCommand
             (ServerSettings.MaxConcurrent, "Requests each API key may have in flight; 0 is unlimited"),
             (ServerSettings.TokensPerMinute, "Prompt plus generated tokens each API key may use per minute; 0 is unlimited"),
             (ServerSettings.RequestTimeout, "Seconds a request may run before it is cancelled (504 if nothing was sent yet); 0 is no limit"),
+            (ServerSettings.ShutdownGrace, $"Seconds a stop (Ctrl+C, SIGTERM) lets running requests finish before ending them: streams with an error event, others with 503 (default {ServerOptions.DefaultShutdownGraceSeconds})"),
             (ServerSettings.OtlpEndpoint, "Send OpenTelemetry traces over OTLP to this URL"),
             (ServerSettings.Capture, "Capture database (SQLite): store finished exchanges and accept POST /v1/feedback; texts are scrubbed of personal data first"),
             (ServerSettings.CaptureRetentionDays, "Days captured rows are kept (deleted at start and hourly); 0 keeps them until deleted"),
@@ -94,7 +95,7 @@ public static class ServeCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            Display.Info("stopping: running requests finish first");
+            Display.Info($"stopping: running requests have {options.ShutdownGraceSeconds} s to finish");
         }
     }
 }

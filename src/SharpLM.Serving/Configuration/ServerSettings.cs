@@ -27,6 +27,7 @@ public static class ServerSettings
     public static readonly Setting MaxConcurrent = new("MaxConcurrent", "SHARPLM_MAX_CONCURRENT", "--max-concurrent");
     public static readonly Setting TokensPerMinute = new("TokensPerMinute", "SHARPLM_TOKENS_PER_MINUTE", "--tokens-per-minute");
     public static readonly Setting RequestTimeout = new("RequestTimeout", "SHARPLM_REQUEST_TIMEOUT", "--request-timeout");
+    public static readonly Setting ShutdownGrace = new("ShutdownGrace", "SHARPLM_SHUTDOWN_GRACE", "--shutdown-grace");
     public static readonly Setting OtlpEndpoint = new("OtlpEndpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "--otlp-endpoint");
     public static readonly Setting LogText = new("LogText", "SHARPLM_LOG_TEXT", "--log-text");
     public static readonly Setting Capture = new("Capture", "SHARPLM_CAPTURE", "--capture");
@@ -76,6 +77,7 @@ public static class ServerSettings
             ConcurrentPerKey = Integer(MaxConcurrent, 0),
             TokensPerMinute = Integer(TokensPerMinute, 0),
             RequestTimeoutSeconds = Integer(RequestTimeout, 0),
+            ShutdownGraceSeconds = Integer(ShutdownGrace, ServerOptions.DefaultShutdownGraceSeconds),
             OtlpEndpoint = otlp,
             LogText = Flag(LogText),
             CaptureDatabase = Text(Capture),
