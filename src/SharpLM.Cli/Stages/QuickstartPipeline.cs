@@ -38,8 +38,8 @@ public sealed partial class QuickstartPipeline(QuickstartOptions options)
     /// <summary>
     /// The data the quickstart trains on: Moby Dick, the State of the Union addresses and the task data's paragraphs on
     /// the state capitals (so the base knows what the held-out capitals task asks) through the full data pipeline.
-    /// C4's line rules are off: they target web pages, and these hard-wrapped books and speeches would lose most lines
-    /// to its terminal-punctuation rule.
+    /// C4's line rules are off: they target web pages, and on these books and speeches (a paragraph per line) they would
+    /// remove the blank lines between paragraphs and every paragraph ending in ':', '—' or ')' (speech, stage directions).
     /// </summary>
     public static DataPipelineConfig DataConfig { get; } = new()
     {

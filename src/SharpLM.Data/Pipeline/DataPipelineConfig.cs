@@ -111,6 +111,11 @@ public sealed record CleanConfig
     [JsonPropertyName("normalization")] public string Normalization { get; init; } = "NFC";
     /// <summary>Removal of lines repeated across many documents of one source (footers, disclaimers); null turns it off.</summary>
     [JsonPropertyName("boilerplate")] public BoilerplateConfig? Boilerplate { get; init; } = new();
+    /// <summary>
+    /// Join hard-wrapped prose lines into paragraphs (books, e-mail) after the boilerplate lines are removed, so that
+    /// C4's line rules judge whole sentences; verse, lists and short lines keep their breaks (see LineUnwrapper).
+    /// </summary>
+    [JsonPropertyName("unwrap_lines")] public bool UnwrapLines { get; init; }
     /// <summary>Documents whose cleaned text is shorter than this many characters are dropped ("clean.empty").</summary>
     [JsonPropertyName("min_characters")] public int MinCharacters { get; init; } = 1;
 }

@@ -48,11 +48,11 @@ public sealed class DocumentProcessor
 
     public TextCleaner Cleaner => _cleaner;
 
-    /// <summary>Lines removed (and kept) by line-level rules since the last call, per rule; then starts counting afresh.</summary>
+    /// <summary>Lines joined, removed (and kept) by line-level rules since the last call, per rule; then starts counting afresh.</summary>
     public Dictionary<string, long> TakeLineCounts()
     {
         var counts = Interlocked.Exchange(ref _lineCounters, new FilterCounters()).Snapshot();
-        return C4QualityFilter.LineRules.Where(counts.ContainsKey).ToDictionary(rule => rule, rule => counts[rule]);
+        return C4QualityFilter.LineRules.Append(LineUnwrapper.Rule).Where(counts.ContainsKey).ToDictionary(rule => rule, rule => counts[rule]);
     }
 
     /// <summary>Installs the repeated-line detector learned from the start of a source.</summary>
@@ -72,6 +72,11 @@ public sealed class DocumentProcessor
         {
             text = detector.Strip(text, out int removed);
             work.BoilerplateLinesRemoved = removed;
+        }
+        if (_config.Clean.UnwrapLines)
+        {
+            text = LineUnwrapper.Unwrap(text, out int joined);
+            _lineCounters.Increment(LineUnwrapper.Rule, joined);
         }
         work.Text = text;
         lap.Stop();
