@@ -44,10 +44,13 @@ public class NodeSdkTests(ServerFixture fixture)
         ? Task.CompletedTask
         : RunAsync("npm", Folder, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
 
+    /// <summary>Installs the openai package next to the scripts, once per test run.</summary>
+    public static Task InstallAsync() => Install.Value;
+
     /// <summary>Runs one of NodeClient's scripts with node (the openai package installed first); returns what it printed.</summary>
     public static async Task<string> RunScriptAsync(string script, params string[] arguments)
     {
-        await Install.Value;
+        await InstallAsync();
         return await RunAsync("node", Folder, [script, .. arguments]);
     }
 

@@ -69,6 +69,7 @@ public class ShutdownTests
     [NodeFact]
     public async Task The_openai_npm_package_raises_the_shutdown_as_an_api_error()
     {
+        await NodeSdkTests.InstallAsync(); // before the server's wait for the script's request starts counting
         var server = await Start();
         var node = NodeSdkTests.RunScriptAsync("stream-until-error.mjs", new Uri(server.Address, "/v1").ToString());
         await WaitForBusySlots(server, 1);
