@@ -1,17 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
+using SharpLM.Tests;
 
 namespace SharpLM.Serving.Tests;
-
-/// <summary>A test that needs node and npm on PATH, skipped with that reason where they are absent.</summary>
-public sealed class NodeFactAttribute : FactAttribute
-{
-    public NodeFactAttribute()
-    {
-        if (NodeSdkTests.Find("node") is null || NodeSdkTests.Find("npm") is null)
-            Skip = "node and npm are not on PATH, so the openai npm package cannot run; install Node.js to run this test.";
-    }
-}
 
 /// <summary>
 /// The official openai npm package, installed with npm into a folder of its own next to the test assembly, run by
@@ -20,29 +10,12 @@ public sealed class NodeFactAttribute : FactAttribute
 [Collection("server")]
 public class NodeSdkTests(ServerFixture fixture)
 {
-    public static string? Find(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
-
-    private static async Task<string> RunAsync(string program, string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Find(program)!) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}");
-        return await output;
-    }
-
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "NodeClient");
 
     // Once per test run, so tests that start node at the same time never run npm in the same folder together.
     private static readonly Lazy<Task> Install = new(() => File.Exists(Path.Combine(Folder, "node_modules", "openai", "package.json"))
         ? Task.CompletedTask
-        : RunAsync("npm", Folder, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
+        : NodeTool.RunAsync("npm", Folder, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
 
     /// <summary>Installs the openai package next to the scripts, once per test run.</summary>
     public static Task InstallAsync() => Install.Value;
@@ -51,7 +24,7 @@ public class NodeSdkTests(ServerFixture fixture)
     public static async Task<string> RunScriptAsync(string script, params string[] arguments)
     {
         await InstallAsync();
-        return await RunAsync("node", Folder, [script, .. arguments]);
+        return await NodeTool.RunAsync("node", Folder, [script, .. arguments]);
     }
 
     [NodeFact]

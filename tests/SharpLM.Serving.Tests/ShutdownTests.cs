@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using SharpLM.Tests;
 
 namespace SharpLM.Serving.Tests;
 

@@ -4,6 +4,7 @@ using SharpLM.Core.Distributed;
 using SharpLM.Core.IO;
 using SharpLM.Data.Cleaning;
 using SharpLM.Data.Contamination;
+using SharpLM.Data.Filters;
 using SharpLM.Data.Ingest;
 
 namespace SharpLM.Data.Pipeline;
@@ -55,6 +56,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         _rates = mixer.Rates;
         var contamination = config.Contamination is { } c
             ? ContaminationIndex.Load(c.EvalSets.Select(p => Path.GetFullPath(p, options.BaseDirectory)), c.NGram) : null;
+        var language = config.Filters.Language is { } l ? LanguageFilter.Create(l, options.BaseDirectory) : null;
         var root = new PipelineFolder(options.OutputDirectory);
         var folder = options.Shard is { } shard ? new PipelineFolder(root.RankFolder(shard.Rank)) : root;
         if (options.Shard is { } done && !options.Restart && File.Exists(root.CompletionMarker(done.Rank)))
@@ -69,7 +71,7 @@ public sealed class DataPipeline(DataPipelineConfig config, DataPipelineRunOptio
         foreach (var (source, files) in inputs)
             foreach (var file in files) _fileOrder[(source.Name, file.Path)] = order++;
         var clock = new StageClock();
-        var processor = new DocumentProcessor(config, contamination, mixer, clock, DateTimeOffset.UtcNow);
+        var processor = new DocumentProcessor(config, contamination, mixer, clock, DateTimeOffset.UtcNow, language);
         var dedup = new DeduplicationState(config.Dedup);
 
         // Resume: replay the deduplication journals of every committed unit and skip the input they consumed.

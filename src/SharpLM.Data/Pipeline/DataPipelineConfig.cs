@@ -86,6 +86,7 @@ public sealed record DataPipelineConfig
             Nested($"sources[{i}]", Sources[i].Validate);
             Require(names.Add(Sources[i].Name), $"sources[{i}].name", $"repeats the source name '{Sources[i].Name}'");
         }
+        if (Filters?.Language is { } language) Nested("filters.language", language.Validate);
         if (Filters?.GopherQuality is { } quality) Nested("filters.gopher_quality", quality.Validate);
         if (Filters?.GopherRepetition is { } repetition) Nested("filters.gopher_repetition", repetition.Validate);
         if (Filters?.C4 is { } c4) Nested("filters.c4", c4.Validate);
@@ -132,6 +133,8 @@ public sealed record BoilerplateConfig
 
 public sealed record FiltersConfig
 {
+    /// <summary>Language identification; off (null) unless given, since it needs profiles (franc's, through npm, or a folder).</summary>
+    [JsonPropertyName("language")] public LanguageOptions? Language { get; init; }
     [JsonPropertyName("gopher_quality")] public GopherQualityOptions? GopherQuality { get; init; } = new();
     [JsonPropertyName("gopher_repetition")] public GopherRepetitionOptions? GopherRepetition { get; init; } = new();
     [JsonPropertyName("c4")] public C4Options? C4 { get; init; } = new();

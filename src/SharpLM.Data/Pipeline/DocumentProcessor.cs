@@ -28,12 +28,16 @@ public sealed class DocumentProcessor
     private FilterCounters _lineCounters = new();
     private readonly Dictionary<string, string> _licenses;
 
-    public DocumentProcessor(DataPipelineConfig config, ContaminationIndex? contamination, SourceMixer mixer, StageClock clock, DateTimeOffset ingestedAt)
+    /// <param name="language">The language filter, built by the caller (its profiles are read before anything is written); null when off.</param>
+    public DocumentProcessor(DataPipelineConfig config, ContaminationIndex? contamination, SourceMixer mixer, StageClock clock, DateTimeOffset ingestedAt,
+        LanguageFilter? language = null)
     {
         _config = config;
         _licenses = config.Sources.ToDictionary(s => s.Name, s => s.License);
         _cleaner = new TextCleaner(config.Clean.Normalization == "NFKC" ? NormalizationForm.FormKC : NormalizationForm.FormC);
         var filters = new List<IDocumentFilter>();
+        // Language first, as in datatrove's pipelines: the quality rules assume the language they were written for.
+        if (language is not null) filters.Add(language);
         if (config.Filters.GopherQuality is { } quality) filters.Add(new GopherQualityFilter(quality));
         if (config.Filters.GopherRepetition is { } repetition) filters.Add(new GopherRepetitionFilter(repetition));
         if (config.Filters.C4 is { } c4) filters.Add(new C4QualityFilter(c4));
