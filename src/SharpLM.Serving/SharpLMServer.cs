@@ -250,9 +250,11 @@ public sealed class SharpLMServer : IAsyncDisposable
         {
             await new RequestError(e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than the server's limit of {_options.MaxRequestBytes} bytes." : e.Message).WriteAsync(context);
         }
-        catch (OperationCanceledException) when (deadline is { IsCancellationRequested: true } && !clientGone.IsCancellationRequested && !context.Response.HasStarted)
+        catch (OperationCanceledException) when (deadline is { IsCancellationRequested: true } && !clientGone.IsCancellationRequested)
         {
-            await new RequestError(504, $"the request ran longer than the server's limit of {_options.RequestTimeoutSeconds} seconds.", type: "timeout", code: "request_timeout").WriteAsync(context);
+            var timeout = new RequestError(504, $"the request ran longer than the server's limit of {_options.RequestTimeoutSeconds} seconds.", type: "timeout", code: "request_timeout");
+            if (!context.Response.HasStarted) await timeout.WriteAsync(context);
+            else if (ServerSentEvents.IsStream(context.Response)) await ServerSentEvents.ErrorAsync(context.Response, timeout, clientGone);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -263,7 +265,7 @@ public sealed class SharpLMServer : IAsyncDisposable
             // The status line has gone: the stream's last event says why it ends.
             if (!_stopping) _log.LogError(e, "{Method} {Path} failed while streaming", context.Request.Method, context.Request.Path);
             await ServerSentEvents.ErrorAsync(context.Response, _stopping ? ShuttingDown() : new RequestError(500, "the server failed while generating this answer.", type: "server_error"),
-                context.RequestAborted);
+                clientGone);
         }
         catch (Exception) when (_stopping && !context.Response.HasStarted)
         {

@@ -138,4 +138,24 @@ public class KeyLimitTests
         Assert.Contains("request_timeout", await timedOut.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await Client(server, "sk-a").PostAsync("/v1/completions", Completion(2))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_stream_over_the_timeout_ends_with_a_timeout_event_and_frees_its_slot()
+    {
+        await using var server = await Start(perMinute: 0, concurrent: 0, timeoutSeconds: 1, model: ServerFixture.CreateEndlessModel());
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent("""{"prompt":"the whale","max_tokens":30000,"temperature":0,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        using var stream = await Client(server, "sk-a").SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        // Only the timeout ends this stream (the model never ends its turn); reading on keeps it flowing until then.
+        var events = (await stream.Content.ReadAsStringAsync()).Split('\n').Where(line => line.StartsWith("data: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal("data: [DONE]", events[^1]);
+        Assert.Contains("\"code\":\"request_timeout\"", events[^2]);
+        Assert.StartsWith("data: {\"error\":", events[^2]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (server.Scheduler!.BusySlots > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(0, server.Scheduler!.BusySlots);
+    }
 }
