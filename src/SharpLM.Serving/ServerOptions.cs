@@ -30,7 +30,7 @@ public sealed record ServerOptions
     public int ConcurrentPerKey { get; init; }
     /// <summary>Prompt plus generated tokens each key may use per minute (0: unlimited).</summary>
     public int TokensPerMinute { get; init; }
-    /// <summary>Seconds a request may run before it is cancelled (504 when nothing was sent yet; 0: no limit).</summary>
+    /// <summary>Seconds a request may run before it is cancelled (504, or an error event ending a stream already under way; 0: no limit).</summary>
     public int RequestTimeoutSeconds { get; init; }
     /// <summary>
     /// Seconds a stopping server lets running requests finish; then it ends them: a stream with an error event

@@ -23,7 +23,7 @@ public static class ServeCommand
             (ServerSettings.RateLimit, "Requests per minute each API key may start; 0 is unlimited"),
             (ServerSettings.MaxConcurrent, "Requests each API key may have in flight; 0 is unlimited"),
             (ServerSettings.TokensPerMinute, "Prompt plus generated tokens each API key may use per minute; 0 is unlimited"),
-            (ServerSettings.RequestTimeout, "Seconds a request may run before it is cancelled (504 if nothing was sent yet); 0 is no limit"),
+            (ServerSettings.RequestTimeout, "Seconds a request may run before it is cancelled (504, or an error event ending a stream); 0 is no limit"),
             (ServerSettings.ShutdownGrace, $"Seconds a stop (Ctrl+C, SIGTERM) lets running requests finish before ending them: streams with an error event, others with 503 (default {ServerOptions.DefaultShutdownGraceSeconds})"),
             (ServerSettings.OtlpEndpoint, "Send OpenTelemetry traces over OTLP to this URL"),
             (ServerSettings.Capture, "Capture database (SQLite): store finished exchanges and accept POST /v1/feedback; texts are scrubbed of personal data first"),
