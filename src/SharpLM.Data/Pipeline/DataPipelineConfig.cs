@@ -116,7 +116,8 @@ public sealed record CleanConfig
     /// Join hard-wrapped prose lines into paragraphs (books, e-mail) after the boilerplate lines are removed, so that
     /// C4's line rules judge whole sentences; verse, lists and short lines keep their breaks (see LineUnwrapper).
     /// </summary>
-    [JsonPropertyName("unwrap_lines")] public bool UnwrapLines { get; init; }
+    // Left out of config.json while off, so a run folder started before the option existed still resumes (its config matches).
+    [JsonPropertyName("unwrap_lines"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool UnwrapLines { get; init; }
     /// <summary>Documents whose cleaned text is shorter than this many characters are dropped ("clean.empty").</summary>
     [JsonPropertyName("min_characters")] public int MinCharacters { get; init; } = 1;
 }
@@ -134,7 +135,8 @@ public sealed record BoilerplateConfig
 public sealed record FiltersConfig
 {
     /// <summary>Language identification; off (null) unless given, since it needs profiles (franc's, through npm, or a folder).</summary>
-    [JsonPropertyName("language")] public LanguageOptions? Language { get; init; }
+    // Left out of config.json while off, so a run folder started before the filter existed still resumes (its config matches).
+    [JsonPropertyName("language"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public LanguageOptions? Language { get; init; }
     [JsonPropertyName("gopher_quality")] public GopherQualityOptions? GopherQuality { get; init; } = new();
     [JsonPropertyName("gopher_repetition")] public GopherRepetitionOptions? GopherRepetition { get; init; } = new();
     [JsonPropertyName("c4")] public C4Options? C4 { get; init; } = new();

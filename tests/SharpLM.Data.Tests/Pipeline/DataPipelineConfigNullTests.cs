@@ -25,6 +25,27 @@ public class DataPipelineConfigNullTests
         Assert.Equal(0, config.Split.ValidationFraction);
     }
 
+    [Fact]
+    public void Options_added_later_stay_out_of_the_saved_config_while_off_so_older_run_folders_resume()
+    {
+        var config = DataPipelineConfig.Load(Write("""  "split": {"validation_fraction": 0}"""));
+        string json = config.ToJson();
+        Assert.DoesNotContain("unwrap_lines", json);
+        Assert.DoesNotContain("\"language\"", json);
+
+        var on = config with
+        {
+            Clean = config.Clean with { UnwrapLines = true },
+            Filters = config.Filters with { Language = new SharpLM.Data.Filters.LanguageOptions { Languages = ["eng", "sco"] } },
+        };
+        string path = Path.Combine(Directory.CreateTempSubdirectory("sharplm-config-").FullName, "data.json");
+        File.WriteAllText(path, on.ToJson());
+        var read = DataPipelineConfig.Load(path);
+        Assert.True(read.Clean.UnwrapLines);
+        Assert.Equal(["eng", "sco"], read.Filters.Language!.Languages);
+        Assert.Equal(on.ToJson(), read.ToJson());
+    }
+
     [Theory]
     [InlineData("clean")]
     [InlineData("mixing")]
