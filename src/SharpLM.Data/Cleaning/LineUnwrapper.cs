@@ -34,12 +34,13 @@ public static class LineUnwrapper
         {
             if (b > 0) builder.Append("\n\n");
             string[] lines = blocks[b].Split('\n');
-            if (!IsWrappedProse(lines))
+            int longest = lines.Max(l => l.Length);
+            if (!IsWrappedProse(lines, longest))
             {
                 builder.Append(blocks[b]);
                 continue;
             }
-            int full = lines.Max(l => l.Length) * 2 / 3;
+            int full = longest * 2 / 3;
             builder.Append(lines[0]);
             for (int i = 1; i < lines.Length; i++)
             {
@@ -59,9 +60,9 @@ public static class LineUnwrapper
         return builder.ToString();
     }
 
-    private static bool IsWrappedProse(string[] lines)
+    private static bool IsWrappedProse(string[] lines, int longest)
     {
-        if (lines.Length < 2 || lines.Max(l => l.Length) < MinimumWidth) return false;
+        if (lines.Length < 2 || longest < MinimumWidth) return false;
         int carriedOn = lines.Skip(1).Count(l => l.Length > 0 && char.IsLower(l[0]));
         return carriedOn * 3 >= lines.Length - 1;
     }

@@ -66,6 +66,7 @@ public sealed class LanguageIdentifier
     // JavaScript's \s, which franc's whitespace collapsing uses (.NET's \s differs in U+0085 and U+FEFF).
     private const string WhiteSpace = "\t\n\v\f\r \u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF";
     private static readonly Regex WhiteSpaceRun = new("[" + Regex.Escape(WhiteSpace) + "]+");
+    private static readonly char[] WhiteSpaceCharacters = WhiteSpace.ToCharArray();
 
     /// <summary>The most likely language's code (ISO 639-3, as the profiles name it), or "und".</summary>
     public string Identify(string text) => Rank(text)[0].Code;
@@ -118,7 +119,7 @@ public sealed class LanguageIdentifier
 
     private static Dictionary<string, int> TrigramCounts(string sample)
     {
-        string cleaned = WhiteSpaceRun.Replace(NotLanguage.Replace(sample, " "), " ").Trim(WhiteSpace.ToCharArray()).ToLowerInvariant();
+        string cleaned = WhiteSpaceRun.Replace(NotLanguage.Replace(sample, " "), " ").Trim(WhiteSpaceCharacters).ToLowerInvariant();
         string padded = " " + cleaned + " ";
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i + 3 <= padded.Length; i++)

@@ -211,7 +211,17 @@ public sealed class Scheduler : IDisposable
 
         // Prefill: one chunk of one prompt per iteration, interleaved with the decode steps of the others.
         var prefilling = _running.FirstOrDefault(r => !r.Decoding);
-        if (prefilling is not null) Isolated(prefilling, () => PrefillChunk(prefilling));
+        if (prefilling is not null)
+        {
+            try
+            {
+                PrefillChunk(prefilling);
+            }
+            catch (Exception e)
+            {
+                Fail(prefilling.Job, e); // see the decode loop below
+            }
+        }
 
         // Decode: every generating slot chooses its next token from its logits; those that go on run one step together.
         int vocab = _backend.VocabularySize;
@@ -219,13 +229,20 @@ public sealed class Scheduler : IDisposable
         foreach (var running in _running.Where(r => r.Decoding).ToList())
         {
             if (!_running.Contains(running)) continue; // another choice of its job failed this iteration
-            Isolated(running, () =>
+            // A failure in a choice's own work (its prompt chunk above; here its sampling, constraint and streaming)
+            // ends its job alone, with that error, while every other job goes on. The batched decode step below is
+            // shared, so a failure there still fails every running job (in Loop). No delegate: this runs per token.
+            try
             {
                 bool goesOn = running.Sequence.Step(_logits.AsSpan(running.Slot * vocab, vocab));
                 Report(running);
                 if (goesOn) goingOn.Add(running);
                 else Finish(running);
-            });
+            }
+            catch (Exception e)
+            {
+                Fail(running.Job, e);
+            }
         }
         goingOn.RemoveAll(r => !_running.Contains(r));
         var slots = goingOn.Select(r => r.Slot).ToList();
@@ -245,23 +262,6 @@ public sealed class Scheduler : IDisposable
             _metrics.RequestsRunning.Set(_running.Select(r => r.Job).Distinct().Count());
             _metrics.KvCacheUsage.Set(_running.Sum(r => (double)_cached[r.Slot].Count) / (_backend.Slots * (double)_backend.MaxPositions));
             if (_prefixCache is not null) _metrics.PrefixCacheUsage.Set(_prefixCache.Usage);
-        }
-    }
-
-    /// <summary>
-    /// Runs one choice's own part of an iteration (its prompt chunk, its sampling and constraint, its streaming): a
-    /// failure there ends its job alone, with that error, while every other job goes on. The batched decode step is
-    /// shared, so a failure in it still fails every running job (in <see cref="Loop"/>).
-    /// </summary>
-    private void Isolated(Running running, Action work)
-    {
-        try
-        {
-            work();
-        }
-        catch (Exception e)
-        {
-            Fail(running.Job, e);
         }
     }
 
